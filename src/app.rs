@@ -1,0 +1,147 @@
+//! Startup: builds the daemon from configuration and returns something a test can start on
+//! port 0 and stop again, with the database closed.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle as TaskHandle;
+use tracing::{info, warn};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::events::Events;
+use crate::printer::{PrintQueue, SpoolPrinter};
+use crate::store::{self, StoreHandle};
+use crate::web::{AppState, router};
+
+pub const DB_FILE: &str = "loket.redb";
+
+pub struct Options {
+    pub config: Config,
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// A started daemon. `stop` ends it cleanly: listener closed, queued requests answered,
+/// database closed, printer jobs finished.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub store: StoreHandle,
+    pub events: Events,
+    server: TaskHandle<std::io::Result<()>>,
+    shutdown: oneshot::Sender<()>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+pub async fn start(opts: Options) -> anyhow::Result<Running> {
+    let config = Arc::new(opts.config);
+    std::fs::create_dir_all(&opts.data_dir)
+        .with_context(|| format!("cannot create data directory {}", opts.data_dir.display()))?;
+    let spool_dir = opts.data_dir.join("spool");
+    let spool = SpoolPrinter::new(spool_dir.clone())
+        .with_context(|| format!("cannot create spool directory {}", spool_dir.display()))?;
+    warn!(
+        spool = %spool_dir.display(),
+        "no printer configured in this build: tickets are written to the spool directory"
+    );
+    let (printer, printer_thread) = PrintQueue::start(Box::new(spool), config.clone())?;
+    let events = Events::new(1024);
+    let db_path = opts.data_dir.join(DB_FILE);
+    let (store, store_thread) = store::spawn(
+        &db_path,
+        config.clone(),
+        opts.clock.clone(),
+        events.clone(),
+        printer,
+    )?;
+    let listener = TcpListener::bind(opts.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", opts.listen))?;
+    let addr = listener.local_addr()?;
+    let app = router(AppState {
+        store: store.clone(),
+        config: config.clone(),
+        events: events.clone(),
+        clock: opts.clock.clone(),
+    });
+    let (shutdown, on_shutdown) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = on_shutdown.await;
+        })
+        .await
+    });
+    log_urls(addr);
+    Ok(Running {
+        addr,
+        store,
+        events,
+        server,
+        shutdown,
+        threads: vec![store_thread, printer_thread],
+    })
+}
+
+fn log_urls(addr: SocketAddr) {
+    let host = if addr.ip().is_unspecified() {
+        lan_address().map_or_else(|| "127.0.0.1".to_string(), |ip| ip.to_string())
+    } else {
+        addr.ip().to_string()
+    };
+    let base = format!("http://{host}:{}", addr.port());
+    info!(%addr, "listening");
+    info!("kiosk page:   {base}/kiosk");
+    info!("queue (JSON): {base}/api/v1/queue");
+    info!("health:       {base}/healthz");
+}
+
+/// The address other machines on the LAN reach us at: the source address the kernel would
+/// pick for an outside destination. A UDP "connect" sends nothing, so this works offline.
+fn lan_address() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_unspecified()).then_some(ip)
+}
+
+impl Running {
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(());
+        // Open keep-alive connections must not hold the shutdown forever.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), self.server).await;
+        self.store.shutdown().await;
+        drop(self.store);
+        for t in self.threads {
+            let _ = tokio::task::spawn_blocking(move || t.join()).await;
+        }
+        info!("stopped");
+    }
+}
+
+/// Data directory: the flag, else systemd's `$STATE_DIRECTORY`, else `./loket-data`.
+pub fn default_data_dir(flag: Option<&Path>) -> PathBuf {
+    if let Some(p) = flag {
+        return p.to_path_buf();
+    }
+    match std::env::var_os("STATE_DIRECTORY") {
+        // systemd may pass several, colon-separated; the first is ours.
+        Some(v) if !v.is_empty() => PathBuf::from(
+            v.to_string_lossy()
+                .split(':')
+                .next()
+                .unwrap_or("loket-data")
+                .to_string(),
+        ),
+        _ => PathBuf::from("loket-data"),
+    }
+}

@@ -1,0 +1,548 @@
+//! Configuration: the office, its services, counters and opening hours, read from TOML,
+//! validated once at start into typed values. Unknown keys are errors.
+
+mod errors;
+mod hours;
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+pub use errors::{ConfigError, ConfigErrors};
+pub use hours::{DAY_NAMES_ID, TimeRange, WeekHours, format_minute};
+
+use errors::{Collector, line_of};
+use hours::RawWeekHours;
+
+/// The shipped default, compiled in so `loket serve` runs with no file at all.
+pub const EMBEDDED_DEFAULT: &str = include_str!("../../config/loket.toml");
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub office: Office,
+    pub listen: SocketAddr,
+    pub numbering: Numbering,
+    pub default_service_minutes: u32,
+    pub hours: WeekHours,
+    pub services: Vec<Service>,
+    pub counters: Vec<Counter>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Office {
+    pub name: String,
+    pub address: String,
+    pub time_zone: Tz,
+}
+
+#[derive(Debug, Clone)]
+pub struct Numbering {
+    pub digits: usize,
+    pub separator: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub code: String,
+    pub prefix: String,
+    pub name: String,
+    pub name_en: String,
+    pub default_service_minutes: u32,
+    pub daily_quota: Option<u32>,
+    /// Service-specific hours; the office's when absent.
+    pub hours: Option<WeekHours>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Counter {
+    pub id: u32,
+    pub name: String,
+    pub services: Vec<String>,
+}
+
+impl Config {
+    pub fn embedded() -> Result<Self, ConfigErrors> {
+        Self::from_toml_str(EMBEDDED_DEFAULT)
+    }
+
+    pub fn load(path: &Path) -> Result<Self, ConfigErrors> {
+        let src = std::fs::read_to_string(path).map_err(|e| {
+            ConfigErrors(vec![ConfigError {
+                path: String::new(),
+                line: None,
+                message: format!("cannot read {}: {e}", path.display()),
+            }])
+        })?;
+        Self::from_toml_str(&src)
+    }
+
+    pub fn from_toml_str(src: &str) -> Result<Self, ConfigErrors> {
+        let raw = parse_raw(src)?;
+        validate(&raw).map_err(|mut errs| {
+            for e in &mut errs.0 {
+                e.line = locate_line(src, &e.path);
+            }
+            errs
+        })
+    }
+
+    pub fn service(&self, code: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.code == code)
+    }
+
+    pub fn counter(&self, id: u32) -> Option<&Counter> {
+        self.counters.iter().find(|c| c.id == id)
+    }
+
+    pub fn hours_of<'a>(&'a self, service: &'a Service) -> &'a WeekHours {
+        service.hours.as_ref().unwrap_or(&self.hours)
+    }
+
+    /// `A-007`: the number as printed, shown and announced.
+    pub fn format_number(&self, service: &Service, number: u32) -> String {
+        format!(
+            "{}{}{:0width$}",
+            service.prefix,
+            self.numbering.separator,
+            number,
+            width = self.numbering.digits
+        )
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    office: RawOffice,
+    #[serde(default)]
+    server: RawServer,
+    #[serde(default)]
+    numbering: RawNumbering,
+    #[serde(default)]
+    queue: RawQueue,
+    hours: RawWeekHours,
+    services: Vec<RawService>,
+    counters: Vec<RawCounter>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOffice {
+    name: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default = "default_tz")]
+    time_zone: String,
+}
+
+fn default_tz() -> String {
+    "Asia/Jakarta".to_string()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    #[serde(default = "default_listen")]
+    listen: String,
+}
+
+impl Default for RawServer {
+    fn default() -> Self {
+        Self {
+            listen: default_listen(),
+        }
+    }
+}
+
+fn default_listen() -> String {
+    "0.0.0.0:8080".to_string()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNumbering {
+    #[serde(default = "default_digits")]
+    digits: u32,
+    #[serde(default = "default_separator")]
+    separator: String,
+}
+
+impl Default for RawNumbering {
+    fn default() -> Self {
+        Self {
+            digits: default_digits(),
+            separator: default_separator(),
+        }
+    }
+}
+
+fn default_digits() -> u32 {
+    3
+}
+
+fn default_separator() -> String {
+    "-".to_string()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQueue {
+    #[serde(default = "default_minutes")]
+    default_service_minutes: u32,
+}
+
+impl Default for RawQueue {
+    fn default() -> Self {
+        Self {
+            default_service_minutes: default_minutes(),
+        }
+    }
+}
+
+fn default_minutes() -> u32 {
+    10
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawService {
+    code: String,
+    prefix: String,
+    name: String,
+    #[serde(default)]
+    name_en: String,
+    default_service_minutes: Option<u32>,
+    daily_quota: Option<u32>,
+    hours: Option<RawWeekHours>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCounter {
+    id: u32,
+    name: String,
+    services: Vec<String>,
+}
+
+fn parse_raw(src: &str) -> Result<RawConfig, ConfigErrors> {
+    let one = |path: String, line: Option<usize>, message: String| {
+        ConfigErrors(vec![ConfigError {
+            path,
+            line,
+            message,
+        }])
+    };
+    let de = toml::Deserializer::parse(src).map_err(|e| {
+        one(
+            String::new(),
+            e.span().map(|s| line_of(src, s.start)),
+            e.message().to_string(),
+        )
+    })?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let line = inner
+            .span()
+            .map(|s| line_of(src, s.start))
+            .or_else(|| locate_line(src, &path));
+        one(
+            if path == "." { String::new() } else { path },
+            line,
+            inner.message().to_string(),
+        )
+    })
+}
+
+/// Best-effort line of a validated field: finds the table header and then the key below it.
+/// Only for messages; a miss leaves the line out.
+fn locate_line(src: &str, path: &str) -> Option<usize> {
+    let mut parts = path.split('.');
+    let head = parts.next()?;
+    let (table, index) = match head.split_once('[') {
+        Some((t, i)) => (t, i.trim_end_matches(']').parse::<usize>().ok()),
+        None => (head, None),
+    };
+    let key = parts.next().map(|k| k.split('[').next().unwrap_or(k));
+    let mut seen = 0usize;
+    let mut in_target = false;
+    for (n, line) in src.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            let name = t.trim_matches(|c| c == '[' || c == ']').trim();
+            in_target = false;
+            if name == table {
+                match index {
+                    Some(i) => {
+                        in_target = seen == i;
+                        seen += 1;
+                    }
+                    None => in_target = true,
+                }
+                if in_target && key.is_none() {
+                    return Some(n + 1);
+                }
+            }
+            continue;
+        }
+        if in_target
+            && let Some(k) = key
+            && t.split('=').next().map(str::trim) == Some(k)
+        {
+            return Some(n + 1);
+        }
+    }
+    None
+}
+
+fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
+    let mut errs = Collector::default();
+
+    check_text(&mut errs, "office.name", &raw.office.name, 80, true);
+    check_text(&mut errs, "office.address", &raw.office.address, 120, false);
+    let time_zone = raw.office.time_zone.parse::<Tz>().unwrap_or_else(|_| {
+        errs.push(
+            "office.time_zone",
+            format!(
+                "unknown time zone `{}` (e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)",
+                raw.office.time_zone
+            ),
+        );
+        Tz::Asia__Jakarta
+    });
+    let listen = raw.server.listen.parse::<SocketAddr>().unwrap_or_else(|_| {
+        errs.push(
+            "server.listen",
+            format!(
+                "`{}` is not an address like 0.0.0.0:8080",
+                raw.server.listen
+            ),
+        );
+        SocketAddr::from(([0, 0, 0, 0], 8080))
+    });
+    if !(1..=6).contains(&raw.numbering.digits) {
+        errs.push("numbering.digits", "must be between 1 and 6");
+    }
+    if raw.numbering.separator.chars().count() > 1
+        || raw
+            .numbering
+            .separator
+            .chars()
+            .any(|c| c.is_alphanumeric() || c.is_control())
+    {
+        errs.push(
+            "numbering.separator",
+            "must be empty or one punctuation character, e.g. \"-\"",
+        );
+    }
+    if !(1..=480).contains(&raw.queue.default_service_minutes) {
+        errs.push("queue.default_service_minutes", "must be between 1 and 480");
+    }
+    let hours = WeekHours::from_raw(&raw.hours, "hours", &mut errs);
+
+    if raw.services.is_empty() {
+        errs.push("services", "at least one service is needed");
+    }
+    let mut codes = HashSet::new();
+    let mut prefixes = HashSet::new();
+    let mut services = Vec::new();
+    for (i, s) in raw.services.iter().enumerate() {
+        let p = format!("services[{i}]");
+        let code_ok = !s.code.is_empty()
+            && s.code.len() <= 16
+            && s.code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !code_ok {
+            errs.push(
+                format!("{p}.code"),
+                "must be 1-16 letters, digits, '-' or '_'",
+            );
+        } else if !codes.insert(s.code.as_str()) {
+            errs.push(format!("{p}.code"), format!("duplicate code `{}`", s.code));
+        }
+        let prefix_ok =
+            (1..=2).contains(&s.prefix.len()) && s.prefix.chars().all(|c| c.is_ascii_uppercase());
+        if !prefix_ok {
+            errs.push(
+                format!("{p}.prefix"),
+                "must be one or two capital letters A-Z",
+            );
+        } else if !prefixes.insert(s.prefix.as_str()) {
+            errs.push(
+                format!("{p}.prefix"),
+                format!(
+                    "duplicate prefix `{}`: numbers would be ambiguous",
+                    s.prefix
+                ),
+            );
+        }
+        check_text(&mut errs, &format!("{p}.name"), &s.name, 40, true);
+        check_text(&mut errs, &format!("{p}.name_en"), &s.name_en, 40, false);
+        let minutes = s
+            .default_service_minutes
+            .unwrap_or(raw.queue.default_service_minutes);
+        if !(1..=480).contains(&minutes) {
+            errs.push(
+                format!("{p}.default_service_minutes"),
+                "must be between 1 and 480",
+            );
+        }
+        if s.daily_quota == Some(0) {
+            errs.push(
+                format!("{p}.daily_quota"),
+                "must be at least 1 (leave it out for no quota)",
+            );
+        }
+        let service_hours = s
+            .hours
+            .as_ref()
+            .map(|h| WeekHours::from_raw(h, &format!("{p}.hours"), &mut errs));
+        services.push(Service {
+            code: s.code.clone(),
+            prefix: s.prefix.clone(),
+            name: s.name.clone(),
+            name_en: s.name_en.clone(),
+            default_service_minutes: minutes,
+            daily_quota: s.daily_quota,
+            hours: service_hours,
+        });
+    }
+
+    if raw.counters.is_empty() {
+        errs.push("counters", "at least one counter is needed");
+    }
+    let mut ids = HashSet::new();
+    let mut counters = Vec::new();
+    for (i, c) in raw.counters.iter().enumerate() {
+        let p = format!("counters[{i}]");
+        if c.id == 0 || c.id > 99 {
+            errs.push(format!("{p}.id"), "must be between 1 and 99");
+        } else if !ids.insert(c.id) {
+            errs.push(format!("{p}.id"), format!("duplicate counter id {}", c.id));
+        }
+        check_text(&mut errs, &format!("{p}.name"), &c.name, 30, true);
+        if c.services.is_empty() {
+            errs.push(
+                format!("{p}.services"),
+                "a counter must serve at least one service",
+            );
+        }
+        for (j, code) in c.services.iter().enumerate() {
+            if !raw.services.iter().any(|s| &s.code == code) {
+                errs.push(
+                    format!("{p}.services[{j}]"),
+                    format!("unknown service code `{code}`"),
+                );
+            }
+        }
+        counters.push(Counter {
+            id: c.id,
+            name: c.name.clone(),
+            services: c.services.clone(),
+        });
+    }
+    for (i, s) in raw.services.iter().enumerate() {
+        if !raw.counters.iter().any(|c| c.services.contains(&s.code)) {
+            errs.push(
+                format!("services[{i}].code"),
+                format!(
+                    "no counter serves `{}`: its tickets could never be called",
+                    s.code
+                ),
+            );
+        }
+    }
+
+    if !errs.errors.is_empty() {
+        return Err(ConfigErrors(errs.errors));
+    }
+    Ok(Config {
+        office: Office {
+            name: raw.office.name.clone(),
+            address: raw.office.address.clone(),
+            time_zone,
+        },
+        listen,
+        numbering: Numbering {
+            digits: raw.numbering.digits as usize,
+            separator: raw.numbering.separator.clone(),
+        },
+        default_service_minutes: raw.queue.default_service_minutes,
+        hours,
+        services,
+        counters,
+    })
+}
+
+fn check_text(errs: &mut Collector, path: &str, value: &str, max: usize, required: bool) {
+    if required && value.trim().is_empty() {
+        errs.push(path, "must not be empty");
+    }
+    if value.chars().count() > max {
+        errs.push(path, format!("longer than {max} characters"));
+    }
+    if value.chars().any(char::is_control) {
+        errs.push(path, "must not contain control characters");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_default_is_valid() {
+        let c = Config::embedded().expect("embedded config");
+        assert_eq!(c.office.time_zone, Tz::Asia__Jakarta);
+        assert_eq!(c.services.len(), 4);
+        let a = c.service("A").expect("service A");
+        assert_eq!(c.format_number(a, 7), "A-007");
+        assert_eq!(c.format_number(a, 1234), "A-1234");
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_path_and_line() {
+        let src = EMBEDDED_DEFAULT.replace("name_en = \"Complaints\"", "nama_en = \"x\"");
+        let errs = Config::from_toml_str(&src).expect_err("must fail");
+        let e = &errs.0[0];
+        assert_eq!(e.path, "services[0]");
+        assert!(e.message.contains("nama_en"), "{e}");
+        let line = src
+            .lines()
+            .position(|l| l.contains("nama_en"))
+            .map(|n| n + 1);
+        assert_eq!(e.line, line);
+    }
+
+    #[test]
+    fn every_validation_error_is_reported() {
+        let src = EMBEDDED_DEFAULT
+            .replace(
+                "time_zone = \"Asia/Jakarta\"",
+                "time_zone = \"Asia/Atlantis\"",
+            )
+            .replace("prefix = \"B\"", "prefix = \"b\"")
+            .replace("services = [\"D\", \"C\"]", "services = [\"D\", \"Z\"]")
+            .replace(
+                "friday = [\"08:00-11:30\", \"13:30-15:30\"]",
+                "friday = [\"11:30-08:00\"]",
+            );
+        let errs = Config::from_toml_str(&src).expect_err("must fail");
+        let paths: Vec<&str> = errs.0.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "office.time_zone",
+                "hours.friday[0]",
+                "services[1].prefix",
+                "counters[3].services[1]"
+            ],
+            "{errs}"
+        );
+        assert!(errs.0.iter().all(|e| e.line.is_some()), "{errs}");
+    }
+}

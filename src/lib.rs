@@ -1,0 +1,11 @@
+//! loket: the queue-ticket and complaint-service appliance of an Indonesian public-service
+//! office. The library holds everything; `main.rs` is only the command line.
+
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod events;
+pub mod printer;
+pub mod queue;
+pub mod store;
+pub mod web;

@@ -1,0 +1,161 @@
+//! The `loket` command line: serve the daemon, check a configuration.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use tracing::{error, info};
+
+use loket::app;
+use loket::clock::SystemClock;
+use loket::config::Config;
+
+#[derive(Parser)]
+#[command(
+    name = "loket",
+    version,
+    about = "Antrian dan pengaduan kantor layanan publik / queue and complaint appliance"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the daemon (the default when no command is given).
+    Serve(ServeArgs),
+    /// Validate a configuration file (the embedded default when none is given).
+    CheckConfig { file: Option<PathBuf> },
+}
+
+#[derive(clap::Args, Default)]
+struct ServeArgs {
+    /// Configuration file; the embedded default when absent.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Data directory; $STATE_DIRECTORY under systemd, else ./loket-data.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Listen address, overriding the configuration (e.g. 127.0.0.1:8080).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::CheckConfig { file }) => check_config(file),
+        Some(Command::Serve(args)) => serve(args),
+        None => serve(ServeArgs::default()),
+    }
+}
+
+fn load_config(file: Option<&PathBuf>) -> Result<Config, loket::config::ConfigErrors> {
+    match file {
+        Some(f) => Config::load(f),
+        None => Config::embedded(),
+    }
+}
+
+fn check_config(file: Option<PathBuf>) -> ExitCode {
+    let name = file.as_ref().map_or_else(
+        || "(embedded default)".to_string(),
+        |f| f.display().to_string(),
+    );
+    match load_config(file.as_ref()) {
+        Ok(_) => {
+            println!("OK: {name}");
+            ExitCode::SUCCESS
+        }
+        Err(errs) => {
+            eprintln!("{name}: {} error(s)", errs.0.len());
+            for e in &errs.0 {
+                eprintln!("  {e}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let config = match load_config(args.config.as_ref()) {
+        Ok(c) => c,
+        Err(errs) => {
+            for e in &errs.0 {
+                error!("config: {e}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    match &args.config {
+        Some(f) => info!(file = %f.display(), "configuration loaded"),
+        None => info!("no configuration file given: using the embedded default"),
+    }
+    let listen = args.listen.unwrap_or(config.listen);
+    let data_dir = app::default_data_dir(args.data.as_deref());
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            error!(error = %e, "cannot start the runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let running = match app::start(app::Options {
+            config,
+            data_dir,
+            listen,
+            clock: Arc::new(SystemClock),
+        })
+        .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                error!("{e:#}");
+                return ExitCode::FAILURE;
+            }
+        };
+        wait_for_signal().await;
+        info!("shutting down");
+        running.stop().await;
+        ExitCode::SUCCESS
+    })
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,18 @@
+//! The queue domain: tickets, numbering per service day, counters and their operations,
+//! wait estimates. Plain Rust over plain data: no I/O, no clock reads (`now` comes in).
+
+mod counter_ops;
+mod error;
+mod estimate;
+mod issue;
+mod state;
+mod ticket;
+
+pub use counter_ops::CounterOp;
+pub use error::QueueError;
+pub use estimate::Estimate;
+pub use issue::Issued;
+pub use state::{
+    Change, CounterView, DayMeta, Dirty, QueueState, QueueView, ServiceView, TicketSummary,
+};
+pub use ticket::{Step, Ticket, TicketId, TicketState};

@@ -1,0 +1,322 @@
+//! The queue of the current service day, held in memory and rebuilt from the store at start.
+//! Operations mutate it and mark what changed; the store writes exactly that in one
+//! transaction. Earlier days live only in the store, as history.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::ticket::{Ticket, TicketId, TicketState};
+use crate::clock::local_date;
+use crate::config::Config;
+
+/// What one committed operation changed, as displays and consoles are told.
+/// Carries no personal data: it is published to public screens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    DayStarted {
+        service_day: NaiveDate,
+    },
+    Issued {
+        ticket: TicketSummary,
+    },
+    Called {
+        counter: u32,
+        ticket: TicketSummary,
+    },
+    Recalled {
+        counter: u32,
+        ticket: TicketSummary,
+    },
+    Serving {
+        counter: u32,
+        ticket: TicketSummary,
+    },
+    Finished {
+        counter: u32,
+        ticket: TicketSummary,
+    },
+    NoShow {
+        counter: u32,
+        ticket: TicketSummary,
+    },
+    Transferred {
+        counter: u32,
+        from: String,
+        ticket: TicketSummary,
+    },
+    Requeued {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        counter: Option<u32>,
+        ticket: TicketSummary,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TicketSummary {
+    pub id: TicketId,
+    pub number: String,
+    pub service: String,
+    pub priority: bool,
+    pub state: TicketState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counter: Option<u32>,
+}
+
+impl From<&Ticket> for TicketSummary {
+    fn from(t: &Ticket) -> Self {
+        Self {
+            id: t.id,
+            number: t.label.clone(),
+            service: t.service.clone(),
+            priority: t.priority,
+            state: t.state,
+            counter: t.counter,
+        }
+    }
+}
+
+/// The persistent counters beside the tickets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayMeta {
+    pub service_day: NaiveDate,
+    /// Tickets of the current day are exactly the ids from here up: ids only grow.
+    pub day_first_id: TicketId,
+    pub next_id: TicketId,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct ServiceStats {
+    pub count: u64,
+    pub total_seconds: i64,
+}
+
+pub struct QueueState {
+    pub(super) meta: DayMeta,
+    pub(super) tickets: HashMap<TicketId, Ticket>,
+    /// Per service: queue keys `(0 = priority / 1 = ordinary, id)` of tickets waiting.
+    pub(super) waiting: HashMap<String, BTreeSet<(u8, TicketId)>>,
+    /// Per issuing service: the last number given today.
+    pub(super) last_number: HashMap<String, u32>,
+    /// Per counter: the ticket it is calling or serving.
+    pub(super) at_counter: BTreeMap<u32, TicketId>,
+    pub(super) stats: HashMap<String, ServiceStats>,
+    dirty: BTreeSet<TicketId>,
+    retired: Vec<Ticket>,
+    meta_dirty: bool,
+}
+
+/// Records to write in one transaction.
+pub struct Dirty {
+    pub tickets: Vec<Ticket>,
+    pub meta: Option<DayMeta>,
+}
+
+impl QueueState {
+    /// An empty store: the first service day is today's.
+    pub fn fresh(day: NaiveDate) -> Self {
+        let meta = DayMeta {
+            service_day: day,
+            day_first_id: 1,
+            next_id: 1,
+        };
+        let mut s = Self::restore(meta, Vec::new());
+        s.meta_dirty = true;
+        s
+    }
+
+    /// Rebuilds the day from the stored meta and the day's tickets.
+    pub fn restore(meta: DayMeta, tickets: Vec<Ticket>) -> Self {
+        let mut s = Self {
+            meta,
+            tickets: HashMap::with_capacity(tickets.len()),
+            waiting: HashMap::new(),
+            last_number: HashMap::new(),
+            at_counter: BTreeMap::new(),
+            stats: HashMap::new(),
+            dirty: BTreeSet::new(),
+            retired: Vec::new(),
+            meta_dirty: false,
+        };
+        for t in tickets {
+            let last = s.last_number.entry(t.issued_service.clone()).or_default();
+            *last = (*last).max(t.number);
+            if t.state.is_queued() {
+                s.enqueue(&t);
+            }
+            if t.state.at_counter()
+                && let Some(c) = t.counter
+            {
+                s.at_counter.insert(c, t.id);
+            }
+            if t.state == TicketState::Done {
+                s.count_service_time(&t);
+            }
+            s.tickets.insert(t.id, t);
+        }
+        s
+    }
+
+    pub fn meta(&self) -> DayMeta {
+        self.meta
+    }
+
+    pub fn service_day(&self) -> NaiveDate {
+        self.meta.service_day
+    }
+
+    pub fn ticket(&self, id: TicketId) -> Option<&Ticket> {
+        self.tickets.get(&id)
+    }
+
+    /// Moves to the office-local date of `now`, but never back: a Pi without a real-time
+    /// clock may boot hours or days behind, and numbers must not repeat when it does.
+    /// Tickets still open from the previous day are closed as cancelled.
+    pub fn advance_day(&mut self, config: &Config, now: DateTime<Utc>) -> Option<Change> {
+        let today = local_date(now, config.office.time_zone);
+        if today <= self.meta.service_day {
+            return None;
+        }
+        for (_, mut t) in self.tickets.drain() {
+            if t.state.is_queued() || t.state.at_counter() {
+                t.state = TicketState::Cancelled;
+                t.counter = None;
+                t.record(now, "day_closed", None);
+                self.dirty.remove(&t.id);
+                self.retired.push(t);
+            } else if self.dirty.remove(&t.id) {
+                self.retired.push(t);
+            }
+        }
+        self.waiting.clear();
+        self.last_number.clear();
+        self.at_counter.clear();
+        self.stats.clear();
+        self.meta.service_day = today;
+        self.meta.day_first_id = self.meta.next_id;
+        self.meta_dirty = true;
+        Some(Change::DayStarted { service_day: today })
+    }
+
+    pub(super) fn enqueue(&mut self, t: &Ticket) {
+        self.waiting
+            .entry(t.service.clone())
+            .or_default()
+            .insert(t.queue_key());
+    }
+
+    pub(super) fn dequeue(&mut self, t: &Ticket) {
+        if let Some(set) = self.waiting.get_mut(&t.service) {
+            set.remove(&t.queue_key());
+        }
+    }
+
+    pub(super) fn count_service_time(&mut self, t: &Ticket) {
+        if let Some(secs) = t.service_seconds() {
+            let s = self.stats.entry(t.service.clone()).or_default();
+            s.count += 1;
+            s.total_seconds += secs;
+        }
+    }
+
+    pub(super) fn insert_new(&mut self, t: Ticket) {
+        self.meta.next_id = t.id + 1;
+        self.meta_dirty = true;
+        self.dirty.insert(t.id);
+        self.tickets.insert(t.id, t);
+    }
+
+    pub(super) fn touch(&mut self, id: TicketId) {
+        self.dirty.insert(id);
+    }
+
+    pub fn waiting_count(&self, service: &str) -> usize {
+        self.waiting.get(service).map_or(0, BTreeSet::len)
+    }
+
+    /// Tickets waiting ahead of `t` in its service's queue (priority first, then issue order).
+    pub fn people_ahead(&self, t: &Ticket) -> usize {
+        self.waiting
+            .get(&t.service)
+            .map_or(0, |set| set.range(..t.queue_key()).count())
+    }
+
+    /// Everything changed since the last call, to be written in one transaction.
+    pub fn take_dirty(&mut self) -> Dirty {
+        let mut tickets = std::mem::take(&mut self.retired);
+        for id in std::mem::take(&mut self.dirty) {
+            if let Some(t) = self.tickets.get(&id) {
+                tickets.push(t.clone());
+            }
+        }
+        let meta = std::mem::take(&mut self.meta_dirty).then_some(self.meta);
+        Dirty { tickets, meta }
+    }
+
+    pub fn view(&self, config: &Config, now: DateTime<Utc>) -> QueueView {
+        let local = now.with_timezone(&config.office.time_zone).naive_local();
+        let services = config
+            .services
+            .iter()
+            .map(|s| {
+                let waiting = self.waiting_count(&s.code);
+                ServiceView {
+                    code: s.code.clone(),
+                    prefix: s.prefix.clone(),
+                    name: s.name.clone(),
+                    name_en: s.name_en.clone(),
+                    open: config.hours_of(s).is_open(local),
+                    waiting,
+                    estimated_wait_minutes: self.estimate(config, s, waiting).minutes,
+                }
+            })
+            .collect();
+        let counters = config
+            .counters
+            .iter()
+            .map(|c| CounterView {
+                id: c.id,
+                name: c.name.clone(),
+                services: c.services.clone(),
+                ticket: self
+                    .at_counter
+                    .get(&c.id)
+                    .and_then(|id| self.tickets.get(id))
+                    .map(TicketSummary::from),
+            })
+            .collect();
+        QueueView {
+            service_day: self.meta.service_day,
+            services,
+            counters,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueView {
+    pub service_day: NaiveDate,
+    pub services: Vec<ServiceView>,
+    pub counters: Vec<CounterView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceView {
+    pub code: String,
+    pub prefix: String,
+    pub name: String,
+    pub name_en: String,
+    pub open: bool,
+    pub waiting: usize,
+    pub estimated_wait_minutes: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CounterView {
+    pub id: u32,
+    pub name: String,
+    pub services: Vec<String>,
+    pub ticket: Option<TicketSummary>,
+}

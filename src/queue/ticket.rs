@@ -1,0 +1,106 @@
+//! A ticket and its life: waiting → called → serving → done, or no-show / cancelled, with
+//! transfer to another service and return to the queue along the way.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Global, strictly increasing across days: also the issue order used for calling.
+pub type TicketId = u64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketState {
+    Waiting,
+    Called,
+    Serving,
+    Done,
+    NoShow,
+    Cancelled,
+    /// Waiting again, in the queue of the service it was transferred to (same number, same
+    /// place by issue time); the citizen keeps one paper ticket, so it stays one ticket.
+    Transferred,
+}
+
+impl TicketState {
+    pub fn is_queued(self) -> bool {
+        matches!(self, TicketState::Waiting | TicketState::Transferred)
+    }
+
+    pub fn at_counter(self) -> bool {
+        matches!(self, TicketState::Called | TicketState::Serving)
+    }
+
+    pub fn label_id(self) -> &'static str {
+        match self {
+            TicketState::Waiting => "Menunggu",
+            TicketState::Called => "Dipanggil",
+            TicketState::Serving => "Sedang dilayani",
+            TicketState::Done => "Selesai",
+            TicketState::NoShow => "Tidak hadir",
+            TicketState::Cancelled => "Dibatalkan",
+            TicketState::Transferred => "Dialihkan",
+        }
+    }
+}
+
+/// One entry of a ticket's history, kept with the ticket for audit and service-time figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counter: Option<u32>,
+    pub service: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub service_day: NaiveDate,
+    /// The service whose numbering issued it; the printed number never changes.
+    pub issued_service: String,
+    /// The service whose queue it is in now (differs after a transfer).
+    pub service: String,
+    pub number: u32,
+    /// The number as printed, e.g. `A-007`.
+    pub label: String,
+    pub priority: bool,
+    pub state: TicketState,
+    pub issued_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counter: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub called_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serving_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub calls: u32,
+    #[serde(default)]
+    pub history: Vec<Step>,
+}
+
+impl Ticket {
+    pub(super) fn record(&mut self, at: DateTime<Utc>, action: &str, counter: Option<u32>) {
+        self.history.push(Step {
+            at,
+            action: action.to_string(),
+            counter,
+            service: self.service.clone(),
+        });
+    }
+
+    /// Queue order within a service: priority tickets first, then by issue order.
+    pub(super) fn queue_key(&self) -> (u8, TicketId) {
+        (u8::from(!self.priority), self.id)
+    }
+
+    /// Seconds spent at the counter, when the clock gave a believable figure.
+    pub(super) fn service_seconds(&self) -> Option<i64> {
+        let start = self.serving_at.or(self.called_at)?;
+        let secs = (self.finished_at? - start).num_seconds();
+        // A clock that jumped during service gives nonsense; leave it out of the average.
+        (0..=4 * 3600).contains(&secs).then_some(secs)
+    }
+}

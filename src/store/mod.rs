@@ -1,0 +1,8 @@
+//! The store: one redb file in the data directory. Every state change is one write
+//! transaction committed durably before any reply, print or event (see `actor`).
+
+mod actor;
+mod tables;
+
+pub use actor::{OpError, StoreHandle, TicketStatus, spawn};
+pub use tables::{SCHEMA_VERSION, StoreError};

@@ -1,0 +1,188 @@
+//! Table layout, schema version and the reads and writes of records.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use thiserror::Error;
+
+use crate::queue::{DayMeta, QueueState, Ticket, TicketId};
+
+/// Bump when the layout changes; a newer database is refused rather than misread.
+pub const SCHEMA_VERSION: u64 = 1;
+
+pub(super) const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+/// Ticket records as JSON, keyed by id; never deleted (earlier days are history).
+pub(super) const TICKETS: TableDefinition<u64, &[u8]> = TableDefinition::new("tickets");
+
+const K_SCHEMA: &str = "schema_version";
+const K_DAY: &str = "service_day";
+const K_DAY_FIRST: &str = "day_first_id";
+const K_NEXT_ID: &str = "next_id";
+pub(super) const K_EVENT_SEQ: &str = "event_seq";
+
+/// A small cache keeps the appliance's memory low; the working set is one day of tickets.
+const CACHE_BYTES: usize = 4 << 20;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error(
+        "database {path} was written by a newer loket (schema {found}; this build reads up to {SCHEMA_VERSION}): upgrade loket or restore a backup"
+    )]
+    NewerSchema { path: String, found: u64 },
+    #[error("database is locked by another loket process: {0}")]
+    Locked(String),
+    #[error("storage error: {0}")]
+    Db(#[from] redb::Error),
+    #[error("corrupt record {what}: {why}")]
+    Corrupt { what: String, why: String },
+    #[error("the store has stopped")]
+    Stopped,
+    #[error("the change could not be committed; nothing was changed")]
+    CommitFailed,
+}
+
+macro_rules! from_redb {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Db(e.into())
+            }
+        }
+    )*};
+}
+from_redb!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
+
+pub(super) fn open(path: &Path) -> Result<Database, StoreError> {
+    let db = Database::builder()
+        .set_cache_size(CACHE_BYTES)
+        .create(path)
+        .map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => {
+                StoreError::Locked(path.display().to_string())
+            }
+            other => other.into(),
+        })?;
+    Ok(db)
+}
+
+/// Reads or initialises the meta records and loads the current day's tickets.
+pub(super) fn load(
+    db: &Database,
+    path: &Path,
+    today: NaiveDate,
+) -> Result<(QueueState, u64), StoreError> {
+    let txn = db.begin_write()?;
+    let (state, seq) = {
+        let mut meta = txn.open_table(META)?;
+        let schema = meta.get(K_SCHEMA)?.map(|v| v.value());
+        match schema {
+            Some(found) if found > SCHEMA_VERSION => {
+                return Err(StoreError::NewerSchema {
+                    path: path.display().to_string(),
+                    found,
+                });
+            }
+            Some(_) => {}
+            None => {
+                meta.insert(K_SCHEMA, SCHEMA_VERSION)?;
+            }
+        }
+        let seq = meta.get(K_EVENT_SEQ)?.map_or(0, |v| v.value());
+        let day = meta.get(K_DAY)?.map(|v| v.value());
+        let state = match day {
+            None => QueueState::fresh(today),
+            Some(day) => {
+                let service_day = day_from_u64(day)?;
+                let day_first_id = meta.get(K_DAY_FIRST)?.map_or(1, |v| v.value());
+                let next_id = meta.get(K_NEXT_ID)?.map_or(1, |v| v.value());
+                let tickets_table = txn.open_table(TICKETS)?;
+                let mut tickets = Vec::new();
+                for row in tickets_table.range(day_first_id..)? {
+                    let (_, v) = row?;
+                    tickets.push(decode(v.value())?);
+                }
+                QueueState::restore(
+                    DayMeta {
+                        service_day,
+                        day_first_id,
+                        next_id,
+                    },
+                    tickets,
+                )
+            }
+        };
+        (state, seq)
+    };
+    txn.commit()?;
+    Ok((state, seq))
+}
+
+pub(super) fn write(
+    db: &Database,
+    tickets: &[Ticket],
+    meta: Option<DayMeta>,
+    event_seq: u64,
+) -> Result<(), StoreError> {
+    let txn = db.begin_write()?;
+    {
+        let mut table = txn.open_table(TICKETS)?;
+        for t in tickets {
+            let bytes = serde_json::to_vec(t).map_err(|e| StoreError::Corrupt {
+                what: format!("ticket {}", t.id),
+                why: e.to_string(),
+            })?;
+            table.insert(t.id, bytes.as_slice())?;
+        }
+        let mut m = txn.open_table(META)?;
+        if let Some(meta) = meta {
+            m.insert(K_DAY, day_to_u64(meta.service_day))?;
+            m.insert(K_DAY_FIRST, meta.day_first_id)?;
+            m.insert(K_NEXT_ID, meta.next_id)?;
+        }
+        m.insert(K_EVENT_SEQ, event_seq)?;
+    }
+    // Durability::Immediate (redb's default): fsynced before commit returns.
+    txn.commit()?;
+    Ok(())
+}
+
+pub(super) fn read_ticket(db: &Database, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+    let txn = db.begin_read()?;
+    let table = match txn.open_table(TICKETS) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    match table.get(id)? {
+        Some(v) => Ok(Some(decode(v.value())?)),
+        None => Ok(None),
+    }
+}
+
+fn decode(bytes: &[u8]) -> Result<Ticket, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        what: "ticket".to_string(),
+        why: e.to_string(),
+    })
+}
+
+fn day_to_u64(d: NaiveDate) -> u64 {
+    u64::try_from(chrono::Datelike::num_days_from_ce(&d)).unwrap_or(0)
+}
+
+fn day_from_u64(v: u64) -> Result<NaiveDate, StoreError> {
+    i32::try_from(v)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .ok_or_else(|| StoreError::Corrupt {
+            what: "meta.service_day".to_string(),
+            why: format!("{v} is not a date"),
+        })
+}

@@ -1,0 +1,77 @@
+//! The JSON body extractor of the API: axum's own, with its rejections answered in the
+//! API's error shape and in Indonesian (malformed → 400, too large → 413).
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+/// Request bodies above this are refused with 413 before they are parsed.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(reject(rejection)),
+        }
+    }
+}
+
+pub fn reject(r: JsonRejection) -> ApiError {
+    match r {
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Isi permintaan harus JSON (Content-Type: application/json).",
+        ),
+        JsonRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            too_large()
+        }
+        JsonRejection::JsonDataError(e) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            format!("Isi permintaan tidak sesuai: {}", e.body_text()),
+        ),
+        other => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("Isi permintaan bukan JSON yang sah: {}", other.body_text()),
+        ),
+    }
+}
+
+pub fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        format!(
+            "Isi permintaan terlalu besar (batas {} KiB).",
+            BODY_LIMIT / 1024
+        ),
+    )
+}
+
+/// Parses an optional JSON body given as bytes: empty means `T::default()`.
+pub fn parse_optional<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("Isi permintaan bukan JSON yang sah: {e}"),
+        )
+    })
+}

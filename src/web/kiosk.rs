@@ -1,0 +1,62 @@
+//! `GET /kiosk`: the citizen's touch screen. One large button per open service and a
+//! priority option; a press issues through the same API as everything else.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::Datelike;
+
+use super::AppState;
+use super::html::{escape, fill};
+
+const PAGE: &str = include_str!("../../kiosk-ui/kiosk.html");
+const CSS: &str = include_str!("../../kiosk-ui/kiosk.css");
+const JS: &str = include_str!("../../kiosk-ui/kiosk.js");
+
+pub async fn page(State(app): State<AppState>) -> Response {
+    let view = match app.store.view().await {
+        Ok(v) => v,
+        Err(e) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Html(format!(
+                    "<!doctype html><meta charset=utf-8><title>Loket</title><h1>Mohon maaf, layanan antrian sedang gangguan.</h1><p>{}</p>",
+                    escape(&e.to_string())
+                )),
+            )
+                .into_response();
+        }
+    };
+    let mut buttons = String::new();
+    for s in view.services.iter().filter(|s| s.open) {
+        buttons.push_str(&format!(
+            "<button class=\"service\" data-service=\"{code}\"><span class=\"prefix\">{prefix}</span><span class=\"name\">{name}</span><span class=\"en\">{en}</span><span class=\"wait\">{waiting} menunggu</span></button>\n",
+            code = escape(&s.code),
+            prefix = escape(&s.prefix),
+            name = escape(&s.name),
+            en = escape(&s.name_en),
+            waiting = s.waiting,
+        ));
+    }
+    let closed = if buttons.is_empty() {
+        let now = app.clock.now().with_timezone(&app.config.office.time_zone);
+        format!(
+            "<p class=\"closed\">Layanan sedang tutup.<br><small>Jam layanan hari ini: {}</small></p>",
+            escape(&app.config.hours.describe_day(now.weekday()))
+        )
+    } else {
+        String::new()
+    };
+    let html = fill(
+        PAGE,
+        &[
+            ("office_name", &escape(&app.config.office.name)),
+            ("office_address", &escape(&app.config.office.address)),
+            ("buttons", &buttons),
+            ("closed", &closed),
+            ("css", CSS),
+            ("js", JS),
+        ],
+    );
+    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}

@@ -1,0 +1,56 @@
+//! HTTP: the JSON API under `/api/v1`, the kiosk page and the health check.
+
+mod counters;
+mod error;
+mod health;
+mod html;
+mod json;
+mod kiosk;
+mod tickets;
+mod views;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::extract::Request;
+use axum::middleware;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+pub use error::ApiError;
+pub use json::BODY_LIMIT;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::events::Events;
+use crate::store::StoreHandle;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: StoreHandle,
+    pub config: Arc<Config>,
+    pub events: Events,
+    pub clock: Arc<dyn Clock>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let staff = Router::new()
+        .route("/api/v1/counters/{id}/{op}", post(counters::operate))
+        .route_layer(middleware::from_fn(counters::loopback_only));
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/kiosk") }))
+        .route("/kiosk", get(kiosk::page))
+        .route("/healthz", get(health::healthz))
+        .route("/api/v1/tickets", post(tickets::issue))
+        .route("/api/v1/tickets/{id}", get(tickets::get))
+        .route("/api/v1/queue", get(tickets::queue))
+        .merge(staff)
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+async fn not_found(req: Request) -> Response {
+    ApiError::not_found(format!("Alamat {} tidak ditemukan.", req.uri().path())).into_response()
+}
