@@ -509,7 +509,7 @@ mod tests {
         let src = EMBEDDED_DEFAULT.replace("name_en = \"Complaints\"", "nama_en = \"x\"");
         let errs = Config::from_toml_str(&src).expect_err("must fail");
         let e = &errs.0[0];
-        assert_eq!(e.path, "services[0]");
+        assert_eq!(e.path, "services[0].nama_en");
         assert!(e.message.contains("nama_en"), "{e}");
         let line = src
             .lines()

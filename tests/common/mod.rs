@@ -1,0 +1,166 @@
+//! Test harness: starts the real daemon (real redb file, real HTTP on an ephemeral port)
+//! with a fake clock, and speaks HTTP to it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Asia::Jakarta;
+use loket::app::{self, Running};
+use loket::clock::FakeClock;
+use loket::config::Config;
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub clock: Arc<FakeClock>,
+    pub data_dir: PathBuf,
+    running: Option<Running>,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+/// Office-local (WIB) wall time as UTC.
+pub fn wib(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Jakarta
+        .with_ymd_and_hms(y, m, d, h, min, 0)
+        .single()
+        .expect("valid local time")
+        .with_timezone(&Utc)
+}
+
+/// Monday 30 November 2026, 09:00 WIB: inside the default opening hours.
+pub fn monday_morning() -> DateTime<Utc> {
+    wib(2026, 11, 30, 9, 0)
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path().to_path_buf();
+        let clock = Arc::new(FakeClock::new(monday_morning()));
+        let mut app = Self::spawn_in(&dir, clock, Config::embedded().expect("config")).await;
+        app._tmp = Some(tmp);
+        app
+    }
+
+    pub async fn spawn_in(dir: &Path, clock: Arc<FakeClock>, config: Config) -> Self {
+        let running = app::start(app::Options {
+            config,
+            data_dir: dir.to_path_buf(),
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            clock: clock.clone(),
+        })
+        .await
+        .expect("start app");
+        Self {
+            base: format!("http://{}", running.addr),
+            client: reqwest::Client::new(),
+            clock,
+            data_dir: dir.to_path_buf(),
+            running: Some(running),
+            _tmp: None,
+        }
+    }
+
+    /// Stops the daemon (database closed) and starts it again on the same data directory.
+    pub async fn restart(mut self) -> Self {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+        let tmp = self._tmp.take();
+        let mut app = Self::spawn_in(
+            &self.data_dir,
+            self.clock.clone(),
+            Config::embedded().expect("config"),
+        )
+        .await;
+        app._tmp = tmp;
+        app
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn issue_raw(&self, body: Value) -> (u16, Value) {
+        let r = self
+            .client
+            .post(self.url("/api/v1/tickets"))
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.expect("json body"))
+    }
+
+    /// Issues a ticket and returns its body; panics unless 201.
+    pub async fn issue(&self, service: &str, priority: bool) -> Value {
+        let (status, body) = self
+            .issue_raw(json!({"service": service, "priority": priority}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+
+    pub async fn number(&self, service: &str) -> String {
+        self.issue(service, false).await["number"]
+            .as_str()
+            .expect("number")
+            .to_string()
+    }
+
+    pub async fn op(&self, counter: u32, op: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self
+            .client
+            .post(self.url(&format!("/api/v1/counters/{counter}/{op}")));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.expect("json body"))
+    }
+
+    /// Calls the next number at a counter and returns it (None when no one waits).
+    pub async fn call_next(&self, counter: u32) -> Option<String> {
+        let (status, body) = self.op(counter, "call-next", None).await;
+        assert_eq!(status, 200, "{body}");
+        body["ticket"]["number"].as_str().map(str::to_string)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.expect("json body"))
+    }
+
+    pub async fn ticket(&self, id: u64) -> Value {
+        let (status, body) = self.get(&format!("/api/v1/tickets/{id}")).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    pub async fn queue(&self) -> Value {
+        let (status, body) = self.get("/api/v1/queue").await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    pub async fn health(&self) -> Value {
+        self.get("/healthz").await.1
+    }
+}
