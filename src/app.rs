@@ -34,6 +34,8 @@ pub struct Running {
     pub addr: SocketAddr,
     pub store: StoreHandle,
     pub events: Events,
+    /// What the router serves with; tests build the same router around it.
+    pub state: AppState,
     server: TaskHandle<std::io::Result<()>>,
     shutdown: oneshot::Sender<()>,
     threads: Vec<JoinHandle<()>>,
@@ -64,12 +66,13 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         .await
         .with_context(|| format!("cannot listen on {}", opts.listen))?;
     let addr = listener.local_addr()?;
-    let app = router(AppState {
+    let state = AppState {
         store: store.clone(),
         config: config.clone(),
         events: events.clone(),
         clock: opts.clock.clone(),
-    });
+    };
+    let app = router(state.clone());
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(
@@ -86,6 +89,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         addr,
         store,
         events,
+        state,
         server,
         shutdown,
         threads: vec![store_thread, printer_thread],

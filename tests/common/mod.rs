@@ -2,6 +2,8 @@
 //! with a fake clock, and speaks HTTP to it.
 #![allow(dead_code)]
 
+pub mod child;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -84,6 +86,10 @@ impl TestApp {
         if let Some(r) = self.running.take() {
             r.stop().await;
         }
+    }
+
+    pub fn state(&self) -> loket::web::AppState {
+        self.running.as_ref().expect("running").state.clone()
     }
 
     pub fn url(&self, path: &str) -> String {

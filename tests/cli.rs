@@ -1,0 +1,162 @@
+//! The command line: version, configuration checks (exit code 2 with the field path), and
+//! refusals at start (bad config, a database from a newer schema).
+
+use std::process::{Command, Output};
+
+fn loket(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args(args)
+        .output()
+        .expect("run loket")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn version_prints_the_crate_version() {
+    let o = loket(&["--version"]);
+    assert!(o.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("loket {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn check_config_accepts_the_shipped_file_and_the_embedded_default() {
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/config/loket.toml");
+    let o = loket(&["check-config", shipped]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).starts_with("OK"));
+    let o = loket(&["check-config"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/always-open.toml"
+    );
+    let o = loket(&["check-config", fixture]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn check_config_lists_every_error_with_field_path_and_line() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("bad.toml");
+    let src = loket::config::EMBEDDED_DEFAULT
+        .replace("digits = 3", "digits = 9")
+        .replace("id = 4", "id = 3");
+    std::fs::write(&path, &src).expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = text(&o);
+    let line_of = |needle: &str| {
+        src.lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim() == needle)
+            .map(|(n, _)| n + 1)
+            .last()
+            .expect("needle")
+    };
+    assert!(
+        out.contains(&format!(
+            "numbering.digits (line {}): must be between 1 and 6",
+            line_of("digits = 9")
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "counters[3].id (line {}): duplicate counter id 3",
+            line_of("id = 3")
+        )),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_config_reports_unknown_keys_and_syntax_errors() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("typo.toml");
+    std::fs::write(
+        &path,
+        loket::config::EMBEDDED_DEFAULT.replace("[server]\n", "[server]\nlisten_port = 80\n"),
+    )
+    .expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("server.listen_port (line 12)"),
+        "{}",
+        text(&o)
+    );
+
+    std::fs::write(&path, "[office\nname = 1").expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("(line 1)"), "{}", text(&o));
+
+    let o = loket(&["check-config", "/nonexistent/loket.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn serve_refuses_a_bad_config_with_exit_code_2() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("bad.toml");
+    std::fs::write(
+        &path,
+        loket::config::EMBEDDED_DEFAULT.replace("Asia/Jakarta\"", "Mars/Olympus\""),
+    )
+    .expect("write");
+    let data = tmp.path().join("data");
+    let o = loket(&[
+        "serve",
+        "--config",
+        path.to_str().expect("utf-8"),
+        "--data",
+        data.to_str().expect("utf-8"),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("office.time_zone"), "{}", text(&o));
+    assert!(!data.exists(), "nothing was created");
+}
+
+#[test]
+fn a_database_from_a_newer_schema_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).expect("mkdir");
+    {
+        let db = redb::Database::create(data.join(loket::app::DB_FILE)).expect("create");
+        let txn = db.begin_write().expect("txn");
+        {
+            let def: redb::TableDefinition<&str, u64> = redb::TableDefinition::new("meta");
+            let mut t = txn.open_table(def).expect("table");
+            t.insert("schema_version", loket::store::SCHEMA_VERSION + 1)
+                .expect("insert");
+        }
+        txn.commit().expect("commit");
+    }
+    let o = loket(&[
+        "serve",
+        "--data",
+        data.to_str().expect("utf-8"),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert!(!o.status.success());
+    let out = text(&o);
+    assert!(out.contains("written by a newer loket"), "{out}");
+    assert!(
+        out.contains(&format!("schema {}", loket::store::SCHEMA_VERSION + 1)),
+        "{out}"
+    );
+}
