@@ -155,11 +155,11 @@ fn main() {
     println!("| --- | ---: |");
     println!("| just started | {rss_start} |");
     println!("| idle (after warm-up) | {rss_idle} |");
+    println!("| peak under load | {} |", peak.load(Ordering::Relaxed));
     println!(
-        "| peak under load | {} |",
-        peak.load(Ordering::Relaxed)
+        "| idle after load ({} tickets today) | {rss_after} |",
+        200 + one.tickets + eight.tickets
     );
-    println!("| idle after load ({} tickets today) | {rss_after} |", 200 + one.tickets + eight.tickets);
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&tmp);

@@ -15,6 +15,10 @@ async fn numbers_restart_each_service_day_and_run_per_service() {
     let left_waiting = app.issue("C", false).await;
 
     app.clock.set(wib(2026, 12, 1, 8, 0));
+    // The morning's first look at the queue already shows the new, empty day.
+    let q = app.queue().await;
+    assert_eq!(q["service_day"], "2026-12-01");
+    assert_eq!(q["services"][2]["waiting"], 0);
     assert_eq!(app.number("A").await, "A-001");
     assert_eq!(app.number("B").await, "B-001");
     let h = app.health().await;

@@ -208,6 +208,9 @@ impl Actor {
         let mut pending = Vec::with_capacity(batch.len());
         let mut changes: Vec<(DateTime<Utc>, Change)> = Vec::new();
         let mut stop = false;
+        // Any request, a read too, moves the queue to a new service day: the kiosk and the
+        // lobby must not show yesterday's queue in the morning.
+        self.start_day(now, &mut changes);
         for cmd in batch.drain(..) {
             match cmd {
                 Command::Issue {
@@ -215,7 +218,6 @@ impl Actor {
                     priority,
                     reply,
                 } => {
-                    self.start_day(now, &mut changes);
                     let r = self.state.issue(&self.config, &service, priority, now);
                     let r = r.map(|(issued, change)| {
                         changes.push((now, change));
@@ -224,7 +226,6 @@ impl Actor {
                     pending.push(Pending::Issue(reply, r));
                 }
                 Command::Counter { counter, op, reply } => {
-                    self.start_day(now, &mut changes);
                     let r = self.state.counter_op(&self.config, counter, &op, now);
                     let r = r.map(|(ticket, change)| {
                         if let Some(c) = change {

@@ -30,7 +30,7 @@ pub async fn page(State(app): State<AppState>) -> Response {
     let mut buttons = String::new();
     for s in view.services.iter().filter(|s| s.open) {
         buttons.push_str(&format!(
-            "<button class=\"service\" data-service=\"{code}\"><span class=\"prefix\">{prefix}</span><span class=\"name\">{name}</span><span class=\"en\">{en}</span><span class=\"wait\">{waiting} menunggu</span></button>\n",
+            "<button class=\"service\" data-service=\"{code}\"><span class=\"prefix\">{prefix}</span><span class=\"name\">{name}</span><span class=\"en\">{en}</span><span class=\"wait\">{waiting} orang menunggu</span></button>\n",
             code = escape(&s.code),
             prefix = escape(&s.prefix),
             name = escape(&s.name),

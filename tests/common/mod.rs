@@ -2,6 +2,7 @@
 //! with a fake clock, and speaks HTTP to it.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod child;
 
 use std::path::{Path, PathBuf};
