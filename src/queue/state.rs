@@ -320,3 +320,49 @@ pub struct CounterView {
     pub services: Vec<String>,
     pub ticket: Option<TicketSummary>,
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    /// `days` after Monday 30 November 2026, at `h` UTC (02:00 UTC is 09:00 WIB).
+    fn at(days: i64, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 30, h, 0, 0)
+            .single()
+            .expect("valid")
+            + chrono::Duration::days(days)
+    }
+
+    #[test]
+    fn rollover_keeps_unwritten_changes_and_closes_open_tickets() {
+        let config = Config::embedded().expect("config");
+        let day = local_date(at(0, 2), config.office.time_zone);
+        let mut s = QueueState::fresh(day);
+        s.issue(&config, "A", false, at(0, 2)).expect("issue");
+        s.issue(&config, "A", false, at(0, 2)).expect("issue");
+        let first = s.take_dirty();
+        assert_eq!(first.tickets.len(), 2);
+        assert!(first.meta.is_some());
+
+        // Same batch: a call, then the day turns before the batch is written.
+        s.counter_op(&config, 1, &crate::queue::CounterOp::CallNext, at(0, 3))
+            .expect("call");
+        assert!(
+            s.advance_day(&config, at(-1, 2)).is_none(),
+            "never goes back"
+        );
+        let change = s.advance_day(&config, at(1, 1));
+        assert!(matches!(change, Some(Change::DayStarted { .. })));
+        let dirty = s.take_dirty();
+        let states: Vec<TicketState> = dirty.tickets.iter().map(|t| t.state).collect();
+        assert_eq!(states, [TicketState::Cancelled, TicketState::Cancelled]);
+        assert_eq!(dirty.meta.map(|m| m.day_first_id), Some(3));
+        assert_eq!(s.waiting_count("A"), 0);
+        assert!(s.at_counter.is_empty());
+        let (issued, _) = s.issue(&config, "A", false, at(1, 2)).expect("issue");
+        assert_eq!(issued.ticket.label, "A-001");
+        assert_eq!(issued.ticket.id, 3);
+    }
+}
