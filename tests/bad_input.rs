@@ -154,3 +154,32 @@ async fn ticket_lookup_shows_no_personal_data() {
     assert_eq!(got["issued_at"], "2026-11-30T09:00:00+07:00");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn holidays_close_the_office_whatever_the_weekday() {
+    let app = TestApp::spawn().await;
+    // Friday 25 December 2026, 09:00: inside Friday's hours, but Christmas.
+    app.clock.set(wib(2026, 12, 25, 9, 0));
+    let (s, b) = app.issue_raw(json!({"service": "B"})).await;
+    assert_eq!(s, 409);
+    assert_error(&b, "holiday");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Hari Raya Natal")),
+        "{b}"
+    );
+    let q = app.queue().await;
+    assert_eq!(q["holiday"], "Hari Raya Natal");
+    assert!(
+        q["services"]
+            .as_array()
+            .expect("services")
+            .iter()
+            .all(|s| s["open"] == false)
+    );
+    assert_eq!(app.health().await["store"]["tickets_today"], 0);
+    app.clock.set(wib(2026, 12, 28, 9, 0));
+    assert_eq!(app.number("B").await, "B-001");
+    app.stop().await;
+}

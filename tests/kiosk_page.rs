@@ -52,6 +52,15 @@ async fn kiosk_shows_closed_and_refusals_in_indonesian() {
     let closed = browser.text(".closed").await;
     assert!(closed.contains("Layanan sedang tutup"), "{closed}");
     assert!(closed.contains("08.00–12.00, 13.00–15.30"), "{closed}");
+
+    app.clock.set(wib(2026, 12, 25, 9, 0));
+    browser.goto(&app.url("/kiosk")).await;
+    assert_eq!(browser.count("button.service").await, 0);
+    let closed = browser.text(".closed").await;
+    assert!(
+        closed.contains("Kantor tutup hari ini: Hari Raya Natal"),
+        "{closed}"
+    );
     browser.quit().await;
     app.stop().await;
 }

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::Path;
 
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -27,6 +28,9 @@ pub struct Config {
     pub numbering: Numbering,
     pub default_service_minutes: u32,
     pub hours: WeekHours,
+    /// Days the office is closed whatever the weekday says: national holidays and
+    /// *cuti bersama*, set by decree each year, so they are data.
+    pub holidays: Vec<Holiday>,
     pub services: Vec<Service>,
     pub counters: Vec<Counter>,
 }
@@ -54,6 +58,12 @@ pub struct Service {
     pub daily_quota: Option<u32>,
     /// Service-specific hours; the office's when absent.
     pub hours: Option<WeekHours>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holiday {
+    pub date: NaiveDate,
+    pub name: String,
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +97,10 @@ impl Config {
             }
             errs
         })
+    }
+
+    pub fn holiday(&self, date: NaiveDate) -> Option<&Holiday> {
+        self.holidays.iter().find(|h| h.date == date)
     }
 
     pub fn service(&self, code: &str) -> Option<&Service> {
@@ -126,6 +140,15 @@ struct RawConfig {
     hours: RawWeekHours,
     services: Vec<RawService>,
     counters: Vec<RawCounter>,
+    #[serde(default)]
+    holidays: Vec<RawHoliday>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHoliday {
+    date: toml::value::Datetime,
+    name: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -343,6 +366,34 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
     }
     let hours = WeekHours::from_raw(&raw.hours, "hours", &mut errs);
 
+    let mut holidays = Vec::new();
+    for (i, h) in raw.holidays.iter().enumerate() {
+        let p = format!("holidays[{i}]");
+        match (h.date.date, h.date.time) {
+            (Some(d), None) => {
+                match NaiveDate::from_ymd_opt(
+                    i32::from(d.year),
+                    u32::from(d.month),
+                    u32::from(d.day),
+                ) {
+                    Some(date) if holidays.iter().any(|x: &Holiday| x.date == date) => {
+                        errs.push(format!("{p}.date"), format!("{date} is listed twice"));
+                    }
+                    Some(date) => holidays.push(Holiday {
+                        date,
+                        name: h.name.clone(),
+                    }),
+                    None => errs.push(format!("{p}.date"), "not a calendar date"),
+                }
+            }
+            _ => errs.push(
+                format!("{p}.date"),
+                "must be a date like 2026-12-25, without a time",
+            ),
+        }
+        check_text(&mut errs, &format!("{p}.name"), &h.name, 60, true);
+    }
+
     if raw.services.is_empty() {
         errs.push("services", "at least one service is needed");
     }
@@ -473,6 +524,7 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
         },
         default_service_minutes: raw.queue.default_service_minutes,
         hours,
+        holidays,
         services,
         counters,
     })
@@ -516,6 +568,23 @@ mod tests {
             .position(|l| l.contains("nama_en"))
             .map(|n| n + 1);
         assert_eq!(e.line, line);
+    }
+
+    #[test]
+    fn holidays_are_dates_without_time_listed_once() {
+        let c = Config::embedded().expect("config");
+        let xmas = NaiveDate::from_ymd_opt(2026, 12, 25).expect("date");
+        assert_eq!(
+            c.holiday(xmas).map(|h| h.name.as_str()),
+            Some("Hari Raya Natal")
+        );
+        let twice = format!("{EMBEDDED_DEFAULT}\n[[holidays]]\ndate = 2026-12-25\nname = \"x\"\n");
+        let errs = Config::from_toml_str(&twice).expect_err("duplicate");
+        assert_eq!(errs.0[0].path, "holidays[6].date", "{errs}");
+        let timed =
+            format!("{EMBEDDED_DEFAULT}\n[[holidays]]\ndate = 2026-12-24T08:00:00\nname = \"x\"\n");
+        let errs = Config::from_toml_str(&timed).expect_err("time");
+        assert_eq!(errs.0[0].path, "holidays[6].date", "{errs}");
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub enum QueueError {
     UnknownService(String),
     #[error("Layanan {service} sedang tutup. Jam layanan hari ini: {hours}.")]
     Closed { service: String, hours: String },
+    #[error("Kantor tutup hari ini ({0}). Silakan datang kembali pada hari kerja.")]
+    Holiday(String),
     #[error(
         "Kuota antrian {service} hari ini ({quota}) sudah habis. Silakan datang kembali besok."
     )]
@@ -34,6 +36,7 @@ impl QueueError {
         match self {
             QueueError::UnknownService(_) => "unknown_service",
             QueueError::Closed { .. } => "service_closed",
+            QueueError::Holiday(_) => "holiday",
             QueueError::QuotaReached { .. } => "quota_reached",
             QueueError::UnknownCounter(_) => "unknown_counter",
             QueueError::CounterBusy { .. } => "counter_busy",

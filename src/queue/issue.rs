@@ -27,6 +27,9 @@ impl QueueState {
             .service(service_code)
             .ok_or_else(|| QueueError::UnknownService(service_code.to_string()))?;
         let local = now.with_timezone(&config.office.time_zone).naive_local();
+        if let Some(h) = config.holiday(local.date()) {
+            return Err(QueueError::Holiday(h.name.clone()));
+        }
         let hours = config.hours_of(service);
         if !hours.is_open(local) {
             return Err(QueueError::Closed {

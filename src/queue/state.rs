@@ -257,6 +257,7 @@ impl QueueState {
 
     pub fn view(&self, config: &Config, now: DateTime<Utc>) -> QueueView {
         let local = now.with_timezone(&config.office.time_zone).naive_local();
+        let holiday = config.holiday(local.date());
         let services = config
             .services
             .iter()
@@ -267,7 +268,7 @@ impl QueueState {
                     prefix: s.prefix.clone(),
                     name: s.name.clone(),
                     name_en: s.name_en.clone(),
-                    open: config.hours_of(s).is_open(local),
+                    open: holiday.is_none() && config.hours_of(s).is_open(local),
                     waiting,
                     estimated_wait_minutes: self.estimate(config, s, waiting).minutes,
                 }
@@ -289,6 +290,7 @@ impl QueueState {
             .collect();
         QueueView {
             service_day: self.meta.service_day,
+            holiday: holiday.map(|h| h.name.clone()),
             services,
             counters,
         }
@@ -298,6 +300,9 @@ impl QueueState {
 #[derive(Debug, Clone, Serialize)]
 pub struct QueueView {
     pub service_day: NaiveDate,
+    /// The holiday closing the office today, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holiday: Option<String>,
     pub services: Vec<ServiceView>,
     pub counters: Vec<CounterView>,
 }

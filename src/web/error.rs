@@ -44,6 +44,7 @@ impl From<QueueError> for ApiError {
             QueueError::UnknownService(_) => StatusCode::UNPROCESSABLE_ENTITY,
             QueueError::UnknownCounter(_) | QueueError::UnknownTicket(_) => StatusCode::NOT_FOUND,
             QueueError::Closed { .. }
+            | QueueError::Holiday(_)
             | QueueError::QuotaReached { .. }
             | QueueError::CounterBusy { .. }
             | QueueError::CounterIdle(_)

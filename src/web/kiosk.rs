@@ -38,7 +38,12 @@ pub async fn page(State(app): State<AppState>) -> Response {
             waiting = s.waiting,
         ));
     }
-    let closed = if buttons.is_empty() {
+    let closed = if let Some(name) = &view.holiday {
+        format!(
+            "<p class=\"closed\">Kantor tutup hari ini: {}.<br><small>Closed today (public holiday).</small></p>",
+            escape(name)
+        )
+    } else if buttons.is_empty() {
         let now = app.clock.now().with_timezone(&app.config.office.time_zone);
         format!(
             "<p class=\"closed\">Layanan sedang tutup.<br><small>Jam layanan hari ini: {}</small></p>",
