@@ -38,6 +38,7 @@ pub struct Running {
     pub state: AppState,
     server: TaskHandle<std::io::Result<()>>,
     shutdown: oneshot::Sender<()>,
+    fatal: oneshot::Receiver<String>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -55,13 +56,13 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     let (printer, printer_thread) = PrintQueue::start(Box::new(spool), config.clone())?;
     let events = Events::new(1024);
     let db_path = opts.data_dir.join(DB_FILE);
-    let (store, store_thread) = store::spawn(
-        &db_path,
-        config.clone(),
-        opts.clock.clone(),
-        events.clone(),
-        printer,
-    )?;
+    // Opening may repair the file after a power cut: blocking work, off the executor.
+    let spawned = {
+        let (config, clock, events) = (config.clone(), opts.clock.clone(), events.clone());
+        tokio::task::spawn_blocking(move || store::spawn(&db_path, config, clock, events, printer))
+            .await??
+    };
+    let store = spawned.handle;
     let listener = TcpListener::bind(opts.listen)
         .await
         .with_context(|| format!("cannot listen on {}", opts.listen))?;
@@ -92,7 +93,8 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         state,
         server,
         shutdown,
-        threads: vec![store_thread, printer_thread],
+        fatal: spawned.fatal,
+        threads: vec![spawned.thread, printer_thread],
     })
 }
 
@@ -119,6 +121,14 @@ fn lan_address() -> Option<std::net::IpAddr> {
 }
 
 impl Running {
+    /// Resolves when the store has stopped on an error it cannot recover from; the daemon
+    /// should then exit non-zero so that systemd restarts it.
+    pub async fn failed(&mut self) -> String {
+        (&mut self.fatal)
+            .await
+            .unwrap_or_else(|_| "the store stopped".to_string())
+    }
+
     pub async fn stop(self) {
         let _ = self.shutdown.send(());
         // Open keep-alive connections must not hold the shutdown forever.

@@ -116,7 +116,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let running = match app::start(app::Options {
+        let mut running = match app::start(app::Options {
             config,
             data_dir,
             listen,
@@ -130,10 +130,17 @@ fn serve(args: ServeArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        wait_for_signal().await;
-        info!("shutting down");
-        running.stop().await;
-        ExitCode::SUCCESS
+        tokio::select! {
+            () = wait_for_signal() => {
+                info!("shutting down");
+                running.stop().await;
+                ExitCode::SUCCESS
+            }
+            why = running.failed() => {
+                error!(%why, "exiting so the service manager restarts loket");
+                ExitCode::FAILURE
+            }
+        }
     })
 }
 

@@ -6,10 +6,15 @@ mod common;
 use common::{TestApp, wib};
 use serde_json::{Value, json};
 
-async fn snapshot(app: &TestApp) -> (Value, Value) {
+/// Queue, tickets today and the event sequence: a refused request moves none of them.
+async fn snapshot(app: &TestApp) -> (Value, Value, Value) {
     let q = app.queue().await;
     let h = app.health().await;
-    (q, h["store"]["tickets_today"].clone())
+    (
+        q,
+        h["store"]["tickets_today"].clone(),
+        h["store"]["event_seq"].clone(),
+    )
 }
 
 async fn post_raw(app: &TestApp, body: Vec<u8>, content_type: &str) -> (u16, Value) {
@@ -36,6 +41,7 @@ async fn bad_ticket_requests_are_refused_and_consume_nothing() {
     let app = TestApp::spawn().await;
     assert_eq!(app.number("A").await, "A-001");
     let before = snapshot(&app).await;
+    let mut events = app.state().events.subscribe();
 
     let (s, b) = app.issue_raw(json!({"service": "Z"})).await;
     assert_eq!(s, 422);
@@ -86,6 +92,7 @@ async fn bad_ticket_requests_are_refused_and_consume_nothing() {
 
     app.clock.set(common::monday_morning());
     assert_eq!(snapshot(&app).await, before, "nothing changed");
+    assert!(events.try_recv().is_err(), "no event was published");
     assert_eq!(app.number("A").await, "A-002", "no number was consumed");
     app.stop().await;
 }
@@ -95,6 +102,7 @@ async fn bad_counter_requests_are_refused_and_change_nothing() {
     let app = TestApp::spawn().await;
     app.issue("A", false).await;
     let before = snapshot(&app).await;
+    let mut events = app.state().events.subscribe();
     let (s, b) = app.op(9, "call-next", None).await;
     assert_eq!(s, 404);
     assert_error(&b, "not_found");
@@ -115,7 +123,26 @@ async fn bad_counter_requests_are_refused_and_change_nothing() {
     let (s, b) = app.get("/api/v1/tickets/abc").await;
     assert_eq!(s, 404);
     assert_error(&b, "not_found");
+    let r = app
+        .client
+        .post(app.url("/api/v1/counters/1/transfer"))
+        .header("content-type", "application/json")
+        .body(vec![b' '; 17 * 1024])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 413);
+    assert_error(&r.json().await.expect("json"), "body_too_large");
+    let r = app
+        .client
+        .get(app.url("/api/v1/counters/1/call-next"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 405);
+    assert_error(&r.json().await.expect("json"), "method_not_allowed");
     assert_eq!(snapshot(&app).await, before);
+    assert!(events.try_recv().is_err(), "no event was published");
     app.stop().await;
 }
 

@@ -1,13 +1,27 @@
 //! The command line: version, configuration checks (exit code 2 with the field path), and
 //! refusals at start (bad config, a database from a newer schema).
 
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
+/// Runs loket to completion; a command that should refuse to start but serves instead is
+/// killed after 20 s and fails the test rather than hanging it.
 fn loket(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loket"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
         .args(args)
-        .output()
-        .expect("run loket")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run loket");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("loket {args:?} did not exit");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().expect("output")
 }
 
 fn text(o: &Output) -> String {

@@ -46,12 +46,16 @@ async fn kiosk_shows_closed_and_refusals_in_indonesian() {
     assert!(msg.contains("Layanan Pengaduan sedang tutup"), "{msg}");
     assert_eq!(app.health().await["store"]["tickets_today"], 0);
 
-    // A fresh page after hours has no buttons and says when it opens.
+    // A fresh page after hours has no buttons and says when it opens again.
     browser.goto(&app.url("/kiosk")).await;
     assert_eq!(browser.count("button.service").await, 0);
     let closed = browser.text(".closed").await;
     assert!(closed.contains("Layanan sedang tutup"), "{closed}");
     assert!(closed.contains("08.00–12.00, 13.00–15.30"), "{closed}");
+    assert!(
+        closed.contains("Buka kembali Selasa 01-12-2026 pukul 08.00."),
+        "{closed}"
+    );
 
     app.clock.set(wib(2026, 12, 25, 9, 0));
     browser.goto(&app.url("/kiosk")).await;

@@ -119,3 +119,28 @@ async fn daily_quota_refuses_without_consuming_a_number() {
     assert_eq!(app.queue().await["services"][3]["waiting"], 2);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_restart_with_the_clock_behind_keeps_the_service_day() {
+    let app = TestApp::spawn().await;
+    app.clock.set(wib(2026, 12, 2, 9, 0)); // Wednesday
+    assert_eq!(app.number("A").await, "A-001");
+    let open = app.issue("A", false).await; // A-002, left waiting
+
+    // Power cut; the Pi boots two days behind.
+    app.clock.set(wib(2026, 11, 30, 9, 0));
+    let app = app.restart().await;
+    assert_eq!(app.health().await["store"]["service_day"], "2026-12-02");
+    assert_eq!(app.number("A").await, "A-003");
+    let t = app.ticket(open["id"].as_u64().expect("id")).await;
+    assert_eq!(t["state"], "waiting", "still today's ticket");
+
+    // Restart on Thursday: yesterday's open tickets are closed, numbering starts again.
+    app.clock.set(wib(2026, 12, 3, 8, 0));
+    let app = app.restart().await;
+    assert_eq!(app.health().await["store"]["service_day"], "2026-12-03");
+    let t = app.ticket(open["id"].as_u64().expect("id")).await;
+    assert_eq!(t["state"], "cancelled");
+    assert_eq!(app.number("A").await, "A-001");
+    app.stop().await;
+}

@@ -144,21 +144,6 @@ impl WeekHours {
             .collect::<Vec<_>>()
             .join(", ")
     }
-
-    /// Next opening at or after `local`, within a week: (day offset, minute).
-    pub fn next_opening(&self, local: NaiveDateTime) -> Option<(u32, u16)> {
-        let minute = (local.hour() * 60 + local.minute()) as u16;
-        let mut day = local.weekday();
-        for offset in 0..8u32 {
-            for r in self.ranges(day) {
-                if offset > 0 || r.start > minute {
-                    return Some((offset, r.start));
-                }
-            }
-            day = day.succ();
-        }
-        None
-    }
 }
 
 #[cfg(test)]

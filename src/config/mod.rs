@@ -90,17 +90,45 @@ impl Config {
     }
 
     pub fn from_toml_str(src: &str) -> Result<Self, ConfigErrors> {
-        let raw = parse_raw(src)?;
-        validate(&raw).map_err(|mut errs| {
-            for e in &mut errs.0 {
-                e.line = locate_line(src, &e.path);
+        let (raw, mut errors) = parse_raw(src);
+        let Some(raw) = raw else {
+            return Err(ConfigErrors(errors));
+        };
+        match validate(&raw) {
+            Ok(config) if errors.is_empty() => Ok(config),
+            Ok(_) => Err(ConfigErrors(errors)),
+            Err(errs) => {
+                errors.extend(errs.0.into_iter().map(|mut e| {
+                    e.line = locate_line(src, &e.path);
+                    e
+                }));
+                Err(ConfigErrors(errors))
             }
-            errs
-        })
+        }
     }
 
     pub fn holiday(&self, date: NaiveDate) -> Option<&Holiday> {
         self.holidays.iter().find(|h| h.date == date)
+    }
+
+    /// When the office next opens after `local` (office-local time), skipping closed
+    /// weekdays and holidays; None if nothing opens within four weeks.
+    pub fn next_opening(&self, local: chrono::NaiveDateTime) -> Option<chrono::NaiveDateTime> {
+        use chrono::{Datelike, Timelike};
+        let minute = (local.hour() * 60 + local.minute()) as u16;
+        (0..28u64).find_map(|offset| {
+            let date = local.date().checked_add_days(chrono::Days::new(offset))?;
+            if self.holiday(date).is_some() {
+                return None;
+            }
+            let start = self
+                .hours
+                .ranges(date.weekday())
+                .iter()
+                .map(|r| r.start)
+                .find(|start| offset > 0 || *start > minute)?;
+            date.and_hms_opt(u32::from(start / 60), u32::from(start % 60), 0)
+        })
     }
 
     pub fn service(&self, code: &str) -> Option<&Service> {
@@ -250,72 +278,140 @@ struct RawCounter {
     services: Vec<String>,
 }
 
-fn parse_raw(src: &str) -> Result<RawConfig, ConfigErrors> {
-    let one = |path: String, line: Option<usize>, message: String| {
-        ConfigErrors(vec![ConfigError {
-            path,
-            line,
-            message,
-        }])
+/// Parses into the raw structure, collecting every structural error (unknown keys, wrong
+/// types) rather than only the first: each offending key is reported, removed, and parsing
+/// goes on, so that the remaining document can still be validated. A TOML syntax error stops
+/// at once: the parser cannot continue past it.
+fn parse_raw(src: &str) -> (Option<RawConfig>, Vec<ConfigError>) {
+    let mut doc = match src.parse::<toml::Table>() {
+        Ok(t) => toml::Value::Table(t),
+        Err(e) => {
+            let e: toml::de::Error = e;
+            return (
+                None,
+                vec![ConfigError {
+                    path: String::new(),
+                    line: e.span().map(|s| line_of(src, s.start)),
+                    message: e.message().to_string(),
+                }],
+            );
+        }
     };
-    let de = toml::Deserializer::parse(src).map_err(|e| {
-        one(
-            String::new(),
-            e.span().map(|s| line_of(src, s.start)),
-            e.message().to_string(),
-        )
-    })?;
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let line = inner
-            .span()
-            .map(|s| line_of(src, s.start))
-            .or_else(|| locate_line(src, &path));
-        one(
-            if path == "." { String::new() } else { path },
-            line,
-            inner.message().to_string(),
-        )
-    })
+    let mut errors: Vec<ConfigError> = Vec::new();
+    let mut removed: Vec<String> = Vec::new();
+    for _ in 0..64 {
+        match serde_path_to_error::deserialize::<_, RawConfig>(doc.clone()) {
+            Ok(raw) if errors.is_empty() => return (Some(raw), errors),
+            Ok(_) => break,
+            Err(e) => {
+                let path = e.path().to_string();
+                let segments: Vec<_> = e.path().iter().cloned().collect();
+                let message = e.into_inner().message().to_string();
+                let path = if path == "." { String::new() } else { path };
+                // Removing a bad key can leave its table without a required one: that
+                // follow-on error is ours, not the file's.
+                let ours = missing_key(&message).is_some_and(|key| {
+                    let full = if path.is_empty() {
+                        key.to_string()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    removed.iter().any(|r| *r == full || is_under(r, &full))
+                });
+                if !ours {
+                    errors.push(ConfigError {
+                        line: locate_line(src, &path),
+                        path: path.clone(),
+                        message,
+                    });
+                }
+                // Remove the bad key (for a missing key: the table lacking it) and go on.
+                if segments.is_empty() || !remove_at(&mut doc, &segments) {
+                    break;
+                }
+                removed.push(path);
+            }
+        }
+    }
+    (None, errors)
 }
 
-/// Best-effort line of a validated field: finds the table header and then the key below it.
-/// Only for messages; a miss leaves the line out.
+fn missing_key(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+}
+
+fn is_under(inner: &str, outer: &str) -> bool {
+    inner.starts_with(&format!("{outer}.")) || inner.starts_with(&format!("{outer}["))
+}
+
+fn remove_at(v: &mut toml::Value, path: &[serde_path_to_error::Segment]) -> bool {
+    use serde_path_to_error::Segment;
+    match path {
+        [] => false,
+        [last] => match (last, v) {
+            (Segment::Map { key }, toml::Value::Table(t)) => t.remove(key.as_str()).is_some(),
+            (Segment::Seq { index }, toml::Value::Array(a)) if *index < a.len() => {
+                a.remove(*index);
+                true
+            }
+            _ => false,
+        },
+        [first, rest @ ..] => {
+            let next = match (first, v) {
+                (Segment::Map { key }, toml::Value::Table(t)) => t.get_mut(key.as_str()),
+                (Segment::Seq { index }, toml::Value::Array(a)) => a.get_mut(*index),
+                _ => None,
+            };
+            next.is_some_and(|n| remove_at(n, rest))
+        }
+    }
+}
+
+/// Best-effort line of a field path such as `services[1].prefix`: finds the table header (the
+/// n-th `[[services]]`), then the key below it; a root key is looked for before the first
+/// header. Only for messages; a miss leaves the line out.
 fn locate_line(src: &str, path: &str) -> Option<usize> {
     let mut parts = path.split('.');
-    let head = parts.next()?;
+    let head = parts.next().filter(|h| !h.is_empty())?;
     let (table, index) = match head.split_once('[') {
         Some((t, i)) => (t, i.trim_end_matches(']').parse::<usize>().ok()),
         None => (head, None),
     };
     let key = parts.next().map(|k| k.split('[').next().unwrap_or(k));
+    let key_of = |line: &str| line.split('=').next().map(str::trim).map(str::to_string);
+    let mut section: Option<String> = None;
     let mut seen = 0usize;
     let mut in_target = false;
     for (n, line) in src.lines().enumerate() {
         let t = line.trim();
         if t.starts_with('[') {
-            let name = t.trim_matches(|c| c == '[' || c == ']').trim();
+            let name = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
             in_target = false;
             if name == table {
-                match index {
+                in_target = match index {
                     Some(i) => {
-                        in_target = seen == i;
                         seen += 1;
+                        seen == i + 1
                     }
-                    None => in_target = true,
-                }
+                    None => true,
+                };
                 if in_target && key.is_none() {
                     return Some(n + 1);
                 }
             }
+            section = Some(name);
             continue;
         }
-        if in_target
-            && let Some(k) = key
-            && t.split('=').next().map(str::trim) == Some(k)
-        {
-            return Some(n + 1);
+        if t.starts_with('#') || !t.contains('=') {
+            continue;
+        }
+        let k = key_of(t);
+        match key {
+            None if section.is_none() && k.as_deref() == Some(table) => return Some(n + 1),
+            Some(want) if in_target && k.as_deref() == Some(want) => return Some(n + 1),
+            _ => {}
         }
     }
     None
@@ -568,6 +664,31 @@ mod tests {
             .position(|l| l.contains("nama_en"))
             .map(|n| n + 1);
         assert_eq!(e.line, line);
+    }
+
+    #[test]
+    fn every_unknown_key_and_wrong_type_is_reported_in_file_order() {
+        let src = EMBEDDED_DEFAULT
+            .replace("[server]\n", "[server]\nlisten_port = 80\n")
+            .replace("name_en = \"Complaints\"", "nama_en = \"x\"")
+            .replace("id = 4", "id = \"four\"");
+        let errs = Config::from_toml_str(&src).expect_err("must fail");
+        let found: Vec<(&str, Option<usize>)> =
+            errs.0.iter().map(|e| (e.path.as_str(), e.line)).collect();
+        let line = |needle: &str| {
+            src.lines()
+                .position(|l| l.starts_with(needle))
+                .map(|n| n + 1)
+        };
+        assert_eq!(
+            found,
+            [
+                ("server.listen_port", line("listen_port")),
+                ("services[0].nama_en", line("nama_en")),
+                ("counters[3].id", line("id = \"four\"")),
+            ],
+            "{errs}"
+        );
     }
 
     #[test]

@@ -80,17 +80,31 @@ impl QueueState {
                 ticket: t.label.clone(),
             });
         }
-        // Across the counter's services: priority first, then the earliest issued.
-        let next = counter
-            .services
-            .iter()
-            .filter_map(|s| self.waiting.get(s).and_then(|set| set.first()).copied())
-            .min();
-        let Some((_, id)) = next else {
-            return Ok((None, None));
-        };
-        let Some(mut t) = self.tickets.remove(&id) else {
-            return Ok((None, None));
+        let mut t = loop {
+            // Across the counter's services: priority first, then the earliest issued.
+            let next = counter
+                .services
+                .iter()
+                .filter_map(|s| {
+                    self.waiting
+                        .get(s)
+                        .and_then(|set| set.first())
+                        .map(|k| (*k, s))
+                })
+                .min();
+            let Some((key, service)) = next else {
+                return Ok((None, None));
+            };
+            match self.tickets.get(&key.1) {
+                Some(t) => break t.clone(),
+                // An index entry without its ticket must not block the queue all day.
+                None => {
+                    let service = service.clone();
+                    if let Some(set) = self.waiting.get_mut(&service) {
+                        set.remove(&key);
+                    }
+                }
+            }
         };
         self.dequeue(&t);
         t.state = TicketState::Called;

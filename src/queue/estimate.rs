@@ -1,5 +1,5 @@
-//! Wait estimates: people ahead times today's measured minutes per citizen, shared by the
-//! counters that serve the service; the configured minutes until today has enough samples.
+//! Wait estimates: people ahead times today's measured minutes per citizen, divided by the
+//! counter time the service gets; the configured minutes until today has enough samples.
 
 use serde::Serialize;
 
@@ -25,17 +25,25 @@ impl QueueState {
     }
 
     pub fn estimate(&self, config: &Config, service: &Service, people_ahead: usize) -> Estimate {
-        let counters = config
+        // A counter shared by k services gives each about 1/k of its time.
+        let capacity: f64 = config
             .counters
             .iter()
             .filter(|c| c.services.contains(&service.code))
-            .count()
-            .max(1) as u64;
-        let seconds = people_ahead as u64 * self.seconds_per_citizen(service);
-        let minutes = seconds.div_ceil(60 * counters);
+            .map(|c| 1.0 / c.services.len() as f64)
+            .sum();
+        let seconds = people_ahead as f64 * self.seconds_per_citizen(service) as f64;
+        // The small subtraction keeps 0.999…-style float sums from rounding a minute up.
+        let minutes = (seconds / 60.0 / capacity.max(f64::EPSILON) - 1e-9)
+            .ceil()
+            .max(0.0);
         Estimate {
             people_ahead,
-            minutes: u32::try_from(minutes).unwrap_or(u32::MAX),
+            minutes: if minutes >= f64::from(u32::MAX) {
+                u32::MAX
+            } else {
+                minutes as u32
+            },
         }
     }
 }

@@ -37,7 +37,7 @@ impl QueueState {
                 hours: hours.describe_day(chrono::Datelike::weekday(&local)),
             });
         }
-        let last = self.last_number.get(&service.code).copied().unwrap_or(0);
+        let last = self.last_number.get(&service.prefix).copied().unwrap_or(0);
         if let Some(quota) = service.daily_quota
             && last >= quota
         {
@@ -53,6 +53,7 @@ impl QueueState {
             service_day: self.meta.service_day,
             issued_service: service.code.clone(),
             service: service.code.clone(),
+            prefix: service.prefix.clone(),
             number,
             label: config.format_number(service, number),
             priority,
@@ -66,7 +67,7 @@ impl QueueState {
             history: Vec::new(),
         };
         ticket.record(now, "issued", None);
-        self.last_number.insert(service.code.clone(), number);
+        self.last_number.insert(service.prefix.clone(), number);
         // The new ticket is last of its class, so people ahead is a count, not a scan.
         let set = self.waiting.entry(service.code.clone()).or_default();
         let ahead = if priority {

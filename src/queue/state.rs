@@ -98,7 +98,7 @@ pub struct QueueState {
     pub(super) tickets: HashMap<TicketId, Ticket>,
     /// Per service: queue keys `(0 = priority / 1 = ordinary, id)` of tickets waiting.
     pub(super) waiting: HashMap<String, BTreeSet<(u8, TicketId)>>,
-    /// Per issuing service: the last number given today.
+    /// Per prefix: the last number given today.
     pub(super) last_number: HashMap<String, u32>,
     /// Per counter: the ticket it is calling or serving.
     pub(super) at_counter: BTreeMap<u32, TicketId>,
@@ -141,7 +141,7 @@ impl QueueState {
             meta_dirty: false,
         };
         for t in tickets {
-            let last = s.last_number.entry(t.issued_service.clone()).or_default();
+            let last = s.last_number.entry(t.prefix.clone()).or_default();
             *last = (*last).max(t.number);
             if t.state.is_queued() {
                 s.enqueue(&t);

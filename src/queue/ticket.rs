@@ -61,6 +61,9 @@ pub struct Ticket {
     pub issued_service: String,
     /// The service whose queue it is in now (differs after a transfer).
     pub service: String,
+    /// The prefix it was numbered under; numbers never repeat per (day, prefix), even if a
+    /// service's code is renamed in the configuration mid-day.
+    pub prefix: String,
     pub number: u32,
     /// The number as printed, e.g. `A-007`.
     pub label: String,

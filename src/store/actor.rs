@@ -3,6 +3,7 @@
 //! transaction (group commit), and only then answered, printed and published. Replying
 //! before the commit is never done: a 201 means the ticket is on disk.
 
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -143,17 +144,18 @@ pub fn spawn(
     clock: Arc<dyn Clock>,
     events: Events,
     printer: PrintQueue,
-) -> Result<(StoreHandle, JoinHandle<()>), StoreError> {
+) -> Result<Spawned, StoreError> {
     let db = tables::open(path)?;
     let today = local_date(clock.now(), config.office.time_zone);
     let (state, event_seq) = tables::load(&db, path, today)?;
     info!(
         path = %path.display(),
         service_day = %state.service_day(),
-        tickets_today = state.meta().next_id - state.meta().day_first_id,
+        tickets_today = state.meta().next_id.saturating_sub(state.meta().day_first_id),
         "store open"
     );
     let (tx, rx) = mpsc::channel(CHANNEL);
+    let (fatal_tx, fatal) = oneshot::channel();
     let actor = Actor {
         db,
         path: path.to_path_buf(),
@@ -166,12 +168,29 @@ pub fn spawn(
     };
     let thread = std::thread::Builder::new()
         .name("loket-store".to_string())
-        .spawn(move || actor.run(rx))
+        .spawn(move || actor.run(rx, fatal_tx))
         .map_err(|e| StoreError::Corrupt {
             what: "store thread".to_string(),
             why: e.to_string(),
         })?;
-    Ok((StoreHandle { tx }, thread))
+    Ok(Spawned {
+        handle: StoreHandle { tx },
+        thread,
+        fatal,
+    })
+}
+
+pub struct Spawned {
+    pub handle: StoreHandle,
+    pub thread: JoinHandle<()>,
+    /// Fires when the store stops on an error it cannot recover from.
+    pub fatal: oneshot::Receiver<String>,
+}
+
+enum Flow {
+    Continue,
+    Stop,
+    Fatal(String),
 }
 
 /// An answer held back until the batch is committed.
@@ -182,9 +201,9 @@ enum Pending {
 }
 
 impl Actor {
-    fn run(mut self, mut rx: mpsc::Receiver<Command>) {
+    fn run(mut self, mut rx: mpsc::Receiver<Command>, fatal: oneshot::Sender<String>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        'outer: while let Some(first) = rx.blocking_recv() {
+        while let Some(first) = rx.blocking_recv() {
             batch.push(first);
             while batch.len() < MAX_BATCH {
                 match rx.try_recv() {
@@ -192,18 +211,26 @@ impl Actor {
                     Err(_) => break,
                 }
             }
-            let stop = self.handle_batch(&mut batch);
-            if stop {
-                break 'outer;
+            // A panic here would leave the daemon up with no writer; treat it as fatal so the
+            // process exits and systemd restarts it on a clean reload of the file.
+            let flow = std::panic::catch_unwind(AssertUnwindSafe(|| self.handle_batch(&mut batch)))
+                .unwrap_or_else(|_| Flow::Fatal("the store thread panicked".to_string()));
+            match flow {
+                Flow::Continue => {}
+                Flow::Stop => break,
+                Flow::Fatal(why) => {
+                    error!(%why, "store stopped: the daemon must restart");
+                    let _ = fatal.send(why);
+                    break;
+                }
             }
         }
         info!("store closing");
-        // Dropping the Database flushes nothing new: every change was committed already.
+        // Every change was committed already; dropping the Database only releases the file.
         drop(self.db);
     }
 
-    /// Returns true when a shutdown was requested.
-    fn handle_batch(&mut self, batch: &mut Vec<Command>) -> bool {
+    fn handle_batch(&mut self, batch: &mut Vec<Command>) -> Flow {
         let now = self.clock.now();
         let mut pending = Vec::with_capacity(batch.len());
         let mut changes: Vec<(DateTime<Utc>, Change)> = Vec::new();
@@ -249,7 +276,11 @@ impl Actor {
                 Err(e) => {
                     error!(error = %e, "commit failed; reloading the day from the store");
                     committed = false;
-                    self.reload(now);
+                    if let Err(e) = self.reload(now) {
+                        // Memory may now be ahead of the file: serving on would show tickets
+                        // that do not exist. Stop; the restart reads the file afresh.
+                        return Flow::Fatal(format!("reload after a failed commit: {e}"));
+                    }
                 }
             }
         }
@@ -265,13 +296,14 @@ impl Actor {
                 });
             }
         }
-        for p in pending {
-            self.answer(p, committed, now);
-        }
+        // Displays hear of a change no later than the client that made it.
         for e in events {
             self.events.publish(e);
         }
-        stop
+        for p in pending {
+            self.answer(p, committed, now);
+        }
+        if stop { Flow::Stop } else { Flow::Continue }
     }
 
     fn start_day(&mut self, now: DateTime<Utc>, changes: &mut Vec<(DateTime<Utc>, Change)>) {
@@ -281,15 +313,12 @@ impl Actor {
         }
     }
 
-    fn reload(&mut self, now: DateTime<Utc>) {
+    fn reload(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
         let today = local_date(now, self.config.office.time_zone);
-        match tables::load(&self.db, &self.path, today) {
-            Ok((state, seq)) => {
-                self.state = state;
-                self.event_seq = seq;
-            }
-            Err(e) => error!(error = %e, "reload after a failed commit failed too"),
-        }
+        let (state, seq) = tables::load(&self.db, &self.path, today)?;
+        self.state = state;
+        self.event_seq = seq;
+        Ok(())
     }
 
     fn answer(&mut self, p: Pending, committed: bool, now: DateTime<Utc>) {
@@ -339,7 +368,7 @@ impl Actor {
                     schema_version: tables::SCHEMA_VERSION,
                     service_day: meta.service_day,
                     event_seq: self.event_seq,
-                    tickets_today: (meta.next_id - meta.day_first_id) as usize,
+                    tickets_today: meta.next_id.saturating_sub(meta.day_first_id) as usize,
                     path: self.path.clone(),
                 }));
             }

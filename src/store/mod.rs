@@ -4,5 +4,5 @@
 mod actor;
 mod tables;
 
-pub use actor::{OpError, StoreHandle, TicketStatus, spawn};
+pub use actor::{OpError, Spawned, StoreHandle, TicketStatus, spawn};
 pub use tables::{SCHEMA_VERSION, StoreError};

@@ -4,7 +4,6 @@
 use std::net::SocketAddr;
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -13,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::error::ApiError;
-use super::json::parse_optional;
+use super::json::{ApiBytes, parse_optional};
 use super::views::TicketJson;
 use crate::queue::CounterOp;
 
@@ -81,7 +80,7 @@ fn parse_op(name: &str, body: &[u8]) -> Result<CounterOp, ApiError> {
 pub async fn operate(
     State(app): State<AppState>,
     Path((counter, op)): Path<(String, String)>,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Json<CounterReply>, ApiError> {
     let unknown = || ApiError::not_found(format!("Loket {counter} tidak dikenal."));
     let id: u32 = counter.parse().map_err(|_| unknown())?;

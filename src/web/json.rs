@@ -1,6 +1,7 @@
 //! The JSON body extractor of the API: axum's own, with its rejections answered in the
 //! API's error shape and in Indonesian (malformed → 400, too large → 413).
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
@@ -12,6 +13,30 @@ use super::error::ApiError;
 pub const BODY_LIMIT: usize = 16 * 1024;
 
 pub struct ApiJson<T>(pub T);
+
+/// A raw body for routes whose JSON is optional; its rejections in the API's shape too.
+pub struct ApiBytes(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state)
+            .await
+            .map(ApiBytes)
+            .map_err(|r| {
+                if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "unreadable_body",
+                        "Isi permintaan tidak dapat dibaca.",
+                    )
+                }
+            })
+    }
+}
 
 impl<S, T> FromRequest<S> for ApiJson<T>
 where

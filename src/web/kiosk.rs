@@ -4,10 +4,11 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Datelike;
+use chrono::{Datelike, Timelike};
 
 use super::AppState;
 use super::html::{escape, fill};
+use crate::config::{DAY_NAMES_ID, format_minute};
 
 const PAGE: &str = include_str!("../../kiosk-ui/kiosk.html");
 const CSS: &str = include_str!("../../kiosk-ui/kiosk.css");
@@ -44,9 +45,31 @@ pub async fn page(State(app): State<AppState>) -> Response {
             escape(name)
         )
     } else if buttons.is_empty() {
-        let now = app.clock.now().with_timezone(&app.config.office.time_zone);
+        let now = app
+            .clock
+            .now()
+            .with_timezone(&app.config.office.time_zone)
+            .naive_local();
+        let reopens = app.config.next_opening(now).map_or_else(String::new, |at| {
+            let day = if at.date() == now.date() {
+                "hari ini".to_string()
+            } else {
+                format!(
+                    "{} {}",
+                    DAY_NAMES_ID[at.weekday().num_days_from_monday() as usize],
+                    at.format("%d-%m-%Y")
+                )
+            };
+            let text = format!(
+                "Buka kembali {} pukul {}.",
+                day,
+                format_minute((at.hour() * 60 + at.minute()) as u16)
+            );
+            format!("<br>{}", escape(&text))
+        });
         format!(
-            "<p class=\"closed\">Layanan sedang tutup.<br><small>Jam layanan hari ini: {}</small></p>",
+            "<p class=\"closed\">Layanan sedang tutup.{}<br><small>Jam layanan hari ini: {}</small></p>",
+            reopens,
             escape(&app.config.hours.describe_day(now.weekday()))
         )
     } else {

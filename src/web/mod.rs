@@ -14,6 +14,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
+use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -47,8 +48,22 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/queue", get(tickets::queue))
         .merge(staff)
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
+}
+
+async fn method_not_allowed(req: Request) -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!(
+            "Metode {} tidak didukung untuk {}.",
+            req.method(),
+            req.uri().path()
+        ),
+    )
+    .into_response()
 }
 
 async fn not_found(req: Request) -> Response {

@@ -53,6 +53,7 @@ impl Browser {
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage",
                     "--window-size=1280,800",
                     format!("--user-data-dir={}", profile.path().display()),
                 ]

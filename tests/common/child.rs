@@ -27,6 +27,8 @@ impl Daemon {
             .arg(data)
             .arg("--listen")
             .arg("127.0.0.1:0")
+            // The address is read from the log: whatever RUST_LOG the caller has, log it.
+            .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
