@@ -26,6 +26,8 @@ pub struct Options {
     pub data_dir: PathBuf,
     pub listen: SocketAddr,
     pub clock: Arc<dyn Clock>,
+    /// None in the daemon: the redb file in `data_dir`.
+    pub open_db: Option<store::Opener>,
 }
 
 /// A started daemon. `stop` ends it cleanly: listener closed, queued requests answered,
@@ -59,8 +61,11 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     // Opening may repair the file after a power cut: blocking work, off the executor.
     let spawned = {
         let (config, clock, events) = (config.clone(), opts.clock.clone(), events.clone());
-        tokio::task::spawn_blocking(move || store::spawn(&db_path, config, clock, events, printer))
-            .await??
+        let open_db = opts.open_db;
+        tokio::task::spawn_blocking(move || {
+            store::spawn(&db_path, config, clock, events, printer, open_db)
+        })
+        .await??
     };
     let store = spawned.handle;
     let listener = TcpListener::bind(opts.listen)

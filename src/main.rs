@@ -121,6 +121,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             data_dir,
             listen,
             clock: Arc::new(SystemClock),
+            open_db: None,
         })
         .await
         {

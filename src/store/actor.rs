@@ -144,8 +144,9 @@ pub fn spawn(
     clock: Arc<dyn Clock>,
     events: Events,
     printer: PrintQueue,
+    opener: Option<tables::Opener>,
 ) -> Result<Spawned, StoreError> {
-    let db = tables::open(path)?;
+    let db = tables::open(path, opener)?;
     let today = local_date(clock.now(), config.office.time_zone);
     let (state, event_seq) = tables::load(&db, path, today)?;
     info!(

@@ -5,4 +5,4 @@ mod actor;
 mod tables;
 
 pub use actor::{OpError, Spawned, StoreHandle, TicketStatus, spawn};
-pub use tables::{SCHEMA_VERSION, StoreError};
+pub use tables::{Opener, SCHEMA_VERSION, StoreError};

@@ -59,16 +59,21 @@ from_redb!(
     redb::CommitError
 );
 
-pub(super) fn open(path: &Path) -> Result<Database, StoreError> {
-    let db = Database::builder()
-        .set_cache_size(CACHE_BYTES)
-        .create(path)
-        .map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => {
-                StoreError::Locked(path.display().to_string())
-            }
-            other => other.into(),
-        })?;
+/// Opens the database some other way than the file at `path`; tests use it to put a disk
+/// that fails on command under the store.
+pub type Opener = Box<dyn FnOnce(&redb::Builder) -> Result<Database, redb::DatabaseError> + Send>;
+
+pub(super) fn open(path: &Path, opener: Option<Opener>) -> Result<Database, StoreError> {
+    let mut builder = Database::builder();
+    builder.set_cache_size(CACHE_BYTES);
+    let opened = match opener {
+        Some(open) => open(&builder),
+        None => builder.create(path),
+    };
+    let db = opened.map_err(|e| match e {
+        redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.display().to_string()),
+        other => other.into(),
+    })?;
     Ok(db)
 }
 

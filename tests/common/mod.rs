@@ -49,11 +49,21 @@ impl TestApp {
     }
 
     pub async fn spawn_in(dir: &Path, clock: Arc<FakeClock>, config: Config) -> Self {
+        Self::spawn_with(dir, clock, config, None).await
+    }
+
+    pub async fn spawn_with(
+        dir: &Path,
+        clock: Arc<FakeClock>,
+        config: Config,
+        open_db: Option<loket::store::Opener>,
+    ) -> Self {
         let running = app::start(app::Options {
             config,
             data_dir: dir.to_path_buf(),
             listen: "127.0.0.1:0".parse().expect("addr"),
             clock: clock.clone(),
+            open_db,
         })
         .await
         .expect("start app");
@@ -81,6 +91,14 @@ impl TestApp {
         .await;
         app._tmp = tmp;
         app
+    }
+
+    /// Waits (up to 5 s) for the store to report a fatal stop; returns its reason.
+    pub async fn store_failure(&mut self) -> Option<String> {
+        let running = self.running.as_mut()?;
+        tokio::time::timeout(std::time::Duration::from_secs(5), running.failed())
+            .await
+            .ok()
     }
 
     pub async fn stop(mut self) {
