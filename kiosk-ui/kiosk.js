@@ -35,6 +35,7 @@
         var t = res.body;
         document.getElementById("r-number").textContent = t.number;
         document.getElementById("r-priority").hidden = !t.priority;
+        document.getElementById("r-unprinted").hidden = t.print !== "on_screen";
         document.getElementById("r-service").textContent = t.service_name;
         document.getElementById("r-ahead").textContent = t.people_ahead;
         document.getElementById("r-wait").textContent = t.estimated_wait_minutes;

@@ -15,7 +15,7 @@ use tracing::{info, warn};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::events::Events;
-use crate::printer::{PrintQueue, SpoolPrinter};
+use crate::printer::{self, Printer};
 use crate::store::{self, StoreHandle};
 use crate::web::{AppState, router};
 
@@ -48,35 +48,66 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     let config = Arc::new(opts.config);
     std::fs::create_dir_all(&opts.data_dir)
         .with_context(|| format!("cannot create data directory {}", opts.data_dir.display()))?;
-    let spool_dir = opts.data_dir.join("spool");
-    let spool = SpoolPrinter::new(spool_dir.clone())
-        .with_context(|| format!("cannot create spool directory {}", spool_dir.display()))?;
-    warn!(
-        spool = %spool_dir.display(),
-        "no printer configured in this build: tickets are written to the spool directory"
-    );
-    let (printer, printer_thread) = PrintQueue::start(Box::new(spool), config.clone())?;
-    let events = Events::new(1024);
-    let db_path = opts.data_dir.join(DB_FILE);
-    // Opening may repair the file after a power cut: blocking work, off the executor.
-    let spawned = {
-        let (config, clock, events) = (config.clone(), opts.clock.clone(), events.clone());
-        let open_db = opts.open_db;
-        tokio::task::spawn_blocking(move || {
-            store::spawn(&db_path, config, clock, events, printer, open_db)
-        })
-        .await??
-    };
-    let store = spawned.handle;
     let listener = TcpListener::bind(opts.listen)
         .await
         .with_context(|| format!("cannot listen on {}", opts.listen))?;
     let addr = listener.local_addr()?;
+    let base_url = config
+        .printer
+        .base_url
+        .clone()
+        .or_else(|| lan_base_url(addr));
+    let events = Events::new(1024);
+    let (store, inbox) = store::channel();
+    let mut threads = Vec::new();
+
+    // Finding a USB printer and opening the database block: off the executor.
+    let spool_dir = opts.data_dir.join("spool");
+    let printer_config = config.printer.clone();
+    let transport =
+        tokio::task::spawn_blocking(move || printer::transport::open(&printer_config, &spool_dir))
+            .await?
+            .context("cannot set up the ticket printer")?;
+    let printer = match transport {
+        Some(t) => {
+            let notify_store = store.clone();
+            let (p, thread) = Printer::start(
+                t,
+                config.clone(),
+                base_url.clone(),
+                opts.clock.clone(),
+                Box::new(move |event| notify_store.printer_event(event)),
+            )?;
+            threads.push(thread);
+            Some(p)
+        }
+        None => {
+            warn!("printer.kind = \"none\": numbers are shown on the kiosk screen only");
+            None
+        }
+    };
+    let db_path = opts.data_dir.join(DB_FILE);
+    let spawned = {
+        let (config, clock, events, printer) = (
+            config.clone(),
+            opts.clock.clone(),
+            events.clone(),
+            printer.clone(),
+        );
+        let open_db = opts.open_db;
+        tokio::task::spawn_blocking(move || {
+            store::spawn(&db_path, inbox, config, clock, events, printer, open_db)
+        })
+        .await??
+    };
+    // The store thread goes first in the list: it is stopped before the printer's.
+    threads.insert(0, spawned.thread);
     let state = AppState {
         store: store.clone(),
         config: config.clone(),
         events: events.clone(),
         clock: opts.clock.clone(),
+        printer,
     };
     let app = router(state.clone());
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
@@ -99,8 +130,18 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         server,
         shutdown,
         fatal: spawned.fatal,
-        threads: vec![spawned.thread, printer_thread],
+        threads,
     })
+}
+
+/// `http://<LAN address>:<port>`: where phones on the office network reach the tracking page.
+fn lan_base_url(addr: SocketAddr) -> Option<String> {
+    let ip = if addr.ip().is_unspecified() {
+        lan_address()?
+    } else {
+        addr.ip()
+    };
+    Some(format!("http://{}", SocketAddr::new(ip, addr.port())))
 }
 
 fn log_urls(addr: SocketAddr) {
@@ -138,9 +179,16 @@ impl Running {
         let _ = self.shutdown.send(());
         // Open keep-alive connections must not hold the shutdown forever.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), self.server).await;
+        // The store finishes its queue and the prints in flight, then closes the database;
+        // the printer thread ends once no handle to it is left.
         self.store.shutdown().await;
         drop(self.store);
-        for t in self.threads {
+        let mut threads = self.threads.into_iter();
+        if let Some(store_thread) = threads.next() {
+            let _ = tokio::task::spawn_blocking(move || store_thread.join()).await;
+        }
+        drop(self.state);
+        for t in threads {
             let _ = tokio::task::spawn_blocking(move || t.join()).await;
         }
         info!("stopped");

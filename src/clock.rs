@@ -3,7 +3,7 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 
 pub trait Clock: Send + Sync + 'static {
@@ -55,4 +55,59 @@ pub fn local_date(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
 pub fn rfc3339_local(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz)
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+const MONTHS_ID: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+
+/// `30 November 2026 13:05 WIB`
+pub fn indonesian_datetime(at: DateTime<Utc>, tz: Tz) -> String {
+    let local = at.with_timezone(&tz);
+    format!(
+        "{} {} {} {:02}:{:02} {}",
+        local.day(),
+        MONTHS_ID[local.month0() as usize],
+        local.year(),
+        local.hour(),
+        local.minute(),
+        local.format("%Z")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn indonesian_date_with_zone() {
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 30, 6, 5, 0)
+            .single()
+            .expect("valid");
+        assert_eq!(
+            indonesian_datetime(at, Tz::Asia__Jakarta),
+            "30 November 2026 13:05 WIB"
+        );
+        assert_eq!(
+            indonesian_datetime(at, Tz::Asia__Makassar),
+            "30 November 2026 14:05 WITA"
+        );
+        assert_eq!(
+            indonesian_datetime(at, Tz::Asia__Jayapura),
+            "30 November 2026 15:05 WIT"
+        );
+    }
 }

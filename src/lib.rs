@@ -5,6 +5,7 @@ pub mod app;
 pub mod clock;
 pub mod config;
 pub mod events;
+pub mod issue;
 pub mod printer;
 pub mod queue;
 pub mod store;

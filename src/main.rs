@@ -29,6 +29,29 @@ enum Command {
     Serve(ServeArgs),
     /// Validate a configuration file (the embedded default when none is given).
     CheckConfig { file: Option<PathBuf> },
+    /// The ticket printer: list USB printers, ask its status, print a test page.
+    #[command(subcommand)]
+    Printer(PrinterCommand),
+}
+
+#[derive(Subcommand)]
+enum PrinterCommand {
+    /// USB printers seen on the bus: vid:pid, product, interface.
+    List,
+    /// Real-time status of the configured printer.
+    Status(PrinterArgs),
+    /// Print a test page on the configured printer.
+    Test(PrinterArgs),
+}
+
+#[derive(clap::Args)]
+struct PrinterArgs {
+    /// Configuration file; the embedded default when absent.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Data directory (for the spool); as for `serve`.
+    #[arg(long)]
+    data: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Default)]
@@ -49,6 +72,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::CheckConfig { file }) => check_config(file),
         Some(Command::Serve(args)) => serve(args),
+        Some(Command::Printer(cmd)) => printer(cmd),
         None => serve(ServeArgs::default()),
     }
 }
@@ -76,6 +100,57 @@ fn check_config(file: Option<PathBuf>) -> ExitCode {
                 eprintln!("  {e}");
             }
             ExitCode::from(2)
+        }
+    }
+}
+
+fn printer(cmd: PrinterCommand) -> ExitCode {
+    let (args, run): (
+        Option<PrinterArgs>,
+        fn(&Config, &std::path::Path) -> Result<String, String>,
+    ) = match cmd {
+        PrinterCommand::List => {
+            return match loket::printer::cli::list() {
+                Ok(out) => {
+                    println!("{out}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        PrinterCommand::Status(a) => (Some(a), |c, d| {
+            loket::printer::cli::status(c, d).and_then(|(name, status)| {
+                let line = format!("{name}: {} ({status:?})", status.label_id());
+                if status.ready() { Ok(line) } else { Err(line) }
+            })
+        }),
+        PrinterCommand::Test(a) => (Some(a), loket::printer::cli::test),
+    };
+    let args = args.unwrap_or(PrinterArgs {
+        config: None,
+        data: None,
+    });
+    let config = match load_config(args.config.as_ref()) {
+        Ok(c) => c,
+        Err(errs) => {
+            for e in &errs.0 {
+                eprintln!("config: {e}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let data_dir = app::default_data_dir(args.data.as_deref());
+    match run(&config, &data_dir) {
+        Ok(out) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
         }
     }
 }

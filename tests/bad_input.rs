@@ -167,6 +167,7 @@ async fn ticket_lookup_shows_no_personal_data() {
                 "priority",
                 "state",
                 "state_label",
+                "print",
                 "issued_at",
                 "service_day",
                 "people_ahead",

@@ -50,16 +50,21 @@ async fn committed_changes_are_published_in_order_with_increasing_sequence() {
 
     // A new service day is an event too, and the sequence continues after a restart.
     let app = app.restart().await;
+    // The restarted printer thread reported its status: one event, numbered after `last`.
+    let base = app.health().await["store"]["event_seq"]
+        .as_u64()
+        .expect("seq");
+    assert_eq!(base, last + 1);
     let mut rx = app.state().events.subscribe();
     app.clock.set(wib(2026, 12, 1, 9, 0));
     app.issue("B", false).await;
     let day = rx.try_recv().expect("day event");
     let issued = rx.try_recv().expect("issue event");
-    assert_eq!(day.seq, last + 1);
+    assert_eq!(day.seq, base + 1);
     assert_eq!(
         serde_json::to_value(&*day).expect("json")["type"],
         "day_started"
     );
-    assert_eq!(issued.seq, last + 2);
+    assert_eq!(issued.seq, base + 2);
     app.stop().await;
 }

@@ -3,6 +3,7 @@
 
 mod errors;
 mod hours;
+mod printer;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -14,6 +15,7 @@ use serde::Deserialize;
 
 pub use errors::{ConfigError, ConfigErrors};
 pub use hours::{DAY_NAMES_ID, TimeRange, WeekHours, format_minute};
+pub use printer::{ButtonConfig, CodePage, FailurePolicy, Paper, PrinterConfig, PrinterKind};
 
 use errors::{Collector, line_of};
 use hours::RawWeekHours;
@@ -33,6 +35,9 @@ pub struct Config {
     pub holidays: Vec<Holiday>,
     pub services: Vec<Service>,
     pub counters: Vec<Counter>,
+    pub printer: PrinterConfig,
+    /// The physical kiosk button, when one is wired to a GPIO line.
+    pub button: Option<ButtonConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -170,6 +175,10 @@ struct RawConfig {
     counters: Vec<RawCounter>,
     #[serde(default)]
     holidays: Vec<RawHoliday>,
+    #[serde(default)]
+    printer: printer::RawPrinter,
+    #[serde(default)]
+    button: Option<printer::RawButton>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -604,6 +613,10 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
         }
     }
 
+    let printer = raw.printer.validate(&mut errs);
+    let codes: Vec<String> = raw.services.iter().map(|s| s.code.clone()).collect();
+    let button = raw.button.as_ref().map(|b| b.validate(&mut errs, &codes));
+
     if !errs.errors.is_empty() {
         return Err(ConfigErrors(errs.errors));
     }
@@ -623,6 +636,8 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
         holidays,
         services,
         counters,
+        printer,
+        button,
     })
 }
 

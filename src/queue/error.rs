@@ -28,6 +28,12 @@ pub enum QueueError {
     SameService { ticket: String, service: String },
     #[error("Tiket {0} tidak ditemukan pada hari layanan ini.")]
     UnknownTicket(u64),
+    #[error("Mohon maaf, printer tiket sedang tidak siap ({0}). Silakan hubungi petugas.")]
+    PrinterNotReady(String),
+    #[error(
+        "Tiket {0} gagal dicetak. Nomor ini ditahan dan tidak akan dipanggil; silakan hubungi petugas."
+    )]
+    PrintFailed(String),
 }
 
 impl QueueError {
@@ -44,6 +50,8 @@ impl QueueError {
             QueueError::WrongState { .. } => "wrong_state",
             QueueError::SameService { .. } => "same_service",
             QueueError::UnknownTicket(_) => "unknown_ticket",
+            QueueError::PrinterNotReady(_) => "printer_not_ready",
+            QueueError::PrintFailed(_) => "print_failed",
         }
     }
 }

@@ -5,8 +5,19 @@ use chrono::{DateTime, Utc};
 use super::error::QueueError;
 use super::estimate::Estimate;
 use super::state::{Change, QueueState, TicketSummary};
-use super::ticket::{Ticket, TicketState};
+use super::ticket::{PrintState, Ticket, TicketState};
 use crate::config::Config;
+
+/// How a new ticket relates to paper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintMode {
+    /// No printer: the number on screen is the ticket.
+    NoPrinter,
+    /// Refuse policy: out of the queue until the print succeeds.
+    HoldUntilPrinted,
+    /// Show-on-screen policy: in the queue at once; paper is a bonus.
+    ShowOnScreen,
+}
 
 #[derive(Debug, Clone)]
 pub struct Issued {
@@ -21,6 +32,7 @@ impl QueueState {
         config: &Config,
         service_code: &str,
         priority: bool,
+        mode: PrintMode,
         now: DateTime<Utc>,
     ) -> Result<(Issued, Change), QueueError> {
         let service = config
@@ -64,6 +76,11 @@ impl QueueState {
             serving_at: None,
             finished_at: None,
             calls: 0,
+            print: match mode {
+                PrintMode::NoPrinter => PrintState::NotRequired,
+                PrintMode::HoldUntilPrinted => PrintState::Pending,
+                PrintMode::ShowOnScreen => PrintState::OnScreen,
+            },
             history: Vec::new(),
         };
         ticket.record(now, "issued", None);

@@ -5,14 +5,16 @@ mod counter_ops;
 mod error;
 mod estimate;
 mod issue;
+mod print;
 mod state;
 mod ticket;
 
 pub use counter_ops::CounterOp;
 pub use error::QueueError;
 pub use estimate::Estimate;
-pub use issue::Issued;
+pub use issue::{Issued, PrintMode};
 pub use state::{
-    Change, CounterView, DayMeta, Dirty, QueueState, QueueView, ServiceView, TicketSummary,
+    Change, CounterView, DayMeta, Dirty, PrinterView, QueueState, QueueView, ServiceView,
+    TicketSummary,
 };
-pub use ticket::{Step, Ticket, TicketId, TicketState};
+pub use ticket::{PrintState, Step, Ticket, TicketId, TicketState};

@@ -52,6 +52,20 @@ pub enum Change {
         counter: Option<u32>,
         ticket: TicketSummary,
     },
+    /// The print failed: the ticket is held as unprinted.
+    PrintFailed {
+        ticket: TicketSummary,
+    },
+    Reprinted {
+        ticket: TicketSummary,
+    },
+    Voided {
+        ticket: TicketSummary,
+    },
+    PrinterStatus {
+        status: crate::printer::PrinterStatus,
+        label: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -200,7 +214,12 @@ impl QueueState {
         Some(Change::DayStarted { service_day: today })
     }
 
+    /// Puts a ticket in its service's queue, if the citizen holds it: a held (unprinted)
+    /// ticket joins only when its print succeeds.
     pub(super) fn enqueue(&mut self, t: &Ticket) {
+        if !t.print.callable() {
+            return;
+        }
         self.waiting
             .entry(t.service.clone())
             .or_default()
@@ -288,7 +307,16 @@ impl QueueState {
                     .map(TicketSummary::from),
             })
             .collect();
+        let mut unprinted: Vec<TicketSummary> = self
+            .tickets
+            .values()
+            .filter(|t| t.state.is_queued() && !t.print.callable())
+            .map(TicketSummary::from)
+            .collect();
+        unprinted.sort_by_key(|t| t.id);
         QueueView {
+            unprinted,
+            printer: None,
             service_day: self.meta.service_day,
             holiday: holiday.map(|h| h.name.clone()),
             services,
@@ -305,6 +333,18 @@ pub struct QueueView {
     pub holiday: Option<String>,
     pub services: Vec<ServiceView>,
     pub counters: Vec<CounterView>,
+    /// Today's tickets held because their print failed: staff reprint or void them.
+    pub unprinted: Vec<TicketSummary>,
+    /// Filled in by the store, which hears from the printer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub printer: Option<PrinterView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PrinterView {
+    pub status: crate::printer::PrinterStatus,
+    pub label: &'static str,
+    pub ready: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -345,8 +385,22 @@ mod tests {
         let config = Config::embedded().expect("config");
         let day = local_date(at(0, 2), config.office.time_zone);
         let mut s = QueueState::fresh(day);
-        s.issue(&config, "A", false, at(0, 2)).expect("issue");
-        s.issue(&config, "A", false, at(0, 2)).expect("issue");
+        s.issue(
+            &config,
+            "A",
+            false,
+            crate::queue::PrintMode::NoPrinter,
+            at(0, 2),
+        )
+        .expect("issue");
+        s.issue(
+            &config,
+            "A",
+            false,
+            crate::queue::PrintMode::NoPrinter,
+            at(0, 2),
+        )
+        .expect("issue");
         let first = s.take_dirty();
         assert_eq!(first.tickets.len(), 2);
         assert!(first.meta.is_some());
@@ -366,7 +420,15 @@ mod tests {
         assert_eq!(dirty.meta.map(|m| m.day_first_id), Some(3));
         assert_eq!(s.waiting_count("A"), 0);
         assert!(s.at_counter.is_empty());
-        let (issued, _) = s.issue(&config, "A", false, at(1, 2)).expect("issue");
+        let (issued, _) = s
+            .issue(
+                &config,
+                "A",
+                false,
+                crate::queue::PrintMode::NoPrinter,
+                at(1, 2),
+            )
+            .expect("issue");
         assert_eq!(issued.ticket.label, "A-001");
         assert_eq!(issued.ticket.id, 3);
     }

@@ -43,6 +43,33 @@ impl TicketState {
     }
 }
 
+/// Whether the citizen holds the ticket on paper. The office never calls a number nobody
+/// holds: a ticket whose print is pending or failed stays out of the queue until staff reprint
+/// it (or void it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrintState {
+    /// No printer is configured: the number is shown on screen only.
+    #[default]
+    NotRequired,
+    /// Sent to the printer, no answer yet (or the daemon stopped before it came).
+    Pending,
+    Printed,
+    /// `show_on_screen` policy: the kiosk showed the number; paper may have failed.
+    OnScreen,
+    /// The print failed: held as unprinted until a reprint or a void.
+    Failed,
+}
+
+impl PrintState {
+    pub fn callable(self) -> bool {
+        matches!(
+            self,
+            PrintState::NotRequired | PrintState::Printed | PrintState::OnScreen
+        )
+    }
+}
+
 /// One entry of a ticket's history, kept with the ticket for audit and service-time figures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
@@ -80,6 +107,8 @@ pub struct Ticket {
     pub finished_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub calls: u32,
+    #[serde(default)]
+    pub print: PrintState,
     #[serde(default)]
     pub history: Vec<Step>,
 }

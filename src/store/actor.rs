@@ -1,8 +1,10 @@
 //! The store actor: one thread owns the database and the day's queue. Requests arrive on a
 //! channel; those that arrive together are applied in order and committed in ONE durable
 //! transaction (group commit), and only then answered, printed and published. Replying
-//! before the commit is never done: a 201 means the ticket is on disk.
+//! before the commit is never done: a 201 means the ticket is on disk. With a printer, the
+//! kiosk's answer waits for the paper too, and the print's outcome is committed as well.
 
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,11 +18,12 @@ use tracing::{error, info, warn};
 
 use super::tables::{self, StoreError};
 use crate::clock::{Clock, local_date, rfc3339_local};
-use crate::config::Config;
+use crate::config::{Config, FailurePolicy};
 use crate::events::{Event, Events};
-use crate::printer::PrintQueue;
+use crate::printer::{PrintJob, Printer, PrinterEvent, PrinterStatus};
 use crate::queue::{
-    Change, CounterOp, Estimate, Issued, QueueError, QueueState, QueueView, Ticket, TicketId,
+    Change, CounterOp, Estimate, Issued, PrintMode, PrinterView, QueueError, QueueState, QueueView,
+    Ticket, TicketId,
 };
 
 /// Most requests applied in one transaction; bounds the latency of the batch's first.
@@ -49,6 +52,7 @@ pub struct Health {
     pub event_seq: u64,
     pub tickets_today: usize,
     pub path: PathBuf,
+    pub printer: PrinterStatus,
 }
 
 type Reply<T> = oneshot::Sender<Result<T, OpError>>;
@@ -64,6 +68,15 @@ enum Command {
         op: CounterOp,
         reply: Reply<Option<Ticket>>,
     },
+    Reprint {
+        id: TicketId,
+        reply: Reply<Ticket>,
+    },
+    Void {
+        id: TicketId,
+        reply: Reply<Ticket>,
+    },
+    Printer(PrinterEvent),
     Ticket {
         id: TicketId,
         reply: Reply<Option<TicketStatus>>,
@@ -81,6 +94,14 @@ enum Command {
 #[derive(Clone)]
 pub struct StoreHandle {
     tx: mpsc::Sender<Command>,
+}
+
+/// The store's inbox, made before the store so the printer can report into it.
+pub struct Inbox(mpsc::Receiver<Command>);
+
+pub fn channel() -> (StoreHandle, Inbox) {
+    let (tx, rx) = mpsc::channel(CHANNEL);
+    (StoreHandle { tx }, Inbox(rx))
 }
 
 impl StoreHandle {
@@ -107,6 +128,14 @@ impl StoreHandle {
             .await
     }
 
+    pub async fn reprint(&self, id: TicketId) -> Result<Ticket, OpError> {
+        self.ask(|reply| Command::Reprint { id, reply }).await
+    }
+
+    pub async fn void(&self, id: TicketId) -> Result<Ticket, OpError> {
+        self.ask(|reply| Command::Void { id, reply }).await
+    }
+
     pub async fn ticket(&self, id: TicketId) -> Result<Option<TicketStatus>, OpError> {
         self.ask(|reply| Command::Ticket { id, reply }).await
     }
@@ -119,11 +148,24 @@ impl StoreHandle {
         self.ask(|reply| Command::Health { reply }).await
     }
 
-    /// Stops the actor after the requests already queued; the database is closed when the
-    /// returned thread handle is joined.
+    /// From the printer thread (not async): status changes and print outcomes.
+    pub fn printer_event(&self, event: PrinterEvent) {
+        if self.tx.blocking_send(Command::Printer(event)).is_err() {
+            warn!("printer event after the store stopped");
+        }
+    }
+
+    /// Stops the actor after the requests already queued and the prints in flight; the
+    /// database is closed when the returned thread handle is joined.
     pub async fn shutdown(&self) {
         let _ = self.tx.send(Command::Shutdown).await;
     }
+}
+
+/// Someone waiting for the paper.
+enum Waiter {
+    Issue(Reply<Issued>, Box<Issued>),
+    Reprint(Reply<Ticket>),
 }
 
 struct Actor {
@@ -132,31 +174,46 @@ struct Actor {
     config: Arc<Config>,
     clock: Arc<dyn Clock>,
     events: Events,
-    printer: PrintQueue,
+    printer: Option<Printer>,
+    printer_status: PrinterStatus,
+    waiters: HashMap<TicketId, Waiter>,
+    stopping: bool,
     state: QueueState,
     event_seq: u64,
 }
 
-/// Opens (or creates) the store and starts its thread.
+pub struct Spawned {
+    pub thread: JoinHandle<()>,
+    /// Fires when the store stops on an error it cannot recover from.
+    pub fatal: oneshot::Receiver<String>,
+}
+
+/// Opens (or creates) the store and starts its thread on `inbox`.
 pub fn spawn(
     path: &Path,
+    inbox: Inbox,
     config: Arc<Config>,
     clock: Arc<dyn Clock>,
     events: Events,
-    printer: PrintQueue,
+    printer: Option<Printer>,
     opener: Option<tables::Opener>,
 ) -> Result<Spawned, StoreError> {
     let db = tables::open(path, opener)?;
     let today = local_date(clock.now(), config.office.time_zone);
     let (state, event_seq) = tables::load(&db, path, today)?;
+    let meta = state.meta();
     info!(
         path = %path.display(),
         service_day = %state.service_day(),
-        tickets_today = state.meta().next_id.saturating_sub(state.meta().day_first_id),
+        tickets_today = meta.next_id.saturating_sub(meta.day_first_id),
         "store open"
     );
-    let (tx, rx) = mpsc::channel(CHANNEL);
     let (fatal_tx, fatal) = oneshot::channel();
+    let printer_status = if printer.is_some() {
+        PrinterStatus::Unreachable
+    } else {
+        PrinterStatus::Disabled
+    };
     let actor = Actor {
         db,
         path: path.to_path_buf(),
@@ -164,28 +221,20 @@ pub fn spawn(
         clock,
         events,
         printer,
+        printer_status,
+        waiters: HashMap::new(),
+        stopping: false,
         state,
         event_seq,
     };
     let thread = std::thread::Builder::new()
         .name("loket-store".to_string())
-        .spawn(move || actor.run(rx, fatal_tx))
+        .spawn(move || actor.run(inbox.0, fatal_tx))
         .map_err(|e| StoreError::Corrupt {
             what: "store thread".to_string(),
             why: e.to_string(),
         })?;
-    Ok(Spawned {
-        handle: StoreHandle { tx },
-        thread,
-        fatal,
-    })
-}
-
-pub struct Spawned {
-    pub handle: StoreHandle,
-    pub thread: JoinHandle<()>,
-    /// Fires when the store stops on an error it cannot recover from.
-    pub fatal: oneshot::Receiver<String>,
+    Ok(Spawned { thread, fatal })
 }
 
 enum Flow {
@@ -198,6 +247,9 @@ enum Flow {
 enum Pending {
     Issue(Reply<Issued>, Result<Issued, QueueError>),
     Counter(Reply<Option<Ticket>>, Result<Option<Ticket>, QueueError>),
+    Reprint(Reply<Ticket>, Result<Ticket, QueueError>),
+    Void(Reply<Ticket>, Result<Ticket, QueueError>),
+    Printed(TicketId, bool, Result<Ticket, QueueError>),
     Read(Command),
 }
 
@@ -235,10 +287,13 @@ impl Actor {
         let now = self.clock.now();
         let mut pending = Vec::with_capacity(batch.len());
         let mut changes: Vec<(DateTime<Utc>, Change)> = Vec::new();
-        let mut stop = false;
         // Any request, a read too, moves the queue to a new service day: the kiosk and the
         // lobby must not show yesterday's queue in the morning.
         self.start_day(now, &mut changes);
+        let mode = self
+            .printer
+            .as_ref()
+            .map_or(PrintMode::NoPrinter, Printer::mode);
         for cmd in batch.drain(..) {
             match cmd {
                 Command::Issue {
@@ -246,7 +301,9 @@ impl Actor {
                     priority,
                     reply,
                 } => {
-                    let r = self.state.issue(&self.config, &service, priority, now);
+                    let r = self
+                        .state
+                        .issue(&self.config, &service, priority, mode, now);
                     let r = r.map(|(issued, change)| {
                         changes.push((now, change));
                         issued
@@ -256,14 +313,56 @@ impl Actor {
                 Command::Counter { counter, op, reply } => {
                     let r = self.state.counter_op(&self.config, counter, &op, now);
                     let r = r.map(|(ticket, change)| {
-                        if let Some(c) = change {
-                            changes.push((now, c));
-                        }
+                        changes.extend(change.map(|c| (now, c)));
                         ticket
                     });
                     pending.push(Pending::Counter(reply, r));
                 }
-                Command::Shutdown => stop = true,
+                Command::Reprint { id, reply } => {
+                    let r = if self.printer.is_none() {
+                        Err(QueueError::PrinterNotReady(
+                            PrinterStatus::Disabled.label_id().to_string(),
+                        ))
+                    } else if self.waiters.contains_key(&id) {
+                        Err(QueueError::WrongState {
+                            ticket: id.to_string(),
+                            state: "sedang dicetak".to_string(),
+                        })
+                    } else {
+                        self.state.reprint(id, now).map(|(t, c)| {
+                            changes.push((now, c));
+                            t
+                        })
+                    };
+                    pending.push(Pending::Reprint(reply, r));
+                }
+                Command::Void { id, reply } => {
+                    let r = self.state.void(id, now).map(|(t, c)| {
+                        changes.push((now, c));
+                        t
+                    });
+                    pending.push(Pending::Void(reply, r));
+                }
+                Command::Printer(PrinterEvent::Status(status)) => {
+                    if status != self.printer_status {
+                        self.printer_status = status;
+                        changes.push((
+                            now,
+                            Change::PrinterStatus {
+                                status,
+                                label: status.label_id(),
+                            },
+                        ));
+                    }
+                }
+                Command::Printer(PrinterEvent::Printed { id, ok }) => {
+                    let r = self.state.print_done(id, ok, now).map(|(t, c)| {
+                        changes.extend(c.map(|c| (now, c)));
+                        t
+                    });
+                    pending.push(Pending::Printed(id, ok, r));
+                }
+                Command::Shutdown => self.stopping = true,
                 read => pending.push(Pending::Read(read)),
             }
         }
@@ -286,25 +385,26 @@ impl Actor {
             }
         }
 
-        let mut events = Vec::with_capacity(changes.len());
+        // Displays hear of a change no later than the client that made it.
         if committed {
             let first = self.event_seq + 1 - changes.len() as u64;
             for (i, (at, change)) in changes.into_iter().enumerate() {
-                events.push(Event {
+                self.events.publish(Event {
                     seq: first + i as u64,
                     at: rfc3339_local(at, self.config.office.time_zone),
                     change,
                 });
             }
         }
-        // Displays hear of a change no later than the client that made it.
-        for e in events {
-            self.events.publish(e);
-        }
         for p in pending {
             self.answer(p, committed, now);
         }
-        if stop { Flow::Stop } else { Flow::Continue }
+        // A graceful stop waits for the prints in flight, so no ticket is left half-done.
+        if self.stopping && self.waiters.is_empty() {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
     }
 
     fn start_day(&mut self, now: DateTime<Utc>, changes: &mut Vec<(DateTime<Utc>, Change)>) {
@@ -322,21 +422,55 @@ impl Actor {
         Ok(())
     }
 
+    /// Hands a committed ticket to the printer; false when the printer thread is gone.
+    fn send_to_printer(&self, ticket: &Ticket) -> bool {
+        let Some(printer) = &self.printer else {
+            return false;
+        };
+        let estimate = self
+            .config
+            .service(&ticket.service)
+            .map(|s| {
+                let ahead = self.state.people_ahead(ticket);
+                self.state.estimate(&self.config, s, ahead)
+            })
+            .unwrap_or(Estimate {
+                people_ahead: 0,
+                minutes: 0,
+            });
+        printer.print(PrintJob {
+            ticket: ticket.clone(),
+            estimate,
+        })
+    }
+
     fn answer(&mut self, p: Pending, committed: bool, now: DateTime<Utc>) {
         let failed = || OpError::Store(StoreError::CommitFailed);
         match p {
-            Pending::Issue(reply, r) => {
-                let r = match r {
-                    Ok(_) if !committed => Err(failed()),
-                    Ok(issued) => {
-                        // Paper only for a ticket that exists on disk.
-                        self.printer.submit(&issued);
-                        Ok(issued)
+            Pending::Issue(reply, r) => match r {
+                Ok(_) if !committed => {
+                    let _ = reply.send(Err(failed()));
+                }
+                Ok(issued) if self.printer.is_some() => {
+                    // The estimate printed is the one the kiosk shows.
+                    let job = PrintJob {
+                        ticket: issued.ticket.clone(),
+                        estimate: issued.estimate,
+                    };
+                    if self.printer.as_ref().is_some_and(|p| p.print(job)) {
+                        self.waiters
+                            .insert(issued.ticket.id, Waiter::Issue(reply, Box::new(issued)));
+                    } else {
+                        let _ = reply.send(Err(StoreError::Stopped.into()));
                     }
-                    Err(e) => Err(e.into()),
-                };
-                let _ = reply.send(r);
-            }
+                }
+                Ok(issued) => {
+                    let _ = reply.send(Ok(issued));
+                }
+                Err(e) => {
+                    let _ = reply.send(Err(e.into()));
+                }
+            },
             Pending::Counter(reply, r) => {
                 let r = match r {
                     Ok(Some(_)) if !committed => Err(failed()),
@@ -344,6 +478,63 @@ impl Actor {
                     Err(e) => Err(e.into()),
                 };
                 let _ = reply.send(r);
+            }
+            Pending::Reprint(reply, r) => match r {
+                Ok(_) if !committed => {
+                    let _ = reply.send(Err(failed()));
+                }
+                Ok(t) => {
+                    if self.send_to_printer(&t) {
+                        self.waiters.insert(t.id, Waiter::Reprint(reply));
+                    } else {
+                        let _ = reply.send(Err(StoreError::Stopped.into()));
+                    }
+                }
+                Err(e) => {
+                    let _ = reply.send(Err(e.into()));
+                }
+            },
+            Pending::Void(reply, r) => {
+                let r = match r {
+                    Ok(_) if !committed => Err(failed()),
+                    Ok(t) => Ok(t),
+                    Err(e) => Err(e.into()),
+                };
+                let _ = reply.send(r);
+            }
+            Pending::Printed(id, ok, r) => {
+                let Some(waiter) = self.waiters.remove(&id) else {
+                    return;
+                };
+                let outcome = match r {
+                    Ok(_) if !committed => Err(failed()),
+                    Ok(t) => Ok(t),
+                    Err(e) => Err(e.into()),
+                };
+                let refuse =
+                    self.printer.as_ref().map(Printer::policy) == Some(FailurePolicy::Refuse);
+                match waiter {
+                    Waiter::Issue(reply, mut issued) => {
+                        let r = outcome.and_then(|t| {
+                            if !ok && refuse {
+                                return Err(QueueError::PrintFailed(t.label).into());
+                            }
+                            issued.ticket = t;
+                            Ok(*issued)
+                        });
+                        let _ = reply.send(r);
+                    }
+                    Waiter::Reprint(reply) => {
+                        let r = outcome.and_then(|t| {
+                            if ok {
+                                Ok(t)
+                            } else {
+                                Err(QueueError::PrintFailed(t.label).into())
+                            }
+                        });
+                        let _ = reply.send(r);
+                    }
+                }
             }
             Pending::Read(cmd) => self.read(cmd, now),
         }
@@ -361,7 +552,13 @@ impl Actor {
                 let _ = reply.send(r);
             }
             Command::View { reply } => {
-                let _ = reply.send(Ok(self.state.view(&self.config, now)));
+                let mut view = self.state.view(&self.config, now);
+                view.printer = Some(PrinterView {
+                    status: self.printer_status,
+                    label: self.printer_status.label_id(),
+                    ready: self.printer_status.ready(),
+                });
+                let _ = reply.send(Ok(view));
             }
             Command::Health { reply } => {
                 let meta = self.state.meta();
@@ -371,21 +568,26 @@ impl Actor {
                     event_seq: self.event_seq,
                     tickets_today: meta.next_id.saturating_sub(meta.day_first_id) as usize,
                     path: self.path.clone(),
+                    printer: self.printer_status,
                 }));
             }
+            // Writes never reach the read path; answer rather than leave a caller hanging.
             Command::Issue { reply, .. } => {
-                warn!("issue reached the read path");
                 let _ = reply.send(Err(StoreError::Stopped.into()));
             }
             Command::Counter { reply, .. } => {
                 let _ = reply.send(Err(StoreError::Stopped.into()));
             }
-            Command::Shutdown => {}
+            Command::Reprint { reply, .. } | Command::Void { reply, .. } => {
+                let _ = reply.send(Err(StoreError::Stopped.into()));
+            }
+            Command::Printer(_) | Command::Shutdown => {}
         }
     }
 
     fn status(&self, ticket: Ticket) -> TicketStatus {
-        let estimate = if ticket.state.is_queued() && self.state.ticket(ticket.id).is_some() {
+        let queued = ticket.state.is_queued() && ticket.print.callable();
+        let estimate = if queued && self.state.ticket(ticket.id).is_some() {
             self.config.service(&ticket.service).map(|s| {
                 let ahead = self.state.people_ahead(&ticket);
                 self.state.estimate(&self.config, s, ahead)

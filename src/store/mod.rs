@@ -4,5 +4,5 @@
 mod actor;
 mod tables;
 
-pub use actor::{OpError, Spawned, StoreHandle, TicketStatus, spawn};
+pub use actor::{Health, Inbox, OpError, Spawned, StoreHandle, TicketStatus, channel, spawn};
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};

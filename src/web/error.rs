@@ -42,6 +42,9 @@ impl From<QueueError> for ApiError {
     fn from(e: QueueError) -> Self {
         let status = match e {
             QueueError::UnknownService(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            QueueError::PrinterNotReady(_) | QueueError::PrintFailed(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             QueueError::UnknownCounter(_) | QueueError::UnknownTicket(_) => StatusCode::NOT_FOUND,
             QueueError::Closed { .. }
             | QueueError::Holiday(_)

@@ -22,7 +22,8 @@ pub async fn healthz(State(app): State<AppState>) -> (StatusCode, Json<Value>) {
                     "tickets_today": h.tickets_today,
                     "event_seq": h.event_seq,
                     "path": h.path.display().to_string(),
-                }
+                },
+                "printer": {"status": h.printer, "label": h.printer.label_id()},
             })),
         ),
         Err(e) => (

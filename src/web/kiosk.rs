@@ -75,9 +75,17 @@ pub async fn page(State(app): State<AppState>) -> Response {
     } else {
         String::new()
     };
+    let printer_note = match &view.printer {
+        Some(p) if !p.ready && p.status != crate::printer::PrinterStatus::Disabled => format!(
+            "<p class=\"printer-down\" role=\"alert\">{}. Tiket tidak dapat dicetak saat ini; silakan hubungi petugas.<br><small>The ticket printer is not ready.</small></p>",
+            escape(p.label)
+        ),
+        _ => String::new(),
+    };
     let html = fill(
         PAGE,
         &[
+            ("printer", &printer_note),
             ("office_name", &escape(&app.config.office.name)),
             ("office_address", &escape(&app.config.office.address)),
             ("buttons", &buttons),

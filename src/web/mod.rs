@@ -6,7 +6,9 @@ mod health;
 mod html;
 mod json;
 mod kiosk;
+mod printer_api;
 mod tickets;
+mod track;
 mod views;
 
 use std::sync::Arc;
@@ -25,6 +27,7 @@ pub use json::BODY_LIMIT;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::events::Events;
+use crate::printer::Printer;
 use crate::store::StoreHandle;
 
 #[derive(Clone)]
@@ -33,11 +36,16 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub events: Events,
     pub clock: Arc<dyn Clock>,
+    /// None with `printer.kind = "none"`.
+    pub printer: Option<Printer>,
 }
 
 pub fn router(state: AppState) -> Router {
     let staff = Router::new()
         .route("/api/v1/counters/{id}/{op}", post(counters::operate))
+        .route("/api/v1/tickets/{id}/reprint", post(tickets::reprint))
+        .route("/api/v1/tickets/{id}/void", post(tickets::void))
+        .route("/api/v1/printer/test", post(printer_api::test))
         .route_layer(middleware::from_fn(counters::loopback_only));
     Router::new()
         .route("/", get(|| async { Redirect::to("/kiosk") }))
@@ -46,6 +54,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tickets", post(tickets::issue))
         .route("/api/v1/tickets/{id}", get(tickets::get))
         .route("/api/v1/queue", get(tickets::queue))
+        .route("/api/v1/printer", get(printer_api::status))
+        .route("/t/{id}", get(track::page))
         .merge(staff)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

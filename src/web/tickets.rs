@@ -10,6 +10,7 @@ use super::AppState;
 use super::error::ApiError;
 use super::json::ApiJson;
 use super::views::TicketJson;
+use crate::issue::issue_ticket;
 use crate::queue::QueueView;
 
 #[derive(Debug, Deserialize)]
@@ -24,7 +25,14 @@ pub async fn issue(
     State(app): State<AppState>,
     ApiJson(req): ApiJson<IssueRequest>,
 ) -> Result<(StatusCode, Json<TicketJson>), ApiError> {
-    let issued = app.store.issue(req.service, req.priority).await?;
+    let issued = issue_ticket(
+        &app.config,
+        &app.store,
+        app.printer.as_ref(),
+        req.service,
+        req.priority,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(TicketJson::new(
@@ -39,9 +47,12 @@ pub async fn get(
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<TicketJson>, ApiError> {
-    let not_found = || ApiError::not_found(format!("Tiket {id} tidak ditemukan."));
-    let id_num: u64 = id.parse().map_err(|_| not_found())?;
-    let status = app.store.ticket(id_num).await?.ok_or_else(not_found)?;
+    let id_num = parse_id(&id)?;
+    let status = app
+        .store
+        .ticket(id_num)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Tiket {id} tidak ditemukan.")))?;
     Ok(Json(TicketJson::new(
         &app.config,
         &status.ticket,
@@ -51,4 +62,29 @@ pub async fn get(
 
 pub async fn queue(State(app): State<AppState>) -> Result<Json<QueueView>, ApiError> {
     Ok(Json(app.store.view().await?))
+}
+
+/// Staff: print a held (or lost) ticket again. Answers after the paper is out.
+pub async fn reprint(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<TicketJson>, ApiError> {
+    let id = parse_id(&id)?;
+    let t = app.store.reprint(id).await?;
+    Ok(Json(TicketJson::new(&app.config, &t, None)))
+}
+
+/// Staff: void a queued ticket (one nobody holds on paper).
+pub async fn void(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<TicketJson>, ApiError> {
+    let id = parse_id(&id)?;
+    let t = app.store.void(id).await?;
+    Ok(Json(TicketJson::new(&app.config, &t, None)))
+}
+
+fn parse_id(id: &str) -> Result<u64, ApiError> {
+    id.parse()
+        .map_err(|_| ApiError::not_found(format!("Tiket {id} tidak ditemukan.")))
 }

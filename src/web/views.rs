@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::clock::rfc3339_local;
 use crate::config::Config;
-use crate::queue::{Estimate, Ticket, TicketState};
+use crate::queue::{Estimate, PrintState, Ticket, TicketState};
 
 #[derive(Debug, Serialize)]
 pub struct TicketJson {
@@ -15,6 +15,8 @@ pub struct TicketJson {
     pub priority: bool,
     pub state: TicketState,
     pub state_label: &'static str,
+    /// Paper: `printed`, `pending`, `failed` (held), `on_screen`, or `not_required`.
+    pub print: PrintState,
     pub issued_at: String,
     pub service_day: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -39,6 +41,7 @@ impl TicketJson {
             priority: t.priority,
             state: t.state,
             state_label: t.state.label_id(),
+            print: t.print,
             issued_at: rfc3339_local(t.issued_at, config.office.time_zone),
             service_day: t.service_day.to_string(),
             people_ahead: estimate.map(|e| e.people_ahead),

@@ -67,14 +67,30 @@ impl TestApp {
         })
         .await
         .expect("start app");
-        Self {
+        let app = Self {
             base: format!("http://{}", running.addr),
             client: reqwest::Client::new(),
             clock,
             data_dir: dir.to_path_buf(),
             running: Some(running),
             _tmp: None,
+        };
+        app.wait_for_printer_status().await;
+        app
+    }
+
+    /// The printer thread reports its first status right after start; tests begin once it
+    /// has, so that event is not mixed into what they observe.
+    pub async fn wait_for_printer_status(&self) {
+        for _ in 0..500 {
+            let h = self.health().await;
+            if h["printer"]["status"] != "unreachable" {
+                return;
+            }
+            tokio::task::yield_now().await;
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
+        panic!("the printer never reported a status");
     }
 
     /// Stops the daemon (database closed) and starts it again on the same data directory.

@@ -1,0 +1,133 @@
+//! The paper ticket, laid out for 58 mm (384 dots) or 80 mm (576 dots): office, the number
+//! big as a raster, priority mark, service, Indonesian date and time with zone, people ahead
+//! and wait, a QR code to follow the queue by phone, the footer, and a cut.
+
+use chrono::{DateTime, Utc};
+
+use super::escpos::{Align, EscPos};
+use super::raster::render_number;
+use super::sanitize::Sanitizer;
+use crate::clock::indonesian_datetime;
+use crate::config::Config;
+use crate::queue::{Estimate, Ticket};
+
+/// Everything a printed ticket shows.
+#[derive(Debug, Clone)]
+pub struct PrintJob {
+    pub ticket: Ticket,
+    pub estimate: Estimate,
+}
+
+/// The page a phone opens from the ticket's QR code.
+pub fn tracking_url(base_url: &str, ticket_id: u64) -> String {
+    format!("{}/t/{ticket_id}", base_url.trim_end_matches('/'))
+}
+
+fn start(config: &Config) -> EscPos {
+    let mut p = EscPos::new(Sanitizer::new(config.printer.code_page));
+    p.init().code_page(config.printer.code_page.escpos_table());
+    p
+}
+
+fn header(p: &mut EscPos, config: &Config) {
+    let columns = config.printer.paper.columns();
+    p.align(Align::Center).bold(true);
+    wrapped(p, &config.office.name, columns);
+    p.bold(false);
+    wrapped(p, &config.office.address, columns);
+}
+
+/// Word-wraps `text` to `columns` characters per line (long words are cut).
+fn wrapped(p: &mut EscPos, text: &str, columns: usize) {
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        while word.chars().count() > columns {
+            if !line.is_empty() {
+                p.line(&std::mem::take(&mut line));
+            }
+            let head: String = word.chars().take(columns).collect();
+            word = word.chars().skip(columns).collect();
+            p.line(&head);
+        }
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > columns {
+            p.line(&std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+    }
+    if !line.is_empty() {
+        p.line(&line);
+    }
+}
+
+pub fn ticket_bytes(config: &Config, base_url: Option<&str>, job: &PrintJob) -> Vec<u8> {
+    let t = &job.ticket;
+    let columns = config.printer.paper.columns();
+    let service = config
+        .service(&t.service)
+        .map_or(t.service.as_str(), |s| s.name.as_str());
+    let mut p = start(config);
+    header(&mut p, config);
+    p.feed(1).line("NOMOR ANTRIAN / QUEUE NUMBER");
+    let number = render_number(&t.label, config.printer.paper.dots());
+    p.raster(number.width_bytes(), number.height, &number.bits);
+    if t.priority {
+        p.size(2, 2)
+            .bold(true)
+            .line("PRIORITAS")
+            .bold(false)
+            .size(1, 1);
+    }
+    p.size(1, 2).bold(true);
+    wrapped(&mut p, service, columns);
+    p.bold(false).size(1, 1);
+    p.line(&indonesian_datetime(t.issued_at, config.office.time_zone));
+    p.line(&format!(
+        "Di depan Anda: {} orang",
+        job.estimate.people_ahead
+    ));
+    p.line(&format!("Perkiraan tunggu: {} menit", job.estimate.minutes));
+    if let Some(base) = base_url {
+        let url = tracking_url(base, t.id);
+        p.feed(1)
+            .qr(&url, 6)
+            .line("Pantau antrian / Follow the queue:");
+        wrapped(&mut p, &url, columns);
+    }
+    if !config.printer.footer.is_empty() {
+        p.feed(1);
+        wrapped(&mut p, &config.printer.footer, columns);
+    }
+    p.feed(3).cut();
+    p.into_bytes()
+}
+
+/// The staff's test print: proves the paper path, the code page and the cutter.
+pub fn test_page_bytes(config: &Config, base_url: Option<&str>, now: DateTime<Utc>) -> Vec<u8> {
+    let columns = config.printer.paper.columns();
+    let mut p = start(config);
+    header(&mut p, config);
+    p.feed(1)
+        .bold(true)
+        .line("CETAK UJI / TEST PRINT")
+        .bold(false);
+    p.line(&indonesian_datetime(now, config.office.time_zone));
+    p.line(&format!(
+        "Kertas {} mm, {} kolom",
+        config.printer.paper.mm(),
+        columns
+    ));
+    p.line("Huruf: é è ñ ü ß – “ ”");
+    let number = render_number("A-000", config.printer.paper.dots());
+    p.raster(number.width_bytes(), number.height, &number.bits);
+    if let Some(base) = base_url {
+        p.qr(base, 6);
+        wrapped(&mut p, base, columns);
+    }
+    p.feed(3).cut();
+    p.into_bytes()
+}

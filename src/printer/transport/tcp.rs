@@ -1,0 +1,85 @@
+//! A network printer's raw port (9100): bytes out, status bytes back on the same socket.
+
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use super::{Transport, request};
+
+pub struct TcpTransport {
+    address: String,
+    timeout: Duration,
+    stream: Option<TcpStream>,
+}
+
+impl TcpTransport {
+    pub fn new(address: &str, timeout: Duration) -> Self {
+        Self {
+            address: address.to_string(),
+            timeout,
+            stream: None,
+        }
+    }
+
+    fn stream(&mut self) -> io::Result<&mut TcpStream> {
+        self.connect()?;
+        self.stream
+            .as_mut()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotConnected, "not connected"))
+    }
+}
+
+impl Transport for TcpTransport {
+    fn describe(&self) -> String {
+        format!("tcp {}", self.address)
+    }
+
+    fn connect(&mut self) -> io::Result<()> {
+        if self.stream.is_some() {
+            return Ok(());
+        }
+        let addr = self
+            .address
+            .to_socket_addrs()?
+            .next()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address"))?;
+        let s = TcpStream::connect_timeout(&addr, self.timeout)?;
+        s.set_read_timeout(Some(self.timeout))?;
+        s.set_write_timeout(Some(self.timeout))?;
+        s.set_nodelay(true)?;
+        self.stream = Some(s);
+        Ok(())
+    }
+
+    fn disconnect(&mut self) {
+        self.stream = None;
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let r = self.stream()?.write_all(bytes);
+        if r.is_err() {
+            self.disconnect();
+        }
+        r
+    }
+
+    fn query(&mut self, n: u8) -> io::Result<Option<u8>> {
+        let s = self.stream()?;
+        s.write_all(&request(n))?;
+        let mut b = [0u8; 1];
+        match s.read(&mut b) {
+            Ok(1) => Ok(Some(b[0])),
+            Ok(_) => {
+                self.disconnect();
+                Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "printer closed the connection",
+                ))
+            }
+            Err(e) => {
+                self.disconnect();
+                Err(e)
+            }
+        }
+    }
+}
