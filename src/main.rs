@@ -104,11 +104,10 @@ fn check_config(file: Option<PathBuf>) -> ExitCode {
     }
 }
 
+type PrinterRun = fn(&Config, &std::path::Path) -> Result<String, String>;
+
 fn printer(cmd: PrinterCommand) -> ExitCode {
-    let (args, run): (
-        Option<PrinterArgs>,
-        fn(&Config, &std::path::Path) -> Result<String, String>,
-    ) = match cmd {
+    let (args, run): (PrinterArgs, PrinterRun) = match cmd {
         PrinterCommand::List => {
             return match loket::printer::cli::list() {
                 Ok(out) => {
@@ -121,18 +120,14 @@ fn printer(cmd: PrinterCommand) -> ExitCode {
                 }
             };
         }
-        PrinterCommand::Status(a) => (Some(a), |c, d| {
+        PrinterCommand::Status(a) => (a, |c, d| {
             loket::printer::cli::status(c, d).and_then(|(name, status)| {
                 let line = format!("{name}: {} ({status:?})", status.label_id());
                 if status.ready() { Ok(line) } else { Err(line) }
             })
         }),
-        PrinterCommand::Test(a) => (Some(a), loket::printer::cli::test),
+        PrinterCommand::Test(a) => (a, loket::printer::cli::test),
     };
-    let args = args.unwrap_or(PrinterArgs {
-        config: None,
-        data: None,
-    });
     let config = match load_config(args.config.as_ref()) {
         Ok(c) => c,
         Err(errs) => {
