@@ -10,7 +10,8 @@ use crate::config::Config;
 
 /// Printer-class USB devices as `vid:pid  bus-address  interface  manufacturer product`.
 pub fn list() -> Result<String, String> {
-    let printers = list_usb_printers().map_err(|e| format!("cannot read the USB bus: {e}"))?;
+    let printers = list_usb_printers()
+        .map_err(|e| format!("cannot read the USB bus ({e}): is /dev/bus/usb present?"))?;
     if printers.is_empty() {
         return Ok("no USB printer found (printer-class interface)".to_string());
     }

@@ -39,6 +39,12 @@ fn header(p: &mut EscPos, config: &Config) {
 
 /// Word-wraps `text` to `columns` characters per line (long words are cut).
 fn wrapped(p: &mut EscPos, text: &str, columns: usize) {
+    // Control characters go first, so they neither count as width nor leave empty words.
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|c| !c.is_control())
+        .collect();
     let mut line = String::new();
     for word in text.split_whitespace() {
         let mut word = word.to_string();

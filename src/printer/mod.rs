@@ -176,9 +176,10 @@ impl Worker<'_> {
             self.poll();
             return Err(e.to_string());
         }
-        // Paper can run out during the job: the printer says so once it has stopped.
+        // Paper can run out during the job, and a connection can die with the job still in
+        // a socket buffer: only a printer that answers "ready" afterwards has printed it.
         let after = self.poll();
-        if matches!(after, PrinterStatus::PaperEnd | PrinterStatus::CoverOpen) {
+        if !after.ready() {
             return Err(after.label_id().to_string());
         }
         Ok(())

@@ -4,6 +4,8 @@
 
 pub mod browser;
 pub mod child;
+pub mod escpos;
+pub mod fake_printer;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
