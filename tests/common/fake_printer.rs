@@ -103,12 +103,12 @@ fn serve(mut conn: TcpStream, state: &Mutex<State>) {
                 }
                 cmd => {
                     s.job_bytes += len;
-                    if let Fault::DropAfter(limit) = s.fault {
-                        if s.job_bytes >= limit {
-                            s.fault = Fault::None;
-                            s.job_bytes = 0;
-                            return;
-                        }
+                    if let Fault::DropAfter(limit) = s.fault
+                        && s.job_bytes >= limit
+                    {
+                        s.fault = Fault::None;
+                        s.job_bytes = 0;
+                        return;
                     }
                     s.jobs.push(cmd);
                 }
