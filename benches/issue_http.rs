@@ -23,8 +23,18 @@ fn rss_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn start_daemon(data: &Path) -> (Child, String) {
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/always-open.toml");
+/// The always-open fixture with the given `printer.kind`, written beside the data.
+fn config_for(kind: &str, dir: &Path) -> std::path::PathBuf {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/always-open.toml");
+    let src = std::fs::read_to_string(fixture).expect("fixture");
+    let src = src.replace("kind = \"spool\"", &format!("kind = \"{kind}\""));
+    std::fs::create_dir_all(dir).expect("dir");
+    let path = dir.join(format!("{kind}.toml"));
+    std::fs::write(&path, src).expect("config");
+    path
+}
+
+fn start_daemon(config: &Path, data: &Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
         .args(["serve", "--listen", "127.0.0.1:0", "--config"])
         .arg(config)
@@ -111,14 +121,14 @@ fn report(r: &Run) {
     );
 }
 
-fn main() {
-    // `cargo bench` passes `--bench`; nothing to filter here.
+fn scenario(kind: &str, title: &str) {
     // Under target/, not /tmp: /tmp may be tmpfs, where fdatasync costs nothing and the
     // durable commit would be measured hollow.
-    let tmp =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("loket-bench-{}", std::process::id()));
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("loket-bench-{}-{kind}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    let (mut child, base) = start_daemon(&tmp);
+    let config = config_for(kind, &tmp);
+    let (mut child, base) = start_daemon(&config, &tmp.join("data"));
     let pid = child.id();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -153,6 +163,8 @@ fn main() {
     std::thread::sleep(Duration::from_millis(300));
     let rss_after = rss_kib(pid, "VmRSS:");
 
+    println!("### {title} (`printer.kind = \"{kind}\"`)");
+    println!();
     println!("| clients | tickets | p50 ms | p99 ms | tickets/s |");
     println!("| ---: | ---: | ---: | ---: | ---: |");
     report(&one);
@@ -166,9 +178,19 @@ fn main() {
     println!("| peak under load | {} |", peak.load(Ordering::Relaxed));
     println!(
         "| idle after load ({} tickets today) | {rss_after} |",
-        200 + one.tickets + eight.tickets
+        2000 + one.tickets + eight.tickets
     );
+    println!();
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing to filter here.
+    scenario("none", "Issue path: durable commit, reply");
+    scenario(
+        "spool",
+        "With paper: commit, print to the spool, commit the printed state, reply",
+    );
 }

@@ -19,6 +19,7 @@ pub async fn issue_ticket(
     }
     if let Some(p) = printer
         && p.policy() == FailurePolicy::Refuse
+        && p.reports_status()
     {
         let status = p.status_now().await;
         if !status.ready() {

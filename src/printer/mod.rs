@@ -45,6 +45,7 @@ pub struct Printer {
     tx: mpsc::Sender<Job>,
     policy: FailurePolicy,
     describe: Arc<str>,
+    live_status: bool,
 }
 
 impl Printer {
@@ -59,6 +60,7 @@ impl Printer {
     ) -> std::io::Result<(Self, JoinHandle<()>)> {
         let (tx, rx) = mpsc::channel::<Job>();
         let describe: Arc<str> = transport.describe().into();
+        let live_status = transport.reports_status();
         info!(printer = %describe, policy = ?config.printer.on_failure, "ticket printer");
         let interval = Duration::from_secs(config.printer.status_interval_secs);
         let policy = config.printer.on_failure;
@@ -91,6 +93,7 @@ impl Printer {
                 tx,
                 policy,
                 describe,
+                live_status,
             },
             thread,
         ))
@@ -115,6 +118,11 @@ impl Printer {
     /// Queues a ticket; the outcome comes back through `notify`.
     pub fn print(&self, job: PrintJob) -> bool {
         self.tx.send(Job::Ticket(Box::new(job))).is_ok()
+    }
+
+    /// Whether asking the printer can tell anything (a real device, not the spool).
+    pub fn reports_status(&self) -> bool {
+        self.live_status
     }
 
     /// Asks the printer now (DLE EOT), not the last poll's answer.

@@ -26,6 +26,12 @@ pub trait Transport: Send {
     /// How logs and the status page name it, e.g. `usb 0416:5011 (POS58)`.
     fn describe(&self) -> String;
 
+    /// False for a transport with no device behind it to ask (the spool): its status is
+    /// always "ready", and nobody needs to wait for a fresh answer.
+    fn reports_status(&self) -> bool {
+        true
+    }
+
     /// (Re)opens the device if it is not open: after an unplug, a printer switched off…
     fn connect(&mut self) -> io::Result<()> {
         Ok(())

@@ -28,6 +28,10 @@ impl Transport for SpoolTransport {
         format!("spool {}", self.dir.display())
     }
 
+    fn reports_status(&self) -> bool {
+        false
+    }
+
     fn begin_job(&mut self, name: &str) {
         let tmp = self.dir.join(format!(".{name}.tmp"));
         self.job = fs::File::create(tmp).ok().map(|f| (name.to_string(), f));
