@@ -18,7 +18,7 @@ fn job(n: u32) -> PrintJob {
             prefix: "B".into(),
             number: n,
             label: format!("B-{n:03}"),
-            priority: n % 10 == 0,
+            priority: n.is_multiple_of(10),
             state: TicketState::Waiting,
             issued_at: Utc
                 .with_ymd_and_hms(2026, 11, 30, 6, 5, 0)
