@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
 use anyhow::Context;
@@ -41,7 +42,10 @@ pub struct Running {
     server: TaskHandle<std::io::Result<()>>,
     shutdown: oneshot::Sender<()>,
     fatal: oneshot::Receiver<String>,
+    /// The store's thread first, then the printer's.
     threads: Vec<JoinHandle<()>>,
+    button: Option<JoinHandle<()>>,
+    button_stop: Arc<AtomicBool>,
 }
 
 pub async fn start(opts: Options) -> anyhow::Result<Running> {
@@ -102,6 +106,18 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     };
     // The store thread goes first in the list: it is stopped before the printer's.
     threads.insert(0, spawned.thread);
+    let button_stop = Arc::new(AtomicBool::new(false));
+    let button = match config.button.clone() {
+        Some(button) => Some(crate::button::spawn(
+            button,
+            config.clone(),
+            store.clone(),
+            printer.clone(),
+            tokio::runtime::Handle::current(),
+            button_stop.clone(),
+        )?),
+        None => None,
+    };
     let state = AppState {
         store: store.clone(),
         config: config.clone(),
@@ -131,6 +147,8 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         shutdown,
         fatal: spawned.fatal,
         threads,
+        button,
+        button_stop,
     })
 }
 
@@ -177,6 +195,11 @@ impl Running {
 
     pub async fn stop(self) {
         let _ = self.shutdown.send(());
+        // No new presses during the stop; the button's handle to the printer goes with it.
+        self.button_stop.store(true, Ordering::Relaxed);
+        if let Some(b) = self.button {
+            let _ = tokio::task::spawn_blocking(move || b.join()).await;
+        }
         // Open keep-alive connections must not hold the shutdown forever.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), self.server).await;
         // The store finishes its queue and the prints in flight, then closes the database;

@@ -2,6 +2,7 @@
 //! office. The library holds everything; `main.rs` is only the command line.
 
 pub mod app;
+pub mod button;
 pub mod clock;
 pub mod config;
 pub mod events;
