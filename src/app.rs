@@ -200,8 +200,16 @@ impl Running {
         if let Some(b) = self.button {
             let _ = tokio::task::spawn_blocking(move || b.join()).await;
         }
-        // Open keep-alive connections must not hold the shutdown forever.
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), self.server).await;
+        // Open keep-alive connections must not hold the shutdown forever; the server task
+        // holds handles (the printer's among them) that must go for the threads to end.
+        let mut server = self.server;
+        if tokio::time::timeout(std::time::Duration::from_secs(5), &mut server)
+            .await
+            .is_err()
+        {
+            server.abort();
+            let _ = server.await;
+        }
         // The store finishes its queue and the prints in flight, then closes the database;
         // the printer thread ends once no handle to it is left.
         self.store.shutdown().await;

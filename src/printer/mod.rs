@@ -30,7 +30,16 @@ use transport::{Transport, read_status};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrinterEvent {
     Status(PrinterStatus),
-    Printed { id: TicketId, ok: bool },
+    Printed { id: TicketId, outcome: PrintOutcome },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrintOutcome {
+    Printed,
+    /// Not a byte was sent: the printer was not ready when the job's turn came.
+    NotSent(String),
+    /// Sent, at least in part, and not confirmed: the paper may or may not have come out.
+    Failed(String),
 }
 
 enum Job {
@@ -74,11 +83,12 @@ impl Printer {
                     clock,
                     notify,
                     status: None,
+                    resync_needed: false,
                 };
                 worker.poll();
                 loop {
                     match rx.recv_timeout(interval) {
-                        Ok(job) => worker.run(job),
+                        Ok(job) => worker.run_guarded(job),
                         Err(RecvTimeoutError::Timeout) => {
                             worker.poll();
                         }
@@ -151,7 +161,11 @@ struct Worker<'a> {
     clock: Arc<dyn Clock>,
     notify: Box<dyn Fn(PrinterEvent) + Send>,
     status: Option<PrinterStatus>,
+    resync_needed: bool,
 }
+
+/// Larger than any raster a ticket sends (80 mm: 72 bytes × a few hundred rows).
+const RESYNC_BYTES: usize = 32 * 1024;
 
 impl Worker<'_> {
     fn poll(&mut self) -> PrinterStatus {
@@ -169,10 +183,23 @@ impl Worker<'_> {
     }
 
     /// Status first, then the whole job; any failure part-way leaves the ticket unprinted.
-    fn send(&mut self, name: &str, bytes: &[u8]) -> Result<(), String> {
+    fn send(&mut self, name: &str, bytes: &[u8]) -> PrintOutcome {
         let status = self.poll();
         if !status.ready() {
-            return Err(status.label_id().to_string());
+            return PrintOutcome::NotSent(status.label_id().to_string());
+        }
+        if self.resync_needed {
+            // The last job broke off part-way, perhaps inside a raster image whose remaining
+            // bytes the printer still expects: fill it with blank rows and reset, so this job
+            // is not read as image data.
+            let mut fill = vec![0u8; RESYNC_BYTES];
+            fill.extend_from_slice(&[0x1b, b'@']);
+            if let Err(e) = self.transport.write_all(&fill) {
+                self.transport.disconnect();
+                self.poll();
+                return PrintOutcome::NotSent(e.to_string());
+            }
+            self.resync_needed = false;
         }
         self.transport.begin_job(name);
         let r = self
@@ -180,17 +207,37 @@ impl Worker<'_> {
             .write_all(bytes)
             .and_then(|()| self.transport.end_job());
         if let Err(e) = r {
+            self.resync_needed = true;
             self.transport.disconnect();
             self.poll();
-            return Err(e.to_string());
+            return PrintOutcome::Failed(e.to_string());
         }
         // Paper can run out during the job, and a connection can die with the job still in
         // a socket buffer: only a printer that answers "ready" afterwards has printed it.
         let after = self.poll();
         if !after.ready() {
-            return Err(after.label_id().to_string());
+            return PrintOutcome::Failed(after.label_id().to_string());
         }
-        Ok(())
+        PrintOutcome::Printed
+    }
+
+    /// A panic in one job must not take the printer thread (and every waiting kiosk) down.
+    fn run_guarded(&mut self, job: Job) {
+        let id = match &job {
+            Job::Ticket(j) => Some(j.ticket.id),
+            _ => None,
+        };
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run(job)));
+        if r.is_err() {
+            error!("printer job panicked");
+            self.resync_needed = true;
+            if let Some(id) = id {
+                (self.notify)(PrinterEvent::Printed {
+                    id,
+                    outcome: PrintOutcome::Failed("internal error".to_string()),
+                });
+            }
+        }
     }
 
     fn run(&mut self, job: Job) {
@@ -198,24 +245,208 @@ impl Worker<'_> {
             Job::Ticket(job) => {
                 let bytes = ticket_bytes(&self.config, self.base_url.as_deref(), &job);
                 let name = format!("{:010}", job.ticket.id);
-                let r = self.send(&name, &bytes);
-                if let Err(e) = &r {
-                    error!(ticket = %job.ticket.label, error = %e, "ticket not printed");
+                let outcome = self.send(&name, &bytes);
+                if outcome != PrintOutcome::Printed {
+                    error!(ticket = %job.ticket.label, ?outcome, "ticket not printed");
                 }
                 (self.notify)(PrinterEvent::Printed {
                     id: job.ticket.id,
-                    ok: r.is_ok(),
+                    outcome,
                 });
             }
             Job::Test(reply) => {
                 let now = self.clock.now();
                 let bytes = test_page_bytes(&self.config, self.base_url.as_deref(), now);
                 let name = format!("test-{}", now.format("%Y%m%dT%H%M%S"));
-                let _ = reply.send(self.send(&name, &bytes));
+                let r = match self.send(&name, &bytes) {
+                    PrintOutcome::Printed => Ok(()),
+                    PrintOutcome::NotSent(why) | PrintOutcome::Failed(why) => Err(why),
+                };
+                let _ = reply.send(r);
             }
             Job::Status(reply) => {
                 let _ = reply.send(self.poll());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The printer thread's job handling against a scripted device: the edge a test cannot
+    //! reach with a real printer (a write failing or stalling part-way).
+
+    use std::io;
+    use std::sync::Mutex;
+
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    use super::*;
+    use crate::clock::SystemClock;
+    use crate::queue::{Estimate, PrintState, Ticket, TicketState};
+
+    struct Scripted {
+        status: [u8; 3],
+        answers: bool,
+        /// Accept this many bytes of the next job, then fail with this error.
+        fail_after: Option<(usize, io::ErrorKind)>,
+        written: Vec<u8>,
+    }
+
+    impl Transport for Scripted {
+        fn describe(&self) -> String {
+            "scripted".to_string()
+        }
+
+        fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+            if let Some((n, kind)) = self.fail_after.take() {
+                self.written.extend_from_slice(&bytes[..n.min(bytes.len())]);
+                return Err(io::Error::new(kind, "scripted failure"));
+            }
+            self.written.extend_from_slice(bytes);
+            Ok(())
+        }
+
+        fn query(&mut self, n: u8) -> io::Result<Option<u8>> {
+            if !self.answers {
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "no answer"));
+            }
+            Ok(Some(
+                self.status[match n {
+                    1 => 0,
+                    2 => 1,
+                    _ => 2,
+                }],
+            ))
+        }
+    }
+
+    fn job() -> PrintJob {
+        PrintJob {
+            ticket: Ticket {
+                id: 1,
+                service_day: NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+                issued_service: "A".into(),
+                service: "A".into(),
+                prefix: "A".into(),
+                number: 1,
+                label: "A-001".into(),
+                priority: false,
+                state: TicketState::Waiting,
+                issued_at: Utc
+                    .with_ymd_and_hms(2026, 11, 30, 2, 0, 0)
+                    .single()
+                    .expect("t"),
+                counter: None,
+                called_at: None,
+                serving_at: None,
+                finished_at: None,
+                calls: 0,
+                print: PrintState::Pending,
+                history: Vec::new(),
+            },
+            estimate: Estimate {
+                people_ahead: 0,
+                minutes: 0,
+            },
+        }
+    }
+
+    fn run_jobs(t: &mut Scripted, jobs: usize) -> Vec<PrinterEvent> {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let sink = events.clone();
+        let mut w = Worker {
+            transport: t,
+            config: Arc::new(Config::embedded().expect("config")),
+            base_url: None,
+            clock: Arc::new(SystemClock),
+            notify: Box::new(move |e| sink.lock().expect("lock").push(e)),
+            status: Some(PrinterStatus::Online),
+            resync_needed: false,
+        };
+        for _ in 0..jobs {
+            w.run_guarded(Job::Ticket(Box::new(job())));
+        }
+        events.lock().expect("lock").clone()
+    }
+
+    fn outcomes(events: &[PrinterEvent]) -> Vec<PrintOutcome> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                PrinterEvent::Printed { outcome, .. } => Some(outcome.clone()),
+                PrinterEvent::Status(_) => None,
+            })
+            .collect()
+    }
+
+    const ONLINE: [u8; 3] = [0x12, 0x12, 0x12];
+
+    #[test]
+    fn a_write_failing_part_way_is_a_failed_print_and_the_next_job_resyncs_first() {
+        let mut t = Scripted {
+            status: ONLINE,
+            answers: true,
+            fail_after: Some((300, io::ErrorKind::BrokenPipe)),
+            written: Vec::new(),
+        };
+        let events = run_jobs(&mut t, 2);
+        assert_eq!(
+            outcomes(&events),
+            [
+                PrintOutcome::Failed("scripted failure".into()),
+                PrintOutcome::Printed
+            ]
+        );
+        let expected = ticket_bytes(&Config::embedded().expect("config"), None, &job());
+        assert_eq!(&t.written[..300], &expected[..300]);
+        let rest = &t.written[300..];
+        assert!(rest[..RESYNC_BYTES].iter().all(|b| *b == 0));
+        assert_eq!(&rest[RESYNC_BYTES..RESYNC_BYTES + 2], &[0x1b, b'@']);
+        assert_eq!(&rest[RESYNC_BYTES + 2..], &expected[..]);
+    }
+
+    #[test]
+    fn a_write_that_times_out_is_a_failed_print() {
+        let mut t = Scripted {
+            status: ONLINE,
+            answers: true,
+            fail_after: Some((0, io::ErrorKind::TimedOut)),
+            written: Vec::new(),
+        };
+        assert!(matches!(
+            outcomes(&run_jobs(&mut t, 1))[..],
+            [PrintOutcome::Failed(_)]
+        ));
+    }
+
+    #[test]
+    fn a_printer_not_ready_gets_no_byte() {
+        let mut t = Scripted {
+            status: [0x1a, 0x32, 0x72],
+            answers: true,
+            fail_after: None,
+            written: Vec::new(),
+        };
+        let events = run_jobs(&mut t, 1);
+        assert_eq!(
+            outcomes(&events),
+            [PrintOutcome::NotSent("Kertas habis".into())]
+        );
+        assert!(t.written.is_empty());
+        assert!(events.contains(&PrinterEvent::Status(PrinterStatus::PaperEnd)));
+
+        let mut silent = Scripted {
+            status: ONLINE,
+            answers: false,
+            fail_after: None,
+            written: Vec::new(),
+        };
+        let events = run_jobs(&mut silent, 1);
+        assert_eq!(
+            outcomes(&events),
+            [PrintOutcome::NotSent("Printer tidak terhubung".into())]
+        );
+        assert!(silent.written.is_empty());
     }
 }

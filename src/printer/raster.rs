@@ -123,5 +123,44 @@ pub fn render_number(label: &str, paper_dots: u16) -> Raster {
         FontColor::Transparent(BinaryColor::On),
         &mut target,
     );
+    defuse_realtime(&mut raster.bits);
     raster
+}
+
+/// Printers act on real-time commands (`DLE EOT`, `DLE ENQ`, `DLE DC4`) wherever they appear
+/// in the byte stream, image data included: `DLE DC4 2` can even switch a printer off. Where
+/// the image happens to contain such a pair, one more dot is inked beside an inked dot
+/// (0x10 → 0x18), invisible on paper.
+pub fn defuse_realtime(bits: &mut [u8]) {
+    for i in 0..bits.len().saturating_sub(1) {
+        if bits[i] == 0x10 && matches!(bits[i + 1], 0x04 | 0x05 | 0x14) {
+            bits[i] = 0x18;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_real_time_command_hides_in_image_data() {
+        let mut bits = vec![0x00, 0x10, 0x04, 0x10, 0x14, 0x10, 0x05, 0x10, 0x06, 0x10];
+        defuse_realtime(&mut bits);
+        assert_eq!(
+            bits,
+            [0x00, 0x18, 0x04, 0x18, 0x14, 0x18, 0x05, 0x10, 0x06, 0x10]
+        );
+        for label in ["A-001", "B-104", "C-410", "D-999", "AB-1004"] {
+            for dots in [384, 576] {
+                let r = render_number(label, dots);
+                assert!(
+                    !r.bits
+                        .windows(2)
+                        .any(|w| w[0] == 0x10 && matches!(w[1], 0x04 | 0x05 | 0x14)),
+                    "{label}"
+                );
+            }
+        }
+    }
 }

@@ -96,9 +96,9 @@ impl QueueState {
                 return Ok((None, None));
             };
             match self.tickets.get(&key.1) {
-                Some(t) => break t.clone(),
-                // An index entry without its ticket must not block the queue all day.
-                None => {
+                Some(t) if t.state.is_queued() && t.print.callable() => break t.clone(),
+                // An index entry without a callable ticket must not block the queue all day.
+                _ => {
                     let service = service.clone();
                     if let Some(set) = self.waiting.get_mut(&service) {
                         set.remove(&key);

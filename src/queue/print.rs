@@ -47,10 +47,33 @@ impl QueueState {
                 None
             }
         };
-        self.enqueue(&t);
+        // Only a ticket still waiting goes (back) into its queue: one already called, or
+        // voided while it printed, stays where it is.
+        if t.state.is_queued() {
+            self.enqueue(&t);
+        }
         self.touch(t.id);
         self.tickets.insert(t.id, t.clone());
         Ok((t, change))
+    }
+
+    /// The printer refused the job before a byte was sent (it went not-ready between the
+    /// kiosk's check and the job): nobody holds the ticket and staff need not act, so it is
+    /// voided at once. The number is skipped, never called.
+    pub fn print_not_sent(
+        &mut self,
+        id: TicketId,
+        now: DateTime<Utc>,
+    ) -> Result<(Ticket, Option<Change>), QueueError> {
+        let t = self.today_mut(id)?;
+        if t.print != PrintState::Pending || !t.state.is_queued() {
+            // Shown on screen or already handled: an unsent print changes nothing.
+            return self.print_done(id, false, now);
+        }
+        let (mut t, change) = self.void(id, now)?;
+        t.record(now, "not_printed", None);
+        self.tickets.insert(t.id, t.clone());
+        Ok((t, Some(change)))
     }
 
     /// Staff reprint a queued ticket: a held one goes back to pending (still out of the
@@ -101,5 +124,83 @@ impl QueueState {
             ticket: TicketSummary::from(&t),
         };
         Ok((t, change))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::config::Config;
+    use crate::queue::{CounterOp, PrintMode};
+
+    fn nine() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 30, 2, 0, 0)
+            .single()
+            .expect("t")
+    }
+
+    fn state() -> (Config, QueueState) {
+        let c = Config::embedded().expect("config");
+        let day = crate::clock::local_date(nine(), c.office.time_zone);
+        (c, QueueState::fresh(day))
+    }
+
+    #[test]
+    fn a_ticket_called_while_its_paper_prints_is_not_queued_again() {
+        let (c, mut s) = state();
+        let (i, _) = s
+            .issue(&c, "A", false, PrintMode::ShowOnScreen, nine())
+            .expect("issue");
+        let (called, _) = s
+            .counter_op(&c, 1, &CounterOp::CallNext, nine())
+            .expect("call");
+        assert_eq!(called.map(|t| t.id), Some(i.ticket.id));
+        s.print_done(i.ticket.id, true, nine()).expect("done");
+        assert_eq!(s.waiting_count("A"), 0);
+        s.counter_op(&c, 1, &CounterOp::Finish, nine())
+            .expect("finish");
+        let (next, _) = s
+            .counter_op(&c, 1, &CounterOp::CallNext, nine())
+            .expect("call");
+        assert!(next.is_none(), "called once only");
+    }
+
+    #[test]
+    fn held_tickets_stay_out_of_the_queue_until_printed_even_after_a_restart() {
+        let (c, mut s) = state();
+        let (i, _) = s
+            .issue(&c, "A", false, PrintMode::HoldUntilPrinted, nine())
+            .expect("issue");
+        assert_eq!(s.waiting_count("A"), 0, "pending: not callable");
+        // The daemon stops before the printer answers: the ticket comes back held.
+        let tickets = s.take_dirty().tickets;
+        let mut s = QueueState::restore(s.meta(), tickets);
+        assert_eq!(s.waiting_count("A"), 0);
+        assert_eq!(s.view(&c, nine()).unprinted.len(), 1);
+        s.print_done(i.ticket.id, true, nine()).expect("done");
+        assert_eq!(s.waiting_count("A"), 1);
+    }
+
+    #[test]
+    fn a_first_print_never_sent_is_voided_and_a_voided_ticket_is_never_queued() {
+        let (c, mut s) = state();
+        let (i, _) = s
+            .issue(&c, "B", false, PrintMode::HoldUntilPrinted, nine())
+            .expect("issue");
+        let (t, change) = s.print_not_sent(i.ticket.id, nine()).expect("not sent");
+        assert_eq!(t.state, TicketState::Cancelled);
+        assert!(matches!(change, Some(Change::Voided { .. })));
+        s.print_done(i.ticket.id, true, nine())
+            .expect("late answer");
+        assert_eq!(s.waiting_count("B"), 0);
+        // Shown on screen: an unsent print changes nothing, the number stays queued.
+        let (i, _) = s
+            .issue(&c, "B", false, PrintMode::ShowOnScreen, nine())
+            .expect("issue");
+        let (t, _) = s.print_not_sent(i.ticket.id, nine()).expect("not sent");
+        assert_eq!(t.state, TicketState::Waiting);
+        assert_eq!(s.waiting_count("B"), 1);
     }
 }

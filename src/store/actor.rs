@@ -20,7 +20,7 @@ use super::tables::{self, StoreError};
 use crate::clock::{Clock, local_date, rfc3339_local};
 use crate::config::{Config, FailurePolicy};
 use crate::events::{Event, Events};
-use crate::printer::{PrintJob, Printer, PrinterEvent, PrinterStatus};
+use crate::printer::{PrintJob, PrintOutcome, Printer, PrinterEvent, PrinterStatus};
 use crate::queue::{
     Change, CounterOp, Estimate, Issued, PrintMode, PrinterView, QueueError, QueueState, QueueView,
     Ticket, TicketId,
@@ -237,6 +237,25 @@ pub fn spawn(
     Ok(Spawned { thread, fatal })
 }
 
+/// Answers a write that arrives during a graceful stop; passes anything else through.
+fn refuse_write(cmd: Command) -> Option<Command> {
+    match cmd {
+        Command::Issue { reply, .. } => {
+            let _ = reply.send(Err(StoreError::Stopped.into()));
+            None
+        }
+        Command::Counter { reply, .. } => {
+            let _ = reply.send(Err(StoreError::Stopped.into()));
+            None
+        }
+        Command::Reprint { reply, .. } | Command::Void { reply, .. } => {
+            let _ = reply.send(Err(StoreError::Stopped.into()));
+            None
+        }
+        other => Some(other),
+    }
+}
+
 enum Flow {
     Continue,
     Stop,
@@ -249,7 +268,7 @@ enum Pending {
     Counter(Reply<Option<Ticket>>, Result<Option<Ticket>, QueueError>),
     Reprint(Reply<Ticket>, Result<Ticket, QueueError>),
     Void(Reply<Ticket>, Result<Ticket, QueueError>),
-    Printed(TicketId, bool, Result<Ticket, QueueError>),
+    Printed(TicketId, PrintOutcome, Result<Ticket, QueueError>),
     Read(Command),
 }
 
@@ -295,6 +314,13 @@ impl Actor {
             .as_ref()
             .map_or(PrintMode::NoPrinter, Printer::mode);
         for cmd in batch.drain(..) {
+            // Stopping: finish what is in flight, take nothing new.
+            let cmd = if self.stopping {
+                refuse_write(cmd)
+            } else {
+                Some(cmd)
+            };
+            let Some(cmd) = cmd else { continue };
             match cmd {
                 Command::Issue {
                     service,
@@ -337,10 +363,18 @@ impl Actor {
                     pending.push(Pending::Reprint(reply, r));
                 }
                 Command::Void { id, reply } => {
-                    let r = self.state.void(id, now).map(|(t, c)| {
-                        changes.push((now, c));
-                        t
-                    });
+                    let r = if self.waiters.contains_key(&id) {
+                        // Its print is under way: the outcome decides; void it after.
+                        Err(QueueError::WrongState {
+                            ticket: id.to_string(),
+                            state: "sedang dicetak".to_string(),
+                        })
+                    } else {
+                        self.state.void(id, now).map(|(t, c)| {
+                            changes.push((now, c));
+                            t
+                        })
+                    };
                     pending.push(Pending::Void(reply, r));
                 }
                 Command::Printer(PrinterEvent::Status(status)) => {
@@ -355,12 +389,21 @@ impl Actor {
                         ));
                     }
                 }
-                Command::Printer(PrinterEvent::Printed { id, ok }) => {
-                    let r = self.state.print_done(id, ok, now).map(|(t, c)| {
+                Command::Printer(PrinterEvent::Printed { id, outcome }) => {
+                    let first_print = matches!(self.waiters.get(&id), Some(Waiter::Issue(..)));
+                    let r = match &outcome {
+                        PrintOutcome::Printed => self.state.print_done(id, true, now),
+                        // A first print never sent is voided; a reprint stays held.
+                        PrintOutcome::NotSent(_) if first_print => {
+                            self.state.print_not_sent(id, now)
+                        }
+                        _ => self.state.print_done(id, false, now),
+                    };
+                    let r = r.map(|(t, c)| {
                         changes.extend(c.map(|c| (now, c)));
                         t
                     });
-                    pending.push(Pending::Printed(id, ok, r));
+                    pending.push(Pending::Printed(id, outcome, r));
                 }
                 Command::Shutdown => self.stopping = true,
                 read => pending.push(Pending::Read(read)),
@@ -502,11 +545,11 @@ impl Actor {
                 };
                 let _ = reply.send(r);
             }
-            Pending::Printed(id, ok, r) => {
+            Pending::Printed(id, outcome, r) => {
                 let Some(waiter) = self.waiters.remove(&id) else {
                     return;
                 };
-                let outcome = match r {
+                let result = match r {
                     Ok(_) if !committed => Err(failed()),
                     Ok(t) => Ok(t),
                     Err(e) => Err(e.into()),
@@ -515,22 +558,24 @@ impl Actor {
                     self.printer.as_ref().map(Printer::policy) == Some(FailurePolicy::Refuse);
                 match waiter {
                     Waiter::Issue(reply, mut issued) => {
-                        let r = outcome.and_then(|t| {
-                            if !ok && refuse {
-                                return Err(QueueError::PrintFailed(t.label).into());
+                        let r = result.and_then(|t| match &outcome {
+                            PrintOutcome::NotSent(why) if refuse => {
+                                Err(QueueError::PrinterNotReady(why.clone()).into())
                             }
-                            issued.ticket = t;
-                            Ok(*issued)
+                            PrintOutcome::Failed(_) if refuse => {
+                                Err(QueueError::PrintFailed(t.label).into())
+                            }
+                            _ => {
+                                issued.ticket = t;
+                                Ok(*issued)
+                            }
                         });
                         let _ = reply.send(r);
                     }
                     Waiter::Reprint(reply) => {
-                        let r = outcome.and_then(|t| {
-                            if ok {
-                                Ok(t)
-                            } else {
-                                Err(QueueError::PrintFailed(t.label).into())
-                            }
+                        let r = result.and_then(|t| match outcome {
+                            PrintOutcome::Printed => Ok(t),
+                            _ => Err(QueueError::PrintFailed(t.label).into()),
                         });
                         let _ = reply.send(r);
                     }

@@ -72,15 +72,18 @@ grep -q '"number":"A-001"' /tmp/issue.json && grep -q '"print":"printed"' /tmp/i
   || fail "ticket A-001: $(cat /tmp/issue.json)"
 pass "A-001 printed through the usb transport"
 
+# Centiseconds since boot, for timing to better than a second.
+cs() { read up _ < /proc/uptime; echo "${up%.*}${up#*.}"; }
+
 # 2. Paper end: refused within 2 s, no number consumed.
 echo paper_end > /tmp/status
-T0=$(date +%s)
+T0=$(cs)
 issue A && fail "issued with no paper: $(cat /tmp/issue.json)"
-T1=$(date +%s)
-[ $((T1 - T0)) -le 2 ] || fail "refusal took $((T1 - T0)) s"
+T1=$(cs)
+[ $((T1 - T0)) -le 200 ] || fail "refusal took $((T1 - T0))0 ms"
 wget -q -O /tmp/health.json http://127.0.0.1:8080/healthz
 grep -q '"tickets_today":1' /tmp/health.json || fail "a number was consumed: $(cat /tmp/health.json)"
-pass "paper end refused in $((T1 - T0)) s, no number consumed"
+pass "paper end refused in $((T1 - T0))0 ms, no number consumed"
 
 # 3. Paper back: issuing resumes with the next number.
 echo online > /tmp/status
@@ -88,19 +91,24 @@ issue A || fail "after paper back: $(cat /tmp/issue.err)"
 grep -q '"number":"A-002"' /tmp/issue.json || fail "after paper back: $(cat /tmp/issue.json)"
 pass "paper back: A-002 printed"
 
-# 4. Unplug and replug: the daemon finds the printer again by itself.
+# 4. Unplug and replug: the daemon finds the printer again by itself (its status poll
+#    reconnects; nothing has to be issued to make it try).
 echo "" > $G/UDC
 sleep 1
 issue A && fail "issued with the printer unplugged"
+wget -q -O /tmp/health.json http://127.0.0.1:8080/healthz
+grep -q '"tickets_today":2' /tmp/health.json || fail "unplugged: a number was consumed"
 echo "$UDC" > $G/UDC
-sleep 2
 i=0
-until issue A; do
-  i=$((i + 1)); [ $i -gt 20 ] && fail "no reconnect after replug: $(cat /tmp/issue.err)"
-  sleep 0.5
+until wget -q -O /tmp/health.json http://127.0.0.1:8080/healthz \
+      && grep -q '"printer":{"label":"Printer siap"' /tmp/health.json; do
+  i=$((i + 1)); [ $i -gt 50 ] && fail "no reconnect after replug: $(cat /tmp/health.json)"
+  sleep 0.2
 done
+pass "replugged: the daemon reconnected by itself after $((i / 5)) s"
+issue A || fail "after replug: $(cat /tmp/issue.err)"
 grep -q '"number":"A-003"' /tmp/issue.json || fail "after replug: $(cat /tmp/issue.json)"
-pass "unplug refused, replug reconnected: A-003 printed"
+pass "unplug refused without a number, replug: A-003 printed"
 
 # 5. Byte-exact: the same ticket rendered to the spool by the same build.
 kill $LOKET; wait $LOKET

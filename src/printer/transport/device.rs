@@ -7,7 +7,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::{Transport, request};
+use super::{STATUS_TIMEOUT, Transport, request};
 
 /// `O_NONBLOCK` on Linux (x86_64 and aarch64 alike).
 const O_NONBLOCK: i32 = 0o4000;
@@ -93,8 +93,14 @@ impl Transport for DeviceTransport {
     }
 
     fn query(&mut self, n: u8) -> io::Result<Option<u8>> {
+        // A late answer to an earlier question would be read as this one's: drop it.
+        {
+            let f = self.file()?;
+            let mut junk = [0u8; 64];
+            while matches!(f.read(&mut junk), Ok(n) if n > 0) {}
+        }
         self.write_all(&request(n))?;
-        let deadline = Instant::now() + self.timeout;
+        let deadline = Instant::now() + STATUS_TIMEOUT;
         let f = self.file()?;
         let mut b = [0u8; 1];
         loop {

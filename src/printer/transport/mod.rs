@@ -98,6 +98,11 @@ pub fn open(config: &PrinterConfig, spool_dir: &Path) -> io::Result<Option<Box<d
     })
 }
 
+/// How long a status answer may take: a printer answers `DLE EOT` in microseconds, and the
+/// kiosk must refuse within 2 s of the paper running out. Separate from `timeout_ms`, which
+/// bounds a job's writes (a printer busy printing takes data slowly).
+pub const STATUS_TIMEOUT: Duration = Duration::from_millis(500);
+
 /// `DLE EOT n` as bytes, for transports.
 pub(super) fn request(n: u8) -> [u8; 3] {
     status_request(n)

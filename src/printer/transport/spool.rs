@@ -33,8 +33,15 @@ impl Transport for SpoolTransport {
     }
 
     fn begin_job(&mut self, name: &str) {
+        // A reprint gets a file of its own, beside the first print's.
+        let mut name = name.to_string();
+        let mut n = 1;
+        while self.dir.join(format!("{name}.escpos")).exists() {
+            n += 1;
+            name = format!("{}-{n}", name.split('-').next().unwrap_or(&name));
+        }
         let tmp = self.dir.join(format!(".{name}.tmp"));
-        self.job = fs::File::create(tmp).ok().map(|f| (name.to_string(), f));
+        self.job = fs::File::create(tmp).ok().map(|f| (name, f));
     }
 
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {

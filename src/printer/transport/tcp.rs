@@ -4,7 +4,7 @@ use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-use super::{Transport, request};
+use super::{STATUS_TIMEOUT, Transport, request};
 
 pub struct TcpTransport {
     address: String,
@@ -43,8 +43,9 @@ impl Transport for TcpTransport {
             .to_socket_addrs()?
             .next()
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address"))?;
-        let s = TcpStream::connect_timeout(&addr, self.timeout)?;
-        s.set_read_timeout(Some(self.timeout))?;
+        // Connecting is part of every status check: bounded like one.
+        let s = TcpStream::connect_timeout(&addr, STATUS_TIMEOUT.max(Duration::from_secs(1)))?;
+        s.set_read_timeout(Some(STATUS_TIMEOUT))?;
         s.set_write_timeout(Some(self.timeout))?;
         s.set_nodelay(true)?;
         self.stream = Some(s);
@@ -65,6 +66,11 @@ impl Transport for TcpTransport {
 
     fn query(&mut self, n: u8) -> io::Result<Option<u8>> {
         let s = self.stream()?;
+        // A late answer to an earlier question would be read as this one's: drop it.
+        s.set_nonblocking(true)?;
+        let mut junk = [0u8; 64];
+        while matches!(s.read(&mut junk), Ok(n) if n > 0) {}
+        s.set_nonblocking(false)?;
         s.write_all(&request(n))?;
         let mut b = [0u8; 1];
         match s.read(&mut b) {

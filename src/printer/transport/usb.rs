@@ -6,9 +6,9 @@ use std::io;
 use std::time::Duration;
 
 use rusb::{Context, Device, DeviceHandle, Direction, TransferType, UsbContext};
-use tracing::info;
+use tracing::{info, warn};
 
-use super::{Transport, request};
+use super::{STATUS_TIMEOUT, Transport, request};
 
 /// USB interface class of printers.
 const PRINTER_CLASS: u8 = 7;
@@ -18,6 +18,7 @@ struct Open {
     interface: u8,
     out_ep: u8,
     in_ep: Option<u8>,
+    in_packet: usize,
     name: String,
 }
 
@@ -42,22 +43,25 @@ struct Endpoints {
     interface: u8,
     setting: u8,
     out_ep: u8,
-    in_ep: Option<u8>,
+    in_ep: Option<(u8, usize)>,
 }
 
-fn printer_endpoints(device: &Device<Context>) -> Option<Endpoints> {
+/// The printer-class interface with a bulk OUT endpoint (and bulk IN, for status). With
+/// `any_class`, a vendor-specific interface will do too: some POS printers named by their
+/// `vid:pid` do not declare the printer class.
+fn printer_endpoints(device: &Device<Context>, any_class: bool) -> Option<Endpoints> {
     let config = device.active_config_descriptor().ok()?;
     for interface in config.interfaces() {
         for d in interface.descriptors() {
-            if d.class_code() != PRINTER_CLASS {
+            if d.class_code() != PRINTER_CLASS && !any_class {
                 continue;
             }
             let bulk = |dir: Direction| {
                 d.endpoint_descriptors()
                     .find(|e| e.transfer_type() == TransferType::Bulk && e.direction() == dir)
-                    .map(|e| e.address())
+                    .map(|e| (e.address(), usize::from(e.max_packet_size()).max(1)))
             };
-            if let Some(out_ep) = bulk(Direction::Out) {
+            if let Some((out_ep, _)) = bulk(Direction::Out) {
                 return Some(Endpoints {
                     interface: d.interface_number(),
                     setting: d.setting_number(),
@@ -89,7 +93,7 @@ pub fn list_usb_printers() -> io::Result<Vec<UsbPrinterInfo>> {
         let Ok(desc) = device.device_descriptor() else {
             continue;
         };
-        let Some(ep) = printer_endpoints(&device) else {
+        let Some(ep) = printer_endpoints(&device, false) else {
             continue;
         };
         let (mut product, mut manufacturer) = (String::new(), String::new());
@@ -110,6 +114,21 @@ pub fn list_usb_printers() -> io::Result<Vec<UsbPrinterInfo>> {
     Ok(out)
 }
 
+fn claim(device: &Device<Context>, ep: &Endpoints) -> io::Result<DeviceHandle<Context>> {
+    let handle = device.open().map_err(usb_err)?;
+    // usblp binds printers as /dev/usb/lp*; it must let go before we can claim.
+    if handle.kernel_driver_active(ep.interface).unwrap_or(false) {
+        handle.detach_kernel_driver(ep.interface).map_err(usb_err)?;
+    }
+    handle.claim_interface(ep.interface).map_err(usb_err)?;
+    if ep.setting != 0 {
+        handle
+            .set_alternate_setting(ep.interface, ep.setting)
+            .map_err(usb_err)?;
+    }
+    Ok(handle)
+}
+
 impl UsbTransport {
     pub fn new(usb_id: Option<(u16, u16)>, timeout: Duration) -> Self {
         Self {
@@ -128,6 +147,7 @@ impl UsbTransport {
 
     fn open_device(&self) -> io::Result<Open> {
         let ctx = Context::new().map_err(usb_err)?;
+        let mut last_err = None;
         for device in ctx.devices().map_err(usb_err)?.iter() {
             let Ok(desc) = device.device_descriptor() else {
                 continue;
@@ -137,20 +157,17 @@ impl UsbTransport {
             {
                 continue;
             }
-            let Some(ep) = printer_endpoints(&device) else {
+            let Some(ep) = printer_endpoints(&device, self.usb_id.is_some()) else {
                 continue;
             };
-            let handle = device.open().map_err(usb_err)?;
-            // usblp binds printers as /dev/usb/lp*; it must let go before we can claim.
-            if handle.kernel_driver_active(ep.interface).unwrap_or(false) {
-                handle.detach_kernel_driver(ep.interface).map_err(usb_err)?;
-            }
-            handle.claim_interface(ep.interface).map_err(usb_err)?;
-            if ep.setting != 0 {
-                handle
-                    .set_alternate_setting(ep.interface, ep.setting)
-                    .map_err(usb_err)?;
-            }
+            // One device that cannot be opened (permissions, busy) must not hide the next.
+            let handle = match claim(&device, &ep) {
+                Ok(h) => h,
+                Err(e) => {
+                    last_err = Some(e);
+                    continue;
+                }
+            };
             let product = handle.read_product_string_ascii(&desc).unwrap_or_default();
             let name = format!(
                 "usb {:04x}:{:04x} {}",
@@ -158,19 +175,21 @@ impl UsbTransport {
                 desc.product_id(),
                 product
             );
+            if ep.in_ep.is_none() {
+                warn!(printer = %name, "printer has no way back: its status cannot be read");
+            }
             info!(printer = %name, "USB printer connected");
             return Ok(Open {
                 handle,
                 interface: ep.interface,
                 out_ep: ep.out_ep,
-                in_ep: ep.in_ep,
+                in_ep: ep.in_ep.map(|(a, _)| a),
+                in_packet: ep.in_ep.map_or(64, |(_, p)| p),
                 name,
             });
         }
-        Err(io::Error::new(
-            io::ErrorKind::NotConnected,
-            "no USB printer found",
-        ))
+        Err(last_err
+            .unwrap_or_else(|| io::Error::new(io::ErrorKind::NotConnected, "no USB printer found")))
     }
 
     fn with_open<T>(&mut self, f: impl FnOnce(&Open, Duration) -> io::Result<T>) -> io::Result<T> {
@@ -237,13 +256,19 @@ impl Transport for UsbTransport {
                 // A printer without a way back: it can print, but not say how it is.
                 return Ok(None);
             };
+            // Reads are whole packets; a smaller buffer would overflow.
+            let mut buf = vec![0u8; o.in_packet];
+            // A late answer to an earlier question would be read as this one's: drop it.
+            while matches!(
+                o.handle.read_bulk(in_ep, &mut buf, Duration::from_millis(1)),
+                Ok(n) if n > 0
+            ) {}
             o.handle
                 .write_bulk(o.out_ep, &request(n), timeout)
                 .map_err(usb_err)?;
-            let mut buf = [0u8; 64];
             let got = o
                 .handle
-                .read_bulk(in_ep, &mut buf, timeout)
+                .read_bulk(in_ep, &mut buf, STATUS_TIMEOUT)
                 .map_err(usb_err)?;
             if got == 0 {
                 return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "empty status"));
