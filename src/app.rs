@@ -13,12 +13,13 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle as TaskHandle;
 use tracing::{info, warn};
 
+use crate::auth::Throttle;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::events::Events;
 use crate::printer::{self, Printer};
 use crate::store::{self, StoreHandle};
-use crate::web::{AppState, router};
+use crate::web::{AppState, RateLimiter, router};
 
 pub const DB_FILE: &str = "loket.redb";
 
@@ -124,7 +125,10 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         events: events.clone(),
         clock: opts.clock.clone(),
         printer,
+        kiosk_limit: Arc::new(RateLimiter::new(config.kiosk.max_tickets_per_minute)),
+        login_throttle: Arc::new(std::sync::Mutex::new(Throttle::default())),
     };
+    first_admin(&store, &opts.data_dir, opts.clock.as_ref()).await?;
     let app = router(state.clone());
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -150,6 +154,63 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         button,
         button_stop,
     })
+}
+
+/// On the first start, an `admin` account with a random password, written once to
+/// `DATA/initial-admin-password` (readable by the service's user only) and never logged. It
+/// must be changed at the first login.
+async fn first_admin(
+    store: &StoreHandle,
+    data_dir: &Path,
+    clock: &dyn Clock,
+) -> anyhow::Result<()> {
+    if !store
+        .users()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let password = crate::auth::generate_password().map_err(anyhow::Error::msg)?;
+    let p = password.clone();
+    let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&p))
+        .await?
+        .map_err(anyhow::Error::msg)?;
+    let path = data_dir.join("initial-admin-password");
+    write_private(&path, &format!("{password}\n"))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let user = crate::auth::User {
+        username: "admin".to_string(),
+        display_name: "Administrator".to_string(),
+        roles: vec![crate::auth::Role::Admin],
+        password_hash: hash,
+        disabled: false,
+        must_change_password: true,
+        created_at: clock.now(),
+    };
+    store
+        .put_user(user, crate::audit::Who::system(), "user_added")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    warn!(
+        file = %path.display(),
+        "first start: account `admin` created; its password is in this file (change it at the first login)"
+    );
+    Ok(())
+}
+
+/// Creates `path` readable and writable by the owner only (0600) before anything is in it.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
 }
 
 /// `http://<LAN address>:<port>`: where phones on the office network reach the tracking page.

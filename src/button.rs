@@ -120,6 +120,7 @@ fn watch(
             printer,
             button.service.clone(),
             button.priority,
+            crate::audit::Who::new("button", format!("gpio line {}", button.line)),
         ));
         match issued {
             Ok(i) => info!(ticket = %i.ticket.label, "ticket issued by the kiosk button"),

@@ -2,6 +2,7 @@
 //! alike: the printer is asked first (under the refuse policy, a printer that is not ready
 //! means no ticket and no number consumed), then the store issues, commits and prints.
 
+use crate::audit::Who;
 use crate::config::{Config, FailurePolicy};
 use crate::printer::Printer;
 use crate::queue::{Issued, QueueError};
@@ -13,6 +14,7 @@ pub async fn issue_ticket(
     printer: Option<&Printer>,
     service: String,
     priority: bool,
+    who: Who,
 ) -> Result<Issued, OpError> {
     if config.service(&service).is_none() {
         return Err(QueueError::UnknownService(service).into());
@@ -26,5 +28,5 @@ pub async fn issue_ticket(
             return Err(QueueError::PrinterNotReady(status.label_id().to_string()).into());
         }
     }
-    store.issue(service, priority).await
+    store.issue(service, priority, who).await
 }

@@ -2,6 +2,8 @@
 //! office. The library holds everything; `main.rs` is only the command line.
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod button;
 pub mod clock;
 pub mod config;

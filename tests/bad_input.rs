@@ -124,8 +124,11 @@ async fn bad_counter_requests_are_refused_and_change_nothing() {
     assert_eq!(s, 404);
     assert_error(&b, "not_found");
     let r = app
-        .client
-        .post(app.url("/api/v1/counters/1/transfer"))
+        .as_staff(
+            reqwest::Method::POST,
+            "/api/v1/counters/1/transfer",
+            &app.operator,
+        )
         .header("content-type", "application/json")
         .body(vec![b' '; 17 * 1024])
         .send()
@@ -134,8 +137,11 @@ async fn bad_counter_requests_are_refused_and_change_nothing() {
     assert_eq!(r.status().as_u16(), 413);
     assert_error(&r.json().await.expect("json"), "body_too_large");
     let r = app
-        .client
-        .get(app.url("/api/v1/counters/1/call-next"))
+        .as_staff(
+            reqwest::Method::GET,
+            "/api/v1/counters/1/call-next",
+            &app.operator,
+        )
         .send()
         .await
         .expect("request");

@@ -62,8 +62,7 @@ async fn tickets_reach_the_printer_whole() {
 
     // The staff's test page goes the same way.
     let r = app
-        .client
-        .post(app.url("/api/v1/printer/test"))
+        .as_staff(reqwest::Method::POST, "/api/v1/printer/test", &app.operator)
         .send()
         .await
         .expect("request");
@@ -142,8 +141,11 @@ async fn a_connection_lost_mid_job_holds_the_ticket_until_reprinted() {
 
     // Staff reprint it once the printer is back: now it can be called.
     let r = app
-        .client
-        .post(app.url("/api/v1/tickets/1/reprint"))
+        .as_staff(
+            reqwest::Method::POST,
+            "/api/v1/tickets/1/reprint",
+            &app.operator,
+        )
         .send()
         .await
         .expect("request");
@@ -186,8 +188,11 @@ async fn a_held_ticket_can_be_voided() {
     let (s, _) = app.issue_raw(json!({"service": "D"})).await;
     assert_eq!(s, 503);
     let r = app
-        .client
-        .post(app.url("/api/v1/tickets/1/void"))
+        .as_staff(
+            reqwest::Method::POST,
+            "/api/v1/tickets/1/void",
+            &app.operator,
+        )
         .send()
         .await
         .expect("request");

@@ -38,6 +38,29 @@ pub struct Config {
     pub printer: PrinterConfig,
     /// The physical kiosk button, when one is wired to a GPIO line.
     pub button: Option<ButtonConfig>,
+    pub console: ConsoleConfig,
+    pub kiosk: KioskConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConsoleConfig {
+    pub idle_timeout_minutes: u32,
+    pub absolute_timeout_hours: u32,
+}
+
+impl ConsoleConfig {
+    pub fn session_limits(&self) -> crate::auth::SessionLimits {
+        crate::auth::SessionLimits {
+            idle: chrono::Duration::minutes(i64::from(self.idle_timeout_minutes)),
+            absolute: chrono::Duration::hours(i64::from(self.absolute_timeout_hours)),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct KioskConfig {
+    /// Tickets one client address may take per minute (0: no limit).
+    pub max_tickets_per_minute: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -179,6 +202,55 @@ struct RawConfig {
     printer: printer::RawPrinter,
     #[serde(default)]
     button: Option<printer::RawButton>,
+    #[serde(default)]
+    console: RawConsole,
+    #[serde(default)]
+    kiosk: RawKiosk,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConsole {
+    #[serde(default = "default_idle")]
+    idle_timeout_minutes: u32,
+    #[serde(default = "default_absolute")]
+    absolute_timeout_hours: u32,
+}
+
+impl Default for RawConsole {
+    fn default() -> Self {
+        Self {
+            idle_timeout_minutes: default_idle(),
+            absolute_timeout_hours: default_absolute(),
+        }
+    }
+}
+
+fn default_idle() -> u32 {
+    30
+}
+
+fn default_absolute() -> u32 {
+    12
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKiosk {
+    #[serde(default = "default_kiosk_rate")]
+    max_tickets_per_minute: u32,
+}
+
+impl Default for RawKiosk {
+    fn default() -> Self {
+        Self {
+            max_tickets_per_minute: default_kiosk_rate(),
+        }
+    }
+}
+
+fn default_kiosk_rate() -> u32 {
+    20
 }
 
 #[derive(Debug, Deserialize)]
@@ -613,6 +685,12 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
         }
     }
 
+    if !(1..=480).contains(&raw.console.idle_timeout_minutes) {
+        errs.push("console.idle_timeout_minutes", "must be between 1 and 480");
+    }
+    if !(1..=24).contains(&raw.console.absolute_timeout_hours) {
+        errs.push("console.absolute_timeout_hours", "must be between 1 and 24");
+    }
     let printer = raw.printer.validate(&mut errs);
     let codes: Vec<String> = raw.services.iter().map(|s| s.code.clone()).collect();
     let button = raw.button.as_ref().map(|b| b.validate(&mut errs, &codes));
@@ -638,6 +716,13 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
         counters,
         printer,
         button,
+        console: ConsoleConfig {
+            idle_timeout_minutes: raw.console.idle_timeout_minutes,
+            absolute_timeout_hours: raw.console.absolute_timeout_hours,
+        },
+        kiosk: KioskConfig {
+            max_tickets_per_minute: raw.kiosk.max_tickets_per_minute,
+        },
     })
 }
 

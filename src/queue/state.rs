@@ -283,6 +283,17 @@ impl QueueState {
             .map(|s| {
                 let waiting = self.waiting_count(&s.code);
                 ServiceView {
+                    next: self
+                        .waiting
+                        .get(&s.code)
+                        .map(|set| {
+                            set.iter()
+                                .take(5)
+                                .filter_map(|(_, id)| self.tickets.get(id))
+                                .map(|t| t.label.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                     code: s.code.clone(),
                     prefix: s.prefix.clone(),
                     name: s.name.clone(),
@@ -350,6 +361,8 @@ pub struct PrinterView {
 #[derive(Debug, Clone, Serialize)]
 pub struct ServiceView {
     pub code: String,
+    /// The next few numbers to be called, in order.
+    pub next: Vec<String>,
     pub prefix: String,
     pub name: String,
     pub name_en: String,

@@ -16,7 +16,10 @@ use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{error, info, warn};
 
-use super::tables::{self, StoreError};
+use super::accounts::{self, AccountWrites};
+use super::tables::{self, StoreError, Writes};
+use crate::audit::{AuditEntry, Who};
+use crate::auth::{Session, User};
 use crate::clock::{Clock, local_date, rfc3339_local};
 use crate::config::{Config, FailurePolicy};
 use crate::events::{Event, Events};
@@ -61,20 +64,64 @@ enum Command {
     Issue {
         service: String,
         priority: bool,
+        who: Who,
         reply: Reply<Issued>,
     },
     Counter {
         counter: u32,
         op: CounterOp,
+        who: Who,
         reply: Reply<Option<Ticket>>,
     },
     Reprint {
         id: TicketId,
+        who: Who,
         reply: Reply<Ticket>,
     },
     Void {
         id: TicketId,
+        who: Who,
         reply: Reply<Ticket>,
+    },
+    UserPut {
+        user: Box<User>,
+        who: Who,
+        action: String,
+        reply: Reply<()>,
+    },
+    SessionPut {
+        key: String,
+        session: Box<Session>,
+        who: Who,
+        /// Audited as this action (a login); a plain refresh is not.
+        action: Option<String>,
+        reply: Reply<()>,
+    },
+    SessionDel {
+        key: String,
+        who: Who,
+        reply: Reply<()>,
+    },
+    Audit {
+        who: Who,
+        action: String,
+        target: String,
+        detail: String,
+        reply: Reply<()>,
+    },
+    UserGet {
+        username: String,
+        reply: Reply<Option<User>>,
+    },
+    UserList {
+        reply: Reply<Vec<User>>,
+    },
+    SessionGet {
+        key: String,
+        reply: Reply<Option<Session>>,
+    },
+    AuditEntries {
+        reply: Reply<Vec<AuditEntry>>,
     },
     Printer(PrinterEvent),
     Ticket {
@@ -114,26 +161,112 @@ impl StoreHandle {
         rx.await.map_err(|_| StoreError::Stopped)?
     }
 
-    pub async fn issue(&self, service: String, priority: bool) -> Result<Issued, OpError> {
+    pub async fn issue(
+        &self,
+        service: String,
+        priority: bool,
+        who: Who,
+    ) -> Result<Issued, OpError> {
         self.ask(|reply| Command::Issue {
             service,
             priority,
+            who,
             reply,
         })
         .await
     }
 
-    pub async fn counter_op(&self, counter: u32, op: CounterOp) -> Result<Option<Ticket>, OpError> {
-        self.ask(|reply| Command::Counter { counter, op, reply })
+    pub async fn counter_op(
+        &self,
+        counter: u32,
+        op: CounterOp,
+        who: Who,
+    ) -> Result<Option<Ticket>, OpError> {
+        self.ask(|reply| Command::Counter {
+            counter,
+            op,
+            who,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn reprint(&self, id: TicketId, who: Who) -> Result<Ticket, OpError> {
+        self.ask(|reply| Command::Reprint { id, who, reply }).await
+    }
+
+    pub async fn void(&self, id: TicketId, who: Who) -> Result<Ticket, OpError> {
+        self.ask(|reply| Command::Void { id, who, reply }).await
+    }
+
+    /// Creates or updates an account; audited as `action`.
+    pub async fn put_user(&self, user: User, who: Who, action: &str) -> Result<(), OpError> {
+        self.ask(|reply| Command::UserPut {
+            user: Box::new(user),
+            who,
+            action: action.to_string(),
+            reply,
+        })
+        .await
+    }
+
+    pub async fn user(&self, username: &str) -> Result<Option<User>, OpError> {
+        let username = username.to_string();
+        self.ask(|reply| Command::UserGet { username, reply }).await
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>, OpError> {
+        self.ask(|reply| Command::UserList { reply }).await
+    }
+
+    pub async fn put_session(
+        &self,
+        key: String,
+        session: Session,
+        who: Who,
+        action: Option<&str>,
+    ) -> Result<(), OpError> {
+        self.ask(|reply| Command::SessionPut {
+            key,
+            session: Box::new(session),
+            who,
+            action: action.map(str::to_string),
+            reply,
+        })
+        .await
+    }
+
+    pub async fn session(&self, key: &str) -> Result<Option<Session>, OpError> {
+        let key = key.to_string();
+        self.ask(|reply| Command::SessionGet { key, reply }).await
+    }
+
+    pub async fn delete_session(&self, key: String, who: Who) -> Result<(), OpError> {
+        self.ask(|reply| Command::SessionDel { key, who, reply })
             .await
     }
 
-    pub async fn reprint(&self, id: TicketId) -> Result<Ticket, OpError> {
-        self.ask(|reply| Command::Reprint { id, reply }).await
+    /// Appends to the audit log what changes nothing else (a failed login, a read).
+    pub async fn audit(
+        &self,
+        who: Who,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), OpError> {
+        let (action, target, detail) = (action.to_string(), target.to_string(), detail.to_string());
+        self.ask(|reply| Command::Audit {
+            who,
+            action,
+            target,
+            detail,
+            reply,
+        })
+        .await
     }
 
-    pub async fn void(&self, id: TicketId) -> Result<Ticket, OpError> {
-        self.ask(|reply| Command::Void { id, reply }).await
+    pub async fn audit_entries(&self) -> Result<Vec<AuditEntry>, OpError> {
+        self.ask(|reply| Command::AuditEntries { reply }).await
     }
 
     pub async fn ticket(&self, id: TicketId) -> Result<Option<TicketStatus>, OpError> {
@@ -180,6 +313,10 @@ struct Actor {
     stopping: bool,
     state: QueueState,
     event_seq: u64,
+    /// Where the next audit entry chains on: the last one's sequence number and hash.
+    audit_head: (u64, String),
+    /// Account and audit records of the batch under way.
+    accounts: AccountWrites,
 }
 
 pub struct Spawned {
@@ -201,6 +338,7 @@ pub fn spawn(
     let db = tables::open(path, opener)?;
     let today = local_date(clock.now(), config.office.time_zone);
     let (state, event_seq) = tables::load(&db, path, today)?;
+    let audit_head = accounts::audit_head(&db)?;
     let meta = state.meta();
     info!(
         path = %path.display(),
@@ -226,6 +364,8 @@ pub fn spawn(
         stopping: false,
         state,
         event_seq,
+        audit_head,
+        accounts: AccountWrites::default(),
     };
     let thread = std::thread::Builder::new()
         .name("loket-store".to_string())
@@ -252,6 +392,13 @@ fn refuse_write(cmd: Command) -> Option<Command> {
             let _ = reply.send(Err(StoreError::Stopped.into()));
             None
         }
+        Command::UserPut { reply, .. }
+        | Command::SessionPut { reply, .. }
+        | Command::SessionDel { reply, .. }
+        | Command::Audit { reply, .. } => {
+            let _ = reply.send(Err(StoreError::Stopped.into()));
+            None
+        }
         other => Some(other),
     }
 }
@@ -269,6 +416,7 @@ enum Pending {
     Reprint(Reply<Ticket>, Result<Ticket, QueueError>),
     Void(Reply<Ticket>, Result<Ticket, QueueError>),
     Printed(TicketId, PrintOutcome, Result<Ticket, QueueError>),
+    Done(Reply<()>),
     Read(Command),
 }
 
@@ -325,6 +473,7 @@ impl Actor {
                 Command::Issue {
                     service,
                     priority,
+                    who,
                     reply,
                 } => {
                     let r = self
@@ -334,17 +483,68 @@ impl Actor {
                         changes.push((now, change));
                         issued
                     });
+                    if let Ok(i) = &r {
+                        let detail = if priority { "prioritas" } else { "" };
+                        self.audit(now, &who, "ticket_issued", &i.ticket.label, detail);
+                    }
                     pending.push(Pending::Issue(reply, r));
                 }
-                Command::Counter { counter, op, reply } => {
+                Command::Counter {
+                    counter,
+                    op,
+                    who,
+                    reply,
+                } => {
                     let r = self.state.counter_op(&self.config, counter, &op, now);
                     let r = r.map(|(ticket, change)| {
                         changes.extend(change.map(|c| (now, c)));
                         ticket
                     });
+                    if let Ok(Some(t)) = &r {
+                        let action = format!("counter_{}", op.name().replace('-', "_"));
+                        self.audit(now, &who, &action, &t.label, &format!("loket {counter}"));
+                    }
                     pending.push(Pending::Counter(reply, r));
                 }
-                Command::Reprint { id, reply } => {
+                Command::UserPut {
+                    user,
+                    who,
+                    action,
+                    reply,
+                } => {
+                    self.audit(now, &who, &action, &user.username, "");
+                    self.accounts.users.push(*user);
+                    pending.push(Pending::Done(reply));
+                }
+                Command::SessionPut {
+                    key,
+                    session,
+                    who,
+                    action,
+                    reply,
+                } => {
+                    if let Some(action) = action {
+                        self.audit(now, &who, &action, &session.username, "");
+                    }
+                    self.accounts.sessions.push((key, Some(*session)));
+                    pending.push(Pending::Done(reply));
+                }
+                Command::SessionDel { key, who, reply } => {
+                    self.audit(now, &who, "logout", &who.actor, "");
+                    self.accounts.sessions.push((key, None));
+                    pending.push(Pending::Done(reply));
+                }
+                Command::Audit {
+                    who,
+                    action,
+                    target,
+                    detail,
+                    reply,
+                } => {
+                    self.audit(now, &who, &action, &target, &detail);
+                    pending.push(Pending::Done(reply));
+                }
+                Command::Reprint { id, who, reply } => {
                     let r = if self.printer.is_none() {
                         Err(QueueError::PrinterNotReady(
                             PrinterStatus::Disabled.label_id().to_string(),
@@ -360,9 +560,12 @@ impl Actor {
                             t
                         })
                     };
+                    if let Ok(t) = &r {
+                        self.audit(now, &who, "ticket_reprint", &t.label, "");
+                    }
                     pending.push(Pending::Reprint(reply, r));
                 }
-                Command::Void { id, reply } => {
+                Command::Void { id, who, reply } => {
                     let r = if self.waiters.contains_key(&id) {
                         // Its print is under way: the outcome decides; void it after.
                         Err(QueueError::WrongState {
@@ -375,11 +578,15 @@ impl Actor {
                             t
                         })
                     };
+                    if let Ok(t) = &r {
+                        self.audit(now, &who, "ticket_voided", &t.label, "");
+                    }
                     pending.push(Pending::Void(reply, r));
                 }
                 Command::Printer(PrinterEvent::Status(status)) => {
                     if status != self.printer_status {
                         self.printer_status = status;
+                        self.audit(now, &Who::system(), "printer_status", "", status.label_id());
                         changes.push((
                             now,
                             Change::PrinterStatus {
@@ -403,6 +610,14 @@ impl Actor {
                         changes.extend(c.map(|c| (now, c)));
                         t
                     });
+                    if let Ok(t) = &r {
+                        let action = match outcome {
+                            PrintOutcome::Printed => "ticket_printed",
+                            PrintOutcome::NotSent(_) => "ticket_not_printed",
+                            PrintOutcome::Failed(_) => "ticket_print_failed",
+                        };
+                        self.audit(now, &Who::new("printer", ""), action, &t.label, "");
+                    }
                     pending.push(Pending::Printed(id, outcome, r));
                 }
                 Command::Shutdown => self.stopping = true,
@@ -411,10 +626,16 @@ impl Actor {
         }
 
         let dirty = self.state.take_dirty();
+        let writes = Writes {
+            tickets: dirty.tickets,
+            meta: dirty.meta,
+            event_seq: self.event_seq + changes.len() as u64,
+            accounts: std::mem::take(&mut self.accounts),
+        };
         let mut committed = true;
-        if !dirty.tickets.is_empty() || dirty.meta.is_some() || !changes.is_empty() {
-            let seq = self.event_seq + changes.len() as u64;
-            match tables::write(&self.db, &dirty.tickets, dirty.meta, seq) {
+        if !writes.is_empty() || !changes.is_empty() {
+            let seq = writes.event_seq;
+            match tables::write(&self.db, &writes) {
                 Ok(()) => self.event_seq = seq,
                 Err(e) => {
                     error!(error = %e, "commit failed; reloading the day from the store");
@@ -453,8 +674,24 @@ impl Actor {
     fn start_day(&mut self, now: DateTime<Utc>, changes: &mut Vec<(DateTime<Utc>, Change)>) {
         if let Some(c) = self.state.advance_day(&self.config, now) {
             info!(service_day = %self.state.service_day(), "new service day");
+            let day = self.state.service_day().to_string();
+            self.audit(now, &Who::system(), "service_day_started", &day, "");
             changes.push((now, c));
         }
+    }
+
+    /// Chains an audit entry on the log, written with the rest of this batch.
+    fn audit(&mut self, now: DateTime<Utc>, who: &Who, action: &str, target: &str, detail: &str) {
+        let e = AuditEntry::new(
+            (self.audit_head.0, &self.audit_head.1),
+            now,
+            who,
+            action,
+            target,
+            detail,
+        );
+        self.audit_head = (e.seq, e.hash.clone());
+        self.accounts.audit.push(e);
     }
 
     fn reload(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -462,6 +699,8 @@ impl Actor {
         let (state, seq) = tables::load(&self.db, &self.path, today)?;
         self.state = state;
         self.event_seq = seq;
+        self.audit_head = accounts::audit_head(&self.db)?;
+        self.accounts = AccountWrites::default();
         Ok(())
     }
 
@@ -581,6 +820,9 @@ impl Actor {
                     }
                 }
             }
+            Pending::Done(reply) => {
+                let _ = reply.send(if committed { Ok(()) } else { Err(failed()) });
+            }
             Pending::Read(cmd) => self.read(cmd, now),
         }
     }
@@ -616,6 +858,18 @@ impl Actor {
                     printer: self.printer_status,
                 }));
             }
+            Command::UserGet { username, reply } => {
+                let _ = reply.send(accounts::read_user(&self.db, &username).map_err(Into::into));
+            }
+            Command::UserList { reply } => {
+                let _ = reply.send(accounts::list_users(&self.db).map_err(Into::into));
+            }
+            Command::SessionGet { key, reply } => {
+                let _ = reply.send(accounts::read_session(&self.db, &key).map_err(Into::into));
+            }
+            Command::AuditEntries { reply } => {
+                let _ = reply.send(accounts::audit_entries(&self.db).map_err(Into::into));
+            }
             // Writes never reach the read path; answer rather than leave a caller hanging.
             Command::Issue { reply, .. } => {
                 let _ = reply.send(Err(StoreError::Stopped.into()));
@@ -624,6 +878,12 @@ impl Actor {
                 let _ = reply.send(Err(StoreError::Stopped.into()));
             }
             Command::Reprint { reply, .. } | Command::Void { reply, .. } => {
+                let _ = reply.send(Err(StoreError::Stopped.into()));
+            }
+            Command::UserPut { reply, .. }
+            | Command::SessionPut { reply, .. }
+            | Command::SessionDel { reply, .. }
+            | Command::Audit { reply, .. } => {
                 let _ = reply.send(Err(StoreError::Stopped.into()));
             }
             Command::Printer(_) | Command::Shutdown => {}

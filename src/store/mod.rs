@@ -1,6 +1,7 @@
 //! The store: one redb file in the data directory. Every state change is one write
 //! transaction committed durably before any reply, print or event (see `actor`).
 
+mod accounts;
 mod actor;
 mod tables;
 

@@ -129,13 +129,25 @@ pub(super) fn load(
     Ok((state, seq))
 }
 
-pub(super) fn write(
-    db: &Database,
-    tickets: &[Ticket],
-    meta: Option<DayMeta>,
-    event_seq: u64,
-) -> Result<(), StoreError> {
+/// Everything one transaction writes.
+#[derive(Default)]
+pub(super) struct Writes {
+    pub tickets: Vec<Ticket>,
+    pub meta: Option<DayMeta>,
+    pub event_seq: u64,
+    pub accounts: super::accounts::AccountWrites,
+}
+
+impl Writes {
+    pub fn is_empty(&self) -> bool {
+        self.tickets.is_empty() && self.meta.is_none() && self.accounts.is_empty()
+    }
+}
+
+pub(super) fn write(db: &Database, w: &Writes) -> Result<(), StoreError> {
+    let (tickets, meta, event_seq) = (&w.tickets, w.meta, w.event_seq);
     let txn = db.begin_write()?;
+    super::accounts::write(&txn, &w.accounts)?;
     {
         let mut table = txn.open_table(TICKETS)?;
         for t in tickets {

@@ -1,16 +1,13 @@
-//! Staff operations at a counter: `POST /api/v1/counters/{id}/{op}`. Until staff accounts
-//! exist, only requests from this machine (loopback) are accepted, never from the LAN.
-
-use std::net::SocketAddr;
+//! Staff operations at a counter: `POST /api/v1/counters/{id}/{op}` (counter staff only, as
+//! the route table says).
 
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
+use super::auth::Caller;
 use super::error::ApiError;
 use super::json::{ApiBytes, parse_optional};
 use super::views::TicketJson;
@@ -41,7 +38,7 @@ pub struct CounterReply {
     message: Option<&'static str>,
 }
 
-fn parse_op(name: &str, body: &[u8]) -> Result<CounterOp, ApiError> {
+pub(super) fn parse_op(name: &str, body: &[u8]) -> Result<CounterOp, ApiError> {
     let op = match name {
         "call-next" | "recall" | "serve" | "finish" | "no-show" => {
             let NoBody {} = parse_optional(body)?;
@@ -79,6 +76,7 @@ fn parse_op(name: &str, body: &[u8]) -> Result<CounterOp, ApiError> {
 
 pub async fn operate(
     State(app): State<AppState>,
+    caller: Caller,
     Path((counter, op)): Path<(String, String)>,
     ApiBytes(body): ApiBytes,
 ) -> Result<Json<CounterReply>, ApiError> {
@@ -87,7 +85,7 @@ pub async fn operate(
     let name = app.config.counter(id).ok_or_else(unknown)?.name.clone();
     let op = parse_op(&op, &body)?;
     let is_call = op == CounterOp::CallNext;
-    let ticket = app.store.counter_op(id, op).await?;
+    let ticket = app.store.counter_op(id, op, caller.who("staff")).await?;
     let estimate = None;
     Ok(Json(CounterReply {
         counter: id,
@@ -95,22 +93,4 @@ pub async fn operate(
         message: (is_call && ticket.is_none()).then_some("Tidak ada antrian yang menunggu."),
         ticket: ticket.map(|t| TicketJson::new(&app.config, &t, estimate)),
     }))
-}
-
-/// Refuses anything but loopback. Forwarded-for headers are ignored on purpose: anyone on
-/// the LAN could set them.
-pub async fn loopback_only(req: Request, next: Next) -> Response {
-    let local = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .is_some_and(|ConnectInfo(addr)| addr.ip().to_canonical().is_loopback());
-    if !local {
-        return ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Tindakan loket hanya dapat dilakukan dari perangkat ini sampai akun petugas diaktifkan.",
-        )
-        .into_response();
-    }
-    next.run(req).await
 }

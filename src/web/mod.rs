@@ -1,12 +1,19 @@
 //! HTTP: the JSON API under `/api/v1`, the kiosk page and the health check.
 
+mod auth;
+mod console;
 mod counters;
 mod error;
+mod events;
+mod guard;
 mod health;
-mod html;
+pub mod html;
 mod json;
 mod kiosk;
+mod login;
+mod page;
 mod printer_api;
+mod rate_limit;
 mod tickets;
 mod track;
 mod views;
@@ -16,14 +23,19 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
+use axum::http::Method;
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 
+pub use auth::{COOKIE_NAME, Caller, Staff};
 pub use error::ApiError;
+pub use guard::Access;
 pub use json::BODY_LIMIT;
+pub use rate_limit::RateLimiter;
 
+use crate::auth::{Role, Throttle};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::events::Events;
@@ -38,27 +50,183 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// None with `printer.kind = "none"`.
     pub printer: Option<Printer>,
+    pub kiosk_limit: Arc<RateLimiter>,
+    pub login_throttle: Arc<std::sync::Mutex<Throttle>>,
+}
+
+/// One row of the route table: the only place that says who may call what.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const COUNTER_STAFF: &[Role] = &[Role::Operator, Role::CustomerService];
+const PAPER_STAFF: &[Role] = &[Role::Operator, Role::CustomerService, Role::Admin];
+const ADMIN: &[Role] = &[Role::Admin];
+
+fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    use Access::{Public, Roles, Staff};
+    let r =
+        |method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>| {
+            (
+                RouteSpec {
+                    method,
+                    path,
+                    access,
+                },
+                handler,
+            )
+        };
+    vec![
+        r(
+            Method::GET,
+            "/",
+            Public,
+            get(|| async { Redirect::to("/kiosk") }),
+        ),
+        r(Method::GET, "/kiosk", Public, get(kiosk::page)),
+        r(Method::GET, "/healthz", Public, get(health::healthz)),
+        r(Method::GET, "/t/{id}", Public, get(track::page)),
+        r(
+            Method::POST,
+            "/api/v1/tickets",
+            Public,
+            post(tickets::issue),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/tickets/{id}",
+            Public,
+            get(tickets::get),
+        ),
+        r(Method::GET, "/api/v1/queue", Public, get(tickets::queue)),
+        r(Method::GET, "/api/v1/events", Public, get(events::stream)),
+        r(Method::GET, "/login", Public, get(login::page)),
+        r(Method::POST, "/login", Public, post(login::submit)),
+        r(Method::POST, "/logout", Staff, post(login::logout)),
+        r(Method::GET, "/console", Staff, get(console::home)),
+        r(
+            Method::GET,
+            "/console/password",
+            Staff,
+            get(console::password_page),
+        ),
+        r(
+            Method::POST,
+            "/console/password",
+            Staff,
+            post(console::password_submit),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/counters/{id}/{op}",
+            Roles(COUNTER_STAFF),
+            post(counters::operate),
+        ),
+        r(
+            Method::GET,
+            "/console/counter/{id}",
+            Roles(COUNTER_STAFF),
+            get(console::counter_page),
+        ),
+        r(
+            Method::POST,
+            "/console/counter/{id}/{op}",
+            Roles(COUNTER_STAFF),
+            post(console::counter_submit),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/tickets/{id}/reprint",
+            Roles(PAPER_STAFF),
+            post(tickets::reprint),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/tickets/{id}/void",
+            Roles(PAPER_STAFF),
+            post(tickets::void),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/printer",
+            Roles(PAPER_STAFF),
+            get(printer_api::status),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/printer/test",
+            Roles(PAPER_STAFF),
+            post(printer_api::test),
+        ),
+        r(
+            Method::GET,
+            "/console/status",
+            Roles(PAPER_STAFF),
+            get(console::status_page),
+        ),
+        r(
+            Method::GET,
+            "/console/users",
+            Roles(ADMIN),
+            get(console::users_page),
+        ),
+        r(
+            Method::POST,
+            "/console/users",
+            Roles(ADMIN),
+            post(console::user_add),
+        ),
+        r(
+            Method::POST,
+            "/console/users/{name}/disable",
+            Roles(ADMIN),
+            post(console::user_disable),
+        ),
+        r(
+            Method::POST,
+            "/console/users/{name}/password",
+            Roles(ADMIN),
+            post(console::user_reset_password),
+        ),
+        r(
+            Method::GET,
+            "/console/services",
+            Roles(ADMIN),
+            get(console::services_page),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/audit/verify",
+            Roles(ADMIN),
+            get(console::audit_verify),
+        ),
+    ]
+}
+
+/// The route table without handlers, for tests that walk every route with every role.
+pub fn routes() -> Vec<RouteSpec> {
+    table().into_iter().map(|(spec, _)| spec).collect()
 }
 
 pub fn router(state: AppState) -> Router {
-    let staff = Router::new()
-        .route("/api/v1/counters/{id}/{op}", post(counters::operate))
-        .route("/api/v1/tickets/{id}/reprint", post(tickets::reprint))
-        .route("/api/v1/tickets/{id}/void", post(tickets::void))
-        .route("/api/v1/printer/test", post(printer_api::test))
-        .route_layer(middleware::from_fn(counters::loopback_only));
-    Router::new()
-        .route("/", get(|| async { Redirect::to("/kiosk") }))
-        .route("/kiosk", get(kiosk::page))
-        .route("/healthz", get(health::healthz))
-        .route("/api/v1/tickets", post(tickets::issue))
-        .route("/api/v1/tickets/{id}", get(tickets::get))
-        .route("/api/v1/queue", get(tickets::queue))
-        .route("/api/v1/printer", get(printer_api::status))
-        .route("/t/{id}", get(track::page))
-        .merge(staff)
+    let mut router = Router::new();
+    for (spec, handler) in table() {
+        let guarded = handler.route_layer(middleware::from_fn_with_state(
+            (state.clone(), spec.access),
+            guard::guard,
+        ));
+        router = router.route(spec.path, guarded);
+    }
+    router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::AppState;
+use super::auth::Caller;
 use super::error::ApiError;
 use super::json::ApiJson;
 use super::views::TicketJson;
@@ -23,14 +24,25 @@ pub struct IssueRequest {
 
 pub async fn issue(
     State(app): State<AppState>,
+    caller: Caller,
     ApiJson(req): ApiJson<IssueRequest>,
 ) -> Result<(StatusCode, Json<TicketJson>), ApiError> {
+    if let Some(ip) = caller.ip
+        && !app.kiosk_limit.allow(ip, app.clock.now())
+    {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Terlalu banyak permintaan nomor dari perangkat ini. Silakan tunggu sebentar.",
+        ));
+    }
     let issued = issue_ticket(
         &app.config,
         &app.store,
         app.printer.as_ref(),
         req.service,
         req.priority,
+        caller.who("kiosk"),
     )
     .await?;
     Ok((
@@ -67,20 +79,22 @@ pub async fn queue(State(app): State<AppState>) -> Result<Json<QueueView>, ApiEr
 /// Staff: print a held (or lost) ticket again. Answers after the paper is out.
 pub async fn reprint(
     State(app): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<TicketJson>, ApiError> {
     let id = parse_id(&id)?;
-    let t = app.store.reprint(id).await?;
+    let t = app.store.reprint(id, caller.who("staff")).await?;
     Ok(Json(TicketJson::new(&app.config, &t, None)))
 }
 
 /// Staff: void a queued ticket (one nobody holds on paper).
 pub async fn void(
     State(app): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<TicketJson>, ApiError> {
     let id = parse_id(&id)?;
-    let t = app.store.void(id).await?;
+    let t = app.store.void(id, caller.who("staff")).await?;
     Ok(Json(TicketJson::new(&app.config, &t, None)))
 }
 

@@ -13,13 +13,27 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Asia::Jakarta;
 use loket::app::{self, Running};
-use loket::clock::FakeClock;
+use loket::audit::Who;
+use loket::auth::{Role, User};
+use loket::clock::{Clock, FakeClock};
 use loket::config::Config;
 use serde_json::{Value, json};
 
+/// A logged-in staff member: the session cookie and its CSRF token.
+#[derive(Clone, Debug)]
+pub struct StaffSession {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub const TEST_PASSWORD: &str = "kata-sandi-uji-1234";
+
 pub struct TestApp {
     pub base: String,
+    /// Follows no redirects, so tests see `303` and `Set-Cookie` as sent.
     pub client: reqwest::Client,
+    /// An operator, logged in at start: counter operations need one.
+    pub operator: StaffSession,
     pub clock: Arc<FakeClock>,
     pub data_dir: PathBuf,
     running: Option<Running>,
@@ -35,6 +49,14 @@ pub fn wib(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// The shipped configuration with no per-client kiosk limit (tests issue quickly from one
+/// address; the limit has its own test).
+pub fn test_config() -> Config {
+    let mut c = Config::embedded().expect("config");
+    c.kiosk.max_tickets_per_minute = 0;
+    c
+}
+
 /// Monday 30 November 2026, 09:00 WIB: inside the default opening hours.
 pub fn monday_morning() -> DateTime<Utc> {
     wib(2026, 11, 30, 9, 0)
@@ -45,7 +67,7 @@ impl TestApp {
         let tmp = tempfile::tempdir().expect("temp dir");
         let dir = tmp.path().to_path_buf();
         let clock = Arc::new(FakeClock::new(monday_morning()));
-        let mut app = Self::spawn_in(&dir, clock, Config::embedded().expect("config")).await;
+        let mut app = Self::spawn_in(&dir, clock, test_config()).await;
         app._tmp = Some(tmp);
         app
     }
@@ -69,16 +91,104 @@ impl TestApp {
         })
         .await
         .expect("start app");
-        let app = Self {
+        let mut app = Self {
             base: format!("http://{}", running.addr),
-            client: reqwest::Client::new(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            operator: StaffSession {
+                cookie: String::new(),
+                csrf: String::new(),
+            },
             clock,
             data_dir: dir.to_path_buf(),
             running: Some(running),
             _tmp: None,
         };
         app.wait_for_printer_status().await;
+        app.operator = app.staff("loket-op", &[Role::Operator]).await;
         app
+    }
+
+    /// Creates (or recreates) an account with `TEST_PASSWORD` and these roles.
+    pub async fn create_user(&self, name: &str, roles: &[Role]) {
+        let hash = loket::auth::hash_password(TEST_PASSWORD).expect("hash");
+        let user = User {
+            username: name.to_string(),
+            display_name: String::new(),
+            roles: roles.to_vec(),
+            password_hash: hash,
+            disabled: false,
+            must_change_password: false,
+            created_at: self.clock.now(),
+        };
+        self.state()
+            .store
+            .put_user(user, Who::new("test", ""), "user_added")
+            .await
+            .expect("user");
+    }
+
+    /// Logs in through the form; the status and the session on success.
+    pub async fn login(&self, name: &str, password: &str) -> (u16, Option<StaffSession>) {
+        let r = self
+            .client
+            .post(self.url("/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!(
+                "username={name}&password={password}&next=%2Fconsole"
+            ))
+            .send()
+            .await
+            .expect("login");
+        let status = r.status().as_u16();
+        let cookie = r
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_string);
+        let Some(cookie) = cookie else {
+            return (status, None);
+        };
+        let id = cookie.split_once('=').map(|(_, v)| v).unwrap_or_default();
+        let key = loket::auth::sha256_hex(id.as_bytes());
+        let session = self
+            .state()
+            .store
+            .session(&key)
+            .await
+            .expect("store")
+            .expect("session stored");
+        (
+            status,
+            Some(StaffSession {
+                cookie,
+                csrf: session.csrf,
+            }),
+        )
+    }
+
+    /// A new account with these roles, logged in.
+    pub async fn staff(&self, name: &str, roles: &[Role]) -> StaffSession {
+        self.create_user(name, roles).await;
+        let (status, session) = self.login(name, TEST_PASSWORD).await;
+        assert_eq!(status, 303, "login of {name}");
+        session.expect("session")
+    }
+
+    /// A request as `who` (cookie and CSRF token set).
+    pub fn as_staff(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        who: &StaffSession,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .header("cookie", &who.cookie)
+            .header("x-csrf-token", &who.csrf)
     }
 
     /// The printer thread reports its first status right after start; tests begin once it
@@ -101,13 +211,11 @@ impl TestApp {
             r.stop().await;
         }
         let tmp = self._tmp.take();
-        let mut app = Self::spawn_in(
-            &self.data_dir,
-            self.clock.clone(),
-            Config::embedded().expect("config"),
-        )
-        .await;
+        let operator = self.operator.clone();
+        let mut app = Self::spawn_in(&self.data_dir, self.clock.clone(), test_config()).await;
         app._tmp = tmp;
+        // The session from before the restart: sessions live in the store.
+        app.operator = operator;
         app
     }
 
@@ -162,9 +270,11 @@ impl TestApp {
     }
 
     pub async fn op(&self, counter: u32, op: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = self
-            .client
-            .post(self.url(&format!("/api/v1/counters/{counter}/{op}")));
+        let mut req = self.as_staff(
+            reqwest::Method::POST,
+            &format!("/api/v1/counters/{counter}/{op}"),
+            &self.operator,
+        );
         if let Some(b) = body {
             req = req.json(&b);
         }

@@ -1,0 +1,129 @@
+//! Who is asking: the session cookie read once per request (`authenticate`), and the
+//! `Caller` every handler gets (its staff account, if any, and its address for the audit).
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::header::{COOKIE, HeaderMap};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::Duration;
+
+use super::AppState;
+use crate::audit::Who;
+use crate::auth::{Session, User, sha256_hex};
+
+pub const COOKIE_NAME: &str = "loket_session";
+
+/// A logged-in staff member.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub user: User,
+    /// SHA-256 of the session id: the session's key in the store.
+    pub key: String,
+    pub session: Session,
+}
+
+/// The request's staff member, if it carried a valid session.
+#[derive(Debug, Clone, Default)]
+pub struct Auth(pub Option<Staff>);
+
+/// The TCP peer. Forwarded-for headers are ignored: anyone on the LAN could set them.
+pub fn peer_ip(parts: &axum::http::Extensions) -> Option<IpAddr> {
+    parts
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip().to_canonical())
+}
+
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE_NAME)
+        .map(|(_, v)| v.to_string())
+}
+
+/// `Set-Cookie` for a new session: HttpOnly, SameSite=Strict, Secure over HTTPS.
+pub fn set_cookie(id: &str, secure: bool) -> String {
+    format!(
+        "{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Strict{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn clear_cookie() -> String {
+    format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+/// Reads the session once per request; a stale, unknown or disabled one is no session.
+pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
+    let staff = match session_cookie(req.headers()) {
+        Some(id) => load(&app, &id).await,
+        None => None,
+    };
+    req.extensions_mut().insert(Auth(staff));
+    next.run(req).await
+}
+
+async fn load(app: &AppState, id: &str) -> Option<Staff> {
+    let key = sha256_hex(id.as_bytes());
+    let session = app.store.session(&key).await.ok()??;
+    let now = app.clock.now();
+    if !session.valid_at(now, app.config.console.session_limits()) {
+        return None;
+    }
+    let user = app.store.user(&session.username).await.ok()??;
+    if user.disabled {
+        return None;
+    }
+    // Idle time counts from the last request; written at most once a minute.
+    let session = if now - session.last_seen > Duration::minutes(1) {
+        let mut s = session;
+        s.last_seen = now;
+        let _ = app
+            .store
+            .put_session(key.clone(), s.clone(), Who::default(), None)
+            .await;
+        s
+    } else {
+        session
+    };
+    Some(Staff { user, key, session })
+}
+
+/// What a handler knows of its caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub staff: Option<Staff>,
+    pub ip: Option<IpAddr>,
+}
+
+impl Caller {
+    pub fn addr(&self) -> String {
+        self.ip.map(|i| i.to_string()).unwrap_or_default()
+    }
+
+    /// For the audit log: the staff member, or `anonymous` (the kiosk names itself).
+    pub fn who(&self, anonymous: &str) -> Who {
+        let actor = self
+            .staff
+            .as_ref()
+            .map_or(anonymous.to_string(), |s| s.user.username.clone());
+        Who::new(actor, self.addr())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Caller {
+            staff: parts.extensions.get::<Auth>().and_then(|a| a.0.clone()),
+            ip: peer_ip(&parts.extensions),
+        })
+    }
+}

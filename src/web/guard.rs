@@ -1,0 +1,161 @@
+//! Authorisation and request-forgery checks, in one place: every route declares its
+//! `Access` in the route table (`routes.rs`), and this guard enforces it.
+
+use axum::extract::{Request, State};
+use axum::http::header::{HOST, LOCATION, ORIGIN};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::AppState;
+use super::auth::{Auth, Staff};
+use super::error::ApiError;
+use super::html::escape;
+use crate::auth::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone on the LAN: kiosk, display, tracking, health, login.
+    Public,
+    /// Any logged-in staff member (change password, log out).
+    Staff,
+    /// Staff holding at least one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// Browser requests announce where they come from; one from another site is refused
+/// whatever the route. Chromium and Firefox send `Sec-Fetch-Site` and `Origin` on every POST.
+fn cross_site(headers: &HeaderMap) -> bool {
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if matches!(fetch_site, "cross-site" | "same-site") {
+        return true;
+    }
+    match (
+        origin(headers),
+        headers.get(HOST).and_then(|h| h.to_str().ok()),
+    ) {
+        (Some(o), Some(host)) => {
+            let o = o
+                .trim_start_matches("http://")
+                .trim_start_matches("https://");
+            o != host
+        }
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+fn origin(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| *o != "null")
+}
+
+/// A request made by a page of ours, or by a client that proved it read a page of ours
+/// (the session's token in `X-CSRF-Token`).
+fn same_origin_proven(headers: &HeaderMap, staff: &Staff) -> bool {
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if fetch_site == Some("same-origin") || origin(headers).is_some() && !cross_site(headers) {
+        return true;
+    }
+    headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t == staff.session.csrf)
+}
+
+pub fn is_page(path: &str) -> bool {
+    !path.starts_with("/api/") && path != "/healthz"
+}
+
+fn refuse(page: bool, status: StatusCode, code: &'static str, message: &str) -> Response {
+    if page {
+        let body = format!(
+            "<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><title>{status}</title>\
+             <body style=\"font-family:sans-serif;padding:2rem\"><h1>{}</h1>\
+             <p><a href=\"/console\">Kembali ke konsol</a> · <a href=\"/login\">Masuk</a></p></body></html>",
+            escape(message)
+        );
+        return (status, Html(body)).into_response();
+    }
+    ApiError::new(status, code, message).into_response()
+}
+
+/// The guard for one route.
+pub async fn guard(
+    State((_app, access)): State<(AppState, Access)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let page = is_page(req.uri().path());
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && cross_site(req.headers()) {
+        return refuse(
+            page,
+            StatusCode::FORBIDDEN,
+            "cross_site",
+            "Permintaan dari situs lain ditolak.",
+        );
+    }
+    let roles = match access {
+        Access::Public => return next.run(req).await,
+        Access::Staff => None,
+        Access::Roles(r) => Some(r),
+    };
+    let staff = req.extensions().get::<Auth>().and_then(|a| a.0.clone());
+    let Some(staff) = staff else {
+        if page && req.method() == Method::GET {
+            let next_path = req.uri().path().to_string();
+            return (
+                StatusCode::SEE_OTHER,
+                [(LOCATION, format!("/login?next={}", escape(&next_path)))],
+            )
+                .into_response();
+        }
+        return refuse(
+            page,
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Silakan masuk terlebih dahulu.",
+        );
+    };
+    if unsafe_method && !same_origin_proven(req.headers(), &staff) {
+        return refuse(
+            page,
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "Permintaan ditolak: asal permintaan tidak dapat dipastikan (CSRF).",
+        );
+    }
+    // A generated password must be replaced before anything else.
+    if staff.user.must_change_password && roles.is_some() {
+        if page && req.method() == Method::GET {
+            return (
+                StatusCode::SEE_OTHER,
+                [(LOCATION, "/console/password".to_string())],
+            )
+                .into_response();
+        }
+        return refuse(
+            page,
+            StatusCode::FORBIDDEN,
+            "password_change_required",
+            "Ganti kata sandi Anda terlebih dahulu.",
+        );
+    }
+    if let Some(roles) = roles
+        && !staff.user.has_any(roles)
+    {
+        return refuse(
+            page,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Anda tidak memiliki hak untuk halaman atau tindakan ini.",
+        );
+    }
+    next.run(req).await
+}
