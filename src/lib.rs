@@ -1,6 +1,7 @@
 //! loket: the queue-ticket and complaint-service appliance of an Indonesian public-service
 //! office. The library holds everything; `main.rs` is only the command line.
 
+pub mod accounts_cli;
 pub mod app;
 pub mod audit;
 pub mod auth;

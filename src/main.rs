@@ -32,6 +32,55 @@ enum Command {
     /// The ticket printer: list USB printers, ask its status, print a test page.
     #[command(subcommand)]
     Printer(PrinterCommand),
+    /// Staff accounts (with the daemon stopped; the console's user page otherwise).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; prints a generated password unless --password-stdin is given.
+    Add {
+        name: String,
+        /// One or more of: operator, customer_service, complaint_officer, kasubbag_umum,
+        /// kasi, sekretaris, kepala_dinas, admin.
+        #[arg(long = "role", required = true, num_args = 1..)]
+        roles: Vec<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// List accounts.
+    List {
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Set a new password (read from standard input) for an account.
+    Passwd {
+        name: String,
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Disable an account; its sessions end at their next request.
+    Disable {
+        name: String,
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of the audit log; names the first broken entry.
+    Verify {
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -73,6 +122,10 @@ fn main() -> ExitCode {
         Some(Command::CheckConfig { file }) => check_config(file),
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Printer(cmd)) => printer(cmd),
+        Some(Command::User(cmd)) => report(loket::accounts_cli::user(cmd.into())),
+        Some(Command::Audit(AuditCommand::Verify { data })) => report(
+            loket::accounts_cli::audit_verify(&app::default_data_dir(data.as_deref())),
+        ),
         None => serve(ServeArgs::default()),
     }
 }
@@ -100,6 +153,51 @@ fn check_config(file: Option<PathBuf>) -> ExitCode {
                 eprintln!("  {e}");
             }
             ExitCode::from(2)
+        }
+    }
+}
+
+impl From<UserCommand> for loket::accounts_cli::UserCommand {
+    fn from(c: UserCommand) -> Self {
+        use loket::accounts_cli::UserCommand as U;
+        let dir = |d: Option<PathBuf>| app::default_data_dir(d.as_deref());
+        match c {
+            UserCommand::Add {
+                name,
+                roles,
+                password_stdin,
+                data,
+            } => U::Add {
+                name,
+                roles,
+                password_stdin,
+                data: dir(data),
+            },
+            UserCommand::List { data } => U::List { data: dir(data) },
+            UserCommand::Passwd { name, data } => U::Passwd {
+                name,
+                data: dir(data),
+            },
+            UserCommand::Disable { name, data } => U::Disable {
+                name,
+                data: dir(data),
+            },
+        }
+    }
+}
+
+/// Prints the outcome; exit 0, 1 on failure, or the code the command chose.
+fn report(r: Result<String, (u8, String)>) -> ExitCode {
+    match r {
+        Ok(out) => {
+            if !out.is_empty() {
+                println!("{out}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err((code, e)) => {
+            eprintln!("{e}");
+            ExitCode::from(code)
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod actor;
+pub mod offline;
 mod tables;
 
 pub use actor::{Health, Inbox, OpError, Spawned, StoreHandle, TicketStatus, channel, spawn};

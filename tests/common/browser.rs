@@ -138,6 +138,36 @@ impl Browser {
         .await;
     }
 
+    /// Types `text` into an input.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let id = self
+            .find(css)
+            .await
+            .unwrap_or_else(|| panic!("no element {css}"));
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text})),
+        )
+        .await;
+    }
+
+    pub async fn url(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Logs in through the login form.
+    pub async fn login(&self, base: &str, user: &str, password: &str) {
+        self.goto(&format!("{base}/login")).await;
+        self.fill("#username", user).await;
+        self.fill("#password", password).await;
+        self.click("button[type=submit]").await;
+    }
+
     /// Visible text of the element ("" when hidden).
     pub async fn text(&self, css: &str) -> String {
         let Some(id) = self.find(css).await else {

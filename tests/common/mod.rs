@@ -227,6 +227,14 @@ impl TestApp {
             .ok()
     }
 
+    /// Stops the daemon and hands over the temporary data directory, which outlives it.
+    pub async fn stop_keeping_data(mut self) -> Option<tempfile::TempDir> {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+        self._tmp.take()
+    }
+
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
             r.stop().await;

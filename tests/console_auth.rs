@@ -1,0 +1,548 @@
+//! The staff console on an office LAN: who may call what (every route × every role), CSRF,
+//! login lockout, session expiry and logout, escaping of stored text, the kiosk's per-client
+//! limit, and the audit log's hash chain.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::Duration;
+use common::{StaffSession, TEST_PASSWORD, TestApp, monday_morning, test_config};
+use loket::auth::{ALL_ROLES, Role};
+use loket::clock::FakeClock;
+use loket::web::{Access, routes};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "1")
+        .replace("{op}", "recall")
+        .replace("{name}", "nobody")
+}
+
+async fn status_of(app: &TestApp, method: &Method, path: &str, who: Option<&StaffSession>) -> u16 {
+    let req = match who {
+        Some(s) => app.as_staff(method.clone(), path, s),
+        None => app.client.request(method.clone(), app.url(path)),
+    };
+    req.send().await.expect("request").status().as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_every_role_as_the_table_says() {
+    let app = TestApp::spawn().await;
+    app.issue("A", false).await;
+    let mut sessions: HashMap<Role, StaffSession> = HashMap::new();
+    for role in ALL_ROLES {
+        let name = format!("u-{}", role.as_str().replace('_', "-"));
+        sessions.insert(role, app.staff(&name, &[role]).await);
+    }
+    let mut checked = 0;
+    for spec in routes() {
+        let path = concrete(spec.path);
+        let page = !path.starts_with("/api/") && path != "/healthz";
+        // Anonymous.
+        let s = status_of(&app, &spec.method, &path, None).await;
+        match spec.access {
+            Access::Public => assert!(
+                s != 401 && s != 403,
+                "{} {path}: public, got {s}",
+                spec.method
+            ),
+            _ if page && spec.method == Method::GET => {
+                assert_eq!(s, 303, "{} {path}: to the login page", spec.method)
+            }
+            _ => assert_eq!(s, 401, "{} {path}: anonymous", spec.method),
+        }
+        for role in ALL_ROLES {
+            let allowed = match spec.access {
+                Access::Public | Access::Staff => true,
+                Access::Roles(roles) => roles.contains(&role),
+            };
+            // Logging out ends the session: use a throwaway one.
+            let session = if path == "/logout" {
+                app.staff(&format!("x-{}", role.as_str().replace('_', "-")), &[role])
+                    .await
+            } else {
+                sessions[&role].clone()
+            };
+            let s = status_of(&app, &spec.method, &path, Some(&session)).await;
+            if allowed {
+                assert!(
+                    s != 401 && s != 403,
+                    "{} {path} as {role}: allowed, got {s}",
+                    spec.method
+                );
+            } else {
+                assert_eq!(s, 403, "{} {path} as {role}", spec.method);
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 28 * ALL_ROLES.len(),
+        "the whole table: {checked}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn cross_site_and_unproven_posts_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    app.issue("A", false).await;
+    let op = app.operator.clone();
+    let host = app.base.trim_start_matches("http://").to_string();
+    let call = |origin: Option<&str>, fetch_site: Option<&str>, token: Option<&str>| {
+        let mut r = app
+            .client
+            .post(app.url("/api/v1/counters/1/call-next"))
+            .header("cookie", &op.cookie);
+        if let Some(o) = origin {
+            r = r.header("origin", o);
+        }
+        if let Some(f) = fetch_site {
+            r = r.header("sec-fetch-site", f);
+        }
+        if let Some(t) = token {
+            r = r.header("x-csrf-token", t);
+        }
+        r
+    };
+    for (origin, site, token) in [
+        (Some("http://evil.example"), Some("cross-site"), None),
+        (Some("http://evil.example"), None, Some(op.csrf.as_str())),
+        (None, Some("same-site"), None),
+        (None, None, None),
+        (None, None, Some("wrong-token")),
+    ] {
+        let r = call(origin, site, token).send().await.expect("request");
+        assert_eq!(r.status().as_u16(), 403, "{origin:?} {site:?} {token:?}");
+    }
+    assert_eq!(
+        app.queue().await["services"][0]["waiting"],
+        1,
+        "nothing called"
+    );
+
+    // The public kiosk endpoint refuses a cross-site post too, and takes no number.
+    let r = app
+        .client
+        .post(app.url("/api/v1/tickets"))
+        .header("origin", "http://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .json(&json!({"service": "A"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(app.health().await["store"]["tickets_today"], 1);
+
+    // Our own page's request passes.
+    let r = call(Some(&format!("http://{host}")), Some("same-origin"), None)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_and_the_address_for_a_while() {
+    let app = TestApp::spawn().await;
+    app.create_user("budi", &[Role::Operator]).await;
+    for _ in 0..5 {
+        let (s, session) = app.login("budi", "salah-sekali-123").await;
+        assert_eq!(s, 401);
+        assert!(session.is_none());
+    }
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("username=budi&password={TEST_PASSWORD}"))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(
+        r.status().as_u16(),
+        429,
+        "locked even with the right password"
+    );
+    let page = r.text().await.expect("page");
+    assert!(
+        page.contains("Terlalu banyak percobaan masuk yang gagal"),
+        "{page}"
+    );
+    // The address is locked too: another account from it waits as well.
+    app.create_user("siti", &[Role::Operator]).await;
+    assert_eq!(app.login("siti", TEST_PASSWORD).await.0, 429);
+
+    app.clock.advance(Duration::minutes(16));
+    assert_eq!(app.login("budi", TEST_PASSWORD).await.0, 303);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle_survive_a_restart_and_end_at_logout() {
+    let app = TestApp::spawn().await;
+    let op = app.operator.clone();
+    let get =
+        |app: &TestApp, s: &StaffSession| app.as_staff(Method::GET, "/api/v1/printer", s).send();
+    assert_eq!(get(&app, &op).await.expect("r").status(), 200);
+    app.clock.advance(Duration::minutes(29));
+    assert_eq!(
+        get(&app, &op).await.expect("r").status(),
+        200,
+        "activity keeps it"
+    );
+    let app = app.restart().await;
+    assert_eq!(
+        get(&app, &op).await.expect("r").status(),
+        200,
+        "kept across a restart"
+    );
+    app.clock.advance(Duration::minutes(31));
+    assert_eq!(
+        get(&app, &op).await.expect("r").status(),
+        401,
+        "idle too long"
+    );
+
+    // Absolute limit: active every 20 minutes, still ends after 12 hours.
+    let s = app.staff("rina", &[Role::Operator]).await;
+    for _ in 0..36 {
+        app.clock.advance(Duration::minutes(20));
+        assert_eq!(get(&app, &s).await.expect("r").status(), 200);
+    }
+    app.clock.advance(Duration::minutes(20));
+    assert_eq!(
+        get(&app, &s).await.expect("r").status(),
+        401,
+        "absolute limit"
+    );
+
+    let s = app.staff("dewi", &[Role::Operator]).await;
+    let r = app
+        .as_staff(Method::POST, "/logout", &s)
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    assert!(
+        r.headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.contains("Max-Age=0"))
+    );
+    assert_eq!(get(&app, &s).await.expect("r").status(), 401, "logged out");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_httponly_strict_and_new_at_each_login() {
+    let app = TestApp::spawn().await;
+    app.create_user("eko", &[Role::Operator]).await;
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("username=eko&password={TEST_PASSWORD}"))
+        .send()
+        .await
+        .expect("login");
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie")
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let (_, second) = app.login("eko", TEST_PASSWORD).await;
+    assert_ne!(
+        cookie.split(';').next(),
+        second.map(|s| s.cookie).as_deref(),
+        "a new session id at each login"
+    );
+    app.stop().await;
+}
+
+const PAYLOAD: &str = "<script>alert(1)</script>";
+const ESCAPED: &str = "&lt;script&gt;alert(1)&lt;/script&gt;";
+
+#[tokio::test]
+async fn script_payloads_in_every_free_text_field_come_back_escaped_on_every_page() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut config = test_config();
+    config.office.name = format!("Dinas {PAYLOAD}");
+    config.office.address = format!("Jl. {PAYLOAD}");
+    config.services[0].name = PAYLOAD.to_string();
+    config.services[0].name_en = PAYLOAD.to_string();
+    config.counters[0].name = PAYLOAD.to_string();
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let app = TestApp::spawn_in(tmp.path(), clock, config).await;
+    app.issue("A", false).await;
+    let admin = app.staff("kepala", &[Role::Admin, Role::Operator]).await;
+    let r = app
+        .as_staff(Method::POST, "/console/users", &admin)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "username=budi&display_name={}&role=operator",
+            "%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+        ))
+        .send()
+        .await
+        .expect("add user");
+    assert_eq!(r.status(), 200);
+    let r = app
+        .as_staff(Method::POST, "/console/counter/1/call-next", &admin)
+        .send()
+        .await
+        .expect("call");
+    assert_eq!(r.status(), 303);
+
+    let pages = [
+        "/kiosk",
+        "/t/1",
+        "/login?next=%3Cscript%3E",
+        "/console",
+        "/console/counter/1",
+        "/console/users",
+        "/console/services",
+        "/console/status",
+        "/console/password",
+    ];
+    for page in pages {
+        let public =
+            page.starts_with("/kiosk") || page.starts_with("/t/") || page.starts_with("/login");
+        let req = if public {
+            app.client.get(app.url(page))
+        } else {
+            app.as_staff(Method::GET, page, &admin)
+        };
+        let html = req.send().await.expect("page").text().await.expect("html");
+        assert!(!html.contains("<script>alert"), "{page} echoes raw markup");
+        assert!(!html.contains("<script>\n"), "{page}");
+        if ![
+            "/login?next=%3Cscript%3E",
+            "/console/password",
+            "/console/status",
+        ]
+        .contains(&page)
+        {
+            assert!(html.contains(ESCAPED), "{page} shows the text, escaped");
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn one_address_cannot_drain_the_days_numbers() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut config = test_config();
+    config.kiosk.max_tickets_per_minute = 20;
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let app = TestApp::spawn_in(tmp.path(), clock, config).await;
+    let mut ok = 0;
+    let mut refused = None;
+    for _ in 0..15 {
+        let (s, body) = app.issue_raw(json!({"service": "B"})).await;
+        match s {
+            201 => ok += 1,
+            429 => refused = Some(body),
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(ok, 10, "a burst of half a minute's allowance");
+    let body = refused.expect("refused");
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert_eq!(
+        app.health().await["store"]["tickets_today"],
+        10,
+        "no number consumed"
+    );
+    app.clock.advance(Duration::seconds(3));
+    assert_eq!(app.number("B").await, "B-011");
+    app.stop().await;
+}
+
+fn loket(args: &[&str], stdin: Option<&str>) -> (i32, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("loket");
+    if let Some(input) = stdin
+        && let Some(mut i) = child.stdin.take()
+    {
+        i.write_all(input.as_bytes()).expect("stdin");
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().expect("output");
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[tokio::test]
+async fn the_audit_chain_verifies_and_a_changed_entry_is_named() {
+    let app = TestApp::spawn().await;
+    app.issue("A", false).await;
+    app.call_next(1).await;
+    let _ = app.login("loket-op", "salah-salah-salah").await;
+    let admin = app.staff("admin2", &[Role::Admin]).await;
+    let v: Value = app
+        .as_staff(Method::GET, "/api/v1/audit/verify", &admin)
+        .send()
+        .await
+        .expect("verify")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(v["ok"], true, "{v}");
+    let entries = app.state().store.audit_entries().await.expect("entries");
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    for a in [
+        "user_added",
+        "login",
+        "login_failed",
+        "ticket_issued",
+        "counter_call_next",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+    let dir = app.data_dir.clone();
+    let data = dir.to_str().expect("utf-8").to_string();
+    // While the daemon runs, the CLI says how to go on.
+    let (code, out) = loket(&["audit", "verify", "--data", &data], None);
+    assert_eq!(code, 1);
+    assert!(out.contains("loket is running"), "{out}");
+    let _keep = app.stop_keeping_data().await;
+
+    let (code, out) = loket(&["audit", "verify", "--data", &data], None);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("chain intact"), "{out}");
+
+    // Someone edits entry 3 in the file.
+    {
+        use redb::ReadableTable;
+        let db = redb::Database::open(dir.join(loket::app::DB_FILE)).expect("db");
+        let def: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("audit");
+        let txn = db.begin_write().expect("txn");
+        {
+            let mut t = txn.open_table(def).expect("table");
+            let mut e: Value =
+                serde_json::from_slice(t.get(3).expect("get").expect("entry 3").value())
+                    .expect("json");
+            e["actor"] = json!("someone-else");
+            let bytes = serde_json::to_vec(&e).expect("json");
+            t.insert(3, bytes.as_slice()).expect("insert");
+        }
+        txn.commit().expect("commit");
+    }
+    let (code, out) = loket(&["audit", "verify", "--data", &data], None);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("BROKEN at entry 3"), "{out}");
+}
+
+#[tokio::test]
+async fn accounts_from_the_command_line() {
+    let app = TestApp::spawn().await;
+    let dir = app.data_dir.clone();
+    let _keep = app.stop_keeping_data().await;
+    let data = dir.to_str().expect("utf-8").to_string();
+    let (code, out) = loket(
+        &[
+            "user",
+            "add",
+            "sari",
+            "--role",
+            "operator",
+            "customer_service",
+            "--data",
+            &data,
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{out}");
+    let password = out
+        .rsplit(": ")
+        .next()
+        .expect("password")
+        .trim()
+        .to_string();
+    assert_eq!(password.len(), 16);
+    let (code, _) = loket(
+        &["user", "add", "sari", "--role", "operator", "--data", &data],
+        None,
+    );
+    assert_eq!(code, 2, "exists");
+    let (code, out) = loket(
+        &["user", "add", "x", "--role", "juru-masak", "--data", &data],
+        None,
+    );
+    assert_eq!(code, 2, "{out}");
+    let (code, out) = loket(&["user", "list", "--data", &data], None);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("sari") && out.contains("operator,customer_service"),
+        "{out}"
+    );
+    assert!(out.contains("must change password"), "{out}");
+    let (code, out) = loket(
+        &["user", "passwd", "sari", "--data", &data],
+        Some("pendek\n"),
+    );
+    assert_eq!(code, 2, "{out}");
+    let (code, _) = loket(
+        &["user", "passwd", "sari", "--data", &data],
+        Some("kata-sandi-baru-99\n"),
+    );
+    assert_eq!(code, 0);
+
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let app = TestApp::spawn_in(&dir, clock, test_config()).await;
+    let (s, _) = app.login("sari", "kata-sandi-baru-99").await;
+    assert_eq!(s, 303);
+    let dir = app.data_dir.clone();
+    app.stop().await;
+    let (code, _) = loket(&["user", "disable", "sari", "--data", &data], None);
+    assert_eq!(code, 0);
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let app = TestApp::spawn_in(&dir, clock, test_config()).await;
+    assert_eq!(app.login("sari", "kata-sandi-baru-99").await.0, 401);
+    // The first start wrote the admin's password, for the owner's eyes only.
+    let file = dir.join("initial-admin-password");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&file).expect("file").permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+    let admin_password = std::fs::read_to_string(&file).expect("read");
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("username=admin&password={}", admin_password.trim()))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers().get("location").and_then(|v| v.to_str().ok()),
+        Some("/console/password"),
+        "the first login must change the password"
+    );
+    app.stop().await;
+}
