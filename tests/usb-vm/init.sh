@@ -110,12 +110,19 @@ issue A || fail "after replug: $(cat /tmp/issue.err)"
 grep -q '"number":"A-003"' /tmp/issue.json || fail "after replug: $(cat /tmp/issue.json)"
 pass "unplug refused without a number, replug: A-003 printed"
 
-# 5. Byte-exact: the same ticket rendered to the spool by the same build.
+# 5. Byte-exact: the same ticket rendered to the spool by the same build (a reprint, by a
+#    staff member logged in through the form).
 kill $LOKET; wait $LOKET
 cp /tmp/received.bin /tmp/usb-all.bin
+echo "kata-sandi-vm-1234" | /bin/loket user add vmop --role operator --password-stdin --data /data \
+  || fail "user add"
 start_loket /etc/loket-spool.toml
-wget -q -O /tmp/reprint.json --post-data "" http://127.0.0.1:8080/api/v1/tickets/1/reprint \
-  || fail "reprint to spool"
+wget -S -q -O /dev/null --post-data "username=vmop&password=kata-sandi-vm-1234" \
+  http://127.0.0.1:8080/login 2>/tmp/login.txt
+COOKIE=$(grep -io 'loket_session=[^;]*' /tmp/login.txt | head -n 1)
+[ -n "$COOKIE" ] || fail "login: $(cat /tmp/login.txt)"
+wget -q -O /tmp/reprint.json --header "Cookie: $COOKIE" --header "Origin: http://127.0.0.1:8080" \
+  --post-data "" http://127.0.0.1:8080/api/v1/tickets/1/reprint || fail "reprint to spool"
 SPOOL=/data/spool/0000000001.escpos
 LEN=$(wc -c < "$SPOOL")
 head -c "$LEN" /tmp/usb-all.bin > /tmp/first.bin
