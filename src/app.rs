@@ -57,11 +57,12 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         .await
         .with_context(|| format!("cannot listen on {}", opts.listen))?;
     let addr = listener.local_addr()?;
+    let scheme = if config.https { "https" } else { "http" };
     let base_url = config
         .printer
         .base_url
         .clone()
-        .or_else(|| lan_base_url(addr));
+        .or_else(|| lan_base_url(scheme, addr));
     let events = Events::new(1024);
     let (store, inbox) = store::channel();
     let mut threads = Vec::new();
@@ -131,17 +132,35 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     first_admin(&store, &opts.data_dir, opts.clock.as_ref()).await?;
     let app = router(state.clone());
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = on_shutdown.await;
+    let stopped = async {
+        let _ = on_shutdown.await;
+    };
+    let server = if config.https {
+        let addrs: Vec<std::net::IpAddr> = lan_address().into_iter().collect();
+        let data_dir = opts.data_dir.clone();
+        let (cert, key) =
+            tokio::task::spawn_blocking(move || crate::tls::ensure_certificate(&data_dir, &addrs))
+                .await??;
+        let tls = crate::tls::TlsListener::new(listener, crate::tls::server_config(&cert, &key)?)?;
+        tokio::spawn(async move {
+            axum::serve(
+                tls,
+                app.into_make_service_with_connect_info::<crate::tls::TlsPeer>(),
+            )
+            .with_graceful_shutdown(stopped)
+            .await
         })
-        .await
-    });
-    log_urls(addr);
+    } else {
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(stopped)
+            .await
+        })
+    };
+    log_urls(scheme, addr);
     Ok(Running {
         addr,
         store,
@@ -201,7 +220,7 @@ async fn first_admin(
 }
 
 /// Creates `path` readable and writable by the owner only (0600) before anything is in it.
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut f = std::fs::OpenOptions::new()
@@ -214,24 +233,25 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// `http://<LAN address>:<port>`: where phones on the office network reach the tracking page.
-fn lan_base_url(addr: SocketAddr) -> Option<String> {
+fn lan_base_url(scheme: &str, addr: SocketAddr) -> Option<String> {
     let ip = if addr.ip().is_unspecified() {
         lan_address()?
     } else {
         addr.ip()
     };
-    Some(format!("http://{}", SocketAddr::new(ip, addr.port())))
+    Some(format!("{scheme}://{}", SocketAddr::new(ip, addr.port())))
 }
 
-fn log_urls(addr: SocketAddr) {
+fn log_urls(scheme: &str, addr: SocketAddr) {
     let host = if addr.ip().is_unspecified() {
         lan_address().map_or_else(|| "127.0.0.1".to_string(), |ip| ip.to_string())
     } else {
         addr.ip().to_string()
     };
-    let base = format!("http://{host}:{}", addr.port());
+    let base = format!("{scheme}://{host}:{}", addr.port());
     info!(%addr, "listening");
     info!("kiosk page:   {base}/kiosk");
+    info!("console:      {base}/console");
     info!("queue (JSON): {base}/api/v1/queue");
     info!("health:       {base}/healthz");
 }

@@ -13,4 +13,5 @@ pub mod issue;
 pub mod printer;
 pub mod queue;
 pub mod store;
+pub mod tls;
 pub mod web;

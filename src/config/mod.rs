@@ -27,6 +27,8 @@ pub const EMBEDDED_DEFAULT: &str = include_str!("../../config/loket.toml");
 pub struct Config {
     pub office: Office,
     pub listen: SocketAddr,
+    /// Serve HTTPS with a self-signed certificate made at the first start.
+    pub https: bool,
     pub numbering: Numbering,
     pub default_service_minutes: u32,
     pub hours: WeekHours,
@@ -279,12 +281,15 @@ fn default_tz() -> String {
 struct RawServer {
     #[serde(default = "default_listen")]
     listen: String,
+    #[serde(default)]
+    https: bool,
 }
 
 impl Default for RawServer {
     fn default() -> Self {
         Self {
             listen: default_listen(),
+            https: false,
         }
     }
 }
@@ -705,6 +710,7 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
             time_zone,
         },
         listen,
+        https: raw.server.https,
         numbering: Numbering {
             digits: raw.numbering.digits as usize,
             separator: raw.numbering.separator.clone(),

@@ -171,7 +171,10 @@ pub async fn submit(
     };
     (
         StatusCode::SEE_OTHER,
-        [(SET_COOKIE, set_cookie(&id, false)), (LOCATION, to)],
+        [
+            (SET_COOKIE, set_cookie(&id, app.config.https)),
+            (LOCATION, to),
+        ],
     )
         .into_response()
 }

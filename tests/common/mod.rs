@@ -111,6 +111,35 @@ impl TestApp {
         app
     }
 
+    /// The daemon over HTTPS: no HTTP helpers (the test speaks TLS itself), no operator.
+    pub async fn spawn_https(dir: &Path, clock: Arc<FakeClock>, config: Config) -> Self {
+        let running = app::start(app::Options {
+            config,
+            data_dir: dir.to_path_buf(),
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            clock: clock.clone(),
+            open_db: None,
+        })
+        .await
+        .expect("start app");
+        Self {
+            base: format!("https://{}", running.addr),
+            client: reqwest::Client::new(),
+            operator: StaffSession {
+                cookie: String::new(),
+                csrf: String::new(),
+            },
+            clock,
+            data_dir: dir.to_path_buf(),
+            running: Some(running),
+            _tmp: None,
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.running.as_ref().map_or(0, |r| r.addr.port())
+    }
+
     /// Creates (or recreates) an account with `TEST_PASSWORD` and these roles.
     pub async fn create_user(&self, name: &str, roles: &[Role]) {
         let hash = loket::auth::hash_password(TEST_PASSWORD).expect("hash");
