@@ -120,7 +120,14 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         )?),
         None => None,
     };
+    let voice = match &config.display.voice_pack {
+        Some(dir) => crate::voice::Pack::from_dir(dir)
+            .with_context(|| format!("voice pack {}", dir.display()))?,
+        None => crate::voice::Pack::embedded().context("built-in voice pack")?,
+    };
     let state = AppState {
+        closing: tokio::sync::watch::channel(false).0,
+        voice: Arc::new(voice),
         store: store.clone(),
         config: config.clone(),
         events: events.clone(),
@@ -251,6 +258,7 @@ fn log_urls(scheme: &str, addr: SocketAddr) {
     let base = format!("{scheme}://{host}:{}", addr.port());
     info!(%addr, "listening");
     info!("kiosk page:   {base}/kiosk");
+    info!("display:      {base}/display");
     info!("console:      {base}/console");
     info!("queue (JSON): {base}/api/v1/queue");
     info!("health:       {base}/healthz");
@@ -276,6 +284,8 @@ impl Running {
 
     pub async fn stop(self) {
         let _ = self.shutdown.send(());
+        // Event streams never end by themselves: tell them to, so the server can drain.
+        let _ = self.state.closing.send(true);
         // No new presses during the stop; the button's handle to the printer goes with it.
         self.button_stop.store(true, Ordering::Relaxed);
         if let Some(b) = self.button {
@@ -292,12 +302,16 @@ impl Running {
             let _ = server.await;
         }
         // The store finishes its queue and the prints in flight, then closes the database;
-        // the printer thread ends once no handle to it is left.
+        // then the printer thread is told to end (connections still draining may hold
+        // handles to it).
         self.store.shutdown().await;
         drop(self.store);
         let mut threads = self.threads.into_iter();
         if let Some(store_thread) = threads.next() {
             let _ = tokio::task::spawn_blocking(move || store_thread.join()).await;
+        }
+        if let Some(p) = &self.state.printer {
+            p.stop();
         }
         drop(self.state);
         for t in threads {

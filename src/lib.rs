@@ -14,4 +14,5 @@ pub mod printer;
 pub mod queue;
 pub mod store;
 pub mod tls;
+pub mod voice;
 pub mod web;

@@ -42,6 +42,17 @@ pub struct Config {
     pub button: Option<ButtonConfig>,
     pub console: ConsoleConfig,
     pub kiosk: KioskConfig,
+    pub display: DisplayConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct DisplayConfig {
+    /// The running text along the bottom of the lobby screen.
+    pub running_text: String,
+    /// How many of the latest calls the board lists.
+    pub last_calls: usize,
+    /// A directory of the office's own voice clips; the built-in pack when absent.
+    pub voice_pack: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -208,6 +219,19 @@ struct RawConfig {
     console: RawConsole,
     #[serde(default)]
     kiosk: RawKiosk,
+    #[serde(default)]
+    display: RawDisplay,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDisplay {
+    #[serde(default)]
+    running_text: String,
+    #[serde(default)]
+    last_calls: Option<usize>,
+    #[serde(default)]
+    voice_pack: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -696,6 +720,22 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
     if !(1..=24).contains(&raw.console.absolute_timeout_hours) {
         errs.push("console.absolute_timeout_hours", "must be between 1 and 24");
     }
+    check_text(
+        &mut errs,
+        "display.running_text",
+        &raw.display.running_text,
+        300,
+        false,
+    );
+    let last_calls = raw.display.last_calls.unwrap_or(6);
+    if !(1..=10).contains(&last_calls) {
+        errs.push("display.last_calls", "must be between 1 and 10");
+    }
+    if let Some(dir) = &raw.display.voice_pack
+        && !dir.starts_with('/')
+    {
+        errs.push("display.voice_pack", "must be an absolute directory path");
+    }
     let printer = raw.printer.validate(&mut errs);
     let codes: Vec<String> = raw.services.iter().map(|s| s.code.clone()).collect();
     let button = raw.button.as_ref().map(|b| b.validate(&mut errs, &codes));
@@ -728,6 +768,15 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
         },
         kiosk: KioskConfig {
             max_tickets_per_minute: raw.kiosk.max_tickets_per_minute,
+        },
+        display: DisplayConfig {
+            running_text: raw.display.running_text.clone(),
+            last_calls,
+            voice_pack: raw
+                .display
+                .voice_pack
+                .as_ref()
+                .map(std::path::PathBuf::from),
         },
     })
 }

@@ -46,6 +46,8 @@ enum Job {
     Ticket(Box<PrintJob>),
     Test(oneshot::Sender<Result<(), String>>),
     Status(oneshot::Sender<PrinterStatus>),
+    /// Finish what is queued before it, then end the thread, whoever still holds a handle.
+    Stop,
 }
 
 /// The async side's handle to the printer thread; cheap to clone.
@@ -88,6 +90,7 @@ impl Printer {
                 worker.poll();
                 loop {
                     match rx.recv_timeout(interval) {
+                        Ok(Job::Stop) => break,
                         Ok(job) => worker.run_guarded(job),
                         Err(RecvTimeoutError::Timeout) => {
                             worker.poll();
@@ -142,6 +145,11 @@ impl Printer {
             return PrinterStatus::Unreachable;
         }
         rx.await.unwrap_or(PrinterStatus::Unreachable)
+    }
+
+    /// Ends the printer thread after the jobs already queued.
+    pub fn stop(&self) {
+        let _ = self.tx.send(Job::Stop);
     }
 
     pub async fn test_print(&self) -> Result<(), String> {
@@ -267,6 +275,7 @@ impl Worker<'_> {
             Job::Status(reply) => {
                 let _ = reply.send(self.poll());
             }
+            Job::Stop => {}
         }
     }
 }

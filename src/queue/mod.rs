@@ -14,7 +14,7 @@ pub use error::QueueError;
 pub use estimate::Estimate;
 pub use issue::{Issued, PrintMode};
 pub use state::{
-    Change, CounterView, DayMeta, Dirty, PrinterView, QueueState, QueueView, ServiceView,
-    TicketSummary,
+    Change, CounterView, DayMeta, Dirty, PrinterView, QueueState, QueueView, RecentCall,
+    ServiceView, TicketSummary,
 };
 pub use ticket::{PrintState, Step, Ticket, TicketId, TicketState};

@@ -325,7 +325,34 @@ impl QueueState {
             .map(TicketSummary::from)
             .collect();
         unprinted.sort_by_key(|t| t.id);
+        let mut called: Vec<&Ticket> = self
+            .tickets
+            .values()
+            .filter(|t| t.called_at.is_some() || t.history.iter().any(|h| h.action == "called"))
+            .collect();
+        let last_call = |t: &Ticket| {
+            t.history
+                .iter()
+                .rev()
+                .find(|h| h.action == "called" || h.action == "recalled")
+                .map(|h| (h.at, h.counter))
+        };
+        called.sort_by_key(|t| std::cmp::Reverse(last_call(t).map(|(at, _)| (at, t.id))));
+        let recent_calls = called
+            .into_iter()
+            .filter_map(|t| {
+                let (at, counter) = last_call(t)?;
+                Some(RecentCall {
+                    number: t.label.clone(),
+                    counter: counter?,
+                    at,
+                })
+            })
+            .take(10)
+            .collect();
         QueueView {
+            recent_calls,
+            event_seq: 0,
             unprinted,
             printer: None,
             service_day: self.meta.service_day,
@@ -338,6 +365,10 @@ impl QueueState {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct QueueView {
+    /// The last committed event: a snapshot's place in the event stream.
+    pub event_seq: u64,
+    /// The latest calls, newest first (for the lobby display).
+    pub recent_calls: Vec<RecentCall>,
     pub service_day: NaiveDate,
     /// The holiday closing the office today, by name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -349,6 +380,13 @@ pub struct QueueView {
     /// Filled in by the store, which hears from the printer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub printer: Option<PrinterView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RecentCall {
+    pub number: String,
+    pub counter: u32,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -339,6 +339,7 @@ pub fn spawn(
     let today = local_date(clock.now(), config.office.time_zone);
     let (state, event_seq) = tables::load(&db, path, today)?;
     let audit_head = accounts::audit_head(&db)?;
+    events.set_start(event_seq);
     let meta = state.meta();
     info!(
         path = %path.display(),
@@ -840,6 +841,7 @@ impl Actor {
             }
             Command::View { reply } => {
                 let mut view = self.state.view(&self.config, now);
+                view.event_seq = self.event_seq;
                 view.printer = Some(PrinterView {
                     status: self.printer_status,
                     label: self.printer_status.label_id(),

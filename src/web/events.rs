@@ -1,38 +1,105 @@
 //! `GET /api/v1/events`: committed changes as server-sent events, each with its sequence
-//! number as the event id. A client that falls behind gets `resync` and reloads its snapshot
-//! (`/api/v1/queue`). Events carry no personal data: displays are public.
+//! number as the event id. A client reconnecting with `Last-Event-ID` (browsers send it by
+//! themselves) or `?since=` gets what it missed, once, in order; one away too long gets
+//! `resync` and reloads its snapshot (`/api/v1/queue`). Events carry no personal data:
+//! displays are public.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures_util::Stream;
+use serde::Deserialize;
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::AppState;
+use crate::events::{CatchUp, Event};
+
+#[derive(Deserialize, Default)]
+pub struct Since {
+    since: Option<u64>,
+}
+
+fn sse(e: &Event) -> SseEvent {
+    let name = serde_json::to_value(&e.change)
+        .ok()
+        .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
+        .unwrap_or_else(|| "change".to_string());
+    SseEvent::default()
+        .id(e.seq.to_string())
+        .event(name)
+        .json_data(e)
+        .unwrap_or_else(|_| resync())
+}
+
+fn resync() -> SseEvent {
+    SseEvent::default().event("resync").data("{}")
+}
+
+struct Feed {
+    rx: broadcast::Receiver<Arc<Event>>,
+    closing: tokio::sync::watch::Receiver<bool>,
+    backlog: VecDeque<SseEvent>,
+    last: u64,
+}
 
 pub async fn stream(
     State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<Since>,
 ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    let since = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .or(q.since);
+    // Subscribe before catching up, so nothing falls between the two.
     let rx = app.events.subscribe();
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        let event = match rx.recv().await {
-            Ok(e) => {
-                let name = serde_json::to_value(&e.change)
-                    .ok()
-                    .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
-                    .unwrap_or_else(|| "change".to_string());
-                SseEvent::default()
-                    .id(e.seq.to_string())
-                    .event(name)
-                    .json_data(&*e)
-                    .unwrap_or_else(|_| SseEvent::default().event("resync").data("{}"))
+    let mut backlog = VecDeque::new();
+    let mut last = 0;
+    if let Some(since) = since {
+        last = since;
+        match app.events.since(since) {
+            CatchUp::Events(events) => {
+                for e in events {
+                    last = last.max(e.seq);
+                    backlog.push_back(sse(&e));
+                }
             }
-            Err(RecvError::Lagged(_)) => SseEvent::default().event("resync").data("{}"),
-            Err(RecvError::Closed) => return None,
-        };
-        Some((Ok(event), rx))
+            CatchUp::Resync => backlog.push_back(resync()),
+        }
+    }
+    let feed = Feed {
+        rx,
+        closing: app.closing.subscribe(),
+        backlog,
+        last,
+    };
+    let stream = futures_util::stream::unfold(feed, |mut feed| async move {
+        if let Some(e) = feed.backlog.pop_front() {
+            return Some((Ok(e), feed));
+        }
+        loop {
+            let received = tokio::select! {
+                r = feed.rx.recv() => r,
+                _ = feed.closing.wait_for(|c| *c) => return None,
+            };
+            match received {
+                // Already sent from the backlog.
+                Ok(e) if e.seq <= feed.last => continue,
+                Ok(e) => {
+                    feed.last = e.seq;
+                    return Some((Ok(sse(&e)), feed));
+                }
+                Err(RecvError::Lagged(_)) => return Some((Ok(resync()), feed)),
+                Err(RecvError::Closed) => return None,
+            }
+        }
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

@@ -3,6 +3,7 @@
 mod auth;
 mod console;
 mod counters;
+mod display;
 mod error;
 mod events;
 mod guard;
@@ -51,6 +52,9 @@ pub struct AppState {
     /// None with `printer.kind = "none"`.
     pub printer: Option<Printer>,
     pub kiosk_limit: Arc<RateLimiter>,
+    pub voice: Arc<crate::voice::Pack>,
+    /// Set when the daemon stops: open event streams end so connections can drain.
+    pub closing: tokio::sync::watch::Sender<bool>,
     pub login_throttle: Arc<std::sync::Mutex<Throttle>>,
 }
 
@@ -87,6 +91,19 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(|| async { Redirect::to("/kiosk") }),
         ),
         r(Method::GET, "/kiosk", Public, get(kiosk::page)),
+        r(Method::GET, "/display", Public, get(display::page)),
+        r(
+            Method::GET,
+            "/api/v1/display",
+            Public,
+            get(display::snapshot),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/announcements/{file}",
+            Public,
+            get(display::announcement),
+        ),
         r(Method::GET, "/healthz", Public, get(health::healthz)),
         r(Method::GET, "/t/{id}", Public, get(track::page)),
         r(

@@ -1,0 +1,156 @@
+// Lobby display: renders the snapshot, follows /api/v1/events, and announces each call in
+// turn (flash, chime, voice), never two at once. If the daemon is away it keeps the last
+// good board and shows "terputus"; on reconnect it resyncs from the snapshot.
+(function () {
+  "use strict";
+  var state = null;
+  var lastSeq = 0;
+  var queue = [];
+  var speaking = false;
+  var audioCtx = null;
+  var soundBlocked = false;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function render() {
+    if (!state) return;
+    var counters = document.getElementById("counters");
+    counters.textContent = "";
+    state.counters.forEach(function (c) {
+      var box = el("div", "counter");
+      box.id = "counter-" + c.id;
+      box.appendChild(el("div", "name", c.name));
+      box.appendChild(el("div", "number", c.number || "—"));
+      counters.appendChild(box);
+    });
+    var calls = document.getElementById("calls");
+    calls.textContent = "";
+    state.calls.forEach(function (c) {
+      var li = el("li");
+      li.appendChild(el("span", "num", c.number));
+      li.appendChild(el("span", "where", c.counter_name));
+      calls.appendChild(li);
+    });
+    var waiting = document.getElementById("waiting");
+    waiting.textContent = "";
+    state.services.forEach(function (s) {
+      var li = el("li");
+      li.appendChild(el("span", "svc", s.prefix + " · " + s.name));
+      li.appendChild(el("span", "count", String(s.waiting)));
+      waiting.appendChild(li);
+    });
+    document.getElementById("running").textContent = state.running_text;
+  }
+
+  function load() {
+    return fetch("/api/v1/display", { cache: "no-store" }).then(function (r) {
+      if (!r.ok) throw new Error("status " + r.status);
+      return r.json();
+    }).then(function (s) {
+      state = s;
+      if (s.seq > lastSeq) lastSeq = s.seq;
+      render();
+    });
+  }
+
+  function tick() {
+    var tz = (state && state.time_zone) || "Asia/Jakarta";
+    var now = new Date();
+    document.getElementById("time").textContent =
+      now.toLocaleTimeString("id-ID", { timeZone: tz, hour: "2-digit", minute: "2-digit" });
+    document.getElementById("date").textContent =
+      now.toLocaleDateString("id-ID", { timeZone: tz, weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  }
+
+  function chime() {
+    return new Promise(function (done) {
+      try {
+        audioCtx = audioCtx || new (window.AudioContext || window.webkitAudioContext)();
+        var t = audioCtx.currentTime;
+        [[784, 0], [659, 0.35]].forEach(function (n) {
+          var o = audioCtx.createOscillator();
+          var g = audioCtx.createGain();
+          o.frequency.value = n[0];
+          g.gain.setValueAtTime(0.0001, t + n[1]);
+          g.gain.exponentialRampToValueAtTime(0.4, t + n[1] + 0.02);
+          g.gain.exponentialRampToValueAtTime(0.0001, t + n[1] + 0.6);
+          o.connect(g); g.connect(audioCtx.destination);
+          o.start(t + n[1]); o.stop(t + n[1] + 0.65);
+        });
+        setTimeout(done, 1000);
+      } catch (e) { done(); }
+    });
+  }
+
+  function speak(seq) {
+    return new Promise(function (done) {
+      var a = new Audio("/api/v1/announcements/" + seq + ".wav");
+      a.onended = done;
+      a.onerror = done;
+      var p = a.play();
+      if (p && p.catch) {
+        p.catch(function () {
+          soundBlocked = true;
+          document.getElementById("sound").hidden = false;
+          done();
+        });
+      }
+    });
+  }
+
+  function next() {
+    if (speaking || queue.length === 0) return;
+    speaking = true;
+    var call = queue.shift();
+    var box = document.getElementById("counter-" + call.counter);
+    if (box) { box.classList.remove("flash"); void box.offsetWidth; box.classList.add("flash"); }
+    chime().then(function () { return soundBlocked ? null : speak(call.seq); }).then(function () {
+      speaking = false;
+      next();
+    });
+  }
+
+  function onEvent(ev) {
+    var data = JSON.parse(ev.data);
+    if (data.seq <= lastSeq) return;
+    lastSeq = data.seq;
+    if (data.type === "called" || data.type === "recalled") {
+      queue.push({ seq: data.seq, number: data.ticket.number, counter: data.counter });
+      next();
+    }
+    load().catch(function () {});
+  }
+
+  function connect() {
+    var es = new EventSource("/api/v1/events?since=" + lastSeq);
+    ["issued", "called", "recalled", "serving", "finished", "no_show", "transferred",
+     "requeued", "voided", "day_started"].forEach(function (t) { es.addEventListener(t, onEvent); });
+    es.addEventListener("resync", function () { load().catch(function () {}); });
+    es.onopen = function () {
+      document.getElementById("offline").hidden = true;
+      load().catch(function () {});
+    };
+    es.onerror = function () { document.getElementById("offline").hidden = false; };
+  }
+
+  document.getElementById("sound").addEventListener("click", function () {
+    soundBlocked = false;
+    document.getElementById("sound").hidden = true;
+    try {
+      audioCtx = audioCtx || new (window.AudioContext || window.webkitAudioContext)();
+      audioCtx.resume();
+    } catch (e) { /* no audio device */ }
+  });
+
+  tick();
+  setInterval(tick, 1000);
+  load().then(connect, function () {
+    document.getElementById("offline").hidden = false;
+    setTimeout(function retry() { load().then(connect, function () { setTimeout(retry, 3000); }); }, 3000);
+  });
+})();
