@@ -29,6 +29,7 @@ fn job(n: u32) -> PrintJob {
             serving_at: None,
             finished_at: None,
             calls: 0,
+            call_order: 0,
             print: PrintState::Pending,
             history: Vec::new(),
         },

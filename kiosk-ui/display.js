@@ -9,6 +9,8 @@
   var speaking = false;
   var audioCtx = null;
   var soundBlocked = false;
+  // The office's clock, not the TV's: the board shows the time the daemon keeps.
+  var clockOffset = 0;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -53,6 +55,8 @@
       return r.json();
     }).then(function (s) {
       state = s;
+      if (s.now) clockOffset = Date.parse(s.now) - Date.now();
+      tick();
       if (s.seq > lastSeq) lastSeq = s.seq;
       render();
     });
@@ -60,7 +64,7 @@
 
   function tick() {
     var tz = (state && state.time_zone) || "Asia/Jakarta";
-    var now = new Date();
+    var now = new Date(Date.now() + clockOffset);
     document.getElementById("time").textContent =
       now.toLocaleTimeString("id-ID", { timeZone: tz, hour: "2-digit", minute: "2-digit" });
     document.getElementById("date").textContent =

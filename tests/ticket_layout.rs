@@ -40,6 +40,7 @@ fn job(label: &str, priority: bool) -> PrintJob {
             serving_at: None,
             finished_at: None,
             calls: 0,
+            call_order: 0,
             print: PrintState::Pending,
             history: Vec::new(),
         },

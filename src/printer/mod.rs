@@ -351,6 +351,7 @@ mod tests {
                 serving_at: None,
                 finished_at: None,
                 calls: 0,
+                call_order: 0,
                 print: PrintState::Pending,
                 history: Vec::new(),
             },

@@ -112,6 +112,7 @@ impl QueueState {
         t.called_at = Some(now);
         t.serving_at = None;
         t.calls = 1;
+        t.call_order = self.next_call_order();
         t.record(now, "called", Some(counter.id));
         Ok(self.put_back(t, |t| Change::Called {
             counter: counter.id,
@@ -140,6 +141,7 @@ impl QueueState {
                     return Err(wrong(&t));
                 }
                 t.calls += 1;
+                t.call_order = self.next_call_order();
                 t.record(now, "recalled", Some(c));
                 |counter, ticket| Change::Recalled { counter, ticket }
             }

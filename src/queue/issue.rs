@@ -76,6 +76,7 @@ impl QueueState {
             serving_at: None,
             finished_at: None,
             calls: 0,
+            call_order: 0,
             print: match mode {
                 PrintMode::NoPrinter => PrintState::NotRequired,
                 PrintMode::HoldUntilPrinted => PrintState::Pending,

@@ -120,6 +120,7 @@ pub struct QueueState {
     dirty: BTreeSet<TicketId>,
     retired: Vec<Ticket>,
     meta_dirty: bool,
+    last_call_order: u64,
 }
 
 /// Records to write in one transaction.
@@ -153,6 +154,7 @@ impl QueueState {
             dirty: BTreeSet::new(),
             retired: Vec::new(),
             meta_dirty: false,
+            last_call_order: 0,
         };
         for t in tickets {
             let last = s.last_number.entry(t.prefix.clone()).or_default();
@@ -168,6 +170,7 @@ impl QueueState {
             if t.state == TicketState::Done {
                 s.count_service_time(&t);
             }
+            s.last_call_order = s.last_call_order.max(t.call_order);
             s.tickets.insert(t.id, t);
         }
         s
@@ -238,6 +241,11 @@ impl QueueState {
             s.count += 1;
             s.total_seconds += secs;
         }
+    }
+
+    pub(super) fn next_call_order(&mut self) -> u64 {
+        self.last_call_order += 1;
+        self.last_call_order
     }
 
     pub(super) fn insert_new(&mut self, t: Ticket) {
@@ -325,27 +333,20 @@ impl QueueState {
             .map(TicketSummary::from)
             .collect();
         unprinted.sort_by_key(|t| t.id);
-        let mut called: Vec<&Ticket> = self
-            .tickets
-            .values()
-            .filter(|t| t.called_at.is_some() || t.history.iter().any(|h| h.action == "called"))
-            .collect();
-        let last_call = |t: &Ticket| {
-            t.history
-                .iter()
-                .rev()
-                .find(|h| h.action == "called" || h.action == "recalled")
-                .map(|h| (h.at, h.counter))
-        };
-        called.sort_by_key(|t| std::cmp::Reverse(last_call(t).map(|(at, _)| (at, t.id))));
+        let mut called: Vec<&Ticket> = self.tickets.values().filter(|t| t.call_order > 0).collect();
+        called.sort_by_key(|t| std::cmp::Reverse(t.call_order));
         let recent_calls = called
             .into_iter()
             .filter_map(|t| {
-                let (at, counter) = last_call(t)?;
+                let step = t
+                    .history
+                    .iter()
+                    .rev()
+                    .find(|h| h.action == "called" || h.action == "recalled")?;
                 Some(RecentCall {
                     number: t.label.clone(),
-                    counter: counter?,
-                    at,
+                    counter: step.counter?,
+                    at: step.at,
                 })
             })
             .take(10)

@@ -107,6 +107,9 @@ pub struct Ticket {
     pub finished_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub calls: u32,
+    /// Order of its latest call or recall among the day's calls (for the display's list).
+    #[serde(default)]
+    pub call_order: u64,
     #[serde(default)]
     pub print: PrintState,
     #[serde(default)]

@@ -59,6 +59,7 @@ pub async fn snapshot(State(app): State<AppState>) -> Result<Json<Value>, ApiErr
         .collect();
     Ok(Json(json!({
         "seq": view.event_seq,
+        "now": app.clock.now().to_rfc3339(),
         "office": app.config.office.name,
         "time_zone": app.config.office.time_zone.name(),
         "running_text": app.config.display.running_text,

@@ -26,6 +26,11 @@ fn free_port() -> u16 {
 
 impl Browser {
     pub async fn start() -> Self {
+        Self::start_with(1280, 800, &[]).await
+    }
+
+    /// A browser window of `width` × `height` with extra Chromium flags.
+    pub async fn start_with(width: u32, height: u32, extra: &[&str]) -> Self {
         let chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
             .into_iter()
             .find(|p| std::path::Path::new(p).exists())
@@ -45,19 +50,26 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let profile = tempfile::tempdir().expect("profile dir");
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+        args.push(format!("--window-size={width},{height}"));
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.extend(extra.iter().map(|s| s.to_string()));
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage",
-                    "--window-size=1280,800",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}
         }}});
         let r: Value = http
             .post(format!("{base}/session"))
@@ -192,9 +204,49 @@ impl Browser {
         }
     }
 
+    /// Runs a script in the page; its return value.
+    pub async fn script(&self, js: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": js, "args": []})),
+        )
+        .await
+    }
+
+    /// The viewport as PNG bytes.
+    pub async fn screenshot(&self) -> Vec<u8> {
+        let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        base64_decode(v.as_str().expect("screenshot"))
+    }
+
     pub async fn quit(mut self) {
         self.cmd(reqwest::Method::DELETE, "", None).await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for v in s.bytes().filter_map(value) {
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
 }

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod child;
 pub mod escpos;
 pub mod fake_printer;
+pub mod images;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
