@@ -137,6 +137,9 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         login_throttle: Arc::new(std::sync::Mutex::new(Throttle::default())),
     };
     first_admin(&store, &opts.data_dir, opts.clock.as_ref()).await?;
+    if let Some(device) = config.display.framebuffer.clone() {
+        tokio::spawn(framebuffer_board(state.clone(), device));
+    }
     let app = router(state.clone());
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
     let stopped = async {
@@ -237,6 +240,45 @@ pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
         .open(path)?;
     f.write_all(text.as_bytes())?;
     f.sync_all()
+}
+
+/// Keeps the board on the framebuffer current: redrawn after every event and every
+/// 20 seconds (the clock). Drawing happens off the executor.
+async fn framebuffer_board(state: AppState, device: PathBuf) {
+    let fb = match tokio::task::spawn_blocking({
+        let device = device.clone();
+        move || crate::display::framebuffer::Framebuffer::open(&device)
+    })
+    .await
+    {
+        Ok(Ok(fb)) => fb,
+        Ok(Err(e)) => {
+            warn!(device = %device.display(), error = %e, "framebuffer unavailable: no board drawn");
+            return;
+        }
+        Err(_) => return,
+    };
+    info!(device = %device.display(), width = fb.width, height = fb.height, format = ?fb.format, "drawing the board on the framebuffer");
+    let mut events = state.events.subscribe();
+    let mut closing = state.closing.subscribe();
+    loop {
+        if let Ok(view) = state.store.view().await {
+            let board = crate::display::Board::from_view(&state.config, &view, state.clock.now());
+            let fb = fb.clone();
+            let drawn = tokio::task::spawn_blocking(move || {
+                fb.write(&crate::display::render(&board, fb.width, fb.height))
+            })
+            .await;
+            if let Ok(Err(e)) = drawn {
+                warn!(error = %e, "framebuffer write failed");
+            }
+        }
+        tokio::select! {
+            _ = events.recv() => {}
+            _ = tokio::time::sleep(std::time::Duration::from_secs(20)) => {}
+            _ = closing.wait_for(|c| *c) => return,
+        }
+    }
 }
 
 /// `http://<LAN address>:<port>`: where phones on the office network reach the tracking page.

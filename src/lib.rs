@@ -8,6 +8,7 @@ pub mod auth;
 pub mod button;
 pub mod clock;
 pub mod config;
+pub mod display;
 pub mod events;
 pub mod issue;
 pub mod printer;

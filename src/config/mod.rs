@@ -53,6 +53,8 @@ pub struct DisplayConfig {
     pub last_calls: usize,
     /// A directory of the office's own voice clips; the built-in pack when absent.
     pub voice_pack: Option<std::path::PathBuf>,
+    /// Draw the board on this Linux framebuffer (`/dev/fb0`) for a screen with no browser.
+    pub framebuffer: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -232,6 +234,8 @@ struct RawDisplay {
     last_calls: Option<usize>,
     #[serde(default)]
     voice_pack: Option<String>,
+    #[serde(default)]
+    framebuffer: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -775,6 +779,11 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
             voice_pack: raw
                 .display
                 .voice_pack
+                .as_ref()
+                .map(std::path::PathBuf::from),
+            framebuffer: raw
+                .display
+                .framebuffer
                 .as_ref()
                 .map(std::path::PathBuf::from),
         },

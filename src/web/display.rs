@@ -107,3 +107,33 @@ pub async fn announcement(State(app): State<AppState>, Path(file): Path<String>)
         .into_response(),
     }
 }
+
+/// The board drawn by the daemon itself (the framebuffer renderer), as a PNG.
+pub async fn png(State(app): State<AppState>) -> Response {
+    let view = match app.store.view().await {
+        Ok(v) => v,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let board = crate::display::Board::from_view(&app.config, &view, app.clock.now());
+    let png = tokio::task::spawn_blocking(move || {
+        crate::display::to_png(&crate::display::render(&board, 1280, 720))
+    })
+    .await;
+    match png {
+        Ok(Ok(bytes)) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        _ => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "render",
+            "Papan tidak dapat digambar.",
+        )
+        .into_response(),
+    }
+}

@@ -92,6 +92,7 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r(Method::GET, "/kiosk", Public, get(kiosk::page)),
         r(Method::GET, "/display", Public, get(display::page)),
+        r(Method::GET, "/display.png", Public, get(display::png)),
         r(
             Method::GET,
             "/api/v1/display",
