@@ -4,7 +4,11 @@
 (function () {
   "use strict";
   var state = null;
-  var lastSeq = 0;
+  // The stream position: set once from the first snapshot, then only by events.
+  var lastSeq = -1;
+  var announced = {};
+  // Counters flashing until this time (ms), kept across redraws.
+  var flashUntil = {};
   var queue = [];
   var speaking = false;
   var audioCtx = null;
@@ -24,7 +28,7 @@
     var counters = document.getElementById("counters");
     counters.textContent = "";
     state.counters.forEach(function (c) {
-      var box = el("div", "counter");
+      var box = el("div", (flashUntil[c.id] || 0) > Date.now() ? "counter flash" : "counter");
       box.id = "counter-" + c.id;
       box.appendChild(el("div", "name", c.name));
       box.appendChild(el("div", "number", c.number || "—"));
@@ -57,7 +61,7 @@
       state = s;
       if (s.now) clockOffset = Date.parse(s.now) - Date.now();
       tick();
-      if (s.seq > lastSeq) lastSeq = s.seq;
+      if (lastSeq < 0) lastSeq = s.seq;
       render();
     });
   }
@@ -92,7 +96,11 @@
   }
 
   function speak(seq) {
-    return new Promise(function (done) {
+    return new Promise(function (finish) {
+      var over = false;
+      var done = function () { if (!over) { over = true; finish(); } };
+      // A clip that never loads must not hold up every later call.
+      setTimeout(done, 15000);
       var a = new Audio("/api/v1/announcements/" + seq + ".wav");
       a.onended = done;
       a.onerror = done;
@@ -111,6 +119,7 @@
     if (speaking || queue.length === 0) return;
     speaking = true;
     var call = queue.shift();
+    flashUntil[call.counter] = Date.now() + 3000;
     var box = document.getElementById("counter-" + call.counter);
     if (box) { box.classList.remove("flash"); void box.offsetWidth; box.classList.add("flash"); }
     chime().then(function () { return soundBlocked ? null : speak(call.seq); }).then(function () {
@@ -121,9 +130,9 @@
 
   function onEvent(ev) {
     var data = JSON.parse(ev.data);
-    if (data.seq <= lastSeq) return;
-    lastSeq = data.seq;
-    if (data.type === "called" || data.type === "recalled") {
+    if (data.seq > lastSeq) lastSeq = data.seq;
+    if ((data.type === "called" || data.type === "recalled") && !announced[data.seq]) {
+      announced[data.seq] = true;
       queue.push({ seq: data.seq, number: data.ticket.number, counter: data.counter });
       next();
     }
@@ -131,7 +140,7 @@
   }
 
   function connect() {
-    var es = new EventSource("/api/v1/events?since=" + lastSeq);
+    var es = new EventSource("/api/v1/events?since=" + Math.max(lastSeq, 0));
     ["issued", "called", "recalled", "serving", "finished", "no_show", "transferred",
      "requeued", "voided", "day_started"].forEach(function (t) { es.addEventListener(t, onEvent); });
     es.addEventListener("resync", function () { load().catch(function () {}); });
@@ -139,7 +148,11 @@
       document.getElementById("offline").hidden = true;
       load().catch(function () {});
     };
-    es.onerror = function () { document.getElementById("offline").hidden = false; };
+    es.onerror = function () {
+      document.getElementById("offline").hidden = false;
+      // A stream the browser gave up on is opened anew.
+      if (es.readyState === 2) setTimeout(connect, 3000);
+    };
   }
 
   document.getElementById("sound").addEventListener("click", function () {

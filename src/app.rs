@@ -135,6 +135,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         printer,
         kiosk_limit: Arc::new(RateLimiter::new(config.kiosk.max_tickets_per_minute)),
         login_throttle: Arc::new(std::sync::Mutex::new(Throttle::default())),
+        login_slots: Arc::new(tokio::sync::Semaphore::new(2)),
     };
     first_admin(&store, &opts.data_dir, opts.clock.as_ref()).await?;
     if let Some(device) = config.display.framebuffer.clone() {

@@ -77,8 +77,10 @@ impl Events {
     pub fn since(&self, since: u64) -> CatchUp {
         let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         let start = self.start.load(std::sync::atomic::Ordering::Relaxed);
-        let first_kept = recent.front().map_or(start + 1, |e| e.seq);
-        if since + 1 < first_kept {
+        let first_kept = recent.front().map_or(start.saturating_add(1), |e| e.seq);
+        let newest = recent.back().map_or(start, |e| e.seq);
+        // Too far behind, or ahead of us (a store restored from a backup): start afresh.
+        if since.saturating_add(1) < first_kept || since > newest {
             CatchUp::Resync
         } else {
             CatchUp::Events(recent.iter().filter(|e| e.seq > since).cloned().collect())

@@ -282,6 +282,7 @@ async fn script_payloads_in_every_free_text_field_come_back_escaped_on_every_pag
     config.services[0].name = PAYLOAD.to_string();
     config.services[0].name_en = PAYLOAD.to_string();
     config.counters[0].name = PAYLOAD.to_string();
+    config.display.running_text = PAYLOAD.to_string();
     let clock = Arc::new(FakeClock::new(monday_morning()));
     let app = TestApp::spawn_in(tmp.path(), clock, config).await;
     app.issue("A", false).await;
@@ -306,6 +307,7 @@ async fn script_payloads_in_every_free_text_field_come_back_escaped_on_every_pag
 
     let pages = [
         "/kiosk",
+        "/display",
         "/t/1",
         "/login?next=%3Cscript%3E",
         "/console",

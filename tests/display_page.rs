@@ -64,6 +64,19 @@ async fn the_board_before_and_after_a_call_matches_the_references() {
     let small = board(&app, 1280, 720).await;
     assert_eq!(small.text("#counter-1 .number").await, "A-001");
     assert_matches(
+        "display-1280-before.png",
+        &small.screenshot().await,
+        660,
+        0.01,
+    );
+    app.call_next(3).await;
+    assert_eq!(
+        small.wait_text("#counter-3 .number", "B-002").await,
+        "B-002"
+    );
+    small.wait_text("#calls li:first-child", "B-002").await;
+    small.script(STILL).await;
+    assert_matches(
         "display-1280-after.png",
         &small.screenshot().await,
         660,

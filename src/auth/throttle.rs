@@ -47,8 +47,15 @@ impl Throttle {
         keep(self.by_addr.entry(addr).or_default());
     }
 
-    pub fn succeeded(&mut self, user: &str) {
+    /// The attempt recorded at `at` was a success: it no longer counts against the
+    /// address, and the account's failures are forgiven.
+    pub fn succeeded(&mut self, user: &str, addr: IpAddr, at: DateTime<Utc>) {
         self.by_user.remove(&user.to_lowercase());
+        if let Some(v) = self.by_addr.get_mut(&addr)
+            && let Some(i) = v.iter().rposition(|t| *t == at)
+        {
+            v.remove(i);
+        }
     }
 }
 

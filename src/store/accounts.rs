@@ -110,6 +110,21 @@ pub(super) fn read_session(db: &Database, key: &str) -> Result<Option<Session>, 
     }
 }
 
+/// The keys of every session of `username`.
+pub(super) fn session_keys_of(db: &Database, username: &str) -> Result<Vec<String>, StoreError> {
+    let txn = db.begin_read()?;
+    let t = open_or_none!(txn, SESSIONS);
+    let mut out = Vec::new();
+    for row in t.iter()? {
+        let (k, v) = row?;
+        let s: Session = parse("session", v.value())?;
+        if s.username == username {
+            out.push(k.value().to_string());
+        }
+    }
+    Ok(out)
+}
+
 /// The last entry's sequence number and hash: where the next entry chains on.
 pub(super) fn audit_head(db: &Database) -> Result<(u64, String), StoreError> {
     let txn = db.begin_read()?;

@@ -102,6 +102,13 @@ enum Command {
         who: Who,
         reply: Reply<()>,
     },
+    /// Ends every session of a user but `except` (after a password change, reset, disable).
+    SessionsRevoke {
+        username: String,
+        except: Option<String>,
+        who: Who,
+        reply: Reply<()>,
+    },
     Audit {
         who: Who,
         action: String,
@@ -239,6 +246,22 @@ impl StoreHandle {
     pub async fn session(&self, key: &str) -> Result<Option<Session>, OpError> {
         let key = key.to_string();
         self.ask(|reply| Command::SessionGet { key, reply }).await
+    }
+
+    pub async fn revoke_sessions(
+        &self,
+        username: &str,
+        except: Option<String>,
+        who: Who,
+    ) -> Result<(), OpError> {
+        let username = username.to_string();
+        self.ask(|reply| Command::SessionsRevoke {
+            username,
+            except,
+            who,
+            reply,
+        })
+        .await
     }
 
     pub async fn delete_session(&self, key: String, who: Who) -> Result<(), OpError> {
@@ -396,6 +419,7 @@ fn refuse_write(cmd: Command) -> Option<Command> {
         Command::UserPut { reply, .. }
         | Command::SessionPut { reply, .. }
         | Command::SessionDel { reply, .. }
+        | Command::SessionsRevoke { reply, .. }
         | Command::Audit { reply, .. } => {
             let _ = reply.send(Err(StoreError::Stopped.into()));
             None
@@ -530,6 +554,24 @@ impl Actor {
                     self.accounts.sessions.push((key, Some(*session)));
                     pending.push(Pending::Done(reply));
                 }
+                Command::SessionsRevoke {
+                    username,
+                    except,
+                    who,
+                    reply,
+                } => match accounts::session_keys_of(&self.db, &username) {
+                    Ok(keys) => {
+                        let ended = keys.iter().filter(|k| Some(*k) != except.as_ref()).count();
+                        self.audit(now, &who, "sessions_revoked", &username, &ended.to_string());
+                        for k in keys.into_iter().filter(|k| Some(k) != except.as_ref()) {
+                            self.accounts.sessions.push((k, None));
+                        }
+                        pending.push(Pending::Done(reply));
+                    }
+                    Err(e) => {
+                        let _ = reply.send(Err(e.into()));
+                    }
+                },
                 Command::SessionDel { key, who, reply } => {
                     self.audit(now, &who, "logout", &who.actor, "");
                     self.accounts.sessions.push((key, None));
@@ -885,6 +927,7 @@ impl Actor {
             Command::UserPut { reply, .. }
             | Command::SessionPut { reply, .. }
             | Command::SessionDel { reply, .. }
+            | Command::SessionsRevoke { reply, .. }
             | Command::Audit { reply, .. } => {
                 let _ = reply.send(Err(StoreError::Stopped.into()));
             }

@@ -85,19 +85,21 @@ async fn load(app: &AppState, id: &str) -> Option<Staff> {
     if user.disabled {
         return None;
     }
-    // Idle time counts from the last request; written at most once a minute.
-    let session = if now - session.last_seen > Duration::minutes(1) {
-        let mut s = session;
+    Some(Staff { user, key, session })
+}
+
+/// Idle time counts from the last staff request (not from the public pages a console also
+/// polls, so an unattended screen still times out); written at most once a minute.
+pub async fn touch(app: &AppState, staff: &Staff) {
+    let now = app.clock.now();
+    if now - staff.session.last_seen > Duration::minutes(1) {
+        let mut s = staff.session.clone();
         s.last_seen = now;
         let _ = app
             .store
-            .put_session(key.clone(), s.clone(), Who::default(), None)
+            .put_session(staff.key.clone(), s, Who::default(), None)
             .await;
-        s
-    } else {
-        session
-    };
-    Some(Staff { user, key, session })
+    }
 }
 
 /// What a handler knows of its caller.

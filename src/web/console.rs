@@ -563,7 +563,6 @@ pub async fn user_reset_password(
     };
     user.password_hash = hash;
     user.must_change_password = true;
-    user.disabled = false;
     match app
         .store
         .put_user(user, caller.who("staff"), "password_reset")

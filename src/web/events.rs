@@ -42,6 +42,7 @@ fn resync() -> SseEvent {
 }
 
 struct Feed {
+    events: crate::events::Events,
     rx: broadcast::Receiver<Arc<Event>>,
     closing: tokio::sync::watch::Receiver<bool>,
     backlog: VecDeque<SseEvent>,
@@ -75,6 +76,7 @@ pub async fn stream(
         }
     }
     let feed = Feed {
+        events: app.events.clone(),
         rx,
         closing: app.closing.subscribe(),
         backlog,
@@ -96,7 +98,20 @@ pub async fn stream(
                     feed.last = e.seq;
                     return Some((Ok(sse(&e)), feed));
                 }
-                Err(RecvError::Lagged(_)) => return Some((Ok(resync()), feed)),
+                // Fell behind the broadcast: refill from the kept events, so no call is lost.
+                Err(RecvError::Lagged(_)) => match feed.events.since(feed.last) {
+                    CatchUp::Events(events) => {
+                        for e in events {
+                            feed.last = feed.last.max(e.seq);
+                            feed.backlog.push_back(sse(&e));
+                        }
+                        match feed.backlog.pop_front() {
+                            Some(e) => return Some((Ok(e), feed)),
+                            None => continue,
+                        }
+                    }
+                    CatchUp::Resync => return Some((Ok(resync()), feed)),
+                },
                 Err(RecvError::Closed) => return None,
             }
         }

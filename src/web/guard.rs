@@ -65,7 +65,13 @@ fn same_origin_proven(headers: &HeaderMap, staff: &Staff) -> bool {
     headers
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t == staff.session.csrf)
+        .is_some_and(|t| constant_time_eq(t.as_bytes(), staff.session.csrf.as_bytes()))
+}
+
+/// Compares without stopping at the first difference: the time taken says nothing about how
+/// much of a guessed token was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub fn is_page(path: &str) -> bool {
@@ -87,7 +93,7 @@ fn refuse(page: bool, status: StatusCode, code: &'static str, message: &str) -> 
 
 /// The guard for one route.
 pub async fn guard(
-    State((_app, access)): State<(AppState, Access)>,
+    State((app, access)): State<(AppState, Access)>,
     req: Request,
     next: Next,
 ) -> Response {
@@ -157,5 +163,6 @@ pub async fn guard(
             "Anda tidak memiliki hak untuk halaman atau tindakan ini.",
         );
     }
+    super::auth::touch(&app, &staff).await;
     next.run(req).await
 }

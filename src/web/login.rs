@@ -31,7 +31,10 @@ pub struct LoginForm {
 
 /// Only a path of ours: never `//host` or a full URL (an open redirect).
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let plain = next
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'.'));
+    if plain && next.starts_with('/') && !next.starts_with("//") {
         next
     } else {
         "/console"
@@ -77,11 +80,20 @@ pub async fn submit(
     let ip = caller
         .ip
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    let who = Who::new(shown.clone(), caller.addr());
+    let shown: String = shown.chars().filter(|c| !c.is_control()).collect();
+    // Who is not known until the password checks out: the name typed goes in the target.
+    let who = Who::new("anonymous", caller.addr());
+    // The attempt counts before the slow check, so parallel guesses cannot slip past the lock.
     let locked = app
         .login_throttle
         .lock()
-        .map(|t| t.locked(&username, ip, now))
+        .map(|mut t| {
+            let until = t.locked(&username, ip, now);
+            if until.is_none() {
+                t.failed(&username, ip, now);
+            }
+            until
+        })
         .unwrap_or(None);
     if let Some(until) = locked {
         let _ = app.store.audit(who, "login_locked", &shown, "").await;
@@ -100,6 +112,15 @@ pub async fn submit(
     let user = app.store.user(&username).await.ok().flatten();
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let password = f.password;
+    // argon2 takes ~19 MiB and a tenth of a second: a few at a time, whatever arrives.
+    let Ok(_slot) = app.login_slots.acquire().await else {
+        return respond(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Masuk",
+            None,
+            "Gangguan sistem.",
+        );
+    };
     // The same work whether or not the account exists: timing tells nothing.
     let ok = tokio::task::spawn_blocking(move || match hash {
         Some(h) => verify(&password, &h),
@@ -113,9 +134,6 @@ pub async fn submit(
     let user = match user {
         Some(u) if ok && !u.disabled => u,
         other => {
-            if let Ok(mut t) = app.login_throttle.lock() {
-                t.failed(&username, ip, now);
-            }
             let detail = match other {
                 Some(u) if u.disabled => "disabled account",
                 Some(_) => "wrong password",
@@ -134,8 +152,9 @@ pub async fn submit(
         }
     };
     if let Ok(mut t) = app.login_throttle.lock() {
-        t.succeeded(&username);
+        t.succeeded(&username, ip, now);
     }
+    let who = Who::new(user.username.clone(), caller.addr());
     let (Ok(id), Ok(csrf)) = (token(), token()) else {
         return respond(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -56,6 +56,8 @@ pub struct AppState {
     /// Set when the daemon stops: open event streams end so connections can drain.
     pub closing: tokio::sync::watch::Sender<bool>,
     pub login_throttle: Arc<std::sync::Mutex<Throttle>>,
+    /// Password checks running at once (each argon2 check holds ~19 MiB).
+    pub login_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// One row of the route table: the only place that says who may call what.
@@ -66,7 +68,7 @@ pub struct RouteSpec {
     pub access: Access,
 }
 
-const COUNTER_STAFF: &[Role] = &[Role::Operator, Role::CustomerService];
+const COUNTER_STAFF: &[Role] = &[Role::Operator];
 const PAPER_STAFF: &[Role] = &[Role::Operator, Role::CustomerService, Role::Admin];
 const ADMIN: &[Role] = &[Role::Admin];
 
