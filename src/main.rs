@@ -299,9 +299,15 @@ fn serve(args: ServeArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // systemd (Type=notify): ready now that the store is open and the listener bound.
+        let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+        if let Some(every) = sd_notify::watchdog_enabled() {
+            tokio::spawn(feed_watchdog(running.store.clone(), every / 2));
+        }
         tokio::select! {
             () = wait_for_signal() => {
                 info!("shutting down");
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
                 running.stop().await;
                 ExitCode::SUCCESS
             }
@@ -311,6 +317,20 @@ fn serve(args: ServeArgs) -> ExitCode {
             }
         }
     })
+}
+
+/// Tells systemd we are alive only while the store answers: a stuck store thread stops the
+/// pings, and systemd restarts the daemon.
+async fn feed_watchdog(store: loket::store::StoreHandle, every: std::time::Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let answered = tokio::time::timeout(every, store.health()).await;
+        if matches!(answered, Ok(Ok(_))) {
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+        } else {
+            error!("the store does not answer: the watchdog is no longer fed");
+        }
+    }
 }
 
 async fn wait_for_signal() {

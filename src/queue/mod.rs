@@ -5,6 +5,7 @@ mod counter_ops;
 mod error;
 mod estimate;
 mod issue;
+mod metrics;
 mod print;
 mod state;
 mod ticket;
@@ -13,6 +14,7 @@ pub use counter_ops::CounterOp;
 pub use error::QueueError;
 pub use estimate::Estimate;
 pub use issue::{Issued, PrintMode};
+pub use metrics::ServiceMetrics;
 pub use state::{
     Change, CounterView, DayMeta, Dirty, PrinterView, QueueState, QueueView, RecentCall,
     ServiceView, TicketSummary,

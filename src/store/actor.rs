@@ -48,6 +48,15 @@ pub struct TicketStatus {
     pub estimate: Option<Estimate>,
 }
 
+/// Figures for `/metrics`.
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    pub services: Vec<crate::queue::ServiceMetrics>,
+    pub printer: PrinterStatus,
+    pub unprinted: usize,
+    pub event_seq: u64,
+}
+
 #[derive(Debug, Clone)]
 pub struct Health {
     pub schema_version: u64,
@@ -129,6 +138,9 @@ enum Command {
     },
     AuditEntries {
         reply: Reply<Vec<AuditEntry>>,
+    },
+    Metrics {
+        reply: Reply<Metrics>,
     },
     Printer(PrinterEvent),
     Ticket {
@@ -286,6 +298,10 @@ impl StoreHandle {
             reply,
         })
         .await
+    }
+
+    pub async fn metrics(&self) -> Result<Metrics, OpError> {
+        self.ask(|reply| Command::Metrics { reply }).await
     }
 
     pub async fn audit_entries(&self) -> Result<Vec<AuditEntry>, OpError> {
@@ -910,6 +926,14 @@ impl Actor {
             }
             Command::SessionGet { key, reply } => {
                 let _ = reply.send(accounts::read_session(&self.db, &key).map_err(Into::into));
+            }
+            Command::Metrics { reply } => {
+                let _ = reply.send(Ok(Metrics {
+                    services: self.state.metrics(&self.config),
+                    printer: self.printer_status,
+                    unprinted: self.state.view(&self.config, now).unprinted.len(),
+                    event_seq: self.event_seq,
+                }));
             }
             Command::AuditEntries { reply } => {
                 let _ = reply.send(accounts::audit_entries(&self.db).map_err(Into::into));

@@ -6,5 +6,7 @@ mod actor;
 pub mod offline;
 mod tables;
 
-pub use actor::{Health, Inbox, OpError, Spawned, StoreHandle, TicketStatus, channel, spawn};
+pub use actor::{
+    Health, Inbox, Metrics, OpError, Spawned, StoreHandle, TicketStatus, channel, spawn,
+};
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};

@@ -366,22 +366,15 @@ pub async fn users_page(
         rows.push_str(&format!(
             "<tr><td>{name}</td><td>{display}</td><td>{roles}</td><td>{state}</td><td>\
              <form class=\"inline\" method=\"post\" action=\"/console/users/{name}/password\">{csrf}<button>Atur ulang kata sandi</button></form> \
-             <form class=\"inline\" method=\"post\" action=\"/console/users/{name}/disable\">{csrf}<button>Nonaktifkan</button></form></td></tr>",
+             <form class=\"inline\" method=\"post\" action=\"/console/users/{name}/disable\">{csrf}<button>Nonaktifkan</button></form>\
+             <details><summary>Ubah peran</summary><form method=\"post\" action=\"/console/users/{name}/roles\">{csrf}{boxes}<button>Simpan peran</button></form></details></td></tr>",
             name = escape(&u.username),
             display = escape(&u.display_name),
             roles = roles_text(u),
+            boxes = role_boxes(&u.roles),
         ));
     }
-    let checks = ALL_ROLES
-        .iter()
-        .map(|r| {
-            format!(
-                "<label><input type=\"checkbox\" name=\"role\" value=\"{}\"> {}</label>",
-                r.as_str(),
-                escape(r.label_id())
-            )
-        })
-        .collect::<String>();
+    let checks = role_boxes(&[]);
     let body = format!(
         "{flash}<table><tr><th>Nama pengguna</th><th>Nama</th><th>Peran</th><th>Status</th><th></th></tr>{rows}</table>\
          <h2>Tambah pengguna</h2><form method=\"post\" action=\"/console/users\">{csrf}\
@@ -392,6 +385,74 @@ pub async fn users_page(
         flash = flash(&m),
     );
     respond(StatusCode::OK, "Pengguna", Some(s), &body)
+}
+
+fn role_boxes(checked: &[Role]) -> String {
+    ALL_ROLES
+        .iter()
+        .map(|r| {
+            format!(
+                "<label><input type=\"checkbox\" name=\"role\" value=\"{}\"{}> {}</label>",
+                r.as_str(),
+                if checked.contains(r) { " checked" } else { "" },
+                escape(r.label_id())
+            )
+        })
+        .collect()
+}
+
+fn roles_from(pairs: &[(String, String)]) -> Result<Vec<Role>, ()> {
+    let mut roles = Vec::new();
+    for (k, v) in pairs {
+        if k == "role" {
+            let r = v.parse::<Role>().map_err(|_| ())?;
+            if !roles.contains(&r) {
+                roles.push(r);
+            }
+        }
+    }
+    Ok(roles)
+}
+
+/// Changes an account's roles; an administrator cannot remove their own admin role.
+pub async fn user_roles(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    body: String,
+) -> Response {
+    let Some(s) = staff(&caller) else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let Ok(roles) = roles_from(&form_pairs(&body)) else {
+        return with_msg("/console/users", "err", "Peran tidak dikenal.");
+    };
+    if roles.is_empty() {
+        return with_msg("/console/users", "err", "Pilih paling sedikit satu peran.");
+    }
+    if name == s.user.username && !roles.contains(&Role::Admin) {
+        return with_msg(
+            "/console/users",
+            "err",
+            "Anda tidak dapat mencabut peran administrator Anda sendiri.",
+        );
+    }
+    let Ok(Some(mut user)) = app.store.user(&name).await else {
+        return with_msg("/console/users", "err", "Pengguna tidak ditemukan.");
+    };
+    user.roles = roles;
+    match app
+        .store
+        .put_user(user, caller.who("staff"), "roles_changed")
+        .await
+    {
+        Ok(()) => with_msg("/console/users", "ok", "Peran diperbarui."),
+        Err(_) => with_msg(
+            "/console/users",
+            "err",
+            "Penyimpanan data sedang tidak tersedia.",
+        ),
+    }
 }
 
 /// Reads `role=a&role=b` (repeated keys), which a struct form cannot.
@@ -457,16 +518,9 @@ pub async fn user_add(State(app): State<AppState>, caller: Caller, body: String)
         .filter(|c| !c.is_control())
         .take(80)
         .collect();
-    let mut roles = Vec::new();
-    for (k, v) in &pairs {
-        if k == "role" {
-            match v.parse::<Role>() {
-                Ok(r) if !roles.contains(&r) => roles.push(r),
-                Ok(_) => {}
-                Err(_) => return with_msg("/console/users", "err", "Peran tidak dikenal."),
-            }
-        }
-    }
+    let Ok(roles) = roles_from(&pairs) else {
+        return with_msg("/console/users", "err", "Peran tidak dikenal.");
+    };
     if !valid_username(&username) {
         return with_msg(
             "/console/users",

@@ -75,7 +75,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 pub fn is_page(path: &str) -> bool {
-    !path.starts_with("/api/") && path != "/healthz"
+    !path.starts_with("/api/") && path != "/healthz" && path != "/metrics"
 }
 
 fn refuse(page: bool, status: StatusCode, code: &'static str, message: &str) -> Response {

@@ -12,6 +12,7 @@ pub mod html;
 mod json;
 mod kiosk;
 mod login;
+mod metrics;
 mod page;
 mod printer_api;
 mod rate_limit;
@@ -108,6 +109,7 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(display::announcement),
         ),
         r(Method::GET, "/healthz", Public, get(health::healthz)),
+        r(Method::GET, "/metrics", Public, get(metrics::metrics)),
         r(Method::GET, "/t/{id}", Public, get(track::page)),
         r(
             Method::POST,
@@ -210,6 +212,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/console/users/{name}/password",
             Roles(ADMIN),
             post(console::user_reset_password),
+        ),
+        r(
+            Method::POST,
+            "/console/users/{name}/roles",
+            Roles(ADMIN),
+            post(console::user_roles),
         ),
         r(
             Method::GET,

@@ -1,0 +1,119 @@
+//! `GET /metrics`: Prometheus text format for the office's monitoring (counts and times per
+//! service, printer state). No personal data.
+
+use std::fmt::Write;
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::error::ApiError;
+use crate::printer::PrinterStatus;
+
+pub async fn metrics(State(app): State<AppState>) -> Response {
+    let m = match app.store.metrics().await {
+        Ok(m) => m,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let mut out = String::new();
+    let mut family = |name: &str, help: &str, kind: &str, rows: Vec<(String, String)>| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for (labels, value) in rows {
+            let _ = writeln!(out, "{name}{labels} {value}");
+        }
+    };
+    let per = |f: &dyn Fn(&crate::queue::ServiceMetrics) -> String| {
+        m.services
+            .iter()
+            .map(|s| (format!("{{service=\"{}\"}}", s.code), f(s)))
+            .collect::<Vec<_>>()
+    };
+    family(
+        "loket_tickets_issued_today",
+        "Tickets issued this service day.",
+        "gauge",
+        per(&|s| s.issued.to_string()),
+    );
+    family(
+        "loket_tickets_waiting",
+        "Tickets waiting now.",
+        "gauge",
+        per(&|s| s.waiting.to_string()),
+    );
+    family(
+        "loket_tickets_served_today",
+        "Services finished this service day.",
+        "gauge",
+        per(&|s| s.served.to_string()),
+    );
+    family(
+        "loket_tickets_no_show_today",
+        "Calls nobody answered this service day.",
+        "gauge",
+        per(&|s| s.no_show.to_string()),
+    );
+    family(
+        "loket_wait_seconds_mean",
+        "Mean time from issue to call, today.",
+        "gauge",
+        per(&|s| format!("{:.1}", s.mean_wait_seconds)),
+    );
+    family(
+        "loket_service_seconds_mean",
+        "Mean time at the counter, today.",
+        "gauge",
+        per(&|s| format!("{:.1}", s.mean_service_seconds)),
+    );
+    let statuses = [
+        PrinterStatus::Online,
+        PrinterStatus::PaperNearEnd,
+        PrinterStatus::PaperEnd,
+        PrinterStatus::CoverOpen,
+        PrinterStatus::Offline,
+        PrinterStatus::Unreachable,
+        PrinterStatus::Disabled,
+    ];
+    family(
+        "loket_printer_status",
+        "The ticket printer's state (1 for the current one).",
+        "gauge",
+        statuses
+            .iter()
+            .map(|s| {
+                let name = serde_json::to_value(s)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                (
+                    format!("{{status=\"{name}\"}}"),
+                    u8::from(*s == m.printer).to_string(),
+                )
+            })
+            .collect(),
+    );
+    family(
+        "loket_printer_ready",
+        "1 when a ticket can be printed now.",
+        "gauge",
+        vec![(String::new(), u8::from(m.printer.ready()).to_string())],
+    );
+    family(
+        "loket_unprinted_tickets",
+        "Tickets held because their print failed.",
+        "gauge",
+        vec![(String::new(), m.unprinted.to_string())],
+    );
+    family(
+        "loket_events_total",
+        "Committed changes since the store was created.",
+        "counter",
+        vec![(String::new(), m.event_seq.to_string())],
+    );
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        out,
+    )
+        .into_response()
+}
