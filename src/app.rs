@@ -138,6 +138,14 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         login_slots: Arc::new(tokio::sync::Semaphore::new(2)),
     };
     first_admin(&store, &opts.data_dir, opts.clock.as_ref()).await?;
+    tokio::spawn(crate::control::serve(
+        opts.data_dir.clone(),
+        store.clone(),
+        state.closing.subscribe(),
+    ));
+    if let Some(dir) = config.backup.dir.clone() {
+        tokio::spawn(nightly_backups(state.clone(), dir));
+    }
     if let Some(device) = config.display.framebuffer.clone() {
         tokio::spawn(framebuffer_board(state.clone(), device));
     }
@@ -241,6 +249,39 @@ pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
         .open(path)?;
     f.write_all(text.as_bytes())?;
     f.sync_all()
+}
+
+/// A copy of the database every night at `backup.at` (office time) into `backup.dir`
+/// (a USB stick), keeping the newest `backup.keep`. Re-checks the time every ten minutes, so
+/// a clock corrected by NTP is followed.
+async fn nightly_backups(state: AppState, dir: PathBuf) {
+    use chrono::{Duration, Timelike};
+    let mut closing = state.closing.subscribe();
+    let mut last_day = None;
+    loop {
+        let now = state.clock.now();
+        let local = now.with_timezone(&state.config.office.time_zone);
+        let minute = (local.hour() * 60 + local.minute()) as u16;
+        let due = minute >= state.config.backup.at && last_day != Some(local.date_naive());
+        if due {
+            last_day = Some(local.date_naive());
+            let file = dir.join(format!("loket-{}.redb", local.format("%Y%m%d-%H%M%S")));
+            match state.store.backup(file.clone()).await {
+                Ok(summary) => {
+                    info!(file = %file.display(), %summary, "nightly backup written");
+                    for old in crate::store::backup::expired(&dir, state.config.backup.keep) {
+                        let _ = std::fs::remove_file(&old);
+                    }
+                }
+                Err(e) => warn!(file = %file.display(), error = %e, "nightly backup failed"),
+            }
+        }
+        let wait = Duration::minutes(10).to_std().unwrap_or_default();
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = closing.wait_for(|c| *c) => return,
+        }
+    }
 }
 
 /// Keeps the board on the framebuffer current: redrawn after every event and every

@@ -38,6 +38,18 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write a consistent copy of the database to FILE (while the daemon runs, too).
+    Backup {
+        file: PathBuf,
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Replace the database with the copy in FILE, after checking it (daemon stopped).
+    Restore {
+        file: PathBuf,
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -123,6 +135,14 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Printer(cmd)) => printer(cmd),
         Some(Command::User(cmd)) => report(loket::accounts_cli::user(cmd.into())),
+        Some(Command::Backup { file, data }) => report(loket::backup_cli::backup(
+            &file,
+            &app::default_data_dir(data.as_deref()),
+        )),
+        Some(Command::Restore { file, data }) => report(loket::backup_cli::restore(
+            &file,
+            &app::default_data_dir(data.as_deref()),
+        )),
         Some(Command::Audit(AuditCommand::Verify { data })) => report(
             loket::accounts_cli::audit_verify(&app::default_data_dir(data.as_deref())),
         ),

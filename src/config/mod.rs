@@ -43,6 +43,16 @@ pub struct Config {
     pub console: ConsoleConfig,
     pub kiosk: KioskConfig,
     pub display: DisplayConfig,
+    pub backup: BackupConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct BackupConfig {
+    /// Where the nightly copies go (a USB stick); none when absent.
+    pub dir: Option<std::path::PathBuf>,
+    pub keep: usize,
+    /// Minutes after local midnight.
+    pub at: u16,
 }
 
 #[derive(Debug, Clone)]
@@ -223,6 +233,19 @@ struct RawConfig {
     kiosk: RawKiosk,
     #[serde(default)]
     display: RawDisplay,
+    #[serde(default)]
+    backup: RawBackup,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawBackup {
+    #[serde(default)]
+    dir: Option<String>,
+    #[serde(default)]
+    keep: Option<usize>,
+    #[serde(default)]
+    at: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -740,6 +763,23 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
     {
         errs.push("display.voice_pack", "must be an absolute directory path");
     }
+    let backup_keep = raw.backup.keep.unwrap_or(7);
+    if !(1..=365).contains(&backup_keep) {
+        errs.push("backup.keep", "must be between 1 and 365");
+    }
+    let at = raw.backup.at.as_deref().unwrap_or("22:00");
+    let backup_at = match TimeRange::parse(&format!("{at}-24:00")) {
+        Ok(r) => r.start,
+        Err(_) => {
+            errs.push("backup.at", format!("`{at}` is not a time like 22:00"));
+            0
+        }
+    };
+    if let Some(dir) = &raw.backup.dir
+        && !dir.starts_with('/')
+    {
+        errs.push("backup.dir", "must be an absolute directory path");
+    }
     let printer = raw.printer.validate(&mut errs);
     let codes: Vec<String> = raw.services.iter().map(|s| s.code.clone()).collect();
     let button = raw.button.as_ref().map(|b| b.validate(&mut errs, &codes));
@@ -772,6 +812,16 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
         },
         kiosk: KioskConfig {
             max_tickets_per_minute: raw.kiosk.max_tickets_per_minute,
+        },
+        backup: BackupConfig {
+            dir: raw
+                .backup
+                .dir
+                .as_ref()
+                .filter(|d| !d.is_empty())
+                .map(std::path::PathBuf::from),
+            keep: backup_keep,
+            at: backup_at,
         },
         display: DisplayConfig {
             running_text: raw.display.running_text.clone(),

@@ -8,11 +8,11 @@ use crate::audit::{AuditEntry, GENESIS};
 use crate::auth::{Session, User};
 
 /// Users as JSON by username.
-const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
+pub(super) const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
 /// Sessions as JSON by the SHA-256 of the session id.
-const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions");
+pub(super) const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions");
 /// Audit entries as JSON by sequence number; appended, never changed.
-const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+pub(super) const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 
 #[derive(Default)]
 pub(super) struct AccountWrites {

@@ -142,6 +142,10 @@ enum Command {
     Metrics {
         reply: Reply<Metrics>,
     },
+    Backup {
+        dest: PathBuf,
+        reply: Reply<super::backup::BackupSummary>,
+    },
     Printer(PrinterEvent),
     Ticket {
         id: TicketId,
@@ -300,6 +304,11 @@ impl StoreHandle {
         .await
     }
 
+    /// A consistent copy of the database at `dest`, made while the daemon goes on serving.
+    pub async fn backup(&self, dest: PathBuf) -> Result<super::backup::BackupSummary, OpError> {
+        self.ask(|reply| Command::Backup { dest, reply }).await
+    }
+
     pub async fn metrics(&self) -> Result<Metrics, OpError> {
         self.ask(|reply| Command::Metrics { reply }).await
     }
@@ -341,7 +350,8 @@ enum Waiter {
 }
 
 struct Actor {
-    db: Database,
+    /// Shared with backup threads, which read a snapshot while the actor writes on.
+    db: Arc<Database>,
     path: PathBuf,
     config: Arc<Config>,
     clock: Arc<dyn Clock>,
@@ -393,7 +403,7 @@ pub fn spawn(
         PrinterStatus::Disabled
     };
     let actor = Actor {
-        db,
+        db: Arc::new(db),
         path: path.to_path_buf(),
         config,
         clock,
@@ -926,6 +936,18 @@ impl Actor {
             }
             Command::SessionGet { key, reply } => {
                 let _ = reply.send(accounts::read_session(&self.db, &key).map_err(Into::into));
+            }
+            Command::Backup { dest, reply } => {
+                // A snapshot read on a thread of its own: writes go on meanwhile.
+                let db = self.db.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("loket-backup".to_string())
+                    .spawn(move || {
+                        let _ = reply.send(super::backup::copy_to(&db, &dest).map_err(Into::into));
+                    });
+                if let Err(e) = spawned {
+                    error!(error = %e, "cannot start the backup thread");
+                }
             }
             Command::Metrics { reply } => {
                 let _ = reply.send(Ok(Metrics {

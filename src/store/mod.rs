@@ -3,6 +3,7 @@
 
 mod accounts;
 mod actor;
+pub mod backup;
 pub mod offline;
 mod tables;
 

@@ -69,6 +69,10 @@ impl Offline {
         tables::write_accounts_only(&self.db, &w).map_err(|e| e.to_string())
     }
 
+    pub fn backup(&self, dest: &Path) -> Result<super::backup::BackupSummary, String> {
+        super::backup::copy_to(&self.db, dest).map_err(|e| e.to_string())
+    }
+
     /// The whole chain checked; the number of entries, or the first broken one.
     pub fn verify_audit(&self) -> Result<Result<u64, Broken>, String> {
         let entries = accounts::audit_entries(&self.db).map_err(|e| e.to_string())?;

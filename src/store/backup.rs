@@ -1,0 +1,149 @@
+//! Backups: a consistent copy of the database (one read transaction: a snapshot while the
+//! daemon keeps writing), checked before a restore, and the nightly copies kept N deep.
+//! Sessions are left out: a restored box makes everyone log in again.
+
+use std::path::{Path, PathBuf};
+
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+
+use super::accounts::{AUDIT, USERS};
+use super::tables::{META, SCHEMA_VERSION, StoreError, TICKETS};
+use crate::audit::AuditEntry;
+use crate::queue::Ticket;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupSummary {
+    pub tickets: u64,
+    pub users: u64,
+    pub audit_entries: u64,
+}
+
+impl std::fmt::Display for BackupSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} tickets, {} users, {} audit entries",
+            self.tickets, self.users, self.audit_entries
+        )
+    }
+}
+
+fn copy_table<K, V>(
+    src: &redb::ReadTransaction,
+    dst: &redb::WriteTransaction,
+    def: TableDefinition<K, V>,
+) -> Result<u64, StoreError>
+where
+    K: redb::Key + 'static,
+    V: redb::Value + 'static,
+{
+    let from = match src.open_table(def) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    let mut to = dst.open_table(def)?;
+    let mut n = 0;
+    for row in from.iter()? {
+        let (k, v) = row?;
+        to.insert(k.value(), v.value())?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Writes a consistent copy of `db` to `dest` (through a temporary file and a rename, so
+/// `dest` is never half a database).
+pub fn copy_to(db: &Database, dest: &Path) -> Result<BackupSummary, StoreError> {
+    let tmp = dest.with_extension("partial");
+    let _ = std::fs::remove_file(&tmp);
+    let snapshot = db.begin_read()?;
+    let summary = {
+        let out = Database::create(&tmp)?;
+        let txn = out.begin_write()?;
+        copy_table(&snapshot, &txn, META)?;
+        let summary = BackupSummary {
+            tickets: copy_table(&snapshot, &txn, TICKETS)?,
+            users: copy_table(&snapshot, &txn, USERS)?,
+            audit_entries: copy_table(&snapshot, &txn, AUDIT)?,
+        };
+        txn.commit()?;
+        summary
+    };
+    std::fs::rename(&tmp, dest).map_err(|e| StoreError::Corrupt {
+        what: dest.display().to_string(),
+        why: e.to_string(),
+    })?;
+    if let Some(dir) = dest.parent()
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(summary)
+}
+
+/// Opens a backup and checks it through: schema, every ticket readable, the audit chain.
+pub fn verify(path: &Path) -> Result<BackupSummary, String> {
+    let db = Database::open(path)
+        .map_err(|e| format!("{}: not a loket database: {e}", path.display()))?;
+    let txn = db.begin_read().map_err(|e| e.to_string())?;
+    let meta = txn
+        .open_table(META)
+        .map_err(|e| format!("no meta table: {e}"))?;
+    let schema = meta
+        .get("schema_version")
+        .map_err(|e| e.to_string())?
+        .map(|v| v.value())
+        .ok_or("no schema version")?;
+    if schema > SCHEMA_VERSION {
+        return Err(format!(
+            "written by a newer loket (schema {schema}; this build reads up to {SCHEMA_VERSION})"
+        ));
+    }
+    let mut summary = BackupSummary {
+        tickets: 0,
+        users: 0,
+        audit_entries: 0,
+    };
+    if let Ok(t) = txn.open_table(TICKETS) {
+        for row in t.iter().map_err(|e| e.to_string())? {
+            let (k, v) = row.map_err(|e| e.to_string())?;
+            serde_json::from_slice::<Ticket>(v.value())
+                .map_err(|e| format!("ticket {}: {e}", k.value()))?;
+            summary.tickets += 1;
+        }
+    }
+    if let Ok(t) = txn.open_table(USERS) {
+        summary.users = t.len().map_err(|e| e.to_string())?;
+    }
+    let mut entries: Vec<AuditEntry> = Vec::new();
+    if let Ok(t) = txn.open_table(AUDIT) {
+        for row in t.iter().map_err(|e| e.to_string())? {
+            let (_, v) = row.map_err(|e| e.to_string())?;
+            entries.push(serde_json::from_slice(v.value()).map_err(|e| e.to_string())?);
+        }
+    }
+    crate::audit::verify(&entries)
+        .map_err(|b| format!("audit log broken at entry {}: {}", b.seq, b.why))?;
+    summary.audit_entries = entries.len() as u64;
+    Ok(summary)
+}
+
+/// The nightly copies in `dir` to delete so that `keep` remain (oldest first out).
+pub fn expired(dir: &Path, keep: usize) -> Vec<PathBuf> {
+    let mut copies: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("loket-") && n.ends_with(".redb"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // The names carry the date and time, so their order is their age.
+    copies.sort();
+    let excess = copies.len().saturating_sub(keep);
+    copies.into_iter().take(excess).collect()
+}
