@@ -57,7 +57,7 @@ pub fn rfc3339_local(at: DateTime<Utc>, tz: Tz) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
-const MONTHS_ID: [&str; 12] = [
+pub const MONTHS_ID: [&str; 12] = [
     "Januari",
     "Februari",
     "Maret",

@@ -2,23 +2,9 @@
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
+use crate::clock::MONTHS_ID;
 use crate::config::{Config, DAY_NAMES_ID};
 use crate::queue::QueueView;
-
-const MONTHS_ID: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Board {
