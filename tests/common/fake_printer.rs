@@ -19,6 +19,8 @@ pub enum Fault {
 }
 
 struct State {
+    /// Time taken before each status answer (a printer busy printing a long ticket).
+    delay: std::time::Duration,
     status: [u8; 3],
     fault: Fault,
     /// Every job command received, status requests left out.
@@ -41,6 +43,7 @@ impl FakePrinter {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
         let state = Arc::new(Mutex::new(State {
+            delay: Duration::ZERO,
             status: ONLINE,
             fault: Fault::None,
             jobs: Vec::new(),
@@ -59,6 +62,10 @@ impl FakePrinter {
 
     pub fn set_status(&self, status: [u8; 3]) {
         self.state.lock().expect("lock").status = status;
+    }
+
+    pub fn set_delay(&self, delay: Duration) {
+        self.state.lock().expect("lock").delay = delay;
     }
 
     pub fn set_fault(&self, fault: Fault) {
@@ -96,7 +103,9 @@ fn serve(mut conn: TcpStream, state: &Mutex<State>) {
                         2 => s.status[1],
                         _ => s.status[2],
                     };
+                    let delay = s.delay;
                     drop(s);
+                    std::thread::sleep(delay);
                     if conn.write_all(&[b]).is_err() {
                         return;
                     }
