@@ -18,7 +18,8 @@ const DAYS: i64 = 250;
 const PER_DAY: usize = 500;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("loket-restart-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("loket-restart-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/always-open.toml");
@@ -39,7 +40,10 @@ fn main() {
         .expect("runtime");
     let seeded = Instant::now();
     rt.block_on(async {
-        let start = Utc.with_ymd_and_hms(2025, 12, 1, 1, 0, 0).single().expect("time");
+        let start = Utc
+            .with_ymd_and_hms(2025, 12, 1, 1, 0, 0)
+            .single()
+            .expect("time");
         let clock = Arc::new(FakeClock::new(start));
         let running = app::start(app::Options {
             config,
@@ -81,7 +85,9 @@ fn main() {
         running.stop().await;
     });
     let seed_time = seeded.elapsed();
-    let db_bytes = std::fs::metadata(data.join(app::DB_FILE)).map(|m| m.len()).unwrap_or(0);
+    let db_bytes = std::fs::metadata(data.join(app::DB_FILE))
+        .map(|m| m.len())
+        .unwrap_or(0);
 
     println!("| restart | ready after (ms) |");
     println!("| --- | ---: |");
@@ -112,7 +118,8 @@ fn main() {
                 std::thread::sleep(Duration::from_millis(5));
                 continue;
             };
-            s.write_all(b"GET /healthz HTTP/1.0\r\n\r\n").expect("write");
+            s.write_all(b"GET /healthz HTTP/1.0\r\n\r\n")
+                .expect("write");
             let mut out = String::new();
             let _ = s.read_to_string(&mut out);
             if out.contains("\"status\":\"ok\"") {
