@@ -147,3 +147,40 @@ pub fn expired(dir: &Path, keep: usize) -> Vec<PathBuf> {
     let excess = copies.len().saturating_sub(keep);
     copies.into_iter().take(excess).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nightly_copies_are_kept_n_deep_oldest_out() {
+        let dir = tempfile_dir();
+        for name in [
+            "loket-20261127-220000.redb",
+            "loket-20261128-220000.redb",
+            "loket-20261129-220000.redb",
+            "loket-20261130-220000.redb",
+            "notes.txt",
+            "loket-manual.txt",
+        ] {
+            std::fs::write(dir.join(name), b"x").expect("write");
+        }
+        let gone: Vec<String> = expired(&dir, 2)
+            .iter()
+            .filter_map(|p| p.file_name()?.to_str().map(str::to_string))
+            .collect();
+        assert_eq!(
+            gone,
+            ["loket-20261127-220000.redb", "loket-20261128-220000.redb"]
+        );
+        assert!(expired(&dir, 7).is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("loket-expired-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        dir
+    }
+}
