@@ -548,3 +548,55 @@ async fn accounts_from_the_command_line() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_password_change_reset_or_disable_ends_the_other_sessions() {
+    let app = TestApp::spawn().await;
+    let here = app.staff("wati", &[Role::Operator]).await;
+    let (_, elsewhere) = app.login("wati", TEST_PASSWORD).await;
+    let elsewhere = elsewhere.expect("second session");
+    let alive = |s: &StaffSession| app.as_staff(Method::GET, "/api/v1/printer", s).send();
+    let r = app
+        .as_staff(Method::POST, "/console/password", &here)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "current={TEST_PASSWORD}&new=sandi-baru-wati-1&confirm=sandi-baru-wati-1"
+        ))
+        .send()
+        .await
+        .expect("change");
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        alive(&here).await.expect("r").status(),
+        200,
+        "this session stays"
+    );
+    assert_eq!(
+        alive(&elsewhere).await.expect("r").status(),
+        401,
+        "the other ends"
+    );
+
+    let admin = app.staff("kepala", &[Role::Admin]).await;
+    let r = app
+        .as_staff(Method::POST, "/console/users/wati/password", &admin)
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        alive(&here).await.expect("r").status(),
+        401,
+        "a reset ends every session"
+    );
+
+    let again = app.staff("wati", &[Role::Operator]).await;
+    let r = app
+        .as_staff(Method::POST, "/console/users/wati/disable", &admin)
+        .send()
+        .await
+        .expect("disable");
+    assert_eq!(r.status(), 303);
+    assert_eq!(alive(&again).await.expect("r").status(), 401);
+    app.stop().await;
+}

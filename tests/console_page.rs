@@ -17,11 +17,8 @@ async fn calling_a_number_shows_on_a_second_page_without_reload() {
 
     let watcher = Browser::start().await;
     watcher.login(&app.base, "bayu", TEST_PASSWORD).await;
-    assert!(
-        watcher.url().await.ends_with("/console"),
-        "{}",
-        watcher.url().await
-    );
+    let url = watcher.wait_url("/console").await;
+    assert!(url.ends_with("/console"), "{url}");
     watcher.goto(&app.url("/console/counter/1")).await;
     assert_eq!(watcher.text("#current").await, "—");
     assert_eq!(watcher.wait_text("#waiting-A", "1").await, "1");
@@ -30,6 +27,7 @@ async fn calling_a_number_shows_on_a_second_page_without_reload() {
 
     let operator = Browser::start().await;
     operator.login(&app.base, "ani", TEST_PASSWORD).await;
+    operator.wait_url("/console").await;
     operator.goto(&app.url("/console/counter/1")).await;
     operator
         .click("form[action='/console/counter/1/call-next'] button")
@@ -46,11 +44,12 @@ async fn calling_a_number_shows_on_a_second_page_without_reload() {
     // A wrong password in the same form is refused in Indonesian.
     let stranger = Browser::start().await;
     stranger.login(&app.base, "ani", "bukan-sandinya").await;
+    let refused = stranger
+        .wait_text("main", "Nama pengguna atau kata sandi salah")
+        .await;
     assert!(
-        stranger
-            .text("main")
-            .await
-            .contains("Nama pengguna atau kata sandi salah")
+        refused.contains("Nama pengguna atau kata sandi salah"),
+        "{refused}"
     );
     stranger.quit().await;
     operator.quit().await;

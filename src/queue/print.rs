@@ -8,11 +8,23 @@ use super::state::{Change, QueueState, TicketSummary};
 use super::ticket::{PrintState, Ticket, TicketId, TicketState};
 
 impl QueueState {
-    fn today_mut(&mut self, id: TicketId) -> Result<Ticket, QueueError> {
+    fn today_copy(&self, id: TicketId) -> Result<Ticket, QueueError> {
         self.tickets
             .get(&id)
             .cloned()
             .ok_or(QueueError::UnknownTicket(id))
+    }
+
+    /// A ticket of today still in a queue (waiting or transferred): what staff reprint or void.
+    fn queued_today(&self, id: TicketId) -> Result<Ticket, QueueError> {
+        let t = self.today_copy(id)?;
+        if !t.state.is_queued() {
+            return Err(QueueError::WrongState {
+                ticket: t.label.clone(),
+                state: t.state.label_id().to_string(),
+            });
+        }
+        Ok(t)
     }
 
     /// The printer's answer for a ticket. A success lets a held ticket join its queue; a
@@ -23,7 +35,7 @@ impl QueueState {
         ok: bool,
         now: DateTime<Utc>,
     ) -> Result<(Ticket, Option<Change>), QueueError> {
-        let mut t = self.today_mut(id)?;
+        let mut t = self.today_copy(id)?;
         let change = match (t.print, ok) {
             (PrintState::Pending | PrintState::Failed, true) => {
                 t.print = PrintState::Printed;
@@ -65,7 +77,7 @@ impl QueueState {
         id: TicketId,
         now: DateTime<Utc>,
     ) -> Result<(Ticket, Option<Change>), QueueError> {
-        let t = self.today_mut(id)?;
+        let t = self.today_copy(id)?;
         if t.print != PrintState::Pending || !t.state.is_queued() {
             // Shown on screen or already handled: an unsent print changes nothing.
             return self.print_done(id, false, now);
@@ -83,13 +95,7 @@ impl QueueState {
         id: TicketId,
         now: DateTime<Utc>,
     ) -> Result<(Ticket, Change), QueueError> {
-        let mut t = self.today_mut(id)?;
-        if !t.state.is_queued() {
-            return Err(QueueError::WrongState {
-                ticket: t.label.clone(),
-                state: t.state.label_id().to_string(),
-            });
-        }
+        let mut t = self.queued_today(id)?;
         if t.print == PrintState::Failed {
             t.print = PrintState::Pending;
         }
@@ -108,13 +114,7 @@ impl QueueState {
         id: TicketId,
         now: DateTime<Utc>,
     ) -> Result<(Ticket, Change), QueueError> {
-        let mut t = self.today_mut(id)?;
-        if !t.state.is_queued() {
-            return Err(QueueError::WrongState {
-                ticket: t.label.clone(),
-                state: t.state.label_id().to_string(),
-            });
-        }
+        let mut t = self.queued_today(id)?;
         self.dequeue(&t);
         t.state = TicketState::Cancelled;
         t.record(now, "voided", None);

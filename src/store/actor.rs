@@ -427,6 +427,14 @@ pub fn spawn(
     Ok(Spawned { thread, fatal })
 }
 
+/// A reprint or void of a ticket whose print is still under way: the outcome decides first.
+fn being_printed(id: TicketId) -> QueueError {
+    QueueError::WrongState {
+        ticket: id.to_string(),
+        state: "sedang dicetak".to_string(),
+    }
+}
+
 /// Answers a write that arrives during a graceful stop; passes anything else through.
 fn refuse_write(cmd: Command) -> Option<Command> {
     match cmd {
@@ -619,10 +627,7 @@ impl Actor {
                             PrinterStatus::Disabled.label_id().to_string(),
                         ))
                     } else if self.waiters.contains_key(&id) {
-                        Err(QueueError::WrongState {
-                            ticket: id.to_string(),
-                            state: "sedang dicetak".to_string(),
-                        })
+                        Err(being_printed(id))
                     } else {
                         self.state.reprint(id, now).map(|(t, c)| {
                             changes.push((now, c));
@@ -637,10 +642,7 @@ impl Actor {
                 Command::Void { id, who, reply } => {
                     let r = if self.waiters.contains_key(&id) {
                         // Its print is under way: the outcome decides; void it after.
-                        Err(QueueError::WrongState {
-                            ticket: id.to_string(),
-                            state: "sedang dicetak".to_string(),
-                        })
+                        Err(being_printed(id))
                     } else {
                         self.state.void(id, now).map(|(t, c)| {
                             changes.push((now, c));

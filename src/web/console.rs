@@ -321,6 +321,7 @@ pub async fn password_submit(
         return fail(StatusCode::UNAUTHORIZED, "Kata sandi sekarang salah.");
     };
     let mut user = s.user.clone();
+    let name = user.username.clone();
     user.password_hash = new_hash;
     user.must_change_password = false;
     match app
@@ -328,7 +329,14 @@ pub async fn password_submit(
         .put_user(user, caller.who("staff"), "password_changed")
         .await
     {
-        Ok(()) => with_msg("/console", "ok", "Kata sandi telah diganti."),
+        Ok(()) => {
+            // Any other session (a stolen cookie, a forgotten PC) ends with the old password.
+            let _ = app
+                .store
+                .revoke_sessions(&name, Some(s.key.clone()), caller.who("staff"))
+                .await;
+            with_msg("/console", "ok", "Kata sandi telah diganti.")
+        }
         Err(_) => fail(
             StatusCode::SERVICE_UNAVAILABLE,
             "Penyimpanan data sedang tidak tersedia.",
@@ -437,22 +445,31 @@ pub async fn user_roles(
             "Anda tidak dapat mencabut peran administrator Anda sendiri.",
         );
     }
-    let Ok(Some(mut user)) = app.store.user(&name).await else {
-        return with_msg("/console/users", "err", "Pengguna tidak ditemukan.");
-    };
-    user.roles = roles;
-    match app
-        .store
-        .put_user(user, caller.who("staff"), "roles_changed")
-        .await
-    {
-        Ok(()) => with_msg("/console/users", "ok", "Peran diperbarui."),
-        Err(_) => with_msg(
-            "/console/users",
-            "err",
-            "Penyimpanan data sedang tidak tersedia.",
-        ),
+    if let Err(r) = edit_user(&app, &caller, &name, "roles_changed", |u| u.roles = roles).await {
+        return r;
     }
+    with_msg(USERS, "ok", "Peran diperbarui.")
+}
+
+const USERS: &str = "/console/users";
+
+/// Loads an account, applies `edit` and saves it, audited as `action`; the page to send the
+/// admin back to when any of that fails.
+async fn edit_user(
+    app: &AppState,
+    caller: &Caller,
+    name: &str,
+    action: &str,
+    edit: impl FnOnce(&mut User),
+) -> Result<(), Response> {
+    let Ok(Some(mut user)) = app.store.user(name).await else {
+        return Err(with_msg(USERS, "err", "Pengguna tidak ditemukan."));
+    };
+    edit(&mut user);
+    app.store
+        .put_user(user, caller.who("staff"), action)
+        .await
+        .map_err(|_| with_msg(USERS, "err", "Penyimpanan data sedang tidak tersedia."))
 }
 
 /// Reads `role=a&role=b` (repeated keys), which a struct form cannot.
@@ -579,22 +596,15 @@ pub async fn user_disable(
             "Anda tidak dapat menonaktifkan akun sendiri.",
         );
     }
-    let Ok(Some(mut user)) = app.store.user(&name).await else {
-        return with_msg("/console/users", "err", "Pengguna tidak ditemukan.");
-    };
-    user.disabled = true;
-    match app
-        .store
-        .put_user(user, caller.who("staff"), "user_disabled")
-        .await
-    {
-        Ok(()) => with_msg("/console/users", "ok", "Pengguna dinonaktifkan."),
-        Err(_) => with_msg(
-            "/console/users",
-            "err",
-            "Penyimpanan data sedang tidak tersedia.",
-        ),
+    if let Err(r) = edit_user(&app, &caller, &name, "user_disabled", |u| u.disabled = true).await {
+        return r;
     }
+    // Whoever is logged in as them is out at the next request.
+    let _ = app
+        .store
+        .revoke_sessions(&name, None, caller.who("staff"))
+        .await;
+    with_msg(USERS, "ok", "Pengguna dinonaktifkan.")
 }
 
 pub async fn user_reset_password(
@@ -605,30 +615,26 @@ pub async fn user_reset_password(
     let Some(s) = staff(&caller) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let Ok(Some(mut user)) = app.store.user(&name).await else {
-        return with_msg("/console/users", "err", "Pengguna tidak ditemukan.");
-    };
     let Ok(password) = crate::auth::generate_password() else {
-        return with_msg("/console/users", "err", "Gangguan sistem.");
+        return with_msg(USERS, "err", "Gangguan sistem.");
     };
     let p = password.clone();
     let Ok(Ok(hash)) = tokio::task::spawn_blocking(move || hash_password(&p)).await else {
-        return with_msg("/console/users", "err", "Gangguan sistem.");
+        return with_msg(USERS, "err", "Gangguan sistem.");
     };
-    user.password_hash = hash;
-    user.must_change_password = true;
-    match app
-        .store
-        .put_user(user, caller.who("staff"), "password_reset")
-        .await
-    {
-        Ok(()) => show_password(s, &name, &password, "Kata sandi diatur ulang."),
-        Err(_) => with_msg(
-            "/console/users",
-            "err",
-            "Penyimpanan data sedang tidak tersedia.",
-        ),
+    let reset = |u: &mut User| {
+        u.password_hash = hash;
+        u.must_change_password = true;
+    };
+    if let Err(r) = edit_user(&app, &caller, &name, "password_reset", reset).await {
+        return r;
     }
+    // Sessions opened with the old password end with it.
+    let _ = app
+        .store
+        .revoke_sessions(&name, None, caller.who("staff"))
+        .await;
+    show_password(s, &name, &password, "Kata sandi diatur ulang.")
 }
 
 pub async fn services_page(State(app): State<AppState>, caller: Caller) -> Response {

@@ -172,6 +172,19 @@ impl Browser {
             .to_string()
     }
 
+    /// Waits (up to 10 s) for the page's address to end with `suffix`: a form's submit
+    /// returns before the browser has navigated.
+    pub async fn wait_url(&self, suffix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = self.url().await;
+            if url.ends_with(suffix) || Instant::now() > deadline {
+                return url;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Logs in through the login form.
     pub async fn login(&self, base: &str, user: &str, password: &str) {
         self.goto(&format!("{base}/login")).await;
