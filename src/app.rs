@@ -136,6 +136,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         kiosk_limit: Arc::new(RateLimiter::new(config.kiosk.max_tickets_per_minute)),
         login_throttle: Arc::new(std::sync::Mutex::new(Throttle::default())),
         login_slots: Arc::new(tokio::sync::Semaphore::new(2)),
+        flashes: Arc::default(),
     };
     first_admin(&store, &opts.data_dir, opts.clock.as_ref()).await?;
     tokio::spawn(crate::control::serve(

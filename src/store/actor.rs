@@ -96,6 +96,8 @@ enum Command {
         user: Box<User>,
         who: Who,
         action: String,
+        /// Also ends the account's sessions (all but `Some(key)`), in the same transaction.
+        revoke: Option<Option<String>>,
         reply: Reply<()>,
     },
     SessionPut {
@@ -228,6 +230,26 @@ impl StoreHandle {
             user: Box::new(user),
             who,
             action: action.to_string(),
+            revoke: None,
+            reply,
+        })
+        .await
+    }
+
+    /// Saves an account and ends its sessions but `except` in one transaction: a password
+    /// change, reset or disable is never reported done while an old session lives on.
+    pub async fn put_user_revoking(
+        &self,
+        user: User,
+        except: Option<String>,
+        who: Who,
+        action: &str,
+    ) -> Result<(), OpError> {
+        self.ask(|reply| Command::UserPut {
+            user: Box::new(user),
+            who,
+            action: action.to_string(),
+            revoke: Some(except),
             reply,
         })
         .await
@@ -569,9 +591,25 @@ impl Actor {
                     user,
                     who,
                     action,
+                    revoke,
                     reply,
                 } => {
+                    // The sessions to end are read first: if that fails, nothing of this
+                    // edit is written and the caller hears so.
+                    let ending = match revoke {
+                        Some(except) => match self.sessions_to_end(&user.username, except) {
+                            Ok(keys) => Some(keys),
+                            Err(e) => {
+                                let _ = reply.send(Err(e.into()));
+                                continue;
+                            }
+                        },
+                        None => None,
+                    };
                     self.audit(now, &who, &action, &user.username, "");
+                    if let Some(keys) = ending {
+                        self.end_sessions(now, &who, &user.username, keys);
+                    }
                     self.accounts.users.push(*user);
                     pending.push(Pending::Done(reply));
                 }
@@ -593,13 +631,9 @@ impl Actor {
                     except,
                     who,
                     reply,
-                } => match accounts::session_keys_of(&self.db, &username) {
+                } => match self.sessions_to_end(&username, except) {
                     Ok(keys) => {
-                        let ended = keys.iter().filter(|k| Some(*k) != except.as_ref()).count();
-                        self.audit(now, &who, "sessions_revoked", &username, &ended.to_string());
-                        for k in keys.into_iter().filter(|k| Some(k) != except.as_ref()) {
-                            self.accounts.sessions.push((k, None));
-                        }
+                        self.end_sessions(now, &who, &username, keys);
                         pending.push(Pending::Done(reply));
                     }
                     Err(e) => {
@@ -748,6 +782,43 @@ impl Actor {
             let day = self.state.service_day().to_string();
             self.audit(now, &Who::system(), "service_day_started", &day, "");
             changes.push((now, c));
+        }
+    }
+
+    /// The keys of `username`'s sessions but `except`: those on disk and those this batch
+    /// has yet to write (a login queued just before a password reset must end with it).
+    fn sessions_to_end(
+        &self,
+        username: &str,
+        except: Option<String>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut keys = accounts::session_keys_of(&self.db, username)?;
+        for (key, session) in &self.accounts.sessions {
+            match session {
+                Some(s) if s.username == username => {
+                    if !keys.contains(key) {
+                        keys.push(key.clone());
+                    }
+                }
+                None => keys.retain(|k| k != key),
+                Some(_) => {}
+            }
+        }
+        keys.retain(|k| Some(k) != except.as_ref());
+        Ok(keys)
+    }
+
+    /// Deletes these sessions with this batch, audited as one revocation.
+    fn end_sessions(&mut self, now: DateTime<Utc>, who: &Who, username: &str, keys: Vec<String>) {
+        self.audit(
+            now,
+            who,
+            "sessions_revoked",
+            username,
+            &keys.len().to_string(),
+        );
+        for k in keys {
+            self.accounts.sessions.push((k, None));
         }
     }
 

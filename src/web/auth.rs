@@ -7,7 +7,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::header::{COOKIE, HeaderMap};
 use axum::http::request::Parts;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 
 use super::AppState;
@@ -23,6 +23,39 @@ pub struct Staff {
     /// SHA-256 of the session id: the session's key in the store.
     pub key: String,
     pub session: Session,
+    /// The TCP peer, for the audit log.
+    pub ip: Option<IpAddr>,
+}
+
+impl Staff {
+    /// For the audit log: this staff member at this address.
+    pub fn who(&self) -> Who {
+        Who::new(
+            self.user.username.clone(),
+            self.ip.map(|i| i.to_string()).unwrap_or_default(),
+        )
+    }
+}
+
+/// Handlers of staff routes take `Staff` itself: the guard has already refused anyone
+/// else, and this rejection is the second lock on the same door.
+impl<S: Send + Sync> FromRequestParts<S> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Auth>()
+            .and_then(|a| a.0.clone())
+            .ok_or_else(|| {
+                super::ApiError::new(
+                    axum::http::StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "Silakan masuk terlebih dahulu.",
+                )
+                .into_response()
+            })
+    }
 }
 
 /// The request's staff member, if it carried a valid session.
@@ -66,15 +99,16 @@ pub fn clear_cookie() -> String {
 
 /// Reads the session once per request; a stale, unknown or disabled one is no session.
 pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
+    let ip = peer_ip(req.extensions());
     let staff = match session_cookie(req.headers()) {
-        Some(id) => load(&app, &id).await,
+        Some(id) => load(&app, &id, ip).await,
         None => None,
     };
     req.extensions_mut().insert(Auth(staff));
     next.run(req).await
 }
 
-async fn load(app: &AppState, id: &str) -> Option<Staff> {
+async fn load(app: &AppState, id: &str, ip: Option<IpAddr>) -> Option<Staff> {
     let key = sha256_hex(id.as_bytes());
     let session = app.store.session(&key).await.ok()??;
     let now = app.clock.now();
@@ -85,7 +119,12 @@ async fn load(app: &AppState, id: &str) -> Option<Staff> {
     if user.disabled {
         return None;
     }
-    Some(Staff { user, key, session })
+    Some(Staff {
+        user,
+        key,
+        session,
+        ip,
+    })
 }
 
 /// Idle time counts from the last staff request (not from the public pages a console also

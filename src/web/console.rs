@@ -1,207 +1,184 @@
 //! The staff console pages: home, counter screen, password, users, services, status.
-//! Server-rendered, every value escaped; live parts refresh from `/api/v1/events`.
+//! Rendered from templates in `kiosk-ui/console/`; live parts refresh from `/api/v1/events`.
 
-use axum::Form;
+use askama::Template;
 use axum::Json;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::auth::{Caller, Staff};
+use super::auth::Staff;
 use super::counters::parse_op;
-use super::html::escape;
-use super::page::{message, respond};
+use super::flash::Flash;
+use super::page::{HtmlForm, Shell, error, redirect, render};
 use crate::audit;
 use crate::auth::{ALL_ROLES, Role, User, hash_password, valid_username, verify, weakness};
 use crate::queue::CounterOp;
 
-const SCRIPT: &str = include_str!("../../kiosk-ui/console.js");
+const HOME: &str = "/console";
+const USERS: &str = "/console/users";
+const PASSWORD: &str = "/console/password";
+const STORE_DOWN: &str = "Penyimpanan data sedang tidak tersedia.";
 
-#[derive(Deserialize, Default)]
-pub struct Msg {
-    #[serde(default)]
-    ok: String,
-    #[serde(default)]
-    err: String,
-}
-
-fn flash(m: &Msg) -> String {
-    format!("{}{}", message("ok", &m.ok), message("err", &m.err))
-}
-
-/// `?ok=…` / `?err=…` for the page redirected to.
-fn with_msg(path: &str, key: &str, text: &str) -> Response {
-    let mut enc = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') {
-            enc.push(b as char);
-        } else {
-            enc.push_str(&format!("%{b:02X}"));
-        }
-    }
-    (
-        StatusCode::SEE_OTHER,
-        [(LOCATION, format!("{path}?{key}={enc}"))],
-    )
-        .into_response()
-}
-
-fn staff(caller: &Caller) -> Option<&Staff> {
-    caller.staff.as_ref()
-}
-
-fn csrf_field(s: &Staff) -> String {
-    format!(
-        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-        escape(&s.session.csrf)
-    )
-}
-
-fn meta_csrf(s: &Staff) -> String {
-    format!(
-        "<meta name=\"csrf\" content=\"{}\"><script>{SCRIPT}</script>",
-        escape(&s.session.csrf)
-    )
-}
-
-pub async fn home(State(app): State<AppState>, caller: Caller, Query(m): Query<Msg>) -> Response {
-    let Some(s) = staff(&caller) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let roles = s
-        .user
-        .roles
+fn roles_text(roles: &[Role]) -> String {
+    roles
         .iter()
-        .map(|r| escape(r.label_id()))
+        .map(|r| r.label_id())
         .collect::<Vec<_>>()
-        .join(", ");
-    let mut body = format!(
-        "{}<p>Selamat bekerja, <strong>{}</strong> ({roles}).</p>",
-        flash(&m),
-        escape(if s.user.display_name.is_empty() {
-            &s.user.username
-        } else {
-            &s.user.display_name
-        }),
-    );
-    if s.user.has_any(&[Role::Operator, Role::CustomerService]) {
-        body.push_str("<h2>Pilih loket</h2><div class=\"cards\">");
-        for c in &app.config.counters {
-            let services = c
-                .services
-                .iter()
-                .filter_map(|code| app.config.service(code))
-                .map(|sv| escape(&sv.name))
-                .collect::<Vec<_>>()
-                .join(", ");
-            body.push_str(&format!(
-                "<a class=\"card\" href=\"/console/counter/{}\"><strong>{}</strong><br><small>{services}</small></a>",
-                c.id,
-                escape(&c.name)
-            ));
-        }
-        body.push_str("</div>");
-    }
-    respond(StatusCode::OK, "Konsol Petugas", Some(s), &body)
+        .join(", ")
+}
+
+#[derive(Template)]
+#[template(path = "console/home.html")]
+struct HomePage {
+    shell: Shell,
+    name: String,
+    roles: String,
+    counters: Vec<CounterCard>,
+}
+
+struct CounterCard {
+    id: u32,
+    name: String,
+    services: String,
+}
+
+pub async fn home(State(app): State<AppState>, staff: Staff) -> Response {
+    let counters = if staff.user.has_any(&[Role::Operator, Role::CustomerService]) {
+        app.config
+            .counters
+            .iter()
+            .map(|c| CounterCard {
+                id: c.id,
+                name: c.name.clone(),
+                services: c
+                    .services
+                    .iter()
+                    .filter_map(|code| app.config.service(code))
+                    .map(|sv| sv.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let name = if staff.user.display_name.is_empty() {
+        staff.user.username.clone()
+    } else {
+        staff.user.display_name.clone()
+    };
+    render(
+        StatusCode::OK,
+        &HomePage {
+            shell: Shell::staff(&app, &staff, "Konsol Petugas", HOME),
+            name,
+            roles: roles_text(&staff.user.roles),
+            counters,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "console/counter.html")]
+struct CounterPage {
+    shell: Shell,
+    counter_id: u32,
+    current_number: String,
+    current_state: String,
+    actions: [Action; 6],
+    services: Vec<ServiceOption>,
+    rows: Vec<QueueRow>,
+}
+
+struct Action {
+    op: &'static str,
+    label: &'static str,
+    class: &'static str,
+}
+
+const fn action(op: &'static str, label: &'static str, class: &'static str) -> Action {
+    Action { op, label, class }
+}
+
+struct ServiceOption {
+    code: String,
+    prefix: String,
+    name: String,
+}
+
+struct QueueRow {
+    code: String,
+    name: String,
+    waiting: usize,
+    next: String,
 }
 
 pub async fn counter_page(
     State(app): State<AppState>,
-    caller: Caller,
+    staff: Staff,
     Path(id): Path<String>,
-    Query(m): Query<Msg>,
 ) -> Response {
-    let Some(s) = staff(&caller) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
     let Some(counter) = id.parse().ok().and_then(|n: u32| app.config.counter(n)) else {
-        return respond(StatusCode::NOT_FOUND, "Loket tidak ditemukan", Some(s), "");
+        return error(&app, StatusCode::NOT_FOUND, "Loket tidak ditemukan.");
     };
     let view = match app.store.view().await {
         Ok(v) => v,
-        Err(_) => {
-            return respond(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &counter.name,
-                Some(s),
-                "Penyimpanan data sedang tidak tersedia.",
-            );
-        }
+        Err(_) => return error(&app, StatusCode::SERVICE_UNAVAILABLE, STORE_DOWN),
     };
     let current = view
         .counters
         .iter()
         .find(|c| c.id == counter.id)
         .and_then(|c| c.ticket.clone());
-    let current_html = current.as_ref().map_or(
-        "<span id=\"current\" class=\"current\">—</span> <span id=\"current-state\"></span>"
-            .to_string(),
-        |t| {
-            format!(
-                "<span id=\"current\" class=\"current\">{}</span> <span id=\"current-state\">{}</span>",
-                escape(&t.number),
-                escape(t.state.label_id())
-            )
-        },
-    );
-    let csrf = csrf_field(s);
-    let button = |op: &str, label: &str, class: &str| {
-        format!(
-            "<form class=\"inline\" method=\"post\" action=\"/console/counter/{}/{op}\">{csrf}<button class=\"{class}\" type=\"submit\">{label}</button></form>",
-            counter.id
-        )
-    };
-    let options = app
-        .config
-        .services
-        .iter()
-        .map(|sv| {
-            format!(
-                "<option value=\"{}\">{} — {}</option>",
-                escape(&sv.code),
-                escape(&sv.prefix),
-                escape(&sv.name)
-            )
-        })
-        .collect::<String>();
-    let mut rows = String::new();
-    for sv in view
+    let rows = view
         .services
         .iter()
         .filter(|sv| counter.services.contains(&sv.code))
-    {
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td id=\"waiting-{code}\">{}</td><td id=\"next-{code}\">{}</td></tr>",
-            escape(&sv.name),
-            sv.waiting,
-            escape(&sv.next.join(", ")),
-            code = escape(&sv.code),
-        ));
-    }
-    let body = format!(
-        "{flash}<p>Nomor saat ini: {current_html}</p>\
-         <div class=\"actions\">{call}{recall}{serve}{finish}{noshow}{requeue}</div>\
-         <form method=\"post\" action=\"/console/counter/{id}/transfer\">{csrf}\
-         <label for=\"service\">Alihkan ke layanan</label><select id=\"service\" name=\"service\">{options}</select> \
-         <button type=\"submit\">Alihkan</button></form>\
-         <h2>Antrian menunggu</h2><table data-counter=\"{id}\" id=\"queue\"><tr><th>Layanan</th><th>Menunggu</th><th>Berikutnya</th></tr>{rows}</table>\
-         <p><small id=\"live\">Diperbarui otomatis.</small></p>{meta}",
-        flash = flash(&m),
-        call = button("call-next", "Panggil berikutnya", ""),
-        recall = button("recall", "Panggil ulang", "secondary"),
-        serve = button("serve", "Layani", ""),
-        finish = button("finish", "Selesai", ""),
-        noshow = button("no-show", "Tidak hadir", "secondary"),
-        requeue = button("requeue", "Kembalikan ke antrian", "secondary"),
-        id = counter.id,
-        meta = meta_csrf(s),
-    );
-    respond(StatusCode::OK, &counter.name, Some(s), &body)
+        .map(|sv| QueueRow {
+            code: sv.code.clone(),
+            name: sv.name.clone(),
+            waiting: sv.waiting,
+            next: sv.next.join(", "),
+        })
+        .collect();
+    let services = app
+        .config
+        .services
+        .iter()
+        .map(|sv| ServiceOption {
+            code: sv.code.clone(),
+            prefix: sv.prefix.clone(),
+            name: sv.name.clone(),
+        })
+        .collect();
+    let here = format!("/console/counter/{}", counter.id);
+    render(
+        StatusCode::OK,
+        &CounterPage {
+            shell: Shell::staff(&app, &staff, counter.name.clone(), &here),
+            counter_id: counter.id,
+            current_number: current
+                .as_ref()
+                .map_or("—".to_string(), |t| t.number.clone()),
+            current_state: current
+                .as_ref()
+                .map_or(String::new(), |t| t.state.label_id().to_string()),
+            actions: [
+                action("call-next", "Panggil berikutnya", ""),
+                action("recall", "Panggil ulang", "secondary"),
+                action("serve", "Layani", ""),
+                action("finish", "Selesai", ""),
+                action("no-show", "Tidak hadir", "secondary"),
+                action("requeue", "Kembalikan ke antrian", "secondary"),
+            ],
+            services,
+            rows,
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -212,59 +189,61 @@ pub struct CounterForm {
 
 pub async fn counter_submit(
     State(app): State<AppState>,
-    caller: Caller,
+    staff: Staff,
     Path((id, op)): Path<(String, String)>,
-    form: Result<Form<CounterForm>, FormRejection>,
+    HtmlForm(form): HtmlForm<CounterForm>,
 ) -> Response {
-    let back = format!("/console/counter/{}", escape(&id));
-    let Ok(counter) = id.parse::<u32>() else {
-        return with_msg("/console", "err", "Loket tidak dikenal.");
+    let Some(counter) = id.parse().ok().and_then(|n: u32| app.config.counter(n)) else {
+        return redirect(&app, &staff, HOME, Flash::err("Loket tidak dikenal."));
     };
-    let service = form.ok().and_then(|Form(f)| f.service);
+    let back = format!("/console/counter/{}", counter.id);
     let op = if op == "transfer" {
-        match service {
+        match form.service {
             Some(service) => CounterOp::Transfer { service },
-            None => return with_msg(&back, "err", "Pilih layanan tujuan."),
+            None => return redirect(&app, &staff, &back, Flash::err("Pilih layanan tujuan.")),
         }
     } else {
         match parse_op(&op, b"") {
             Ok(op) => op,
-            Err(e) => return with_msg(&back, "err", &e.message),
+            Err(e) => return redirect(&app, &staff, &back, Flash::err(e.message)),
         }
     };
-    match app.store.counter_op(counter, op, caller.who("staff")).await {
-        Ok(Some(t)) => with_msg(&back, "ok", &format!("{}: {}", t.label, t.state.label_id())),
-        Ok(None) => with_msg(&back, "ok", "Tidak ada antrian yang menunggu."),
-        Err(e) => with_msg(&back, "err", &super::error::ApiError::from(e).message),
+    let flash = match app.store.counter_op(counter.id, op, staff.who()).await {
+        Ok(Some(t)) => Flash::ok(format!("{}: {}", t.label, t.state.label_id())),
+        Ok(None) => Flash::ok("Tidak ada antrian yang menunggu."),
+        Err(e) => Flash::err(super::error::ApiError::from(e).message),
+    };
+    redirect(&app, &staff, &back, flash)
+}
+
+#[derive(Template)]
+#[template(path = "console/password.html")]
+struct PasswordPage {
+    shell: Shell,
+    must_change: bool,
+}
+
+fn password_page_with(
+    app: &AppState,
+    staff: &Staff,
+    status: StatusCode,
+    flash: Option<Flash>,
+) -> Response {
+    let mut shell = Shell::staff(app, staff, "Ganti kata sandi", PASSWORD);
+    if let Some(f) = flash {
+        shell = shell.with(f);
     }
-}
-
-fn password_form(s: &Staff, msg: &str) -> String {
-    let notice = if s.user.must_change_password {
-        message("err", "Kata sandi Anda harus diganti sebelum melanjutkan.")
-    } else {
-        String::new()
-    };
-    format!(
-        "{notice}{msg}<form method=\"post\" action=\"/console/password\">{csrf}\
-         <label for=\"current\">Kata sandi sekarang</label><input id=\"current\" name=\"current\" type=\"password\" autocomplete=\"current-password\" required>\
-         <label for=\"new\">Kata sandi baru (minimal 10 karakter)</label><input id=\"new\" name=\"new\" type=\"password\" autocomplete=\"new-password\" required>\
-         <label for=\"confirm\">Ulangi kata sandi baru</label><input id=\"confirm\" name=\"confirm\" type=\"password\" autocomplete=\"new-password\" required>\
-         <p><button class=\"big\" type=\"submit\">Simpan</button></p></form>",
-        csrf = csrf_field(s)
+    render(
+        status,
+        &PasswordPage {
+            shell,
+            must_change: staff.user.must_change_password,
+        },
     )
 }
 
-pub async fn password_page(caller: Caller, Query(m): Query<Msg>) -> Response {
-    let Some(s) = staff(&caller) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    respond(
-        StatusCode::OK,
-        "Ganti kata sandi",
-        Some(s),
-        &password_form(s, &flash(&m)),
-    )
+pub async fn password_page(State(app): State<AppState>, staff: Staff) -> Response {
+    password_page_with(&app, &staff, StatusCode::OK, None)
 }
 
 #[derive(Deserialize)]
@@ -276,22 +255,11 @@ pub struct PasswordForm {
 
 pub async fn password_submit(
     State(app): State<AppState>,
-    caller: Caller,
-    form: Result<Form<PasswordForm>, FormRejection>,
+    staff: Staff,
+    HtmlForm(f): HtmlForm<PasswordForm>,
 ) -> Response {
-    let Some(s) = staff(&caller) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
     let fail = |status: StatusCode, text: &str| {
-        respond(
-            status,
-            "Ganti kata sandi",
-            Some(s),
-            &password_form(s, &message("err", text)),
-        )
-    };
-    let Ok(Form(f)) = form else {
-        return fail(StatusCode::BAD_REQUEST, "Isian formulir tidak lengkap.");
+        password_page_with(&app, &staff, status, Some(Flash::err(text)))
     };
     if f.new != f.confirm {
         return fail(
@@ -299,125 +267,137 @@ pub async fn password_submit(
             "Kata sandi baru dan ulangannya tidak sama.",
         );
     }
-    if let Some(why) = weakness(&f.new, &s.user.username) {
+    if let Some(why) = weakness(&f.new, &staff.user.username) {
         return fail(StatusCode::BAD_REQUEST, why);
     }
-    let (hash, current, new) = (s.user.password_hash.clone(), f.current, f.new);
+    let (hash, current, new) = (staff.user.password_hash.clone(), f.current, f.new);
     let hashed =
         tokio::task::spawn_blocking(move || verify(&current, &hash).then(|| hash_password(&new)))
             .await
             .ok()
             .flatten();
     let Some(Ok(new_hash)) = hashed else {
-        let _ = app
+        if let Err(e) = app
             .store
             .audit(
-                caller.who("staff"),
+                staff.who(),
                 "password_change_failed",
-                &s.user.username,
+                &staff.user.username,
                 "",
             )
-            .await;
+            .await
+        {
+            tracing::warn!(error = %e, "audit of a failed password change not written");
+        }
         return fail(StatusCode::UNAUTHORIZED, "Kata sandi sekarang salah.");
     };
-    let mut user = s.user.clone();
-    let name = user.username.clone();
+    let mut user = staff.user.clone();
     user.password_hash = new_hash;
     user.must_change_password = false;
+    // Any other session (a stolen cookie, a forgotten PC) ends with the old password, in
+    // the same transaction: the change is not reported done unless both hold.
     match app
         .store
-        .put_user(user, caller.who("staff"), "password_changed")
+        .put_user_revoking(
+            user,
+            Some(staff.key.clone()),
+            staff.who(),
+            "password_changed",
+        )
         .await
     {
-        Ok(()) => {
-            // Any other session (a stolen cookie, a forgotten PC) ends with the old password.
-            let _ = app
-                .store
-                .revoke_sessions(&name, Some(s.key.clone()), caller.who("staff"))
-                .await;
-            with_msg("/console", "ok", "Kata sandi telah diganti.")
-        }
+        Ok(()) => redirect(&app, &staff, HOME, Flash::ok("Kata sandi telah diganti.")),
         Err(_) => fail(
             StatusCode::SERVICE_UNAVAILABLE,
-            "Penyimpanan data sedang tidak tersedia.",
+            "Penyimpanan data sedang tidak tersedia: kata sandi tidak diganti.",
         ),
     }
 }
 
-fn roles_text(u: &User) -> String {
-    u.roles
-        .iter()
-        .map(|r| escape(r.label_id()))
-        .collect::<Vec<_>>()
-        .join(", ")
+#[derive(Template)]
+#[template(path = "console/users.html")]
+struct UsersPage {
+    shell: Shell,
+    users: Vec<UserRow>,
+    new_boxes: Vec<RoleBox>,
 }
 
-pub async fn users_page(
-    State(app): State<AppState>,
-    caller: Caller,
-    Query(m): Query<Msg>,
-) -> Response {
-    let Some(s) = staff(&caller) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let users = app.store.users().await.unwrap_or_default();
-    let csrf = csrf_field(s);
-    let mut rows = String::new();
-    for u in &users {
-        let state = if u.disabled {
-            "nonaktif"
-        } else if u.must_change_password {
-            "harus ganti kata sandi"
-        } else {
-            "aktif"
-        };
-        rows.push_str(&format!(
-            "<tr><td>{name}</td><td>{display}</td><td>{roles}</td><td>{state}</td><td>\
-             <form class=\"inline\" method=\"post\" action=\"/console/users/{name}/password\">{csrf}<button>Atur ulang kata sandi</button></form> \
-             <form class=\"inline\" method=\"post\" action=\"/console/users/{name}/disable\">{csrf}<button>Nonaktifkan</button></form>\
-             <details><summary>Ubah peran</summary><form method=\"post\" action=\"/console/users/{name}/roles\">{csrf}{boxes}<button>Simpan peran</button></form></details></td></tr>",
-            name = escape(&u.username),
-            display = escape(&u.display_name),
-            roles = roles_text(u),
-            boxes = role_boxes(&u.roles),
-        ));
-    }
-    let checks = role_boxes(&[]);
-    let body = format!(
-        "{flash}<table><tr><th>Nama pengguna</th><th>Nama</th><th>Peran</th><th>Status</th><th></th></tr>{rows}</table>\
-         <h2>Tambah pengguna</h2><form method=\"post\" action=\"/console/users\">{csrf}\
-         <label for=\"username\">Nama pengguna (huruf kecil, angka, . _ -)</label><input id=\"username\" name=\"username\" required>\
-         <label for=\"display_name\">Nama lengkap</label><input id=\"display_name\" name=\"display_name\">\
-         <fieldset><legend>Peran</legend>{checks}</fieldset>\
-         <p><button class=\"big\" type=\"submit\">Tambah</button></p></form>",
-        flash = flash(&m),
-    );
-    respond(StatusCode::OK, "Pengguna", Some(s), &body)
+struct UserRow {
+    username: String,
+    display_name: String,
+    roles: String,
+    state: &'static str,
+    boxes: Vec<RoleBox>,
 }
 
-fn role_boxes(checked: &[Role]) -> String {
+struct RoleBox {
+    value: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+fn role_boxes(checked: &[Role]) -> Vec<RoleBox> {
     ALL_ROLES
         .iter()
-        .map(|r| {
-            format!(
-                "<label><input type=\"checkbox\" name=\"role\" value=\"{}\"{}> {}</label>",
-                r.as_str(),
-                if checked.contains(r) { " checked" } else { "" },
-                escape(r.label_id())
-            )
+        .map(|r| RoleBox {
+            value: r.as_str(),
+            label: r.label_id(),
+            checked: checked.contains(r),
         })
         .collect()
 }
 
-fn roles_from(pairs: &[(String, String)]) -> Result<Vec<Role>, ()> {
+pub async fn users_page(State(app): State<AppState>, staff: Staff) -> Response {
+    // An empty list would read as "no accounts": a store that cannot answer says so.
+    let users = match app.store.users().await {
+        Ok(u) => u,
+        Err(_) => return error(&app, StatusCode::SERVICE_UNAVAILABLE, STORE_DOWN),
+    };
+    let users = users
+        .iter()
+        .map(|u| UserRow {
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            roles: roles_text(&u.roles),
+            state: if u.disabled {
+                "nonaktif"
+            } else if u.must_change_password {
+                "harus ganti kata sandi"
+            } else {
+                "aktif"
+            },
+            boxes: role_boxes(&u.roles),
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &UsersPage {
+            shell: Shell::staff(&app, &staff, "Pengguna", USERS),
+            users,
+            new_boxes: role_boxes(&[]),
+        },
+    )
+}
+
+/// `role=a&role=b`: repeated keys, read into a list.
+#[derive(Deserialize)]
+pub struct RolesForm {
+    #[serde(default)]
+    role: Vec<String>,
+}
+
+fn parse_roles(values: &[String]) -> Result<Vec<Role>, Flash> {
     let mut roles = Vec::new();
-    for (k, v) in pairs {
-        if k == "role" {
-            let r = v.parse::<Role>().map_err(|_| ())?;
-            if !roles.contains(&r) {
-                roles.push(r);
-            }
+    for v in values {
+        let r = v
+            .parse::<Role>()
+            .map_err(|_| Flash::err("Peran tidak dikenal."))?;
+        if !roles.contains(&r) {
+            roles.push(r);
         }
+    }
+    if roles.is_empty() {
+        return Err(Flash::err("Pilih paling sedikit satu peran."));
     }
     Ok(roles)
 }
@@ -425,138 +405,128 @@ fn roles_from(pairs: &[(String, String)]) -> Result<Vec<Role>, ()> {
 /// Changes an account's roles; an administrator cannot remove their own admin role.
 pub async fn user_roles(
     State(app): State<AppState>,
-    caller: Caller,
+    staff: Staff,
     Path(name): Path<String>,
-    body: String,
+    HtmlForm(form): HtmlForm<RolesForm>,
 ) -> Response {
-    let Some(s) = staff(&caller) else {
-        return StatusCode::UNAUTHORIZED.into_response();
+    let roles = match parse_roles(&form.role) {
+        Ok(r) => r,
+        Err(f) => return redirect(&app, &staff, USERS, f),
     };
-    let Ok(roles) = roles_from(&form_pairs(&body)) else {
-        return with_msg("/console/users", "err", "Peran tidak dikenal.");
-    };
-    if roles.is_empty() {
-        return with_msg("/console/users", "err", "Pilih paling sedikit satu peran.");
-    }
-    if name == s.user.username && !roles.contains(&Role::Admin) {
-        return with_msg(
-            "/console/users",
-            "err",
-            "Anda tidak dapat mencabut peran administrator Anda sendiri.",
+    if name == staff.user.username && !roles.contains(&Role::Admin) {
+        return redirect(
+            &app,
+            &staff,
+            USERS,
+            Flash::err("Anda tidak dapat mencabut peran administrator Anda sendiri."),
         );
     }
-    if let Err(r) = edit_user(&app, &caller, &name, "roles_changed", |u| u.roles = roles).await {
-        return r;
+    if let Err(f) = edit_user(&app, &staff, &name, "roles_changed", false, |u| {
+        u.roles = roles
+    })
+    .await
+    {
+        return redirect(&app, &staff, USERS, f);
     }
-    with_msg(USERS, "ok", "Peran diperbarui.")
+    redirect(&app, &staff, USERS, Flash::ok("Peran diperbarui."))
 }
 
-const USERS: &str = "/console/users";
-
-/// Loads an account, applies `edit` and saves it, audited as `action`; the page to send the
-/// admin back to when any of that fails.
+/// Loads an account, applies `edit` and saves it, audited as `action`; with `revoke`, every
+/// session of that account ends in the same transaction.
 async fn edit_user(
     app: &AppState,
-    caller: &Caller,
+    staff: &Staff,
     name: &str,
     action: &str,
+    revoke: bool,
     edit: impl FnOnce(&mut User),
-) -> Result<(), Response> {
-    let Ok(Some(mut user)) = app.store.user(name).await else {
-        return Err(with_msg(USERS, "err", "Pengguna tidak ditemukan."));
+) -> Result<(), Flash> {
+    let mut user = match app.store.user(name).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return Err(Flash::err("Pengguna tidak ditemukan.")),
+        Err(_) => return Err(Flash::err(STORE_DOWN)),
     };
     edit(&mut user);
-    app.store
-        .put_user(user, caller.who("staff"), action)
-        .await
-        .map_err(|_| with_msg(USERS, "err", "Penyimpanan data sedang tidak tersedia."))
+    let saved = if revoke {
+        app.store
+            .put_user_revoking(user, None, staff.who(), action)
+            .await
+    } else {
+        app.store.put_user(user, staff.who(), action).await
+    };
+    saved.map_err(|_| Flash::err("Penyimpanan data sedang tidak tersedia: tidak ada yang diubah."))
 }
 
-/// Reads `role=a&role=b` (repeated keys), which a struct form cannot.
-fn form_pairs(body: &str) -> Vec<(String, String)> {
-    body.split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (decode(k), decode(v)))
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'+' {
-            out.push(b' ');
-        } else if b == b'%'
-            && i + 3 <= bytes.len()
-            && let Some(v) = std::str::from_utf8(&bytes[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 2;
-        } else {
-            out.push(b);
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+#[derive(Template)]
+#[template(path = "console/generated.html")]
+struct GeneratedPage {
+    shell: Shell,
+    username: String,
+    password: String,
 }
 
 /// Shows a generated password once; it is never shown or logged again.
-fn show_password(s: &Staff, username: &str, password: &str, what: &str) -> Response {
-    let body = format!(
-        "{}<p>Kata sandi sementara untuk <strong>{}</strong>: <code id=\"generated\">{}</code></p>\
-         <p>Berikan kepada yang bersangkutan. Ia harus menggantinya saat pertama masuk. Kata sandi ini tidak akan ditampilkan lagi.</p>\
-         <p><a href=\"/console/users\">Kembali ke daftar pengguna</a></p>",
-        message("ok", what),
-        escape(username),
-        escape(password)
-    );
-    respond(StatusCode::OK, "Pengguna", Some(s), &body)
+fn show_password(
+    app: &AppState,
+    staff: &Staff,
+    username: &str,
+    password: String,
+    what: &str,
+) -> Response {
+    render(
+        StatusCode::OK,
+        &GeneratedPage {
+            shell: Shell::staff(app, staff, "Pengguna", USERS).with(Flash::ok(what)),
+            username: username.to_string(),
+            password,
+        },
+    )
 }
 
-pub async fn user_add(State(app): State<AppState>, caller: Caller, body: String) -> Response {
-    let Some(s) = staff(&caller) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let pairs = form_pairs(&body);
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let username = get("username").to_lowercase();
-    let display_name: String = get("display_name")
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: Vec<String>,
+}
+
+pub async fn user_add(
+    State(app): State<AppState>,
+    staff: Staff,
+    HtmlForm(form): HtmlForm<NewUserForm>,
+) -> Response {
+    let back = |f: Flash| redirect(&app, &staff, USERS, f);
+    let username = form.username.trim().to_lowercase();
+    let display_name: String = form
+        .display_name
+        .trim()
         .chars()
         .filter(|c| !c.is_control())
         .take(80)
         .collect();
-    let Ok(roles) = roles_from(&pairs) else {
-        return with_msg("/console/users", "err", "Peran tidak dikenal.");
-    };
     if !valid_username(&username) {
-        return with_msg(
-            "/console/users",
-            "err",
+        return back(Flash::err(
             "Nama pengguna harus 3-32 huruf kecil, angka, titik, garis bawah atau tanda hubung, diawali huruf.",
-        );
+        ));
     }
-    if roles.is_empty() {
-        return with_msg("/console/users", "err", "Pilih paling sedikit satu peran.");
-    }
-    if matches!(app.store.user(&username).await, Ok(Some(_))) {
-        return with_msg("/console/users", "err", "Nama pengguna sudah dipakai.");
+    let roles = match parse_roles(&form.role) {
+        Ok(r) => r,
+        Err(f) => return back(f),
+    };
+    match app.store.user(&username).await {
+        Ok(None) => {}
+        Ok(Some(_)) => return back(Flash::err("Nama pengguna sudah dipakai.")),
+        Err(_) => return back(Flash::err(STORE_DOWN)),
     }
     let Ok(password) = crate::auth::generate_password() else {
-        return with_msg("/console/users", "err", "Gangguan sistem.");
+        return back(Flash::err("Gangguan sistem."));
     };
     let p = password.clone();
     let Ok(Ok(hash)) = tokio::task::spawn_blocking(move || hash_password(&p)).await else {
-        return with_msg("/console/users", "err", "Gangguan sistem.");
+        return back(Flash::err("Gangguan sistem."));
     };
     let user = User {
         username: username.clone(),
@@ -567,156 +537,179 @@ pub async fn user_add(State(app): State<AppState>, caller: Caller, body: String)
         must_change_password: true,
         created_at: app.clock.now(),
     };
-    match app
-        .store
-        .put_user(user, caller.who("staff"), "user_added")
-        .await
-    {
-        Ok(()) => show_password(s, &username, &password, "Pengguna ditambahkan."),
-        Err(_) => with_msg(
-            "/console/users",
-            "err",
-            "Penyimpanan data sedang tidak tersedia.",
-        ),
+    match app.store.put_user(user, staff.who(), "user_added").await {
+        Ok(()) => show_password(&app, &staff, &username, password, "Pengguna ditambahkan."),
+        Err(_) => back(Flash::err(STORE_DOWN)),
     }
 }
 
 pub async fn user_disable(
     State(app): State<AppState>,
-    caller: Caller,
+    staff: Staff,
     Path(name): Path<String>,
 ) -> Response {
-    let Some(s) = staff(&caller) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    if name == s.user.username {
-        return with_msg(
-            "/console/users",
-            "err",
-            "Anda tidak dapat menonaktifkan akun sendiri.",
+    if name == staff.user.username {
+        return redirect(
+            &app,
+            &staff,
+            USERS,
+            Flash::err("Anda tidak dapat menonaktifkan akun sendiri."),
         );
     }
-    if let Err(r) = edit_user(&app, &caller, &name, "user_disabled", |u| u.disabled = true).await {
-        return r;
-    }
     // Whoever is logged in as them is out at the next request.
-    let _ = app
-        .store
-        .revoke_sessions(&name, None, caller.who("staff"))
-        .await;
-    with_msg(USERS, "ok", "Pengguna dinonaktifkan.")
+    match edit_user(&app, &staff, &name, "user_disabled", true, |u| {
+        u.disabled = true
+    })
+    .await
+    {
+        Ok(()) => redirect(&app, &staff, USERS, Flash::ok("Pengguna dinonaktifkan.")),
+        Err(f) => redirect(&app, &staff, USERS, f),
+    }
 }
 
 pub async fn user_reset_password(
     State(app): State<AppState>,
-    caller: Caller,
+    staff: Staff,
     Path(name): Path<String>,
 ) -> Response {
-    let Some(s) = staff(&caller) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
     let Ok(password) = crate::auth::generate_password() else {
-        return with_msg(USERS, "err", "Gangguan sistem.");
+        return redirect(&app, &staff, USERS, Flash::err("Gangguan sistem."));
     };
     let p = password.clone();
     let Ok(Ok(hash)) = tokio::task::spawn_blocking(move || hash_password(&p)).await else {
-        return with_msg(USERS, "err", "Gangguan sistem.");
+        return redirect(&app, &staff, USERS, Flash::err("Gangguan sistem."));
     };
     let reset = |u: &mut User| {
         u.password_hash = hash;
         u.must_change_password = true;
     };
-    if let Err(r) = edit_user(&app, &caller, &name, "password_reset", reset).await {
-        return r;
-    }
     // Sessions opened with the old password end with it.
-    let _ = app
-        .store
-        .revoke_sessions(&name, None, caller.who("staff"))
-        .await;
-    show_password(s, &name, &password, "Kata sandi diatur ulang.")
+    if let Err(f) = edit_user(&app, &staff, &name, "password_reset", true, reset).await {
+        return redirect(&app, &staff, USERS, f);
+    }
+    show_password(&app, &staff, &name, password, "Kata sandi diatur ulang.")
 }
 
-pub async fn services_page(State(app): State<AppState>, caller: Caller) -> Response {
-    let Some(s) = staff(&caller) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let mut body = String::from(
-        "<p>Layanan, loket dan jam layanan diatur di berkas konfigurasi (<code>loket.toml</code>); \
-         periksa dengan <code>loket check-config</code> lalu mulai ulang layanan.</p>\
-         <h2>Layanan</h2><table><tr><th>Kode</th><th>Awalan</th><th>Nama</th><th>Menit per warga</th><th>Kuota</th></tr>",
-    );
-    for sv in &app.config.services {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{} <small>{}</small></td><td>{}</td><td>{}</td></tr>",
-            escape(&sv.code),
-            escape(&sv.prefix),
-            escape(&sv.name),
-            escape(&sv.name_en),
-            sv.default_service_minutes,
-            sv.daily_quota.map_or("—".to_string(), |q| q.to_string())
-        ));
-    }
-    body.push_str(
-        "</table><h2>Loket</h2><table><tr><th>No.</th><th>Nama</th><th>Layanan</th></tr>",
-    );
-    for c in &app.config.counters {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            c.id,
-            escape(&c.name),
-            escape(&c.services.join(", "))
-        ));
-    }
-    body.push_str("</table>");
-    respond(StatusCode::OK, "Layanan & loket", Some(s), &body)
+#[derive(Template)]
+#[template(path = "console/services.html")]
+struct ServicesPage {
+    shell: Shell,
+    services: Vec<ServiceRow>,
+    counters: Vec<CounterRow>,
 }
 
-pub async fn status_page(State(app): State<AppState>, caller: Caller) -> Response {
-    let Some(s) = staff(&caller) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
+struct ServiceRow {
+    code: String,
+    prefix: String,
+    name: String,
+    name_en: String,
+    minutes: u32,
+    quota: String,
+}
+
+struct CounterRow {
+    id: u32,
+    name: String,
+    services: String,
+}
+
+pub async fn services_page(State(app): State<AppState>, staff: Staff) -> Response {
+    let services = app
+        .config
+        .services
+        .iter()
+        .map(|sv| ServiceRow {
+            code: sv.code.clone(),
+            prefix: sv.prefix.clone(),
+            name: sv.name.clone(),
+            name_en: sv.name_en.clone(),
+            minutes: sv.default_service_minutes,
+            quota: sv.daily_quota.map_or("—".to_string(), |q| q.to_string()),
+        })
+        .collect();
+    let counters = app
+        .config
+        .counters
+        .iter()
+        .map(|c| CounterRow {
+            id: c.id,
+            name: c.name.clone(),
+            services: c.services.join(", "),
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &ServicesPage {
+            shell: Shell::staff(&app, &staff, "Layanan & loket", "/console/services"),
+            services,
+            counters,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "console/status.html")]
+struct StatusPage {
+    shell: Shell,
+    printer: String,
+    printer_state: &'static str,
+    unprinted: Vec<Unprinted>,
+    version: &'static str,
+    service_day: String,
+    tickets_today: usize,
+}
+
+struct Unprinted {
+    id: u64,
+    number: String,
+}
+
+pub async fn status_page(State(app): State<AppState>, staff: Staff) -> Response {
     let (printer, status) = match &app.printer {
         Some(p) => (p.describe().to_string(), p.status_now().await),
         None => ("—".to_string(), crate::printer::PrinterStatus::Disabled),
     };
-    let view = app.store.view().await.ok();
+    let mut shell = Shell::staff(&app, &staff, "Status", "/console/status");
+    let view = match app.store.view().await {
+        Ok(v) => Some(v),
+        Err(_) => {
+            shell = shell.with(Flash::err(STORE_DOWN));
+            None
+        }
+    };
     let health = app.store.health().await.ok();
-    let mut unprinted = String::new();
-    for t in view.iter().flat_map(|v| v.unprinted.iter()) {
-        unprinted.push_str(&format!(
-            "<tr><td>{}</td><td><button data-api=\"/api/v1/tickets/{id}/reprint\">Cetak ulang</button> \
-             <button data-api=\"/api/v1/tickets/{id}/void\">Batalkan</button></td></tr>",
-            escape(&t.number),
-            id = t.id
-        ));
-    }
-    let body = format!(
-        "<h2>Printer tiket</h2><p>{} — <strong>{}</strong></p>\
-         <p><button data-api=\"/api/v1/printer/test\">Cetak uji</button> <span id=\"api-result\"></span></p>\
-         <h2>Tiket belum tercetak</h2><table><tr><th>Nomor</th><th></th></tr>{unprinted}</table>\
-         <h2>Sistem</h2><p>Versi {} · hari layanan {} · tiket hari ini {}</p>{meta}",
-        escape(&printer),
-        escape(status.label_id()),
-        env!("CARGO_PKG_VERSION"),
-        health
-            .as_ref()
-            .map_or(String::new(), |h| h.service_day.to_string()),
-        health.as_ref().map_or(0, |h| h.tickets_today),
-        meta = meta_csrf(s),
-    );
-    respond(StatusCode::OK, "Status", Some(s), &body)
+    let unprinted = view
+        .iter()
+        .flat_map(|v| v.unprinted.iter())
+        .map(|t| Unprinted {
+            id: t.id,
+            number: t.number.clone(),
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &StatusPage {
+            shell,
+            printer,
+            printer_state: status.label_id(),
+            unprinted,
+            version: env!("CARGO_PKG_VERSION"),
+            service_day: health
+                .as_ref()
+                .map_or(String::new(), |h| h.service_day.to_string()),
+            tickets_today: health.as_ref().map_or(0, |h| h.tickets_today),
+        },
+    )
 }
 
 pub async fn audit_verify(
     State(app): State<AppState>,
-    caller: Caller,
+    staff: Staff,
 ) -> Result<Json<Value>, super::ApiError> {
     let entries = app.store.audit_entries().await?;
-    let _ = app
-        .store
-        .audit(caller.who("staff"), "audit_verified", "", "")
-        .await;
+    if let Err(e) = app.store.audit(staff.who(), "audit_verified", "", "").await {
+        tracing::warn!(error = %e, "audit of an audit check not written");
+    }
     Ok(Json(match audit::verify(&entries) {
         Ok(n) => json!({"ok": true, "entries": n}),
         Err(b) => {

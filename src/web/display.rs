@@ -4,28 +4,34 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::ApiError;
-use super::html::{escape, fill};
+use super::page::render;
 use crate::queue::Change;
 
-const PAGE: &str = include_str!("../../kiosk-ui/display.html");
 const CSS: &str = include_str!("../../kiosk-ui/display.css");
 const JS: &str = include_str!("../../kiosk-ui/display.js");
 
+#[derive(askama::Template)]
+#[template(path = "display.html")]
+struct DisplayPage {
+    office: String,
+    css: &'static str,
+    js: &'static str,
+}
+
 pub async fn page(State(app): State<AppState>) -> Response {
-    let html = fill(
-        PAGE,
-        &[
-            ("office", &escape(&app.config.office.name)),
-            ("css", CSS),
-            ("js", JS),
-        ],
-    );
-    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+    render(
+        StatusCode::OK,
+        &DisplayPage {
+            office: app.config.office.name.clone(),
+            css: CSS,
+            js: JS,
+        },
+    )
 }
 
 pub async fn snapshot(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {

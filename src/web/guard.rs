@@ -5,13 +5,12 @@ use axum::extract::{Request, State};
 use axum::http::header::{HOST, LOCATION, ORIGIN};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::auth::{Auth, Staff};
 use super::error::ApiError;
-use super::html::escape;
-use crate::auth::Role;
+use crate::auth::{Role, User};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -21,6 +20,17 @@ pub enum Access {
     Staff,
     /// Staff holding at least one of these roles.
     Roles(&'static [Role]),
+}
+
+impl Access {
+    /// Whether this account may use a route with this access (the console's menu asks; the
+    /// guard below enforces). A generated password opens nothing but its own change.
+    pub fn allows(self, user: &User) -> bool {
+        match self {
+            Access::Public | Access::Staff => true,
+            Access::Roles(roles) => !user.must_change_password && user.has_any(roles),
+        }
+    }
 }
 
 /// Browser requests announce where they come from; one from another site is refused
@@ -78,15 +88,15 @@ pub fn is_page(path: &str) -> bool {
     !path.starts_with("/api/") && path != "/healthz" && path != "/metrics"
 }
 
-fn refuse(page: bool, status: StatusCode, code: &'static str, message: &str) -> Response {
+fn refuse(
+    app: &AppState,
+    page: bool,
+    status: StatusCode,
+    code: &'static str,
+    message: &str,
+) -> Response {
     if page {
-        let body = format!(
-            "<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><title>{status}</title>\
-             <body style=\"font-family:sans-serif;padding:2rem\"><h1>{}</h1>\
-             <p><a href=\"/console\">Kembali ke konsol</a> · <a href=\"/login\">Masuk</a></p></body></html>",
-            escape(message)
-        );
-        return (status, Html(body)).into_response();
+        return super::page::error(app, status, message);
     }
     ApiError::new(status, code, message).into_response()
 }
@@ -101,6 +111,7 @@ pub async fn guard(
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && cross_site(req.headers()) {
         return refuse(
+            &app,
             page,
             StatusCode::FORBIDDEN,
             "cross_site",
@@ -115,14 +126,21 @@ pub async fn guard(
     let staff = req.extensions().get::<Auth>().and_then(|a| a.0.clone());
     let Some(staff) = staff else {
         if page && req.method() == Method::GET {
-            let next_path = req.uri().path().to_string();
+            // Paths here are the route table's own; anything odd is dropped by `safe_next`.
+            let next_path: String = req
+                .uri()
+                .path()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '.'))
+                .collect();
             return (
                 StatusCode::SEE_OTHER,
-                [(LOCATION, format!("/login?next={}", escape(&next_path)))],
+                [(LOCATION, format!("/login?next={next_path}"))],
             )
                 .into_response();
         }
         return refuse(
+            &app,
             page,
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
@@ -131,6 +149,7 @@ pub async fn guard(
     };
     if unsafe_method && !same_origin_proven(req.headers(), &staff) {
         return refuse(
+            &app,
             page,
             StatusCode::FORBIDDEN,
             "csrf",
@@ -147,6 +166,7 @@ pub async fn guard(
                 .into_response();
         }
         return refuse(
+            &app,
             page,
             StatusCode::FORBIDDEN,
             "password_change_required",
@@ -157,6 +177,7 @@ pub async fn guard(
         && !staff.user.has_any(roles)
     {
         return refuse(
+            &app,
             page,
             StatusCode::FORBIDDEN,
             "forbidden",

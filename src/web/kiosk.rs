@@ -1,56 +1,91 @@
 //! `GET /kiosk`: the citizen's touch screen. One large button per open service and a
 //! priority option; a press issues through the same API as everything else.
 
+use askama::Template;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{Datelike, Timelike};
 
 use super::AppState;
-use super::html::{escape, fill};
+use super::page::render;
 use crate::config::{DAY_NAMES_ID, format_minute};
 
-const PAGE: &str = include_str!("../../kiosk-ui/kiosk.html");
 const CSS: &str = include_str!("../../kiosk-ui/kiosk.css");
 const JS: &str = include_str!("../../kiosk-ui/kiosk.js");
+
+#[derive(Template)]
+#[template(path = "kiosk.html")]
+struct KioskPage {
+    office_name: String,
+    office_address: String,
+    /// The printer's state in words when it cannot print.
+    printer_down: Option<&'static str>,
+    services: Vec<ServiceButton>,
+    closed: Closed,
+    css: &'static str,
+    js: &'static str,
+}
+
+struct ServiceButton {
+    code: String,
+    prefix: String,
+    name: String,
+    name_en: String,
+    waiting: usize,
+}
+
+/// Why no button can be pressed, if none can.
+enum Closed {
+    Open,
+    Holiday(String),
+    Hours {
+        reopens: Option<String>,
+        today: String,
+    },
+}
+
+/// Shown instead of the kiosk when the store cannot answer: no detail for the public.
+#[derive(Template)]
+#[template(path = "unavailable.html")]
+struct Unavailable {
+    office: String,
+}
 
 pub async fn page(State(app): State<AppState>) -> Response {
     let view = match app.store.view().await {
         Ok(v) => v,
         Err(e) => {
-            return (
+            tracing::warn!(error = %e, "kiosk page without a store");
+            return render(
                 StatusCode::SERVICE_UNAVAILABLE,
-                Html(format!(
-                    "<!doctype html><meta charset=utf-8><title>Loket</title><h1>Mohon maaf, layanan antrian sedang gangguan.</h1><p>{}</p>",
-                    escape(&e.to_string())
-                )),
-            )
-                .into_response();
+                &Unavailable {
+                    office: app.config.office.name.clone(),
+                },
+            );
         }
     };
-    let mut buttons = String::new();
-    for s in view.services.iter().filter(|s| s.open) {
-        buttons.push_str(&format!(
-            "<button class=\"service\" data-service=\"{code}\"><span class=\"prefix\">{prefix}</span><span class=\"name\">{name}</span><span class=\"en\">{en}</span><span class=\"wait\">{waiting} orang menunggu</span></button>\n",
-            code = escape(&s.code),
-            prefix = escape(&s.prefix),
-            name = escape(&s.name),
-            en = escape(&s.name_en),
-            waiting = s.waiting,
-        ));
-    }
+    let services: Vec<ServiceButton> = view
+        .services
+        .iter()
+        .filter(|s| s.open)
+        .map(|s| ServiceButton {
+            code: s.code.clone(),
+            prefix: s.prefix.clone(),
+            name: s.name.clone(),
+            name_en: s.name_en.clone(),
+            waiting: s.waiting,
+        })
+        .collect();
     let closed = if let Some(name) = &view.holiday {
-        format!(
-            "<p class=\"closed\">Kantor tutup hari ini: {}.<br><small>Closed today (public holiday).</small></p>",
-            escape(name)
-        )
-    } else if buttons.is_empty() {
+        Closed::Holiday(name.clone())
+    } else if services.is_empty() {
         let now = app
             .clock
             .now()
             .with_timezone(&app.config.office.time_zone)
             .naive_local();
-        let reopens = app.config.next_opening(now).map_or_else(String::new, |at| {
+        let reopens = app.config.next_opening(now).map(|at| {
             let day = if at.date() == now.date() {
                 "hari ini".to_string()
             } else {
@@ -60,39 +95,33 @@ pub async fn page(State(app): State<AppState>) -> Response {
                     at.format("%d-%m-%Y")
                 )
             };
-            let text = format!(
+            format!(
                 "Buka kembali {} pukul {}.",
                 day,
                 format_minute((at.hour() * 60 + at.minute()) as u16)
-            );
-            format!("<br>{}", escape(&text))
+            )
         });
-        format!(
-            "<p class=\"closed\">Layanan sedang tutup.{}<br><small>Jam layanan hari ini: {}</small></p>",
+        Closed::Hours {
             reopens,
-            escape(&app.config.hours.describe_day(now.weekday()))
-        )
+            today: app.config.hours.describe_day(now.weekday()),
+        }
     } else {
-        String::new()
+        Closed::Open
     };
-    let printer_note = match &view.printer {
-        Some(p) if !p.ready && p.status != crate::printer::PrinterStatus::Disabled => format!(
-            "<p class=\"printer-down\" role=\"alert\">{}. Tiket tidak dapat dicetak saat ini; silakan hubungi petugas.<br><small>The ticket printer is not ready.</small></p>",
-            escape(p.label)
-        ),
-        _ => String::new(),
+    let printer_down = match &view.printer {
+        Some(p) if !p.ready && p.status != crate::printer::PrinterStatus::Disabled => Some(p.label),
+        _ => None,
     };
-    let html = fill(
-        PAGE,
-        &[
-            ("printer", &printer_note),
-            ("office_name", &escape(&app.config.office.name)),
-            ("office_address", &escape(&app.config.office.address)),
-            ("buttons", &buttons),
-            ("closed", &closed),
-            ("css", CSS),
-            ("js", JS),
-        ],
-    );
-    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+    render(
+        StatusCode::OK,
+        &KioskPage {
+            office_name: app.config.office.name.clone(),
+            office_address: app.config.office.address.clone(),
+            printer_down,
+            services,
+            closed,
+            css: CSS,
+            js: JS,
+        },
+    )
 }

@@ -1,8 +1,7 @@
 //! Logging in and out. Wrong passwords are throttled per account and per address; every
 //! attempt is in the audit log; a successful login gets a new session id.
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
+use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{LOCATION, SET_COOKIE};
@@ -11,8 +10,8 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::auth::{Caller, clear_cookie, set_cookie};
-use super::html::escape;
-use super::page::{message, respond};
+use super::flash::Flash;
+use super::page::{HtmlForm, Shell, render};
 use crate::audit::Who;
 use crate::auth::{Session, sha256_hex, token, verify};
 
@@ -41,38 +40,45 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
-fn form(next: &str, msg: &str) -> String {
-    format!(
-        "{msg}<form method=\"post\" action=\"/login\">\
-         <input type=\"hidden\" name=\"next\" value=\"{next}\">\
-         <label for=\"username\">Nama pengguna</label><input id=\"username\" name=\"username\" autocomplete=\"username\" required>\
-         <label for=\"password\">Kata sandi</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
-         <p><button class=\"big\" type=\"submit\">Masuk</button></p></form>",
-        next = escape(next),
+#[derive(Template)]
+#[template(path = "console/login.html")]
+struct LoginPage {
+    shell: Shell,
+    next: String,
+}
+
+/// The login form, with `error` above it when an attempt failed.
+fn form(app: &AppState, status: StatusCode, next: &str, error: Option<&str>) -> Response {
+    let mut shell = Shell::public(app, "Masuk");
+    if let Some(e) = error {
+        shell = shell.with(Flash::err(e));
+    }
+    render(
+        status,
+        &LoginPage {
+            shell,
+            next: next.to_string(),
+        },
     )
 }
 
-pub async fn page(caller: Caller, Query(q): Query<NextQuery>) -> Response {
+pub async fn page(
+    State(app): State<AppState>,
+    caller: Caller,
+    Query(q): Query<NextQuery>,
+) -> Response {
     if caller.staff.is_some() {
         return (StatusCode::SEE_OTHER, [(LOCATION, "/console")]).into_response();
     }
     let next = q.next.unwrap_or_default();
-    respond(StatusCode::OK, "Masuk", None, &form(safe_next(&next), ""))
+    form(&app, StatusCode::OK, safe_next(&next), None)
 }
 
 pub async fn submit(
     State(app): State<AppState>,
     caller: Caller,
-    form_result: Result<Form<LoginForm>, FormRejection>,
+    HtmlForm(f): HtmlForm<LoginForm>,
 ) -> Response {
-    let Ok(Form(f)) = form_result else {
-        return respond(
-            StatusCode::BAD_REQUEST,
-            "Masuk",
-            None,
-            &form("/console", &message("err", "Isian formulir tidak lengkap.")),
-        );
-    };
     let next = safe_next(&f.next).to_string();
     let username = f.username.trim().to_lowercase();
     let shown: String = username.chars().take(64).collect();
@@ -102,23 +108,18 @@ pub async fn submit(
             "Terlalu banyak percobaan masuk yang gagal. Coba lagi setelah pukul {}.",
             local.format("%H.%M")
         );
-        return respond(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Masuk",
-            None,
-            &form(&next, &message("err", &msg)),
-        );
+        return form(&app, StatusCode::TOO_MANY_REQUESTS, &next, Some(&msg));
     }
     let user = app.store.user(&username).await.ok().flatten();
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let password = f.password;
     // argon2 takes ~19 MiB and a tenth of a second: a few at a time, whatever arrives.
     let Ok(_slot) = app.login_slots.acquire().await else {
-        return respond(
+        return form(
+            &app,
             StatusCode::SERVICE_UNAVAILABLE,
-            "Masuk",
-            None,
-            "Gangguan sistem.",
+            &next,
+            Some("Gangguan sistem."),
         );
     };
     // The same work whether or not the account exists: timing tells nothing.
@@ -140,14 +141,11 @@ pub async fn submit(
                 None => "unknown user",
             };
             let _ = app.store.audit(who, "login_failed", &shown, detail).await;
-            return respond(
+            return form(
+                &app,
                 StatusCode::UNAUTHORIZED,
-                "Masuk",
-                None,
-                &form(
-                    &next,
-                    &message("err", "Nama pengguna atau kata sandi salah."),
-                ),
+                &next,
+                Some("Nama pengguna atau kata sandi salah."),
             );
         }
     };
@@ -156,11 +154,11 @@ pub async fn submit(
     }
     let who = Who::new(user.username.clone(), caller.addr());
     let (Ok(id), Ok(csrf)) = (token(), token()) else {
-        return respond(
+        return form(
+            &app,
             StatusCode::INTERNAL_SERVER_ERROR,
-            "Masuk",
-            None,
-            "Gangguan sistem.",
+            &next,
+            Some("Gangguan sistem."),
         );
     };
     let session = Session {
@@ -176,11 +174,11 @@ pub async fn submit(
         .await
         .is_err()
     {
-        return respond(
+        return form(
+            &app,
             StatusCode::SERVICE_UNAVAILABLE,
-            "Masuk",
-            None,
-            "Penyimpanan data sedang tidak tersedia.",
+            &next,
+            Some("Penyimpanan data sedang tidak tersedia."),
         );
     }
     let to = if user.must_change_password {
@@ -199,11 +197,16 @@ pub async fn submit(
 }
 
 pub async fn logout(State(app): State<AppState>, caller: Caller) -> Response {
-    if let Some(s) = &caller.staff {
-        let _ = app
-            .store
-            .delete_session(s.key.clone(), caller.who("staff"))
-            .await;
+    if let Some(s) = &caller.staff
+        && let Err(e) = app.store.delete_session(s.key.clone(), s.who()).await
+    {
+        // Saying "logged out" while the session lives on would leave a console open.
+        tracing::warn!(error = %e, "logout not written");
+        return super::page::error(
+            &app,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Penyimpanan data sedang tidak tersedia: sesi Anda belum diakhiri. Coba lagi.",
+        );
     }
     (
         StatusCode::SEE_OTHER,

@@ -6,9 +6,9 @@ mod counters;
 mod display;
 mod error;
 mod events;
+mod flash;
 mod guard;
 mod health;
-pub mod html;
 mod json;
 mod kiosk;
 mod login;
@@ -59,6 +59,8 @@ pub struct AppState {
     pub login_throttle: Arc<std::sync::Mutex<Throttle>>,
     /// Password checks running at once (each argon2 check holds ~19 MiB).
     pub login_slots: Arc<tokio::sync::Semaphore>,
+    /// One-time messages for the console's next page, by session.
+    pub flashes: Arc<flash::Flashes>,
 }
 
 /// One row of the route table: the only place that says who may call what.

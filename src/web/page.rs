@@ -1,54 +1,218 @@
-//! The shell every console page shares: Indonesian, light, no external assets.
+//! What every console page shares: the layout's data (office name, navigation by role,
+//! one-time messages), rendering a template into a response, and form bodies read by serde.
 
-use axum::http::StatusCode;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use axum::http::{Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use serde::de::DeserializeOwned;
 
+use super::AppState;
 use super::auth::Staff;
-use super::html::escape;
+use super::flash::Flash;
 
 const CSS: &str = include_str!("../../kiosk-ui/console.css");
+const SCRIPT: &str = include_str!("../../kiosk-ui/console.js");
 
-/// A full page around `body` (already escaped HTML). `staff` adds the top bar.
-pub fn render(title: &str, staff: Option<&Staff>, body: &str) -> String {
-    let bar = staff.map_or(String::new(), |s| {
-        let admin = if s.user.roles.contains(&crate::auth::Role::Admin) {
-            "<a href=\"/console/users\">Pengguna</a><a href=\"/console/services\">Layanan &amp; loket</a>"
-        } else {
-            ""
-        };
-        format!(
-            "<nav><a href=\"/console\">Konsol</a><a href=\"/console/status\">Status</a>{admin}\
-             <a href=\"/console/password\">Kata sandi</a>\
-             <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <button>Keluar ({user})</button></form></nav>",
-            csrf = escape(&s.session.csrf),
-            user = escape(&s.user.username),
-        )
-    });
-    format!(
-        "<!doctype html><html lang=\"id\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} — loket</title><style>{CSS}</style></head>\
-         <body>{bar}<main><h1>{title}</h1>{body}</main></body></html>",
-        title = escape(title),
-    )
+/// The layout's data (`kiosk-ui/console/layout.html`): every console page has one.
+pub struct Shell {
+    pub office: String,
+    pub title: String,
+    pub bar: Option<Bar>,
+    pub flash: Vec<Flash>,
 }
 
-pub fn respond(status: StatusCode, title: &str, staff: Option<&Staff>, body: &str) -> Response {
-    (
-        status,
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        Html(render(title, staff, body)),
-    )
-        .into_response()
+/// The top bar of a signed-in staff member.
+pub struct Bar {
+    pub username: String,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
 }
 
-pub fn message(kind: &str, text: &str) -> String {
-    if text.is_empty() {
-        return String::new();
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The console's pages, in menu order; each is shown only to who may open it.
+const MENU: [(&str, &str); 5] = [
+    ("/console", "Beranda"),
+    ("/console/status", "Status"),
+    ("/console/users", "Pengguna"),
+    ("/console/services", "Layanan & loket"),
+    ("/console/password", "Kata sandi"),
+];
+
+impl Shell {
+    /// A page for anyone (login, refusals).
+    pub fn public(app: &AppState, title: impl Into<String>) -> Self {
+        Self {
+            office: app.config.office.name.clone(),
+            title: title.into(),
+            bar: None,
+            flash: Vec::new(),
+        }
     }
-    format!(
-        "<p class=\"msg {kind}\" role=\"status\">{}</p>",
-        escape(text)
+
+    /// A staff page at `here`, with the messages waiting for this session.
+    pub fn staff(app: &AppState, staff: &Staff, title: impl Into<String>, here: &str) -> Self {
+        let routes = super::routes();
+        let nav = MENU
+            .iter()
+            .filter(|(href, _)| {
+                routes
+                    .iter()
+                    .find(|r| r.method == Method::GET && r.path == *href)
+                    .is_some_and(|r| r.access.allows(&staff.user))
+            })
+            .map(|&(href, label)| NavItem {
+                href,
+                label,
+                current: href == here,
+            })
+            .collect();
+        Self {
+            office: app.config.office.name.clone(),
+            title: title.into(),
+            bar: Some(Bar {
+                username: staff.user.username.clone(),
+                csrf: staff.session.csrf.clone(),
+                nav,
+            }),
+            flash: app.flashes.take(&staff.key),
+        }
+    }
+
+    /// Adds a message shown on this very page (a form sent back with its error).
+    pub fn with(mut self, flash: Flash) -> Self {
+        self.flash.push(flash);
+        self
+    }
+
+    pub fn css(&self) -> &'static str {
+        CSS
+    }
+
+    /// The console's script: live queue and the buttons that call the JSON API.
+    pub fn script(&self) -> &'static str {
+        SCRIPT
+    }
+
+    /// The session's token for the page's forms ("" on public pages, which have none).
+    pub fn csrf(&self) -> &str {
+        self.bar.as_ref().map_or("", |b| b.csrf.as_str())
+    }
+}
+
+/// A rendered page: never cached (it shows live state and, for staff, their session).
+pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(body) => (status, [(CACHE_CONTROL, "no-store")], Html(body)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "page template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Gangguan sistem: halaman tidak dapat disusun.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A refusal or a missing thing, as a page.
+#[derive(Template)]
+#[template(path = "console/error.html")]
+pub struct ErrorPage {
+    pub shell: Shell,
+    pub message: String,
+}
+
+pub fn error(app: &AppState, status: StatusCode, message: impl Into<String>) -> Response {
+    let message = message.into();
+    render(
+        status,
+        &ErrorPage {
+            shell: Shell::public(app, status_title(status)),
+            message,
+        },
     )
+}
+
+fn status_title(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 | 413 | 415 | 422 => "Permintaan tidak valid",
+        401 => "Silakan masuk",
+        403 => "Ditolak",
+        404 => "Tidak ditemukan",
+        409 => "Tidak dapat dilakukan",
+        429 => "Terlalu banyak permintaan",
+        503 => "Layanan sedang terganggu",
+        _ => "Gangguan sistem",
+    }
+}
+
+/// Back to `to` with a message for the next page this session opens (Post/Redirect/Get).
+pub fn redirect(app: &AppState, staff: &Staff, to: &str, flash: Flash) -> Response {
+    app.flashes.push(&staff.key, flash);
+    (StatusCode::SEE_OTHER, [(LOCATION, to.to_string())]).into_response()
+}
+
+/// An HTML form body (`application/x-www-form-urlencoded`) read by serde: repeated keys
+/// (`role=a&role=b`) fill a `Vec`. A malformed body is a 400 page and reaches no handler.
+pub struct HtmlForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for HtmlForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let plain = |status: StatusCode, text: &'static str| {
+            (status, [(CACHE_CONTROL, "no-store")], Html(refusal(text))).into_response()
+        };
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = Bytes::from_request(req, state).await.map_err(|_| {
+            plain(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Isian formulir terlalu besar.",
+            )
+        })?;
+        // A button-only form may come with no body at all; anything else must say it is one.
+        let form = content_type
+            .as_deref()
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !form && !body.is_empty() {
+            return Err(plain(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Formulir harus dikirim sebagai application/x-www-form-urlencoded.",
+            ));
+        }
+        serde_html_form::from_bytes(&body)
+            .map(HtmlForm)
+            .map_err(|e| {
+                tracing::debug!(error = %e, "form rejected");
+                plain(
+                    StatusCode::BAD_REQUEST,
+                    "Isian formulir tidak lengkap atau tidak valid.",
+                )
+            })
+    }
+}
+
+/// A short refusal page where the office's details are not at hand (extractors).
+#[derive(Template)]
+#[template(path = "console/refusal.html")]
+struct Refusal<'a> {
+    message: &'a str,
+}
+
+fn refusal(message: &str) -> String {
+    Refusal { message }
+        .render()
+        .unwrap_or_else(|_| "Permintaan tidak valid.".to_string())
 }

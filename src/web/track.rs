@@ -1,35 +1,41 @@
 //! `GET /t/{id}`: the page a citizen's phone opens from the QR code on the ticket. Number,
 //! service, state and wait only: no personal data.
 
+use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 
 use super::AppState;
-use super::html::{escape, fill};
+use super::page::render;
 
-const PAGE: &str = include_str!("../../kiosk-ui/track.html");
+#[derive(Template)]
+#[template(path = "track.html")]
+struct TrackPage {
+    office: String,
+    number: String,
+    service: String,
+    state: String,
+    wait: String,
+}
 
 pub async fn page(State(app): State<AppState>, Path(id): Path<String>) -> Response {
     let status = match id.parse::<u64>() {
         Ok(n) => app.store.ticket(n).await.ok().flatten(),
         Err(_) => None,
     };
+    let office = app.config.office.name.clone();
     let Some(status) = status else {
-        return (
+        return render(
             StatusCode::NOT_FOUND,
-            Html(fill(
-                PAGE,
-                &[
-                    ("office", &escape(&app.config.office.name)),
-                    ("number", "—"),
-                    ("service", ""),
-                    ("state", "Tiket tidak ditemukan / Ticket not found"),
-                    ("wait", ""),
-                ],
-            )),
-        )
-            .into_response();
+            &TrackPage {
+                office,
+                number: "—".to_string(),
+                service: String::new(),
+                state: "Tiket tidak ditemukan / Ticket not found".to_string(),
+                wait: String::new(),
+            },
+        );
     };
     let t = &status.ticket;
     let service = app
@@ -46,15 +52,14 @@ pub async fn page(State(app): State<AppState>, Path(id): Path<String>) -> Respon
             e.people_ahead, e.minutes
         )
     });
-    let html = fill(
-        PAGE,
-        &[
-            ("office", &escape(&app.config.office.name)),
-            ("number", &escape(&t.label)),
-            ("service", &escape(&service)),
-            ("state", &escape(&state)),
-            ("wait", &escape(&wait)),
-        ],
-    );
-    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+    render(
+        StatusCode::OK,
+        &TrackPage {
+            office,
+            number: t.label.clone(),
+            service,
+            state,
+            wait,
+        },
+    )
 }
