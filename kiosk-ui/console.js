@@ -21,7 +21,7 @@
       q.counters.forEach(function (c) {
         if (c.id !== counter) return;
         document.getElementById("current").textContent = c.ticket ? c.ticket.number : "\u2014";
-        document.getElementById("current-state").textContent = c.ticket ? c.ticket.state : "";
+        document.getElementById("current-state").textContent = c.ticket ? c.ticket.state_label : "";
       });
       document.getElementById("live").textContent = "Diperbarui " + new Date().toLocaleTimeString("id-ID");
     }).catch(function () {

@@ -122,3 +122,63 @@ async fn a_failing_disk_refuses_the_ticket_and_stops_the_store() {
     assert_eq!(app.number("A").await, "A-002");
     app.stop().await;
 }
+
+/// A password reset that cannot be written is said to the administrator on the spot, and
+/// nothing of it holds: the account keeps its password and its sessions.
+#[tokio::test]
+async fn an_account_change_the_disk_refuses_is_reported_and_ends_no_session() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let fail = Arc::new(AtomicBool::new(false));
+    let path = tmp.path().join(loket::app::DB_FILE);
+    let opener: loket::store::Opener = {
+        let fail = fail.clone();
+        Box::new(move |builder| {
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)?;
+            builder.create_with_backend(FailingDisk {
+                inner: FileBackend::new(file)?,
+                fail,
+            })
+        })
+    };
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let config = Config::embedded().expect("config");
+    let app = TestApp::spawn_with(tmp.path(), clock.clone(), config, Some(opener)).await;
+    let admin = app.staff("kepala", &[loket::auth::Role::Admin]).await;
+    let budi = app.staff("budi", &[loket::auth::Role::Operator]).await;
+
+    fail.store(true, Ordering::SeqCst);
+    let r = app
+        .as_staff(
+            reqwest::Method::POST,
+            "/console/users/budi/password",
+            &admin,
+        )
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(r.status(), 503);
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("Penyimpanan data sedang tidak tersedia: tidak ada yang diubah."),
+        "{html}"
+    );
+    assert!(!html.contains("Kata sandi sementara"), "no password shown");
+    app.stop().await;
+
+    // On a healthy disk: budi's session and password are as they were.
+    let app = TestApp::spawn_in(tmp.path(), clock, Config::embedded().expect("config")).await;
+    let r = app
+        .as_staff(reqwest::Method::GET, "/console", &budi)
+        .send()
+        .await
+        .expect("console");
+    assert_eq!(r.status(), 200, "budi's session lives on");
+    let (status, _) = app.login("budi", common::TEST_PASSWORD).await;
+    assert_eq!(status, 303, "budi's password is unchanged");
+    app.stop().await;
+}

@@ -75,6 +75,8 @@ pub struct TicketSummary {
     pub service: String,
     pub priority: bool,
     pub state: TicketState,
+    /// The state as staff and citizens read it (`Dipanggil`).
+    pub state_label: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub counter: Option<u32>,
 }
@@ -87,6 +89,7 @@ impl From<&Ticket> for TicketSummary {
             service: t.service.clone(),
             priority: t.priority,
             state: t.state,
+            state_label: t.state.label_id(),
             counter: t.counter,
         }
     }

@@ -211,7 +211,14 @@ pub async fn counter_submit(
     let flash = match app.store.counter_op(counter.id, op, staff.who()).await {
         Ok(Some(t)) => Flash::ok(format!("{}: {}", t.label, t.state.label_id())),
         Ok(None) => Flash::ok("Tidak ada antrian yang menunggu."),
-        Err(e) => Flash::err(super::error::ApiError::from(e).message),
+        Err(e) => {
+            let e = super::error::ApiError::from(e);
+            if e.status == StatusCode::SERVICE_UNAVAILABLE {
+                // The next page may find no store to read the message from: say it now.
+                return error(&app, e.status, e.message);
+            }
+            Flash::err(e.message)
+        }
     };
     redirect(&app, &staff, &back, flash)
 }
@@ -421,18 +428,20 @@ pub async fn user_roles(
             Flash::err("Anda tidak dapat mencabut peran administrator Anda sendiri."),
         );
     }
-    if let Err(f) = edit_user(&app, &staff, &name, "roles_changed", false, |u| {
+    if let Err(r) = edit_user(&app, &staff, &name, "roles_changed", false, |u| {
         u.roles = roles
     })
     .await
     {
-        return redirect(&app, &staff, USERS, f);
+        return r;
     }
     redirect(&app, &staff, USERS, Flash::ok("Peran diperbarui."))
 }
 
 /// Loads an account, applies `edit` and saves it, audited as `action`; with `revoke`, every
-/// session of that account ends in the same transaction.
+/// session of that account ends in the same transaction. On failure, the response to give:
+/// a store that cannot write is said at once, on this response, not after a redirect that
+/// may itself find no store.
 async fn edit_user(
     app: &AppState,
     staff: &Staff,
@@ -440,11 +449,25 @@ async fn edit_user(
     action: &str,
     revoke: bool,
     edit: impl FnOnce(&mut User),
-) -> Result<(), Flash> {
+) -> Result<(), Response> {
+    let unsaved = || {
+        error(
+            app,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Penyimpanan data sedang tidak tersedia: tidak ada yang diubah.",
+        )
+    };
     let mut user = match app.store.user(name).await {
         Ok(Some(u)) => u,
-        Ok(None) => return Err(Flash::err("Pengguna tidak ditemukan.")),
-        Err(_) => return Err(Flash::err(STORE_DOWN)),
+        Ok(None) => {
+            return Err(redirect(
+                app,
+                staff,
+                USERS,
+                Flash::err("Pengguna tidak ditemukan."),
+            ));
+        }
+        Err(_) => return Err(unsaved()),
     };
     edit(&mut user);
     let saved = if revoke {
@@ -454,7 +477,7 @@ async fn edit_user(
     } else {
         app.store.put_user(user, staff.who(), action).await
     };
-    saved.map_err(|_| Flash::err("Penyimpanan data sedang tidak tersedia: tidak ada yang diubah."))
+    saved.map_err(|_| unsaved())
 }
 
 #[derive(Template)]
@@ -539,7 +562,11 @@ pub async fn user_add(
     };
     match app.store.put_user(user, staff.who(), "user_added").await {
         Ok(()) => show_password(&app, &staff, &username, password, "Pengguna ditambahkan."),
-        Err(_) => back(Flash::err(STORE_DOWN)),
+        Err(_) => error(
+            &app,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Penyimpanan data sedang tidak tersedia: pengguna belum ditambahkan.",
+        ),
     }
 }
 
@@ -563,7 +590,7 @@ pub async fn user_disable(
     .await
     {
         Ok(()) => redirect(&app, &staff, USERS, Flash::ok("Pengguna dinonaktifkan.")),
-        Err(f) => redirect(&app, &staff, USERS, f),
+        Err(r) => r,
     }
 }
 
@@ -584,8 +611,8 @@ pub async fn user_reset_password(
         u.must_change_password = true;
     };
     // Sessions opened with the old password end with it.
-    if let Err(f) = edit_user(&app, &staff, &name, "password_reset", true, reset).await {
-        return redirect(&app, &staff, USERS, f);
+    if let Err(r) = edit_user(&app, &staff, &name, "password_reset", true, reset).await {
+        return r;
     }
     show_password(&app, &staff, &name, password, "Kata sandi diatur ulang.")
 }
