@@ -108,6 +108,13 @@ enum Command {
         action: Option<String>,
         reply: Reply<()>,
     },
+    /// Moves a session's last use to `at`, if it still exists: a refresh must never bring
+    /// back a session that a logout or revocation ended meanwhile.
+    SessionTouch {
+        key: String,
+        at: DateTime<Utc>,
+        reply: Reply<()>,
+    },
     SessionDel {
         key: String,
         who: Who,
@@ -302,6 +309,12 @@ impl StoreHandle {
         .await
     }
 
+    /// Records a session's use at `at`; a session that no longer exists stays gone.
+    pub async fn touch_session(&self, key: String, at: DateTime<Utc>) -> Result<(), OpError> {
+        self.ask(|reply| Command::SessionTouch { key, at, reply })
+            .await
+    }
+
     pub async fn delete_session(&self, key: String, who: Who) -> Result<(), OpError> {
         self.ask(|reply| Command::SessionDel { key, who, reply })
             .await
@@ -475,6 +488,7 @@ fn refuse_write(cmd: Command) -> Option<Command> {
         Command::UserPut { reply, .. }
         | Command::SessionPut { reply, .. }
         | Command::SessionDel { reply, .. }
+        | Command::SessionTouch { reply, .. }
         | Command::SessionsRevoke { reply, .. }
         | Command::Audit { reply, .. } => {
             let _ = reply.send(Err(StoreError::Stopped.into()));
@@ -636,6 +650,17 @@ impl Actor {
                         self.end_sessions(now, &who, &username, keys);
                         pending.push(Pending::Done(reply));
                     }
+                    Err(e) => {
+                        let _ = reply.send(Err(e.into()));
+                    }
+                },
+                Command::SessionTouch { key, at, reply } => match self.live_session(&key) {
+                    Ok(Some(mut session)) => {
+                        session.last_seen = at;
+                        self.accounts.sessions.push((key, Some(session)));
+                        pending.push(Pending::Done(reply));
+                    }
+                    Ok(None) => pending.push(Pending::Done(reply)),
                     Err(e) => {
                         let _ = reply.send(Err(e.into()));
                     }
@@ -806,6 +831,14 @@ impl Actor {
         }
         keys.retain(|k| Some(k) != except.as_ref());
         Ok(keys)
+    }
+
+    /// A session as this batch leaves it: its own pending write if it has one, else the file.
+    fn live_session(&self, key: &str) -> Result<Option<Session>, StoreError> {
+        match self.accounts.sessions.iter().rev().find(|(k, _)| k == key) {
+            Some((_, pending)) => Ok(pending.clone()),
+            None => accounts::read_session(&self.db, key),
+        }
     }
 
     /// Deletes these sessions with this batch, audited as one revocation.
@@ -1046,6 +1079,7 @@ impl Actor {
             Command::UserPut { reply, .. }
             | Command::SessionPut { reply, .. }
             | Command::SessionDel { reply, .. }
+            | Command::SessionTouch { reply, .. }
             | Command::SessionsRevoke { reply, .. }
             | Command::Audit { reply, .. } => {
                 let _ = reply.send(Err(StoreError::Stopped.into()));

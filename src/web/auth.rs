@@ -132,12 +132,9 @@ async fn load(app: &AppState, id: &str, ip: Option<IpAddr>) -> Option<Staff> {
 pub async fn touch(app: &AppState, staff: &Staff) {
     let now = app.clock.now();
     if now - staff.session.last_seen > Duration::minutes(1) {
-        let mut s = staff.session.clone();
-        s.last_seen = now;
-        let _ = app
-            .store
-            .put_session(staff.key.clone(), s, Who::default(), None)
-            .await;
+        if let Err(e) = app.store.touch_session(staff.key.clone(), now).await {
+            tracing::warn!(error = %e, "session use not recorded");
+        }
     }
 }
 

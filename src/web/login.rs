@@ -102,7 +102,9 @@ pub async fn submit(
         })
         .unwrap_or(None);
     if let Some(until) = locked {
-        let _ = app.store.audit(who, "login_locked", &shown, "").await;
+        if let Err(e) = app.store.audit(who, "login_locked", &shown, "").await {
+            tracing::warn!(error = %e, "audit of a locked login not written");
+        }
         let local = until.with_timezone(&app.config.office.time_zone);
         let msg = format!(
             "Terlalu banyak percobaan masuk yang gagal. Coba lagi setelah pukul {}.",
@@ -140,7 +142,9 @@ pub async fn submit(
                 Some(_) => "wrong password",
                 None => "unknown user",
             };
-            let _ = app.store.audit(who, "login_failed", &shown, detail).await;
+            if let Err(e) = app.store.audit(who, "login_failed", &shown, detail).await {
+                tracing::warn!(error = %e, "audit of a failed login not written");
+            }
             return form(
                 &app,
                 StatusCode::UNAUTHORIZED,
