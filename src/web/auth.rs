@@ -131,10 +131,10 @@ async fn load(app: &AppState, id: &str, ip: Option<IpAddr>) -> Option<Staff> {
 /// polls, so an unattended screen still times out); written at most once a minute.
 pub async fn touch(app: &AppState, staff: &Staff) {
     let now = app.clock.now();
-    if now - staff.session.last_seen > Duration::minutes(1) {
-        if let Err(e) = app.store.touch_session(staff.key.clone(), now).await {
-            tracing::warn!(error = %e, "session use not recorded");
-        }
+    if now - staff.session.last_seen > Duration::minutes(1)
+        && let Err(e) = app.store.touch_session(staff.key.clone(), now).await
+    {
+        tracing::warn!(error = %e, "session use not recorded");
     }
 }
 
