@@ -1,17 +1,52 @@
-//! The lobby display in a real browser (headless Chromium) at 1920×1080 and 1280×720:
-//! screenshots before and after a call match reference PNGs (with a tolerance; the running
-//! text, which moves, is left out); the call arrives without a reload; where the browser
-//! blocks sound, one tap enables it.
+//! The lobby display in a real browser (headless Chromium) at 1920×1080 and 1280×720: before
+//! and after a call, the board's boxes, texts and colours match references within a few
+//! pixels (`tests/golden/display-*.json`, see `common::layout`; the running text, which
+//! moves, is held still) and the screenshot paints them; the call arrives without a reload;
+//! where the browser blocks sound, one tap enables it.
 
 mod common;
 
 use common::TestApp;
 use common::browser::Browser;
-use common::images::assert_matches;
+use common::images::{Image, decode};
+use common::layout::{
+    Element, Snapshot, TOLERANCE, assert_page, capture, differences, paint_problems, read_reference,
+};
 
 const STILL: &str = "var s = document.createElement('style');\
     s.textContent = '*, *::before { animation: none !important; transition: none !important; }';\
     document.head.appendChild(s); return true;";
+
+/// The board's parts, as the reference records them.
+const BOARD: &[&str] = &[
+    "body",
+    "header",
+    ".office",
+    "#time",
+    "#date",
+    "main",
+    ".serving > h2",
+    ".serving > h2 small",
+    "#counters",
+    ".counter",
+    ".counter .name",
+    ".counter .number",
+    "aside",
+    "aside > h2",
+    "aside > h2 small",
+    "#calls",
+    "#calls li",
+    "#calls .num",
+    "#calls .where",
+    "#waiting",
+    "#waiting li",
+    "#waiting .svc",
+    "#waiting .count",
+    "footer",
+    ".ticker",
+    "#offline",
+    "#sound",
+];
 
 async fn board(app: &TestApp, width: u32, height: u32) -> Browser {
     let b = Browser::start_with(
@@ -30,6 +65,29 @@ async fn board(app: &TestApp, width: u32, height: u32) -> Browser {
     b
 }
 
+fn rect(s: &Snapshot, key: &str) -> [f64; 4] {
+    s.elements
+        .iter()
+        .find(|e| e.key == key)
+        .unwrap_or_else(|| panic!("no {key}"))
+        .rect
+}
+
+/// Checks the board against the reference `name`, and that it fills the screen exactly.
+async fn assert_board(b: &Browser, name: &str, width: u32, height: u32) -> Snapshot {
+    let s = assert_page(b, name, BOARD).await;
+    let (w, h) = (width as f64, height as f64);
+    assert_eq!(rect(&s, "body @1"), [0.0, 0.0, w, h], "{name}: body");
+    let [x, _, fw, _] = rect(&s, "footer @1");
+    assert_eq!((x, fw), (0.0, w), "{name}: footer spans the width");
+    let [_, y, _, fh] = rect(&s, "footer @1");
+    assert!(
+        (y + fh - h).abs() < 0.5,
+        "{name}: footer ends at the bottom"
+    );
+    s
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_board_before_and_after_a_call_matches_the_references() {
     let app = TestApp::spawn().await;
@@ -41,34 +99,19 @@ async fn the_board_before_and_after_a_call_matches_the_references() {
     let big = board(&app, 1920, 1080).await;
     assert_eq!(big.text("#time").await, "09.00");
     assert_eq!(big.text("#date").await, "Senin, 30 November 2026");
-    assert_matches(
-        "display-1920-before.png",
-        &big.screenshot().await,
-        1000,
-        0.01,
-    );
+    assert_board(&big, "display-1920-before", 1920, 1080).await;
 
     app.call_next(1).await;
     // No reload: the open page follows the event stream.
     assert_eq!(big.wait_text("#counter-1 .number", "A-001").await, "A-001");
     big.wait_text("#calls li:first-child", "A-001").await;
     big.script(STILL).await;
-    assert_matches(
-        "display-1920-after.png",
-        &big.screenshot().await,
-        1000,
-        0.01,
-    );
+    assert_board(&big, "display-1920-after", 1920, 1080).await;
     big.quit().await;
 
     let small = board(&app, 1280, 720).await;
     assert_eq!(small.text("#counter-1 .number").await, "A-001");
-    assert_matches(
-        "display-1280-before.png",
-        &small.screenshot().await,
-        660,
-        0.01,
-    );
+    assert_board(&small, "display-1280-before", 1280, 720).await;
     app.call_next(3).await;
     assert_eq!(
         small.wait_text("#counter-3 .number", "B-002").await,
@@ -76,14 +119,171 @@ async fn the_board_before_and_after_a_call_matches_the_references() {
     );
     small.wait_text("#calls li:first-child", "B-002").await;
     small.script(STILL).await;
-    assert_matches(
-        "display-1280-after.png",
-        &small.screenshot().await,
-        660,
-        0.01,
+    assert_board(&small, "display-1280-after", 1280, 720).await;
+
+    // The same checks fail on a wrong board. Something painted over it changes no box, text
+    // or style: the screenshot check finds it.
+    let reference = read_reference("display-1280-after");
+    small
+        .script(
+            "var d = document.createElement('div');\
+             d.style.cssText = 'position: fixed; inset: 0 0 50% 0; background: #06243f';\
+             document.body.appendChild(d); return true;",
+        )
+        .await;
+    let (covered, png) = capture(&small, BOARD).await;
+    assert_eq!(
+        differences(&reference, &covered, TOLERANCE),
+        Vec::<String>::new()
+    );
+    let problems = paint_problems(&covered, &decode(&png), TOLERANCE);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with(".counter .number @1: 0 pixels show its text colour")),
+        "{problems:#?}"
+    );
+    // Wrong styles: numbers in the footer's yellow, everything in `main` pushed down 5vh.
+    small
+        .script(
+            "var s = document.createElement('style');\
+             s.textContent = '.counter .number { color: #f2c12e } main { padding-top: 7vh }';\
+             document.head.appendChild(s); return true;",
+        )
+        .await;
+    let (wrong, _) = capture(&small, BOARD).await;
+    let found = differences(&reference, &wrong, TOLERANCE);
+    for want in [
+        ".counter .number @1: colour #f2c12e, reference #ffffff",
+        ".counter @4: y ",
+        "#calls li @1: y ",
+    ] {
+        assert!(
+            found.iter().any(|d| d.starts_with(want)),
+            "{want}: {found:#?}"
+        );
+    }
+    // Not too much either: header and footer stay put.
+    assert!(
+        !found
+            .iter()
+            .any(|d| d.starts_with("header") || d.starts_with("footer")),
+        "{found:#?}"
     );
     small.quit().await;
     app.stop().await;
+}
+
+/// The comparison's tolerance, on the committed reference: a box a few pixels off passes, one
+/// further off does not, nor does a changed text, colour, font or a missing element.
+#[test]
+fn boxes_within_a_few_pixels_pass_and_anything_else_is_reported() {
+    let want = read_reference("display-1920-before");
+    assert!(want.elements.len() > 30, "{}", want.elements.len());
+    let changed = |f: &dyn Fn(&mut Element)| {
+        let mut got = want.clone();
+        let e = got
+            .elements
+            .iter_mut()
+            .find(|e| e.key == ".counter .number @2")
+            .expect("counter 2's number");
+        f(e);
+        differences(&want, &got, TOLERANCE)
+    };
+    assert_eq!(differences(&want, &want, TOLERANCE), Vec::<String>::new());
+    assert_eq!(changed(&|e| e.rect[0] += 3.0), Vec::<String>::new());
+    assert_eq!(changed(&|e| e.rect[3] -= 3.9), Vec::<String>::new());
+    let one = |d: Vec<String>| {
+        assert_eq!(d.len(), 1, "{d:#?}");
+        d[0].clone()
+    };
+    assert!(one(changed(&|e| e.rect[1] += 6.0)).starts_with(".counter .number @2: y "));
+    assert!(one(changed(&|e| e.rect[2] -= 5.0)).starts_with(".counter .number @2: width "));
+    assert_eq!(
+        one(changed(&|e| e.text = "B-002".into())),
+        ".counter .number @2: text \"B-002\", reference \"B-001\""
+    );
+    assert!(one(changed(&|e| e.color = "#9fd0ff".into())).contains("colour #9fd0ff"));
+    assert!(one(changed(&|e| e.background = "#06243f".into())).contains("background"));
+    assert!(one(changed(&|e| e.font = "400 96px".into())).contains("font 400 96px"));
+    assert!(one(changed(&|e| e.shown = false)).contains("shown false"));
+    assert_eq!(
+        changed(&|e| e.key = "other".into()),
+        [
+            ".counter .number @2: missing",
+            "other: not in the reference"
+        ]
+    );
+}
+
+/// The screenshot check, on made-up pictures: text must show ink of its colour, a plain box
+/// its background.
+#[test]
+fn a_picture_without_the_text_or_the_background_is_reported() {
+    let snap = Snapshot {
+        viewport: [40, 20],
+        elements: vec![Element {
+            key: "#time @1".into(),
+            shown: true,
+            rect: [0.0, 0.0, 40.0, 20.0],
+            text: "09.00".into(),
+            color: "#ffffff".into(),
+            background: "#0b4f8a".into(),
+            font: "700 54px".into(),
+            leaf: true,
+            plain: true,
+        }],
+    };
+    let picture = |f: &dyn Fn(u32, u32) -> [u8; 3]| {
+        let mut pixels = Vec::new();
+        for y in 0..20 {
+            for x in 0..40 {
+                pixels.extend(f(x, y));
+                pixels.push(255);
+            }
+        }
+        Image {
+            width: 40,
+            height: 20,
+            pixels,
+        }
+    };
+    let text = |x: u32, y: u32| (10..14).contains(&x) && (5..15).contains(&y);
+    let good = picture(&|x, y| if text(x, y) { [255; 3] } else { [11, 79, 138] });
+    assert_eq!(
+        paint_problems(&snap, &good, TOLERANCE),
+        Vec::<String>::new()
+    );
+    let slightly_off = picture(&|x, y| if text(x, y) { [240; 3] } else { [20, 90, 130] });
+    assert_eq!(
+        paint_problems(&snap, &slightly_off, TOLERANCE),
+        Vec::<String>::new()
+    );
+    let blank = picture(&|_, _| [11, 79, 138]);
+    assert_eq!(
+        paint_problems(&snap, &blank, TOLERANCE),
+        ["#time @1: 0 pixels show its text colour #ffffff (at least 6)"]
+    );
+    let red = picture(&|x, y| if text(x, y) { [255; 3] } else { [200, 0, 0] });
+    assert_eq!(
+        paint_problems(&snap, &red, TOLERANCE),
+        ["#time @1: 0% of its pixels show its background #0b4f8a (at least 25%)"]
+    );
+    let small = Image {
+        width: 40,
+        height: 19,
+        pixels: vec![0; 40 * 19 * 4],
+    };
+    assert_eq!(
+        paint_problems(&snap, &small, TOLERANCE),
+        ["screenshot 40×19, viewport 40×20"]
+    );
+    let mut outside = snap.clone();
+    outside.elements[0].rect = [0.0, 10.0, 40.0, 20.0];
+    assert_eq!(
+        paint_problems(&outside, &good, TOLERANCE),
+        ["#time @1: [0.0, 10.0, 40.0, 20.0] reaches outside the viewport"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,5 +1,6 @@
-//! PNG comparison for screenshots: pixels decoded, a region compared with a tolerance
-//! (anti-aliasing and font hinting differ a little between machines; layouts do not).
+//! PNG decoding, and comparison for images our own code renders (the framebuffer board): a
+//! region compared with a tolerance. Browser screenshots differ between Chromium builds and are
+//! checked by `layout` instead.
 
 use std::path::{Path, PathBuf};
 

@@ -7,6 +7,7 @@ pub mod child;
 pub mod escpos;
 pub mod fake_printer;
 pub mod images;
+pub mod layout;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
