@@ -381,7 +381,8 @@ pub struct Spawned {
     pub fatal: oneshot::Receiver<StoreError>,
 }
 
-/// Opens (or creates) the store and starts its thread on `inbox`.
+/// Opens (or creates) the store and starts its thread on `inbox`. A database from an earlier
+/// release is migrated first (see `migrate`); one from a later release is refused.
 pub fn spawn(
     path: &Path,
     inbox: Inbox,
@@ -391,6 +392,11 @@ pub fn spawn(
     printer: Option<Printer>,
     opener: Option<tables::Opener>,
 ) -> Result<Spawned, StoreError> {
+    // Another opener is a test's disk under the store, not the file at `path`: nothing there
+    // to migrate, and the schema check in `load` still refuses any other version.
+    if opener.is_none() {
+        super::migrate::migrate(path, clock.now())?;
+    }
     let db = tables::open(path, opener)?;
     let today = local_date(clock.now(), config.office.time_zone);
     let (state, event_seq) = tables::load(&db, path, today)?;

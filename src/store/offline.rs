@@ -38,11 +38,14 @@ pub struct Offline {
 }
 
 impl Offline {
+    /// Opens the database as the daemon would: one from an earlier release is migrated
+    /// (a copy of it kept beside it), one from a later release is refused.
     pub fn open(data_dir: &Path) -> Result<Self, OfflineError> {
         let path = data_dir.join(crate::app::DB_FILE);
         if !path.exists() {
             return Err(OfflineError::NoDatabase(path));
         }
+        super::migrate::migrate(&path, Utc::now()).map_err(held)?;
         let db = tables::open(&path, None).map_err(held)?;
         Ok(Self { db })
     }
