@@ -214,12 +214,7 @@ async fn first_admin(
     data_dir: &Path,
     clock: &dyn Clock,
 ) -> anyhow::Result<()> {
-    if !store
-        .users()
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .is_empty()
-    {
+    if !store.users().await?.is_empty() {
         return Ok(());
     }
     let password = crate::auth::generate_password().map_err(anyhow::Error::msg)?;
@@ -241,8 +236,7 @@ async fn first_admin(
     };
     store
         .put_user(user, crate::audit::Who::system(), "user_added")
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .await?;
     warn!(
         file = %path.display(),
         "first start: account `admin` created; its password is in this file (change it at the first login)"
