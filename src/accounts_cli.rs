@@ -31,8 +31,8 @@ pub enum UserCommand {
 
 type Outcome = Result<String, (u8, String)>;
 
-fn fail(e: String) -> (u8, String) {
-    (1, e)
+fn fail(e: impl std::fmt::Display) -> (u8, String) {
+    (1, e.to_string())
 }
 
 /// Bad input is exit code 2, like a bad configuration.

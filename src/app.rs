@@ -18,7 +18,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::events::Events;
 use crate::printer::{self, Printer};
-use crate::store::{self, StoreHandle};
+use crate::store::{self, StoreError, StoreHandle};
 use crate::web::{AppState, RateLimiter, router};
 
 pub const DB_FILE: &str = "loket.redb";
@@ -42,7 +42,9 @@ pub struct Running {
     pub state: AppState,
     server: TaskHandle<std::io::Result<()>>,
     shutdown: oneshot::Sender<()>,
-    fatal: oneshot::Receiver<String>,
+    fatal: oneshot::Receiver<StoreError>,
+    /// Background tasks that may use the store: ended before it closes.
+    tasks: Vec<(&'static str, TaskHandle<()>)>,
     /// The store's thread first, then the printer's.
     threads: Vec<JoinHandle<()>>,
     button: Option<JoinHandle<()>>,
@@ -139,16 +141,25 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         flashes: Arc::default(),
     };
     first_admin(&store, &opts.data_dir, opts.clock.as_ref()).await?;
-    tokio::spawn(crate::control::serve(
-        opts.data_dir.clone(),
-        store.clone(),
-        state.closing.subscribe(),
-    ));
+    let mut tasks = vec![(
+        "control socket",
+        tokio::spawn(crate::control::serve(
+            opts.data_dir.clone(),
+            store.clone(),
+            state.closing.subscribe(),
+        )),
+    )];
     if let Some(dir) = config.backup.dir.clone() {
-        tokio::spawn(nightly_backups(state.clone(), dir));
+        tasks.push((
+            "nightly backup",
+            tokio::spawn(nightly_backups(state.clone(), dir)),
+        ));
     }
     if let Some(device) = config.display.framebuffer.clone() {
-        tokio::spawn(framebuffer_board(state.clone(), device));
+        tasks.push((
+            "framebuffer board",
+            tokio::spawn(framebuffer_board(state.clone(), device)),
+        ));
     }
     let app = router(state.clone());
     let (shutdown, on_shutdown) = oneshot::channel::<()>();
@@ -189,6 +200,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         server,
         shutdown,
         fatal: spawned.fatal,
+        tasks,
         threads,
         button,
         button_stop,
@@ -203,12 +215,7 @@ async fn first_admin(
     data_dir: &Path,
     clock: &dyn Clock,
 ) -> anyhow::Result<()> {
-    if !store
-        .users()
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .is_empty()
-    {
+    if !store.users().await?.is_empty() {
         return Ok(());
     }
     let password = crate::auth::generate_password().map_err(anyhow::Error::msg)?;
@@ -230,8 +237,7 @@ async fn first_admin(
     };
     store
         .put_user(user, crate::audit::Who::system(), "user_added")
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .await?;
     warn!(
         file = %path.display(),
         "first start: account `admin` created; its password is in this file (change it at the first login)"
@@ -361,10 +367,8 @@ fn lan_address() -> Option<std::net::IpAddr> {
 impl Running {
     /// Resolves when the store has stopped on an error it cannot recover from; the daemon
     /// should then exit non-zero so that systemd restarts it.
-    pub async fn failed(&mut self) -> String {
-        (&mut self.fatal)
-            .await
-            .unwrap_or_else(|_| "the store stopped".to_string())
+    pub async fn failed(&mut self) -> StoreError {
+        (&mut self.fatal).await.unwrap_or(StoreError::Stopped)
     }
 
     pub async fn stop(self) {
@@ -386,6 +390,9 @@ impl Running {
             server.abort();
             let _ = server.await;
         }
+        // The background tasks end while the store still serves them: a backup they asked
+        // for is finished, and none of them outlives the database.
+        join_tasks(self.tasks, TASKS_STOP_WITHIN).await;
         // The store finishes its queue and the prints in flight, then closes the database;
         // then the printer thread is told to end (connections still draining may hold
         // handles to it).
@@ -403,6 +410,23 @@ impl Running {
             let _ = tokio::task::spawn_blocking(move || t.join()).await;
         }
         info!("stopped");
+    }
+}
+
+/// How long the background tasks get to end at a stop (a nightly backup under way to a slow
+/// USB stick among them), within systemd's TimeoutStopSec of 20 s.
+const TASKS_STOP_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Waits for every task (told to stop by `closing`) to end; one still running at `within`
+/// is cancelled, and said so, rather than hold the stop.
+async fn join_tasks(tasks: Vec<(&'static str, TaskHandle<()>)>, within: std::time::Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    for (name, mut task) in tasks {
+        if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+            warn!(task = name, "did not stop in time: cancelled");
+            task.abort();
+            let _ = task.await;
+        }
     }
 }
 

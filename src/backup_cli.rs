@@ -5,57 +5,75 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 
+use thiserror::Error;
+
 use crate::control::socket_path;
+use crate::store::StoreError;
 use crate::store::backup;
-use crate::store::offline::Offline;
+use crate::store::offline::{Offline, OfflineError};
 
-type Outcome = Result<String, (u8, String)>;
-
-fn absolute(file: &Path) -> Result<PathBuf, (u8, String)> {
-    let file = if file.is_absolute() {
-        file.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map_err(|e| (1, e.to_string()))?
-            .join(file)
-    };
-    Ok(file)
+#[derive(Debug, Error)]
+pub enum BackupCliError {
+    #[error("{what} {}: {error}", .path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("backup failed: {0}")]
+    RefusedByDaemon(String),
+    #[error("loket is running: stop it first (systemctl stop loket), then restore")]
+    Running,
+    #[error("not restored: {0}")]
+    NotRestored(StoreError),
+    #[error(transparent)]
+    Offline(#[from] OfflineError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
-pub fn backup(file: &Path, data: &Path) -> Outcome {
+fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> BackupCliError {
+    let path = path.to_path_buf();
+    move |error| BackupCliError::Io { what, path, error }
+}
+
+fn absolute(file: &Path) -> Result<PathBuf, BackupCliError> {
+    if file.is_absolute() {
+        return Ok(file.to_path_buf());
+    }
+    Ok(std::env::current_dir()
+        .map_err(io("cannot resolve the current directory for", file))?
+        .join(file))
+}
+
+pub fn backup(file: &Path, data: &Path) -> Result<String, BackupCliError> {
     let file = absolute(file)?;
-    if let Ok(mut s) = UnixStream::connect(socket_path(data)) {
+    let socket = socket_path(data);
+    if let Ok(mut s) = UnixStream::connect(&socket) {
         // The daemon runs: it makes the copy from a snapshot and goes on serving.
-        writeln!(s, "backup {}", file.display()).map_err(|e| (1, e.to_string()))?;
+        writeln!(s, "backup {}", file.display()).map_err(io("cannot write to", &socket))?;
         let mut reply = String::new();
         BufReader::new(s)
             .read_line(&mut reply)
-            .map_err(|e| (1, e.to_string()))?;
+            .map_err(io("cannot read from", &socket))?;
         return match reply.trim().split_once(' ') {
             Some(("ok", summary)) => Ok(format!("backup written to {}: {summary}", file.display())),
-            _ => Err((1, format!("backup failed: {}", reply.trim()))),
+            _ => Err(BackupCliError::RefusedByDaemon(reply.trim().to_string())),
         };
     }
-    let store = Offline::open(data).map_err(|e| (1, e))?;
-    let summary = store.backup(&file).map_err(|e| (1, e))?;
+    let store = Offline::open(data)?;
+    let summary = store.backup(&file)?;
     Ok(format!("backup written to {}: {summary}", file.display()))
 }
 
-pub fn restore(file: &Path, data: &Path) -> Outcome {
+pub fn restore(file: &Path, data: &Path) -> Result<String, BackupCliError> {
     if UnixStream::connect(socket_path(data)).is_ok() {
-        return Err((
-            1,
-            "loket is running: stop it first (systemctl stop loket), then restore".to_string(),
-        ));
+        return Err(BackupCliError::Running);
     }
-    let summary = backup::verify(file).map_err(|e| (1, format!("not restored: {e}")))?;
+    let summary = backup::verify(file).map_err(BackupCliError::NotRestored)?;
     // The database must not be held by anyone (a daemon without its socket, say).
-    match Offline::open(data) {
-        Ok(held) => drop(held),
-        Err(e) if e.starts_with("no database") => {}
-        Err(e) => return Err((1, e)),
-    }
-    std::fs::create_dir_all(data).map_err(|e| (1, e.to_string()))?;
+    Offline::ensure_not_held(data)?;
+    std::fs::create_dir_all(data).map_err(io("cannot create", data))?;
     let db = data.join(crate::app::DB_FILE);
     if db.exists() {
         let keep = data.join(format!(
@@ -63,13 +81,13 @@ pub fn restore(file: &Path, data: &Path) -> Outcome {
             crate::app::DB_FILE,
             chrono::Utc::now().format("%Y%m%dT%H%M%S")
         ));
-        std::fs::rename(&db, &keep).map_err(|e| (1, e.to_string()))?;
+        std::fs::rename(&db, &keep).map_err(io("cannot move aside", &db))?;
     }
     let tmp = data.join(format!("{}.restoring", crate::app::DB_FILE));
-    std::fs::copy(file, &tmp).map_err(|e| (1, e.to_string()))?;
+    std::fs::copy(file, &tmp).map_err(io("cannot copy the backup to", &tmp))?;
     std::fs::File::open(&tmp)
         .and_then(|f| f.sync_all())
-        .map_err(|e| (1, e.to_string()))?;
-    std::fs::rename(&tmp, &db).map_err(|e| (1, e.to_string()))?;
+        .map_err(io("cannot sync", &tmp))?;
+    std::fs::rename(&tmp, &db).map_err(io("cannot rename into", &db))?;
     Ok(format!("restored from {}: {summary}", file.display()))
 }

@@ -135,14 +135,14 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Printer(cmd)) => printer(cmd),
         Some(Command::User(cmd)) => report(loket::accounts_cli::user(cmd.into())),
-        Some(Command::Backup { file, data }) => report(loket::backup_cli::backup(
-            &file,
-            &app::default_data_dir(data.as_deref()),
-        )),
-        Some(Command::Restore { file, data }) => report(loket::backup_cli::restore(
-            &file,
-            &app::default_data_dir(data.as_deref()),
-        )),
+        Some(Command::Backup { file, data }) => report(
+            loket::backup_cli::backup(&file, &app::default_data_dir(data.as_deref()))
+                .map_err(|e| (1, e.to_string())),
+        ),
+        Some(Command::Restore { file, data }) => report(
+            loket::backup_cli::restore(&file, &app::default_data_dir(data.as_deref()))
+                .map_err(|e| (1, e.to_string())),
+        ),
         Some(Command::Audit(AuditCommand::Verify { data })) => report(
             loket::accounts_cli::audit_verify(&app::default_data_dir(data.as_deref())),
         ),

@@ -143,3 +143,47 @@ async fn a_backup_under_load_restores_every_acknowledged_ticket() {
     assert_eq!(code, 1);
     assert!(out.contains("not restored"), "{out}");
 }
+
+/// A restart at 22:30 makes the night's copy at once; a stop right then (SIGTERM) waits for
+/// the nightly task to finish: when the stop returns, the copy is whole, the old copies are
+/// pruned to `keep` (a long prune, so a stop that does not wait returns in the middle of it),
+/// and the database is closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_waits_for_the_nightly_backup_under_way() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let usb = tmp.path().join("usb");
+    std::fs::create_dir_all(&usb).expect("usb");
+    let mut config = common::test_config();
+    config.backup.dir = Some(usb.clone());
+    config.backup.keep = 2;
+    for n in 0..2000 {
+        std::fs::write(usb.join(format!("loket-2025{n:04}-220000.redb")), b"old").expect("old");
+    }
+    let data = tmp.path().join("data");
+    let running = loket::app::start(loket::app::Options {
+        config,
+        data_dir: data.clone(),
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        clock: Arc::new(loket::clock::FakeClock::new(common::wib(
+            2026, 11, 30, 22, 30,
+        ))),
+        open_db: None,
+    })
+    .await
+    .expect("start");
+    running.stop().await;
+
+    let mut names: Vec<String> = std::fs::read_dir(&usb)
+        .expect("usb")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["loket-20251999-220000.redb", "loket-20261130-223000.redb"]
+    );
+    let summary = loket::store::backup::verify(&usb.join("loket-20261130-223000.redb"))
+        .expect("a whole copy");
+    assert_eq!(summary.users, 1, "the first admin");
+    loket::store::offline::Offline::open(&data).expect("the database is closed");
+}

@@ -29,9 +29,9 @@ impl AccountWrites {
 }
 
 fn json<T: serde::Serialize>(what: &str, v: &T) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(v).map_err(|e| StoreError::Corrupt {
+    serde_json::to_vec(v).map_err(|error| StoreError::Encode {
         what: what.to_string(),
-        why: e.to_string(),
+        error,
     })
 }
 
@@ -110,10 +110,22 @@ pub(super) fn read_session(db: &Database, key: &str) -> Result<Option<Session>, 
     }
 }
 
-/// The keys of every session of `username`.
-pub(super) fn session_keys_of(db: &Database, username: &str) -> Result<Vec<String>, StoreError> {
-    let txn = db.begin_read()?;
-    let t = open_or_none!(txn, SESSIONS);
+/// One session, read through the batch's write transaction (its own writes included).
+pub(super) fn session_in(txn: &WriteTransaction, key: &str) -> Result<Option<Session>, StoreError> {
+    let t = txn.open_table(SESSIONS)?;
+    match t.get(key)? {
+        Some(v) => Ok(Some(parse("session", v.value())?)),
+        None => Ok(None),
+    }
+}
+
+/// The keys of every session of `username`, read through the batch's write transaction:
+/// what the batch wrote before (a login just now) is seen, not only what is committed.
+pub(super) fn session_keys_in(
+    txn: &WriteTransaction,
+    username: &str,
+) -> Result<Vec<String>, StoreError> {
+    let t = txn.open_table(SESSIONS)?;
     let mut out = Vec::new();
     for row in t.iter()? {
         let (k, v) = row?;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use chrono::{DateTime, Utc};
-use redb::Database;
+use redb::{Database, WriteTransaction};
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{error, info, warn};
@@ -401,15 +401,23 @@ struct Actor {
     audit_head: (u64, String),
     /// Account and audit records of the batch under way.
     accounts: AccountWrites,
+    /// The batch's write transaction, once a command had to read through it (a revocation
+    /// must see the sessions the same batch wrote); committed with the rest of the batch.
+    txn: Option<WriteTransaction>,
+    /// A write into `txn` failed mid-batch: nothing of the batch may commit.
+    batch_failed: bool,
+    /// Backup threads still copying: joined before the database is closed.
+    backups: Vec<JoinHandle<()>>,
 }
 
 pub struct Spawned {
     pub thread: JoinHandle<()>,
     /// Fires when the store stops on an error it cannot recover from.
-    pub fatal: oneshot::Receiver<String>,
+    pub fatal: oneshot::Receiver<StoreError>,
 }
 
-/// Opens (or creates) the store and starts its thread on `inbox`.
+/// Opens (or creates) the store and starts its thread on `inbox`. A database from an earlier
+/// release is migrated first (see `migrate`); one from a later release is refused.
 pub fn spawn(
     path: &Path,
     inbox: Inbox,
@@ -419,6 +427,11 @@ pub fn spawn(
     printer: Option<Printer>,
     opener: Option<tables::Opener>,
 ) -> Result<Spawned, StoreError> {
+    // Another opener is a test's disk under the store, not the file at `path`: nothing there
+    // to migrate, and the schema check in `load` still refuses any other version.
+    if opener.is_none() {
+        super::migrate::migrate(path, clock.now())?;
+    }
     let db = tables::open(path, opener)?;
     let today = local_date(clock.now(), config.office.time_zone);
     let (state, event_seq) = tables::load(&db, path, today)?;
@@ -451,13 +464,16 @@ pub fn spawn(
         event_seq,
         audit_head,
         accounts: AccountWrites::default(),
+        txn: None,
+        batch_failed: false,
+        backups: Vec::new(),
     };
     let thread = std::thread::Builder::new()
         .name("loket-store".to_string())
         .spawn(move || actor.run(inbox.0, fatal_tx))
-        .map_err(|e| StoreError::Corrupt {
-            what: "store thread".to_string(),
-            why: e.to_string(),
+        .map_err(|error| StoreError::Spawn {
+            what: "store",
+            error,
         })?;
     Ok(Spawned { thread, fatal })
 }
@@ -501,7 +517,7 @@ fn refuse_write(cmd: Command) -> Option<Command> {
 enum Flow {
     Continue,
     Stop,
-    Fatal(String),
+    Fatal(StoreError),
 }
 
 /// An answer held back until the batch is committed.
@@ -516,7 +532,7 @@ enum Pending {
 }
 
 impl Actor {
-    fn run(mut self, mut rx: mpsc::Receiver<Command>, fatal: oneshot::Sender<String>) {
+    fn run(mut self, mut rx: mpsc::Receiver<Command>, fatal: oneshot::Sender<StoreError>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while let Some(first) = rx.blocking_recv() {
             batch.push(first);
@@ -529,7 +545,7 @@ impl Actor {
             // A panic here would leave the daemon up with no writer; treat it as fatal so the
             // process exits and systemd restarts it on a clean reload of the file.
             let flow = std::panic::catch_unwind(AssertUnwindSafe(|| self.handle_batch(&mut batch)))
-                .unwrap_or_else(|_| Flow::Fatal("the store thread panicked".to_string()));
+                .unwrap_or(Flow::Fatal(StoreError::Panicked));
             match flow {
                 Flow::Continue => {}
                 Flow::Stop => break,
@@ -539,6 +555,17 @@ impl Actor {
                     break;
                 }
             }
+        }
+        // A batch cut short by a panic leaves its transaction open: abort it, or the close
+        // below would wait for it.
+        self.txn = None;
+        // A backup under way holds the database open and was promised to its caller: it
+        // finishes before the store reports itself closed.
+        for backup in self.backups.drain(..) {
+            if !backup.is_finished() {
+                info!("waiting for a backup to finish");
+            }
+            let _ = backup.join();
         }
         info!("store closing");
         // Every change was committed already; dropping the Database only releases the file.
@@ -614,6 +641,8 @@ impl Actor {
                         Some(except) => match self.sessions_to_end(&user.username, except) {
                             Ok(keys) => Some(keys),
                             Err(e) => {
+                                error!(error = %e, "cannot read the sessions to revoke; the batch is not committed");
+                                self.batch_failed = true;
                                 let _ = reply.send(Err(e.into()));
                                 continue;
                             }
@@ -651,6 +680,9 @@ impl Actor {
                         pending.push(Pending::Done(reply));
                     }
                     Err(e) => {
+                        error!(error = %e, "cannot read the sessions to revoke; the batch is not committed");
+                        // The batch's earlier writes may be half in the transaction.
+                        self.batch_failed = true;
                         let _ = reply.send(Err(e.into()));
                     }
                 },
@@ -662,6 +694,8 @@ impl Actor {
                     }
                     Ok(None) => pending.push(Pending::Done(reply)),
                     Err(e) => {
+                        error!(error = %e, "cannot read the session to refresh; the batch is not committed");
+                        self.batch_failed = true;
                         let _ = reply.send(Err(e.into()));
                     }
                 },
@@ -763,9 +797,9 @@ impl Actor {
             accounts: std::mem::take(&mut self.accounts),
         };
         let mut committed = true;
-        if !writes.is_empty() || !changes.is_empty() {
+        if self.txn.is_some() || self.batch_failed || !writes.is_empty() || !changes.is_empty() {
             let seq = writes.event_seq;
-            match tables::write(&self.db, &writes) {
+            match self.commit(&writes) {
                 Ok(()) => self.event_seq = seq,
                 Err(e) => {
                     error!(error = %e, "commit failed; reloading the day from the store");
@@ -773,7 +807,7 @@ impl Actor {
                     if let Err(e) = self.reload(now) {
                         // Memory may now be ahead of the file: serving on would show tickets
                         // that do not exist. Stop; the restart reads the file afresh.
-                        return Flow::Fatal(format!("reload after a failed commit: {e}"));
+                        return Flow::Fatal(StoreError::ReloadFailed(Box::new(e)));
                     }
                 }
             }
@@ -801,6 +835,43 @@ impl Actor {
         }
     }
 
+    /// Commits the batch in one transaction: the one already opened for it, or a new one.
+    /// On any error the transaction is dropped (aborted) before this returns, so a reload
+    /// can begin its own.
+    fn commit(&mut self, writes: &Writes) -> Result<(), StoreError> {
+        let txn = self.txn.take();
+        if std::mem::take(&mut self.batch_failed) {
+            return Err(StoreError::CommitFailed);
+        }
+        let txn = match txn {
+            Some(txn) => txn,
+            None => self.db.begin_write()?,
+        };
+        tables::write_in(&txn, writes)?;
+        // Durability::Immediate (redb's default): fsynced before commit returns.
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// The session keys of `username` as this batch has left them so far. Revocation reads
+    /// through the batch's write transaction, after putting into it the account writes queued
+    /// before, so a login earlier in the same batch is revoked too, not left standing.
+    fn sessions_in_batch(&mut self, username: &str) -> Result<Vec<String>, StoreError> {
+        let txn = self.batch_txn()?;
+        let keys = accounts::write(&txn, &std::mem::take(&mut self.accounts))
+            .and_then(|()| accounts::session_keys_in(&txn, username));
+        self.txn = Some(txn);
+        keys
+    }
+
+    /// The batch's write transaction, opened on first need.
+    fn batch_txn(&mut self) -> Result<WriteTransaction, StoreError> {
+        match self.txn.take() {
+            Some(txn) => Ok(txn),
+            None => Ok(self.db.begin_write()?),
+        }
+    }
+
     fn start_day(&mut self, now: DateTime<Utc>, changes: &mut Vec<(DateTime<Utc>, Change)>) {
         if let Some(c) = self.state.advance_day(&self.config, now) {
             info!(service_day = %self.state.service_day(), "new service day");
@@ -810,35 +881,26 @@ impl Actor {
         }
     }
 
-    /// The keys of `username`'s sessions but `except`: those on disk and those this batch
-    /// has yet to write (a login queued just before a password reset must end with it).
+    /// The keys of `username`'s sessions but `except`, as this batch leaves them (a login
+    /// queued just before a password reset must end with it).
     fn sessions_to_end(
-        &self,
+        &mut self,
         username: &str,
         except: Option<String>,
     ) -> Result<Vec<String>, StoreError> {
-        let mut keys = accounts::session_keys_of(&self.db, username)?;
-        for (key, session) in &self.accounts.sessions {
-            match session {
-                Some(s) if s.username == username => {
-                    if !keys.contains(key) {
-                        keys.push(key.clone());
-                    }
-                }
-                None => keys.retain(|k| k != key),
-                Some(_) => {}
-            }
-        }
+        let mut keys = self.sessions_in_batch(username)?;
         keys.retain(|k| Some(k) != except.as_ref());
         Ok(keys)
     }
 
-    /// A session as this batch leaves it: its own pending write if it has one, else the file.
-    fn live_session(&self, key: &str) -> Result<Option<Session>, StoreError> {
-        match self.accounts.sessions.iter().rev().find(|(k, _)| k == key) {
-            Some((_, pending)) => Ok(pending.clone()),
-            None => accounts::read_session(&self.db, key),
-        }
+    /// A session as this batch leaves it: read through the batch's write transaction, after
+    /// the batch's own account writes.
+    fn live_session(&mut self, key: &str) -> Result<Option<Session>, StoreError> {
+        let txn = self.batch_txn()?;
+        let session = accounts::write(&txn, &std::mem::take(&mut self.accounts))
+            .and_then(|()| accounts::session_in(&txn, key));
+        self.txn = Some(txn);
+        session
     }
 
     /// Deletes these sessions with this batch, audited as one revocation.
@@ -870,6 +932,9 @@ impl Actor {
     }
 
     fn reload(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        // Loading begins a write transaction: the batch's must be gone first.
+        self.txn = None;
+        self.batch_failed = false;
         let today = local_date(now, self.config.office.time_zone);
         let (state, seq) = tables::load(&self.db, &self.path, today)?;
         self.state = state;
@@ -1002,7 +1067,7 @@ impl Actor {
         }
     }
 
-    fn read(&self, cmd: Command, now: DateTime<Utc>) {
+    fn read(&mut self, cmd: Command, now: DateTime<Utc>) {
         match cmd {
             Command::Ticket { id, reply } => {
                 let r = match self.state.ticket(id) {
@@ -1051,8 +1116,19 @@ impl Actor {
                     .spawn(move || {
                         let _ = reply.send(super::backup::copy_to(&db, &dest).map_err(Into::into));
                     });
-                if let Err(e) = spawned {
-                    error!(error = %e, "cannot start the backup thread");
+                match spawned {
+                    Ok(thread) => {
+                        self.backups.retain(|b| !b.is_finished());
+                        self.backups.push(thread);
+                    }
+                    // The reply went with the closure: its caller hears that the store stopped.
+                    Err(error) => {
+                        let e = StoreError::Spawn {
+                            what: "backup",
+                            error,
+                        };
+                        error!(error = %e, "no backup made");
+                    }
                 }
             }
             Command::Metrics { reply } => {
@@ -1099,5 +1175,161 @@ impl Actor {
             None
         };
         TicketStatus { ticket, estimate }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::clock::FakeClock;
+
+    /// Monday 30 November 2026, 09:00 WIB.
+    fn monday() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 30, 2, 0, 0)
+            .single()
+            .expect("valid")
+    }
+
+    fn session(username: &str) -> Session {
+        Session {
+            username: username.to_string(),
+            created_at: monday(),
+            last_seen: monday(),
+            csrf: "csrf".to_string(),
+            addr: "10.0.0.7".to_string(),
+        }
+    }
+
+    fn start(dir: &Path, inbox: Inbox) -> Spawned {
+        spawn(
+            &dir.join("loket.redb"),
+            inbox,
+            Arc::new(Config::embedded().expect("config")),
+            Arc::new(FakeClock::new(monday())),
+            Events::new(16),
+            None,
+            None,
+        )
+        .expect("store")
+    }
+
+    /// Queues commands so that the store takes them as one batch: they are in its inbox
+    /// before its thread starts, and a batch takes everything waiting.
+    fn queue<T>(
+        h: &StoreHandle,
+        make: impl FnOnce(Reply<T>) -> Command,
+    ) -> oneshot::Receiver<Result<T, OpError>> {
+        let (reply, rx) = oneshot::channel();
+        assert!(h.tx.try_send(make(reply)).is_ok(), "inbox has room");
+        rx
+    }
+
+    fn put(h: &StoreHandle, key: &str, user: &str) -> oneshot::Receiver<Result<(), OpError>> {
+        queue(h, |reply| Command::SessionPut {
+            key: key.to_string(),
+            session: Box::new(session(user)),
+            who: Who::new(user, "10.0.0.7"),
+            action: Some("login".to_string()),
+            reply,
+        })
+    }
+
+    fn revoke(
+        h: &StoreHandle,
+        user: &str,
+        except: Option<&str>,
+    ) -> oneshot::Receiver<Result<(), OpError>> {
+        queue(h, |reply| Command::SessionsRevoke {
+            username: user.to_string(),
+            except: except.map(str::to_string),
+            who: Who::new("admin", "10.0.0.1"),
+            reply,
+        })
+    }
+
+    async fn stop(h: StoreHandle, spawned: Spawned) {
+        h.shutdown().await;
+        drop(h);
+        tokio::task::spawn_blocking(move || spawned.thread.join())
+            .await
+            .expect("join")
+            .expect("store thread");
+    }
+
+    #[tokio::test]
+    async fn a_revocation_ends_a_session_written_earlier_in_the_same_batch() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (h, inbox) = channel();
+        // A login racing a password reset: both in one batch, the login first. Another
+        // user's login in the same batch, and `sari`'s login after the reset, stay.
+        let login = put(&h, "k-sari-1", "sari");
+        let other = put(&h, "k-budi-1", "budi");
+        let reset = revoke(&h, "sari", None);
+        let after = put(&h, "k-sari-2", "sari");
+        let spawned = start(dir.path(), inbox);
+        for rx in [login, other, reset, after] {
+            rx.await.expect("answered").expect("committed");
+        }
+        assert_eq!(h.session("k-sari-1").await.expect("read"), None, "revoked");
+        assert!(h.session("k-budi-1").await.expect("read").is_some());
+        assert!(h.session("k-sari-2").await.expect("read").is_some());
+        let audit = h.audit_entries().await.expect("audit");
+        let revoked = audit
+            .iter()
+            .find(|e| e.action == "sessions_revoked")
+            .expect("audited");
+        assert_eq!(
+            (revoked.target.as_str(), revoked.detail.as_str()),
+            ("sari", "1")
+        );
+        assert_eq!(crate::audit::verify(&audit), Ok(audit.len() as u64));
+        stop(h, spawned).await;
+    }
+
+    #[tokio::test]
+    async fn the_store_closes_only_after_a_backup_under_way() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (h, inbox) = channel();
+        let dest = dir.path().join("copy.redb");
+        let mut backup = queue(&h, |reply| Command::Backup {
+            dest: dest.clone(),
+            reply,
+        });
+        // The stop comes in the same batch: the copy is still being written when the store
+        // would otherwise close.
+        assert!(h.tx.try_send(Command::Shutdown).is_ok());
+        drop(h);
+        let spawned = start(dir.path(), inbox);
+        tokio::task::spawn_blocking(move || spawned.thread.join())
+            .await
+            .expect("join")
+            .expect("store thread");
+        // The store's thread has ended: the copy was answered and is whole, and nothing
+        // holds the database any more.
+        let answered = backup.try_recv().expect("answered before the store closed");
+        assert!(answered.is_ok(), "{answered:?}");
+        super::super::backup::verify(&dest).expect("a whole copy");
+        tables::open(&dir.path().join("loket.redb"), None).expect("the database is free");
+    }
+
+    #[tokio::test]
+    async fn a_revocation_keeps_the_excepted_session_and_sees_committed_ones() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (h, inbox) = channel();
+        let first = put(&h, "k-1", "sari");
+        let spawned = start(dir.path(), inbox);
+        first.await.expect("answered").expect("committed");
+        h.put_session("k-2".to_string(), session("sari"), Who::default(), None)
+            .await
+            .expect("put");
+        // The password changed in the session `k-2`: it stays, every other one ends.
+        h.revoke_sessions("sari", Some("k-2".to_string()), Who::default())
+            .await
+            .expect("revoke");
+        assert_eq!(h.session("k-1").await.expect("read"), None);
+        assert!(h.session("k-2").await.expect("read").is_some());
+        stop(h, spawned).await;
     }
 }

@@ -70,10 +70,7 @@ pub fn copy_to(db: &Database, dest: &Path) -> Result<BackupSummary, StoreError> 
         txn.commit()?;
         summary
     };
-    std::fs::rename(&tmp, dest).map_err(|e| StoreError::Corrupt {
-        what: dest.display().to_string(),
-        why: e.to_string(),
-    })?;
+    std::fs::rename(&tmp, dest).map_err(|e| StoreError::io("cannot rename into", dest, e))?;
     if let Some(dir) = dest.parent()
         && let Ok(d) = std::fs::File::open(dir)
     {
@@ -83,22 +80,30 @@ pub fn copy_to(db: &Database, dest: &Path) -> Result<BackupSummary, StoreError> 
 }
 
 /// Opens a backup and checks it through: schema, every ticket readable, the audit chain.
-pub fn verify(path: &Path) -> Result<BackupSummary, String> {
-    let db = Database::open(path)
-        .map_err(|e| format!("{}: not a loket database: {e}", path.display()))?;
-    let txn = db.begin_read().map_err(|e| e.to_string())?;
-    let meta = txn
-        .open_table(META)
-        .map_err(|e| format!("no meta table: {e}"))?;
+/// A copy from an earlier release passes: the daemon migrates it when it starts on it.
+pub fn verify(path: &Path) -> Result<BackupSummary, StoreError> {
+    let shown = || path.display().to_string();
+    let db = Database::open(path).map_err(|error| StoreError::NotADatabase {
+        path: shown(),
+        error,
+    })?;
+    let txn = db.begin_read()?;
+    let no_schema = || StoreError::NoSchemaVersion { path: shown() };
+    let meta = match txn.open_table(META) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Err(no_schema()),
+        Err(e) => return Err(e.into()),
+    };
     let schema = meta
-        .get("schema_version")
-        .map_err(|e| e.to_string())?
+        .get("schema_version")?
         .map(|v| v.value())
-        .ok_or("no schema version")?;
+        .ok_or_else(no_schema)?;
     if schema > SCHEMA_VERSION {
-        return Err(format!(
-            "written by a newer loket (schema {schema}; this build reads up to {SCHEMA_VERSION})"
-        ));
+        return Err(StoreError::NewerSchema {
+            path: shown(),
+            found: schema,
+            supported: SCHEMA_VERSION,
+        });
     }
     let mut summary = BackupSummary {
         tickets: 0,
@@ -106,25 +111,34 @@ pub fn verify(path: &Path) -> Result<BackupSummary, String> {
         audit_entries: 0,
     };
     if let Ok(t) = txn.open_table(TICKETS) {
-        for row in t.iter().map_err(|e| e.to_string())? {
-            let (k, v) = row.map_err(|e| e.to_string())?;
-            serde_json::from_slice::<Ticket>(v.value())
-                .map_err(|e| format!("ticket {}: {e}", k.value()))?;
+        for row in t.iter()? {
+            let (k, v) = row?;
+            serde_json::from_slice::<Ticket>(v.value()).map_err(|e| StoreError::Corrupt {
+                what: format!("ticket {}", k.value()),
+                why: e.to_string(),
+            })?;
             summary.tickets += 1;
         }
     }
     if let Ok(t) = txn.open_table(USERS) {
-        summary.users = t.len().map_err(|e| e.to_string())?;
+        summary.users = t.len()?;
     }
     let mut entries: Vec<AuditEntry> = Vec::new();
     if let Ok(t) = txn.open_table(AUDIT) {
-        for row in t.iter().map_err(|e| e.to_string())? {
-            let (_, v) = row.map_err(|e| e.to_string())?;
-            entries.push(serde_json::from_slice(v.value()).map_err(|e| e.to_string())?);
+        for row in t.iter()? {
+            let (k, v) = row?;
+            entries.push(
+                serde_json::from_slice(v.value()).map_err(|e| StoreError::Corrupt {
+                    what: format!("audit entry {}", k.value()),
+                    why: e.to_string(),
+                })?,
+            );
         }
     }
-    crate::audit::verify(&entries)
-        .map_err(|b| format!("audit log broken at entry {}: {}", b.seq, b.why))?;
+    crate::audit::verify(&entries).map_err(|b| StoreError::AuditBroken {
+        seq: b.seq,
+        why: b.why,
+    })?;
     summary.audit_entries = entries.len() as u64;
     Ok(summary)
 }

@@ -4,6 +4,7 @@
 mod accounts;
 mod actor;
 pub mod backup;
+pub mod migrate;
 pub mod offline;
 mod tables;
 

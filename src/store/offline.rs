@@ -2,51 +2,75 @@
 //! technician at the box. The daemon holds the database while it runs, so these refuse
 //! then, and say how to go on.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use redb::Database;
+use thiserror::Error;
 
 use super::accounts::{self, AccountWrites};
 use super::tables::{self, StoreError};
 use crate::audit::{self, AuditEntry, Broken, Who};
 use crate::auth::User;
 
+#[derive(Debug, Error)]
+pub enum OfflineError {
+    #[error("no database at {}: start loket once first, or give --data", .0.display())]
+    NoDatabase(PathBuf),
+    #[error(
+        "loket is running and holds the database: stop it first (systemctl stop loket), \
+         or manage users in the console at /console/users"
+    )]
+    Running,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn held(e: StoreError) -> OfflineError {
+    match e {
+        StoreError::Locked(_) => OfflineError::Running,
+        other => other.into(),
+    }
+}
+
 pub struct Offline {
     db: Database,
 }
 
 impl Offline {
-    pub fn open(data_dir: &Path) -> Result<Self, String> {
+    /// Opens the database as the daemon would: one from an earlier release is migrated
+    /// (a copy of it kept beside it), one from a later release is refused.
+    pub fn open(data_dir: &Path) -> Result<Self, OfflineError> {
         let path = data_dir.join(crate::app::DB_FILE);
         if !path.exists() {
-            return Err(format!(
-                "no database at {}: start loket once first, or give --data",
-                path.display()
-            ));
+            return Err(OfflineError::NoDatabase(path));
         }
-        match tables::open(&path, None) {
-            Ok(db) => Ok(Self { db }),
-            Err(StoreError::Locked(_)) => Err(
-                "loket is running and holds the database: stop it first (systemctl stop loket), \
-                 or manage users in the console at /console/users"
-                    .to_string(),
-            ),
-            Err(e) => Err(e.to_string()),
-        }
+        super::migrate::migrate(&path, Utc::now()).map_err(held)?;
+        let db = tables::open(&path, None).map_err(held)?;
+        Ok(Self { db })
     }
 
-    pub fn user(&self, name: &str) -> Result<Option<User>, String> {
-        accounts::read_user(&self.db, name).map_err(|e| e.to_string())
+    /// Fails if a daemon holds the database in `data_dir` (a missing one is not held). Checks
+    /// nothing else: the database is about to be replaced.
+    pub fn ensure_not_held(data_dir: &Path) -> Result<(), OfflineError> {
+        let path = data_dir.join(crate::app::DB_FILE);
+        if !path.exists() {
+            return Ok(());
+        }
+        tables::open(&path, None).map(drop).map_err(held)
     }
 
-    pub fn users(&self) -> Result<Vec<User>, String> {
-        accounts::list_users(&self.db).map_err(|e| e.to_string())
+    pub fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
+        accounts::read_user(&self.db, name)
+    }
+
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        accounts::list_users(&self.db)
     }
 
     /// Writes the account and its audit entry in one transaction.
-    pub fn put_user(&self, user: User, action: &str) -> Result<(), String> {
-        let head = accounts::audit_head(&self.db).map_err(|e| e.to_string())?;
+    pub fn put_user(&self, user: User, action: &str) -> Result<(), StoreError> {
+        let head = accounts::audit_head(&self.db)?;
         let actor = std::env::var("SUDO_USER")
             .or_else(|_| std::env::var("USER"))
             .unwrap_or_else(|_| "unknown".to_string());
@@ -66,16 +90,16 @@ impl Offline {
             },
             ..Default::default()
         };
-        tables::write_accounts_only(&self.db, &w).map_err(|e| e.to_string())
+        tables::write_accounts_only(&self.db, &w)
     }
 
-    pub fn backup(&self, dest: &Path) -> Result<super::backup::BackupSummary, String> {
-        super::backup::copy_to(&self.db, dest).map_err(|e| e.to_string())
+    pub fn backup(&self, dest: &Path) -> Result<super::backup::BackupSummary, StoreError> {
+        super::backup::copy_to(&self.db, dest)
     }
 
     /// The whole chain checked; the number of entries, or the first broken one.
-    pub fn verify_audit(&self) -> Result<Result<u64, Broken>, String> {
-        let entries = accounts::audit_entries(&self.db).map_err(|e| e.to_string())?;
+    pub fn verify_audit(&self) -> Result<Result<u64, Broken>, StoreError> {
+        let entries = accounts::audit_entries(&self.db)?;
         Ok(audit::verify(&entries))
     }
 }

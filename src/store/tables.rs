@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 use thiserror::Error;
 
 use crate::queue::{DayMeta, QueueState, Ticket, TicketId};
@@ -15,7 +15,7 @@ pub(super) const META: TableDefinition<&str, u64> = TableDefinition::new("meta")
 /// Ticket records as JSON, keyed by id; never deleted (earlier days are history).
 pub(super) const TICKETS: TableDefinition<u64, &[u8]> = TableDefinition::new("tickets");
 
-const K_SCHEMA: &str = "schema_version";
+pub(super) const K_SCHEMA: &str = "schema_version";
 const K_DAY: &str = "service_day";
 const K_DAY_FIRST: &str = "day_first_id";
 const K_NEXT_ID: &str = "next_id";
@@ -24,22 +24,99 @@ pub(super) const K_EVENT_SEQ: &str = "event_seq";
 /// A small cache keeps the appliance's memory low; the working set is one day of tickets.
 const CACHE_BYTES: usize = 4 << 20;
 
+/// Everything the store can fail on, each failure its own kind. Messages a technician reads
+/// at the box (a refused start) are Indonesian first, then English.
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error(
-        "database {path} was written by a newer loket (schema {found}; this build reads up to {SCHEMA_VERSION}): upgrade loket or restore a backup"
+        "basis data {path} dibuat oleh loket yang lebih baru (skema {found}; versi ini membaca sampai skema {supported}): perbarui loket atau pulihkan cadangan / database {path} was written by a newer loket (schema {found}; this build reads up to {supported}): upgrade loket or restore a backup"
     )]
-    NewerSchema { path: String, found: u64 },
+    NewerSchema {
+        path: String,
+        found: u64,
+        supported: u64,
+    },
+    /// Reached only if an open skipped the migration: the layout would be misread.
+    #[error(
+        "database {path} is at schema {found} but this build needs {expected}: it was not migrated"
+    )]
+    OlderSchema {
+        path: String,
+        found: u64,
+        expected: u64,
+    },
+    #[error(
+        "basis data {path} (skema {found}) tidak dapat dimigrasikan ke skema {target} oleh versi ini / database {path} (schema {found}) cannot be migrated to schema {target} by this build: no step from schema {from}"
+    )]
+    NoMigration {
+        path: String,
+        found: u64,
+        from: u64,
+        target: u64,
+    },
+    #[error(
+        "migrasi basis data {path} dari skema {from} ke {to} gagal; berkas tidak diubah / migrating database {path} from schema {from} to {to} failed, the file is unchanged (copy at {backup}): {cause}"
+    )]
+    MigrationFailed {
+        path: String,
+        from: u64,
+        to: u64,
+        backup: String,
+        cause: Box<StoreError>,
+    },
     #[error("database is locked by another loket process: {0}")]
     Locked(String),
     #[error("storage error: {0}")]
     Db(#[from] redb::Error),
+    /// A stored record that does not parse.
     #[error("corrupt record {what}: {why}")]
     Corrupt { what: String, why: String },
+    /// A record that cannot be turned into bytes (nothing was written).
+    #[error("cannot encode {what}: {error}")]
+    Encode {
+        what: String,
+        error: serde_json::Error,
+    },
+    /// A file operation around the database: a copy, a rename, a sync.
+    #[error("{what} {path}: {error}")]
+    Io {
+        what: &'static str,
+        path: String,
+        error: std::io::Error,
+    },
+    #[error("cannot start the {what} thread: {error}")]
+    Spawn {
+        what: &'static str,
+        error: std::io::Error,
+    },
+    #[error("{path} is not a loket database: {error}")]
+    NotADatabase {
+        path: String,
+        error: redb::DatabaseError,
+    },
+    #[error("{path} has no schema version: not a loket database")]
+    NoSchemaVersion { path: String },
+    #[error("audit log broken at entry {seq}: {why}")]
+    AuditBroken { seq: u64, why: String },
     #[error("the store has stopped")]
     Stopped,
     #[error("the change could not be committed; nothing was changed")]
     CommitFailed,
+    #[error("the store thread panicked")]
+    Panicked,
+    /// After a failed commit the day could not be read back: memory may be ahead of the file.
+    #[error("reload after a failed commit: {0}")]
+    ReloadFailed(Box<StoreError>),
+}
+
+impl StoreError {
+    pub(super) fn io(what: &'static str, path: &Path, error: std::io::Error) -> Self {
+        StoreError::Io {
+            what,
+            path: path.display().to_string(),
+            error,
+        }
+    }
 }
 
 macro_rules! from_redb {
@@ -92,9 +169,18 @@ pub(super) fn load(
                 return Err(StoreError::NewerSchema {
                     path: path.display().to_string(),
                     found,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            Some(found) if found < SCHEMA_VERSION => {
+                return Err(StoreError::OlderSchema {
+                    path: path.display().to_string(),
+                    found,
+                    expected: SCHEMA_VERSION,
                 });
             }
             Some(_) => {}
+            // A new file: it starts at the current layout.
             None => {
                 meta.insert(K_SCHEMA, SCHEMA_VERSION)?;
             }
@@ -144,29 +230,25 @@ impl Writes {
     }
 }
 
-pub(super) fn write(db: &Database, w: &Writes) -> Result<(), StoreError> {
+/// Puts the batch's writes into `txn`; the caller commits.
+pub(super) fn write_in(txn: &WriteTransaction, w: &Writes) -> Result<(), StoreError> {
     let (tickets, meta, event_seq) = (&w.tickets, w.meta, w.event_seq);
-    let txn = db.begin_write()?;
-    super::accounts::write(&txn, &w.accounts)?;
-    {
-        let mut table = txn.open_table(TICKETS)?;
-        for t in tickets {
-            let bytes = serde_json::to_vec(t).map_err(|e| StoreError::Corrupt {
-                what: format!("ticket {}", t.id),
-                why: e.to_string(),
-            })?;
-            table.insert(t.id, bytes.as_slice())?;
-        }
-        let mut m = txn.open_table(META)?;
-        if let Some(meta) = meta {
-            m.insert(K_DAY, day_to_u64(meta.service_day))?;
-            m.insert(K_DAY_FIRST, meta.day_first_id)?;
-            m.insert(K_NEXT_ID, meta.next_id)?;
-        }
-        m.insert(K_EVENT_SEQ, event_seq)?;
+    super::accounts::write(txn, &w.accounts)?;
+    let mut table = txn.open_table(TICKETS)?;
+    for t in tickets {
+        let bytes = serde_json::to_vec(t).map_err(|error| StoreError::Encode {
+            what: format!("ticket {}", t.id),
+            error,
+        })?;
+        table.insert(t.id, bytes.as_slice())?;
     }
-    // Durability::Immediate (redb's default): fsynced before commit returns.
-    txn.commit()?;
+    let mut m = txn.open_table(META)?;
+    if let Some(meta) = meta {
+        m.insert(K_DAY, day_to_u64(meta.service_day))?;
+        m.insert(K_DAY_FIRST, meta.day_first_id)?;
+        m.insert(K_NEXT_ID, meta.next_id)?;
+    }
+    m.insert(K_EVENT_SEQ, event_seq)?;
     Ok(())
 }
 

@@ -256,6 +256,7 @@ impl TestApp {
         tokio::time::timeout(std::time::Duration::from_secs(5), running.failed())
             .await
             .ok()
+            .map(|e| e.to_string())
     }
 
     /// Stops the daemon and hands over the temporary data directory, which outlives it.
