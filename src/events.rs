@@ -14,7 +14,7 @@ use crate::queue::Change;
 /// Events kept for clients catching up: several minutes of a busy office.
 const KEPT: usize = 2048;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Event {
     pub seq: u64,
     /// RFC 3339 in office-local time.

@@ -13,7 +13,7 @@ use crate::config::Config;
 
 /// What one committed operation changed, as displays and consoles are told.
 /// Carries no personal data: it is published to public screens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Change {
     DayStarted {
@@ -68,8 +68,9 @@ pub enum Change {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TicketSummary {
+    #[schema(value_type = u64)]
     pub id: TicketId,
     pub number: String,
     pub service: String,
@@ -367,7 +368,7 @@ impl QueueState {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QueueView {
     /// The last committed event: a snapshot's place in the event stream.
     pub event_seq: u64,
@@ -386,21 +387,21 @@ pub struct QueueView {
     pub printer: Option<PrinterView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RecentCall {
     pub number: String,
     pub counter: u32,
     pub at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PrinterView {
     pub status: crate::printer::PrinterStatus,
     pub label: &'static str,
     pub ready: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ServiceView {
     pub code: String,
     /// The next few numbers to be called, in order.
@@ -413,11 +414,13 @@ pub struct ServiceView {
     pub estimated_wait_minutes: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CounterView {
     pub id: u32,
     pub name: String,
     pub services: Vec<String>,
+    /// The ticket it calls or serves; `null` when free.
+    #[schema(required = true)]
     pub ticket: Option<TicketSummary>,
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Global, strictly increasing across days: also the issue order used for calling.
 pub type TicketId = u64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TicketState {
     Waiting,
@@ -46,7 +46,7 @@ impl TicketState {
 /// Whether the citizen holds the ticket on paper. The office never calls a number nobody
 /// holds: a ticket whose print is pending or failed stays out of the queue until staff reprint
 /// it (or void it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PrintState {
     /// No printer is configured: the number is shown on screen only.

@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::Staff;
@@ -729,18 +728,42 @@ pub async fn status_page(State(app): State<AppState>, staff: Staff) -> Response 
     )
 }
 
+/// Check the audit log
+///
+/// Walks the audit log's hash chain and names the first entry that does not fit. The check
+/// itself is logged.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/verify",
+    tag = "audit",
+    responses(
+        (status = 200, description = "The result (`ok: false` when the chain is broken)", body = super::views::AuditReport),
+        (status = 503, description = "The store does not answer", body = super::error::ErrorBody, examples(
+            ("store_unavailable" = (value = json!({"error": {"code": "store_unavailable", "message": "Penyimpanan data sedang tidak tersedia; tidak ada yang diubah. Silakan coba lagi."}}))),
+        )),
+    )
+)]
 pub async fn audit_verify(
     State(app): State<AppState>,
     staff: Staff,
-) -> Result<Json<Value>, super::ApiError> {
+) -> Result<Json<super::views::AuditReport>, super::ApiError> {
     let entries = app.store.audit_entries().await?;
     if let Err(e) = app.store.audit(staff.who(), "audit_verified", "", "").await {
         tracing::warn!(error = %e, "audit of an audit check not written");
     }
     Ok(Json(match audit::verify(&entries) {
-        Ok(n) => json!({"ok": true, "entries": n}),
-        Err(b) => {
-            json!({"ok": false, "entries": entries.len(), "broken": {"seq": b.seq, "why": b.why}})
-        }
+        Ok(n) => super::views::AuditReport {
+            ok: true,
+            entries: n,
+            broken: None,
+        },
+        Err(b) => super::views::AuditReport {
+            ok: false,
+            entries: entries.len() as u64,
+            broken: Some(super::views::AuditBreak {
+                seq: b.seq,
+                why: b.why,
+            }),
+        },
     }))
 }

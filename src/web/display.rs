@@ -5,10 +5,12 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::AppState;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use super::page::render;
 use crate::queue::Change;
 
@@ -34,48 +36,130 @@ pub async fn page(State(app): State<AppState>) -> Response {
     )
 }
 
-pub async fn snapshot(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
+/// What the lobby board shows: public, numbers only.
+#[derive(Serialize, ToSchema)]
+pub struct DisplaySnapshot {
+    /// The last committed event: follow `/api/v1/events` from here.
+    seq: u64,
+    /// The daemon's clock (RFC 3339, UTC), so a board can show the office's time.
+    #[schema(format = DateTime)]
+    now: String,
+    office: String,
+    /// IANA name, e.g. `Asia/Jakarta`.
+    time_zone: &'static str,
+    running_text: String,
+    service_day: NaiveDate,
+    counters: Vec<DisplayCounter>,
+    /// The latest calls, newest first.
+    calls: Vec<DisplayCall>,
+    services: Vec<DisplayService>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DisplayCounter {
+    id: u32,
+    name: String,
+    /// The number it calls or serves; `null` when free.
+    #[schema(required = true)]
+    number: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DisplayCall {
+    number: String,
+    counter: u32,
+    counter_name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DisplayService {
+    code: String,
+    prefix: String,
+    name: String,
+    waiting: usize,
+}
+
+/// The lobby board's snapshot
+#[utoipa::path(
+    get,
+    path = "/api/v1/display",
+    operation_id = "display_snapshot",
+    tag = "display",
+    responses(
+        (status = 200, description = "The snapshot", body = DisplaySnapshot),
+        (status = 503, description = "The store does not answer", body = ErrorBody, examples(
+            ("store_unavailable" = (value = json!({"error": {"code": "store_unavailable", "message": "Penyimpanan data sedang tidak tersedia; tidak ada yang diubah. Silakan coba lagi."}}))),
+        )),
+    )
+)]
+pub async fn snapshot(State(app): State<AppState>) -> Result<Json<DisplaySnapshot>, ApiError> {
     let view = app.store.view().await?;
     let counter_name = |id: u32| {
         app.config
             .counter(id)
             .map_or_else(|| format!("Loket {id}"), |c| c.name.clone())
     };
-    let counters: Vec<Value> = view
+    let counters = view
         .counters
         .iter()
-        .map(|c| {
-            json!({
-                "id": c.id,
-                "name": c.name,
-                "number": c.ticket.as_ref().map(|t| t.number.clone()),
-            })
+        .map(|c| DisplayCounter {
+            id: c.id,
+            name: c.name.clone(),
+            number: c.ticket.as_ref().map(|t| t.number.clone()),
         })
         .collect();
-    let calls: Vec<Value> = view
+    let calls = view
         .recent_calls
         .iter()
         .take(app.config.display.last_calls)
-        .map(|c| json!({"number": c.number, "counter": c.counter, "counter_name": counter_name(c.counter)}))
+        .map(|c| DisplayCall {
+            number: c.number.clone(),
+            counter: c.counter,
+            counter_name: counter_name(c.counter),
+        })
         .collect();
-    let services: Vec<Value> = view
+    let services = view
         .services
         .iter()
-        .map(|s| json!({"code": s.code, "prefix": s.prefix, "name": s.name, "waiting": s.waiting}))
+        .map(|s| DisplayService {
+            code: s.code.clone(),
+            prefix: s.prefix.clone(),
+            name: s.name.clone(),
+            waiting: s.waiting,
+        })
         .collect();
-    Ok(Json(json!({
-        "seq": view.event_seq,
-        "now": app.clock.now().to_rfc3339(),
-        "office": app.config.office.name,
-        "time_zone": app.config.office.time_zone.name(),
-        "running_text": app.config.display.running_text,
-        "service_day": view.service_day,
-        "counters": counters,
-        "calls": calls,
-        "services": services,
-    })))
+    Ok(Json(DisplaySnapshot {
+        seq: view.event_seq,
+        now: app.clock.now().to_rfc3339(),
+        office: app.config.office.name.clone(),
+        time_zone: app.config.office.time_zone.name(),
+        running_text: app.config.display.running_text.clone(),
+        service_day: view.service_day,
+        counters,
+        calls,
+        services,
+    }))
 }
 
+/// One call, spoken
+///
+/// A WAV of a recent `called` or `recalled` event, in the office's voice pack; the board
+/// plays it when the event arrives.
+#[utoipa::path(
+    get,
+    path = "/api/v1/announcements/{file}",
+    tag = "display",
+    params(("file" = String, Path, description = "`{seq}.wav`: the event's sequence number", example = "42.wav")),
+    responses(
+        (status = 200, description = "The announcement", content_type = "audio/wav", body = Vec<u8>),
+        (status = 404, description = "Not a recent call event", body = ErrorBody, examples(
+            ("not_found" = (value = json!({"error": {"code": "not_found", "message": "Panggilan ini tidak (lagi) tersedia untuk diumumkan."}}))),
+        )),
+        (status = 500, description = "The voice pack lacks a piece", body = ErrorBody, examples(
+            ("voice_pack" = (value = json!({"error": {"code": "voice_pack", "message": "Suara panggilan tidak dapat disusun: …"}}))),
+        )),
+    )
+)]
 pub async fn announcement(State(app): State<AppState>, Path(file): Path<String>) -> Response {
     let not_found = || {
         ApiError::not_found("Panggilan ini tidak (lagi) tersedia untuk diumumkan.").into_response()
@@ -114,7 +198,24 @@ pub async fn announcement(State(app): State<AppState>, Path(file): Path<String>)
     }
 }
 
-/// The board drawn by the daemon itself (the framebuffer renderer), as a PNG.
+/// The board drawn by the daemon itself
+///
+/// What the framebuffer renderer draws, 1280×720, as a PNG.
+#[utoipa::path(
+    get,
+    path = "/display.png",
+    operation_id = "display_png",
+    tag = "display",
+    responses(
+        (status = 200, description = "The board", content_type = "image/png", body = Vec<u8>),
+        (status = 500, description = "Drawing failed", body = ErrorBody, examples(
+            ("render" = (value = json!({"error": {"code": "render", "message": "Papan tidak dapat digambar."}}))),
+        )),
+        (status = 503, description = "The store does not answer", body = ErrorBody, examples(
+            ("store_unavailable" = (value = json!({"error": {"code": "store_unavailable", "message": "Penyimpanan data sedang tidak tersedia; tidak ada yang diubah. Silakan coba lagi."}}))),
+        )),
+    )
+)]
 pub async fn png(State(app): State<AppState>) -> Response {
     let view = match app.store.view().await {
         Ok(v) => v,

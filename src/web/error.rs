@@ -4,8 +4,9 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 use tracing::error;
+use utoipa::ToSchema;
 
 use crate::queue::QueueError;
 use crate::store::{OpError, StoreError};
@@ -31,9 +32,30 @@ impl ApiError {
     }
 }
 
+/// The body of every API error, as it goes on the wire (and into the OpenAPI document).
+#[derive(Serialize, ToSchema)]
+#[schema(as = ApiError)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable, e.g. `rate_limited`, `holiday`, `wrong_state`; each
+    /// operation lists the codes it can answer with as named examples of its error responses.
+    pub code: &'static str,
+    /// For people, in Bahasa Indonesia; may change between versions.
+    pub message: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"code": self.code, "message": self.message}});
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message,
+            },
+        };
         (self.status, Json(body)).into_response()
     }
 }

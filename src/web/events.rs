@@ -20,8 +20,10 @@ use tokio::sync::broadcast::error::RecvError;
 use super::AppState;
 use crate::events::{CatchUp, Event};
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Since {
+    /// Replay what came after this sequence number (as `Last-Event-ID` does; the header wins).
     since: Option<u64>,
 }
 
@@ -49,6 +51,28 @@ struct Feed {
     last: u64,
 }
 
+/// Committed changes, live
+///
+/// Server-sent events: `id` is the event's sequence number, `event` its `type` (`issued`,
+/// `called`, `recalled`, `serving`, `finished`, `no_show`, `transferred`, `requeued`,
+/// `print_failed`, `reprinted`, `voided`, `printer_status`, `day_started`), `data` the
+/// `Event` as JSON. A client that reconnects with `Last-Event-ID` or `?since=` gets what it
+/// missed, once, in order; one away too long gets an event `resync` (data `{}`) and reloads
+/// its snapshot (`/api/v1/queue` or `/api/v1/display`). A comment every 15 s keeps idle
+/// connections open. No personal data: displays are public.
+#[utoipa::path(
+    get,
+    path = "/api/v1/events",
+    operation_id = "events",
+    tag = "queue",
+    params(
+        Since,
+        ("Last-Event-ID" = Option<u64>, Header, description = "The last event seen; browsers send it by themselves when they reconnect"),
+    ),
+    responses(
+        (status = 200, description = "An endless stream of events; each `data` is an `Event`", content_type = "text/event-stream", body = String),
+    )
+)]
 pub async fn stream(
     State(app): State<AppState>,
     headers: HeaderMap,

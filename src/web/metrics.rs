@@ -11,6 +11,21 @@ use super::AppState;
 use super::error::ApiError;
 use crate::printer::PrinterStatus;
 
+/// Prometheus metrics
+///
+/// Text exposition format: tickets issued, waiting, served and no-show per service, mean
+/// wait and service times today, the printer's state, held tickets, events committed.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The metrics", content_type = "text/plain; version=0.0.4", body = String),
+        (status = 503, description = "The store does not answer", body = super::error::ErrorBody, examples(
+            ("store_unavailable" = (value = json!({"error": {"code": "store_unavailable", "message": "Penyimpanan data sedang tidak tersedia; tidak ada yang diubah. Silakan coba lagi."}}))),
+        )),
+    )
+)]
 pub async fn metrics(State(app): State<AppState>) -> Response {
     let m = match app.store.metrics().await {
         Ok(m) => m,

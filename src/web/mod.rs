@@ -13,6 +13,7 @@ mod json;
 mod kiosk;
 mod login;
 mod metrics;
+mod openapi;
 mod page;
 mod printer_api;
 mod rate_limit;
@@ -112,6 +113,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r(Method::GET, "/healthz", Public, get(health::healthz)),
         r(Method::GET, "/metrics", Public, get(metrics::metrics)),
+        r(
+            Method::GET,
+            "/api/v1/openapi.json",
+            Public,
+            get(openapi::openapi_json),
+        ),
         r(Method::GET, "/t/{id}", Public, get(track::page)),
         r(
             Method::POST,

@@ -1,0 +1,471 @@
+//! `GET /api/v1/openapi.json`: the HTTP interface as an OpenAPI 3.1 document.
+//!
+//! Operations, bodies and responses come from the `#[utoipa::path]` annotations on the
+//! handlers and the `ToSchema` types they return, so a changed type changes the document.
+//! Who may call what comes from the route table (`super::table`), the one place that says
+//! so: security requirements and the guard's refusals (401, 403, the login redirect) are
+//! added from it here, not repeated in each annotation. The pages (HTML) are in the document
+//! too, so it lists every route the daemon answers; `tests/openapi.rs` holds the two to each
+//! other.
+
+use std::sync::LazyLock;
+
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+use utoipa::OpenApi;
+
+use super::auth::COOKIE_NAME;
+use super::error::ApiError;
+use super::guard::{Access, is_page};
+use super::{RouteSpec, console, counters, display, events, health, metrics, printer_api, tickets};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "loket",
+        description = "Queue tickets, lobby display and staff console of a public-service office.\n\n\
+            JSON in and out under `/api/v1`. Every error of the API is `{\"error\":{\"code\":\"…\",\"message\":\"…\"}}` \
+            (schema `ApiError`): `code` is stable, and each operation lists the codes it answers with as named \
+            examples of its error responses; `message` is for people, in Bahasa Indonesia. A refused request \
+            changes nothing and consumes no number; a 2xx that changes state is sent after the change is \
+            durably committed. Any path not listed answers 404 `not_found`, a listed path with another \
+            method 405 `method_not_allowed`.\n\n\
+            Staff operations need the session cookie from `POST /login`; state-changing ones also the \
+            session's CSRF token (see the security schemes). Each operation's description says who may call it."
+    ),
+    paths(
+        tickets::issue,
+        tickets::get,
+        tickets::queue,
+        tickets::reprint,
+        tickets::void,
+        counters::operate,
+        printer_api::status,
+        printer_api::test,
+        display::snapshot,
+        display::announcement,
+        display::png,
+        events::stream,
+        console::audit_verify,
+        health::healthz,
+        metrics::metrics,
+        openapi_json,
+        pages::root,
+        pages::kiosk,
+        pages::display,
+        pages::track,
+        pages::login_page,
+        pages::login_submit,
+        pages::logout,
+        pages::console_home,
+        pages::password_page,
+        pages::password_submit,
+        pages::counter_page,
+        pages::counter_submit,
+        pages::status_page,
+        pages::users_page,
+        pages::user_add,
+        pages::user_disable,
+        pages::user_reset_password,
+        pages::user_roles,
+        pages::services_page,
+    ),
+    components(schemas(crate::events::Event)),
+    tags(
+        (name = "tickets", description = "Taking a number, following it, and the staff's remedies for paper"),
+        (name = "queue", description = "The queue as a snapshot and as a stream of committed changes"),
+        (name = "counters", description = "Calling and serving at a counter"),
+        (name = "display", description = "The lobby board: public, numbers only"),
+        (name = "printer", description = "The ticket printer, for staff"),
+        (name = "audit", description = "The hash-chained audit log"),
+        (name = "operations", description = "Health and monitoring"),
+        (name = "pages", description = "HTML pages for people: kiosk, board, ticket tracking, login and the staff console"),
+    )
+)]
+struct ApiDoc;
+
+/// Built once: the document does not change while the daemon runs.
+static DOCUMENT: LazyLock<Result<String, String>> =
+    LazyLock::new(|| serde_json::to_string(&document()).map_err(|e| e.to_string()));
+
+/// The document with the route table's access rules applied.
+pub fn document() -> Value {
+    let mut doc = match serde_json::to_value(ApiDoc::openapi()) {
+        Ok(v) => v,
+        // Serialising plain data to a `Value` does not fail; an empty document would show it.
+        Err(_) => return json!({}),
+    };
+    // utoipa fills the licence from Cargo.toml, which names none; an empty name is invalid.
+    if let Some(info) = doc["info"].as_object_mut() {
+        info.remove("license");
+    }
+    doc["components"]["securitySchemes"] = json!({
+        "session": {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": COOKIE_NAME,
+            "description": "Set by `POST /login` (HttpOnly, SameSite=Strict, Secure over HTTPS). \
+                Ends at logout, when the password changes, and after `console.idle_timeout_minutes` \
+                idle or `console.absolute_timeout_hours` (30 minutes and 12 hours by default)."
+        },
+        "csrf": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-CSRF-Token",
+            "description": "The session's token: the hidden `csrf` field on every console page. \
+                Needed with the session on staff requests that change state, unless the request \
+                proves it comes from our own pages (`Sec-Fetch-Site: same-origin` or a same-host \
+                `Origin`, as browsers send)."
+        }
+    });
+    for spec in super::routes() {
+        apply_access(&mut doc, &spec);
+    }
+    doc
+}
+
+/// Security, the access note and the guard's refusals for one route of the table. A route
+/// the document lacks is left alone: the test reports it.
+fn apply_access(doc: &mut Value, spec: &RouteSpec) {
+    let method = spec.method.as_str().to_ascii_lowercase();
+    let Some(op) = doc["paths"]
+        .get_mut(spec.path)
+        .and_then(|item| item.get_mut(&method))
+    else {
+        return;
+    };
+    let page = is_page(spec.path);
+    let changes = !matches!(spec.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let who = match spec.access {
+        Access::Public => "public".to_string(),
+        Access::Staff => "any logged-in staff member".to_string(),
+        Access::Roles(roles) => {
+            let names: Vec<String> = roles.iter().map(|r| format!("`{}`", r.as_str())).collect();
+            format!("staff with the role {}", names.join(" or "))
+        }
+    };
+    let note = format!("Access: {who}.");
+    op["description"] = match op.get("description").and_then(Value::as_str) {
+        Some(d) if !d.is_empty() => Value::String(format!("{d}\n\n{note}")),
+        _ => Value::String(note),
+    };
+    let refuse = |status: u16, code: &str, message: &str, when: &str| Refusal {
+        status,
+        code: code.to_string(),
+        message: message.to_string(),
+        when: when.to_string(),
+    };
+    let mut refusals = Vec::new();
+    if changes {
+        refusals.push(refuse(
+            403,
+            "cross_site",
+            "Permintaan dari situs lain ditolak.",
+            "Sent from another site (`Sec-Fetch-Site` or `Origin`)",
+        ));
+    }
+    if spec.access != Access::Public {
+        op["security"] = if changes {
+            json!([{"session": [], "csrf": []}])
+        } else {
+            json!([{"session": []}])
+        };
+        if page && spec.method == Method::GET {
+            redirect(op, "Not logged in: to `/login?next=…`");
+        } else {
+            refusals.push(refuse(
+                401,
+                "unauthenticated",
+                "Silakan masuk terlebih dahulu.",
+                "No valid session",
+            ));
+        }
+        if changes {
+            refusals.push(refuse(
+                403,
+                "csrf",
+                "Permintaan ditolak: asal permintaan tidak dapat dipastikan (CSRF).",
+                "Neither our pages' browser headers nor the session's `X-CSRF-Token`",
+            ));
+        }
+    }
+    if let Access::Roles(_) = spec.access {
+        refusals.push(refuse(
+            403,
+            "forbidden",
+            "Anda tidak memiliki hak untuk halaman atau tindakan ini.",
+            "The account lacks the role",
+        ));
+        if page && spec.method == Method::GET {
+            redirect(
+                op,
+                "A generated password must be changed first: to `/console/password`",
+            );
+        } else {
+            refusals.push(refuse(
+                403,
+                "password_change_required",
+                "Ganti kata sandi Anda terlebih dahulu.",
+                "A generated password must be changed first",
+            ));
+        }
+    }
+    for r in refusals {
+        add_refusal(op, page, r);
+    }
+}
+
+struct Refusal {
+    status: u16,
+    code: String,
+    message: String,
+    when: String,
+}
+
+/// Adds one refusal of the guard to an operation, beside what the handler declares for the
+/// same status. Pages are refused with a short HTML page, the API with its error body.
+fn add_refusal(op: &mut Value, page: bool, r: Refusal) {
+    let response = op["responses"]
+        .as_object_mut()
+        .map(|rs| rs.entry(r.status.to_string()).or_insert_with(|| json!({})));
+    let Some(response) = response else {
+        return;
+    };
+    let when = format!("{} (`{}`)", r.when, r.code);
+    response["description"] = match response.get("description").and_then(Value::as_str) {
+        Some(d) if !d.is_empty() => Value::String(format!("{d}; {when}")),
+        _ => Value::String(when),
+    };
+    if page {
+        response["content"]["text/html"]["schema"] = json!({"type": "string"});
+        return;
+    }
+    let media = &mut response["content"]["application/json"];
+    media["schema"] = json!({"$ref": "#/components/schemas/ApiError"});
+    if !media["examples"].is_object() {
+        media["examples"] = Value::Object(Map::new());
+    }
+    media["examples"][r.code.as_str()] = json!({
+        "value": {"error": {"code": r.code, "message": r.message}}
+    });
+}
+
+/// A `303 See Other` of the guard (pages only), joined with any the page itself declares.
+fn redirect(op: &mut Value, when: &str) {
+    let Some(responses) = op["responses"].as_object_mut() else {
+        return;
+    };
+    let response = responses.entry("303").or_insert_with(|| json!({}));
+    response["description"] = match response.get("description").and_then(Value::as_str) {
+        Some(d) if !d.is_empty() => Value::String(format!("{d}; {when}")),
+        _ => Value::String(when.to_string()),
+    };
+    response["headers"]["Location"] = json!({"schema": {"type": "string"}});
+}
+
+/// This document
+///
+/// OpenAPI 3.1, generated from the handlers and the route table.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "operations",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object))
+)]
+pub async fn openapi_json() -> Response {
+    match &*DOCUMENT {
+        Ok(body) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.as_str(),
+        )
+            .into_response(),
+        Err(e) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "openapi",
+            format!("Dokumen API tidak dapat disusun: {e}"),
+        )
+        .into_response(),
+    }
+}
+
+/// The pages, for the document only: their handlers build HTML and answer people, so they
+/// are described here instead of annotated where they are written. The route table decides
+/// that they exist; the test checks these stubs against it.
+#[allow(dead_code)]
+mod pages {
+    /// Start page: to the kiosk
+    #[utoipa::path(get, path = "/", tag = "pages", responses(
+        (status = 303, description = "To `/kiosk`", headers(("Location" = String))),
+    ))]
+    fn root() {}
+
+    /// The kiosk
+    ///
+    /// Touch screen for citizens: the open services, a priority switch, and the number taken.
+    #[utoipa::path(get, path = "/kiosk", tag = "pages", responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+    ))]
+    fn kiosk() {}
+
+    /// The lobby board
+    ///
+    /// Loads `/api/v1/display`, follows `/api/v1/events` and plays the announcements.
+    #[utoipa::path(get, path = "/display", tag = "pages", responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+    ))]
+    fn display() {}
+
+    /// A ticket, for the citizen
+    ///
+    /// The page the QR code on the ticket opens: number, state and the wait.
+    #[utoipa::path(get, path = "/t/{id}", tag = "pages",
+        params(("id" = u64, Path, description = "The ticket's `id`")),
+        responses(
+            (status = 200, description = "The page", content_type = "text/html", body = String),
+            (status = 404, description = "No such ticket (the page says so)", content_type = "text/html", body = String),
+        ))]
+    fn track() {}
+
+    /// Login form
+    #[utoipa::path(get, path = "/login", tag = "pages",
+        params(("next" = Option<String>, Query, description = "Where to go after logging in (a path of this site)")),
+        responses(
+            (status = 200, description = "The form", content_type = "text/html", body = String),
+            (status = 303, description = "Already logged in: to `/console`", headers(("Location" = String))),
+        ))]
+    fn login_page() {}
+
+    /// Log in
+    ///
+    /// Form fields `username`, `password` and `next`. Failures are throttled per account and
+    /// per address and audited.
+    #[utoipa::path(post, path = "/login", tag = "pages",
+        request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`username`, `password`, `next`"),
+        responses(
+            (status = 303, description = "Logged in: the session cookie is set; to `next`, or to `/console/password` when the password must be changed", headers(("Set-Cookie" = String), ("Location" = String))),
+            (status = 400, description = "Incomplete form", content_type = "text/html", body = String),
+            (status = 401, description = "Wrong name or password, or a disabled account", content_type = "text/html", body = String),
+            (status = 429, description = "Too many failures: locked for a while", content_type = "text/html", body = String),
+            (status = 500, description = "No session could be made", content_type = "text/html", body = String),
+            (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+        ))]
+    fn login_submit() {}
+
+    /// Log out
+    #[utoipa::path(post, path = "/logout", tag = "pages", responses(
+        (status = 303, description = "Logged out: the session ends and its cookie is cleared; to `/login`", headers(("Set-Cookie" = String), ("Location" = String))),
+    ))]
+    fn logout() {}
+
+    /// The console's start page
+    #[utoipa::path(get, path = "/console", tag = "pages", responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+    ))]
+    fn console_home() {}
+
+    /// Change password form
+    #[utoipa::path(get, path = "/console/password", tag = "pages", responses(
+        (status = 200, description = "The form", content_type = "text/html", body = String),
+    ))]
+    fn password_page() {}
+
+    /// Change one's own password
+    ///
+    /// Form fields `current`, `new`, `confirm`. Other sessions of the account end.
+    #[utoipa::path(post, path = "/console/password", tag = "pages",
+        request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`current`, `new`, `confirm`"),
+        responses(
+            (status = 303, description = "Changed: to `/console`", headers(("Location" = String))),
+            (status = 400, description = "Incomplete, not matching, or too weak", content_type = "text/html", body = String),
+            (status = 401, description = "The current password is wrong", content_type = "text/html", body = String),
+            (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+        ))]
+    fn password_submit() {}
+
+    /// A counter's page
+    #[utoipa::path(get, path = "/console/counter/{id}", tag = "pages",
+        params(("id" = u32, Path, description = "The counter's id")),
+        responses(
+            (status = 200, description = "The page", content_type = "text/html", body = String),
+            (status = 404, description = "No such counter", content_type = "text/html", body = String),
+            (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+        ))]
+    fn counter_page() {}
+
+    /// Operate a counter from its page
+    ///
+    /// The same operations as `POST /api/v1/counters/{id}/{op}`; `transfer` takes the form
+    /// field `service`.
+    #[utoipa::path(post, path = "/console/counter/{id}/{op}", tag = "pages",
+        params(("id" = u32, Path, description = "The counter's id"), ("op" = String, Path, description = "As in `POST /api/v1/counters/{id}/{op}`")),
+        request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`service` (for `transfer`)"),
+        responses(
+            (status = 303, description = "Back to the counter's page, with the outcome in `?ok=` or `?err=`", headers(("Location" = String))),
+        ))]
+    fn counter_submit() {}
+
+    /// Printer and queue status for staff
+    #[utoipa::path(get, path = "/console/status", tag = "pages", responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+    ))]
+    fn status_page() {}
+
+    /// Accounts
+    #[utoipa::path(get, path = "/console/users", tag = "pages", responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+    ))]
+    fn users_page() {}
+
+    /// Add an account
+    ///
+    /// Form fields `username`, `display_name`, `role` (repeated). A password is generated,
+    /// shown once, and must be changed at first login.
+    #[utoipa::path(post, path = "/console/users", tag = "pages",
+        request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`username`, `display_name`, `role`…"),
+        responses(
+            (status = 200, description = "Added: the page shows the generated password", content_type = "text/html", body = String),
+            (status = 303, description = "Refused: back to `/console/users?err=…`", headers(("Location" = String))),
+        ))]
+    fn user_add() {}
+
+    /// Disable an account
+    ///
+    /// Its sessions end.
+    #[utoipa::path(post, path = "/console/users/{name}/disable", tag = "pages",
+        params(("name" = String, Path, description = "The username")),
+        responses(
+            (status = 303, description = "Back to `/console/users`, with the outcome", headers(("Location" = String))),
+        ))]
+    fn user_disable() {}
+
+    /// Reset an account's password
+    ///
+    /// A new password is generated and shown once; the account's sessions end.
+    #[utoipa::path(post, path = "/console/users/{name}/password", tag = "pages",
+        params(("name" = String, Path, description = "The username")),
+        responses(
+            (status = 200, description = "Reset: the page shows the generated password", content_type = "text/html", body = String),
+            (status = 303, description = "Refused: back to `/console/users?err=…`", headers(("Location" = String))),
+        ))]
+    fn user_reset_password() {}
+
+    /// Change an account's roles
+    ///
+    /// Form field `role`, repeated. An administrator cannot remove their own admin role.
+    #[utoipa::path(post, path = "/console/users/{name}/roles", tag = "pages",
+        params(("name" = String, Path, description = "The username")),
+        request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`role`…"),
+        responses(
+            (status = 303, description = "Back to `/console/users`, with the outcome", headers(("Location" = String))),
+        ))]
+    fn user_roles() {}
+
+    /// Services and counters, as configured
+    #[utoipa::path(get, path = "/console/services", tag = "pages", responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+    ))]
+    fn services_page() {}
+}
