@@ -111,6 +111,11 @@ async fn the_menu_shows_each_role_what_it_may_open_and_names_the_office() {
             vec!["/console", "/console/status", "/console/password"],
         ),
         (
+            "cs",
+            vec![Role::CustomerService],
+            vec!["/console", "/console/status", "/console/password"],
+        ),
+        (
             "kadis",
             vec![Role::KepalaDinas],
             vec!["/console", "/console/password"],
@@ -139,6 +144,12 @@ async fn the_menu_shows_each_role_what_it_may_open_and_names_the_office() {
         assert!(
             html.contains("<a href=\"/console\" aria-current=\"page\">Beranda</a>"),
             "{html}"
+        );
+        // Counter cards only for who may open a counter (operators).
+        assert_eq!(
+            html.contains("href=\"/console/counter/1\""),
+            roles.contains(&Role::Operator),
+            "{name}: counter cards"
         );
         // Every link in the menu opens for this role.
         for path in &want {
