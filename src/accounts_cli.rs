@@ -88,7 +88,7 @@ pub fn user(cmd: UserCommand) -> Outcome {
                 must_change_password: generated,
                 created_at: Utc::now(),
             };
-            store.put_user(user, "user_added").map_err(fail)?;
+            store.put_user(user, "user_added", false).map_err(fail)?;
             Ok(if generated {
                 format!(
                     "user `{name}` added; password (shown once, change at first login): {password}"
@@ -125,7 +125,9 @@ pub fn user(cmd: UserCommand) -> Outcome {
                 .ok_or_else(|| usage(format!("no user `{name}`")))?;
             user.password_hash = hash_password(&password).map_err(fail)?;
             user.must_change_password = false;
-            store.put_user(user, "password_changed").map_err(fail)?;
+            store
+                .put_user(user, "password_changed", true)
+                .map_err(fail)?;
             Ok(format!("password of `{name}` changed"))
         }
         UserCommand::Disable { name, data } => {
@@ -135,7 +137,7 @@ pub fn user(cmd: UserCommand) -> Outcome {
                 .map_err(fail)?
                 .ok_or_else(|| usage(format!("no user `{name}`")))?;
             user.disabled = true;
-            store.put_user(user, "user_disabled").map_err(fail)?;
+            store.put_user(user, "user_disabled", true).map_err(fail)?;
             Ok(format!("user `{name}` disabled"))
         }
     }

@@ -141,6 +141,21 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         flashes: Arc::default(),
     };
     first_admin(&store, &opts.data_dir, opts.clock.as_ref()).await?;
+    // Everything that can still fail comes before the tasks start: a start that fails
+    // leaves no task running.
+    let bound = if config.https {
+        let addrs: Vec<std::net::IpAddr> = lan_address().into_iter().collect();
+        let data_dir = opts.data_dir.clone();
+        let (cert, key) =
+            tokio::task::spawn_blocking(move || crate::tls::ensure_certificate(&data_dir, &addrs))
+                .await??;
+        Bound::Tls(crate::tls::TlsListener::new(
+            listener,
+            crate::tls::server_config(&cert, &key)?,
+        )?)
+    } else {
+        Bound::Plain(listener)
+    };
     let mut tasks = vec![(
         "control socket",
         tokio::spawn(crate::control::serve(
@@ -166,30 +181,23 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     let stopped = async {
         let _ = on_shutdown.await;
     };
-    let server = if config.https {
-        let addrs: Vec<std::net::IpAddr> = lan_address().into_iter().collect();
-        let data_dir = opts.data_dir.clone();
-        let (cert, key) =
-            tokio::task::spawn_blocking(move || crate::tls::ensure_certificate(&data_dir, &addrs))
-                .await??;
-        let tls = crate::tls::TlsListener::new(listener, crate::tls::server_config(&cert, &key)?)?;
-        tokio::spawn(async move {
+    let server = match bound {
+        Bound::Tls(tls) => tokio::spawn(async move {
             axum::serve(
                 tls,
                 app.into_make_service_with_connect_info::<crate::tls::TlsPeer>(),
             )
             .with_graceful_shutdown(stopped)
             .await
-        })
-    } else {
-        tokio::spawn(async move {
+        }),
+        Bound::Plain(listener) => tokio::spawn(async move {
             axum::serve(
                 listener,
                 app.into_make_service_with_connect_info::<SocketAddr>(),
             )
             .with_graceful_shutdown(stopped)
             .await
-        })
+        }),
     };
     log_urls(scheme, addr);
     Ok(Running {
@@ -205,6 +213,12 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         button,
         button_stop,
     })
+}
+
+/// The listening socket, plain or behind TLS.
+enum Bound {
+    Plain(tokio::net::TcpListener),
+    Tls(crate::tls::TlsListener),
 }
 
 /// On the first start, an `admin` account with a random password, written once to

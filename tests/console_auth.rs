@@ -524,15 +524,47 @@ async fn accounts_from_the_command_line() {
 
     let clock = Arc::new(FakeClock::new(monday_morning()));
     let app = TestApp::spawn_in(&dir, clock, test_config()).await;
-    let (s, _) = app.login("sari", "kata-sandi-baru-99").await;
+    let (s, session) = app.login("sari", "kata-sandi-baru-99").await;
     assert_eq!(s, 303);
+    let session = session.expect("session");
     let dir = app.data_dir.clone();
+    app.stop().await;
+    // A password set at the box ends the sessions opened with the old one.
+    let (code, _) = loket(
+        &["user", "passwd", "sari", "--data", &data],
+        Some("kata-sandi-ketiga-77\n"),
+    );
+    assert_eq!(code, 0);
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let app = TestApp::spawn_in(&dir, clock, test_config()).await;
+    let r = app
+        .as_staff(Method::GET, "/console", &session)
+        .send()
+        .await
+        .expect("console");
+    assert_eq!(r.status(), 303, "the old session is gone");
+    let (s, session) = app.login("sari", "kata-sandi-ketiga-77").await;
+    assert_eq!(s, 303);
+    let session = session.expect("session");
     app.stop().await;
     let (code, _) = loket(&["user", "disable", "sari", "--data", &data], None);
     assert_eq!(code, 0);
     let clock = Arc::new(FakeClock::new(monday_morning()));
     let app = TestApp::spawn_in(&dir, clock, test_config()).await;
-    assert_eq!(app.login("sari", "kata-sandi-baru-99").await.0, 401);
+    assert_eq!(app.login("sari", "kata-sandi-ketiga-77").await.0, 401);
+    let r = app
+        .as_staff(Method::GET, "/console", &session)
+        .send()
+        .await
+        .expect("console");
+    assert_eq!(r.status(), 303, "a disabled account's session is gone");
+    let audit = app.state().store.audit_entries().await.expect("audit");
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "sessions_revoked" && e.actor.starts_with("cli:")),
+        "the CLI's revocation is in the audit log"
+    );
     // The first start wrote the admin's password, for the owner's eyes only.
     let file = dir.join("initial-admin-password");
     let mode = std::os::unix::fs::PermissionsExt::mode(

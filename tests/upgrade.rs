@@ -379,7 +379,11 @@ fn a_migration_runs_once_after_a_byte_identical_copy_beside_the_database() {
     );
     assert_eq!(
         files_in(&dir),
-        ["loket.redb", "loket.redb.v1-backup-20261203T020000Z"],
+        [
+            "loket.redb",
+            "loket.redb.migrate-lock",
+            "loket.redb.v1-backup-20261203T020000Z"
+        ],
         "no working copy left behind"
     );
     assert_eq!(migrate::schema_version(&db).expect("version"), Some(2));
@@ -412,7 +416,7 @@ fn a_migration_runs_once_after_a_byte_identical_copy_beside_the_database() {
         Migrated::Current
     );
     assert_eq!(std::fs::read(&db).expect("read"), after);
-    assert_eq!(files_in(&dir).len(), 2);
+    assert_eq!(files_in(&dir).len(), 3, "database, lock, one copy");
 
     // This build (schema 1) refuses what the later release wrote.
     let err = migrate::migrate(&db, thursday()).expect_err("newer refused");
@@ -510,13 +514,14 @@ fn a_failing_migration_leaves_the_database_untouched_and_is_refused() {
         assert_eq!(migrate::schema_version(&db).expect("version"), Some(1));
         assert_eq!(complaints(&db), None);
     }
-    // The copies taken before each attempt stay (the old release's file), nothing else.
+    // The copy taken before the first attempt stays (the old release's file) and serves
+    // the second too: a migration failing at every restart does not fill the disk.
     assert_eq!(
         files_in(&dir),
         [
             "loket.redb",
+            "loket.redb.migrate-lock",
             "loket.redb.v1-backup-20261203T020000Z",
-            "loket.redb.v1-backup-20261203T020500Z",
         ]
     );
     // The database is still the v1 one, and this build opens it.
@@ -696,6 +701,12 @@ async fn make_fixture() {
         while db.compact().expect("compact") {}
     }
     let out = fixture(version);
+    // A release's fixture is what that release wrote: never remade by a later build.
+    assert!(
+        !out.exists(),
+        "{} exists: fixtures of earlier releases are kept as they are",
+        out.display()
+    );
     std::fs::create_dir_all(out.parent().expect("dir")).expect("fixtures dir");
     std::fs::copy(&db, &out).expect("write the fixture");
     println!(

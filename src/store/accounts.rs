@@ -110,6 +110,15 @@ pub(super) fn read_session(db: &Database, key: &str) -> Result<Option<Session>, 
     }
 }
 
+/// One account, read through the batch's write transaction (its own writes included).
+pub(super) fn user_in(txn: &WriteTransaction, username: &str) -> Result<Option<User>, StoreError> {
+    let t = txn.open_table(USERS)?;
+    match t.get(username)? {
+        Some(v) => Ok(Some(parse("user", v.value())?)),
+        None => Ok(None),
+    }
+}
+
 /// One session, read through the batch's write transaction (its own writes included).
 pub(super) fn session_in(txn: &WriteTransaction, key: &str) -> Result<Option<Session>, StoreError> {
     let t = txn.open_table(SESSIONS)?;

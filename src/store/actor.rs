@@ -38,8 +38,29 @@ pub enum OpError {
     #[error(transparent)]
     Queue(#[from] QueueError),
     #[error(transparent)]
+    Account(#[from] AccountRefusal),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+/// Why an account change or a login was refused, decided inside the store's transaction so
+/// that no other change can slip in between the check and the write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AccountRefusal {
+    #[error("no such account")]
+    Unknown,
+    #[error("the account exists already")]
+    Exists,
+    #[error("the account is disabled")]
+    Disabled,
+    /// Its password changed after the request checked it (a login or a password change
+    /// racing a reset): the request's check no longer holds.
+    #[error("the account changed meanwhile")]
+    Changed,
+}
+
+/// An edit applied to an account as the store holds it at the moment of writing.
+pub type UserEdit = Box<dyn FnOnce(&mut User) -> Result<(), AccountRefusal> + Send>;
 
 /// A ticket with where it stands now: people ahead and wait, while it is still queued.
 #[derive(Debug, Clone)]
@@ -96,13 +117,30 @@ enum Command {
         user: Box<User>,
         who: Who,
         action: String,
-        /// Also ends the account's sessions (all but `Some(key)`), in the same transaction.
+        reply: Reply<()>,
+    },
+    /// Applies `edit` to the account as this batch leaves it; with `revoke`, ends its
+    /// sessions (all but `Some(key)`) in the same transaction.
+    UserEdit {
+        username: String,
+        edit: UserEdit,
         revoke: Option<Option<String>>,
+        who: Who,
+        action: String,
+        reply: Reply<()>,
+    },
+    /// Adds an account unless one of that name exists.
+    UserAdd {
+        user: Box<User>,
+        who: Who,
         reply: Reply<()>,
     },
     SessionPut {
         key: String,
         session: Box<Session>,
+        /// For a login: the password hash the request verified. The session is written only
+        /// if the account still has it and is enabled.
+        verified: Option<String>,
         who: Who,
         /// Audited as this action (a login); a plain refresh is not.
         action: Option<String>,
@@ -237,26 +275,6 @@ impl StoreHandle {
             user: Box::new(user),
             who,
             action: action.to_string(),
-            revoke: None,
-            reply,
-        })
-        .await
-    }
-
-    /// Saves an account and ends its sessions but `except` in one transaction: a password
-    /// change, reset or disable is never reported done while an old session lives on.
-    pub async fn put_user_revoking(
-        &self,
-        user: User,
-        except: Option<String>,
-        who: Who,
-        action: &str,
-    ) -> Result<(), OpError> {
-        self.ask(|reply| Command::UserPut {
-            user: Box::new(user),
-            who,
-            action: action.to_string(),
-            revoke: Some(except),
             reply,
         })
         .await
@@ -271,6 +289,59 @@ impl StoreHandle {
         self.ask(|reply| Command::UserList { reply }).await
     }
 
+    /// Changes an account as the store holds it when the change is written (never a copy
+    /// read earlier, which would undo a change made meanwhile); with `revoke`, its sessions
+    /// but `Some(key)` end in the same transaction.
+    pub async fn edit_user(
+        &self,
+        username: &str,
+        edit: UserEdit,
+        revoke: Option<Option<String>>,
+        who: Who,
+        action: &str,
+    ) -> Result<(), OpError> {
+        let username = username.to_string();
+        self.ask(|reply| Command::UserEdit {
+            username,
+            edit,
+            revoke,
+            who,
+            action: action.to_string(),
+            reply,
+        })
+        .await
+    }
+
+    /// Adds an account; refused (`AccountRefusal::Exists`) if the name is taken.
+    pub async fn add_user(&self, user: User, who: Who) -> Result<(), OpError> {
+        self.ask(|reply| Command::UserAdd {
+            user: Box::new(user),
+            who,
+            reply,
+        })
+        .await
+    }
+
+    /// Opens a session after a login that verified `verified` (the account's password hash
+    /// as read): refused with `AccountRefusal` if the account changed or was disabled since.
+    pub async fn open_session(
+        &self,
+        key: String,
+        session: Session,
+        verified: String,
+        who: Who,
+    ) -> Result<(), OpError> {
+        self.ask(|reply| Command::SessionPut {
+            key,
+            session: Box::new(session),
+            verified: Some(verified),
+            who,
+            action: Some("login".to_string()),
+            reply,
+        })
+        .await
+    }
+
     pub async fn put_session(
         &self,
         key: String,
@@ -281,6 +352,7 @@ impl StoreHandle {
         self.ask(|reply| Command::SessionPut {
             key,
             session: Box::new(session),
+            verified: None,
             who,
             action: action.map(str::to_string),
             reply,
@@ -504,6 +576,8 @@ fn refuse_write(cmd: Command) -> Option<Command> {
         Command::UserPut { reply, .. }
         | Command::SessionPut { reply, .. }
         | Command::SessionDel { reply, .. }
+        | Command::UserEdit { reply, .. }
+        | Command::UserAdd { reply, .. }
         | Command::SessionTouch { reply, .. }
         | Command::SessionsRevoke { reply, .. }
         | Command::Audit { reply, .. } => {
@@ -632,11 +706,71 @@ impl Actor {
                     user,
                     who,
                     action,
-                    revoke,
                     reply,
                 } => {
-                    // The sessions to end are read first: if that fails, nothing of this
-                    // edit is written and the caller hears so.
+                    self.audit(now, &who, &action, &user.username, "");
+                    self.accounts.users.push(*user);
+                    pending.push(Pending::Done(reply));
+                }
+                Command::SessionPut {
+                    key,
+                    session,
+                    verified,
+                    who,
+                    action,
+                    reply,
+                } => {
+                    if let Some(hash) = verified {
+                        let holds = match self.live_user(&session.username) {
+                            Ok(Some(u)) if u.disabled => Err(AccountRefusal::Disabled),
+                            Ok(Some(u)) if u.password_hash == hash => Ok(()),
+                            Ok(Some(_)) => Err(AccountRefusal::Changed),
+                            Ok(None) => Err(AccountRefusal::Unknown),
+                            Err(e) => {
+                                error!(error = %e, "cannot read the account of a login; the batch is not committed");
+                                self.batch_failed = true;
+                                let _ = reply.send(Err(e.into()));
+                                continue;
+                            }
+                        };
+                        if let Err(refusal) = holds {
+                            let _ = reply.send(Err(refusal.into()));
+                            continue;
+                        }
+                    }
+                    if let Some(action) = action {
+                        self.audit(now, &who, &action, &session.username, "");
+                    }
+                    self.accounts.sessions.push((key, Some(*session)));
+                    pending.push(Pending::Done(reply));
+                }
+                Command::UserEdit {
+                    username,
+                    edit,
+                    revoke,
+                    who,
+                    action,
+                    reply,
+                } => {
+                    let user = match self.live_user(&username) {
+                        Ok(Some(u)) => Ok(u),
+                        Ok(None) => Err(AccountRefusal::Unknown),
+                        Err(e) => {
+                            error!(error = %e, "cannot read the account to edit; the batch is not committed");
+                            self.batch_failed = true;
+                            let _ = reply.send(Err(e.into()));
+                            continue;
+                        }
+                    };
+                    let edited = user.and_then(|mut u| edit(&mut u).map(|()| u));
+                    let mut user = match edited {
+                        Ok(u) => u,
+                        Err(refusal) => {
+                            let _ = reply.send(Err(refusal.into()));
+                            continue;
+                        }
+                    };
+                    user.username = username;
                     let ending = match revoke {
                         Some(except) => match self.sessions_to_end(&user.username, except) {
                             Ok(keys) => Some(keys),
@@ -653,22 +787,24 @@ impl Actor {
                     if let Some(keys) = ending {
                         self.end_sessions(now, &who, &user.username, keys);
                     }
-                    self.accounts.users.push(*user);
+                    self.accounts.users.push(user);
                     pending.push(Pending::Done(reply));
                 }
-                Command::SessionPut {
-                    key,
-                    session,
-                    who,
-                    action,
-                    reply,
-                } => {
-                    if let Some(action) = action {
-                        self.audit(now, &who, &action, &session.username, "");
+                Command::UserAdd { user, who, reply } => match self.live_user(&user.username) {
+                    Ok(None) => {
+                        self.audit(now, &who, "user_added", &user.username, "");
+                        self.accounts.users.push(*user);
+                        pending.push(Pending::Done(reply));
                     }
-                    self.accounts.sessions.push((key, Some(*session)));
-                    pending.push(Pending::Done(reply));
-                }
+                    Ok(Some(_)) => {
+                        let _ = reply.send(Err(AccountRefusal::Exists.into()));
+                    }
+                    Err(e) => {
+                        error!(error = %e, "cannot read the account to add; the batch is not committed");
+                        self.batch_failed = true;
+                        let _ = reply.send(Err(e.into()));
+                    }
+                },
                 Command::SessionsRevoke {
                     username,
                     except,
@@ -891,6 +1027,16 @@ impl Actor {
         let mut keys = self.sessions_in_batch(username)?;
         keys.retain(|k| Some(k) != except.as_ref());
         Ok(keys)
+    }
+
+    /// An account as this batch leaves it: read through the batch's write transaction, after
+    /// the batch's own account writes.
+    fn live_user(&mut self, username: &str) -> Result<Option<User>, StoreError> {
+        let txn = self.batch_txn()?;
+        let user = accounts::write(&txn, &std::mem::take(&mut self.accounts))
+            .and_then(|()| accounts::user_in(&txn, username));
+        self.txn = Some(txn);
+        user
     }
 
     /// A session as this batch leaves it: read through the batch's write transaction, after
@@ -1155,6 +1301,8 @@ impl Actor {
             Command::UserPut { reply, .. }
             | Command::SessionPut { reply, .. }
             | Command::SessionDel { reply, .. }
+            | Command::UserEdit { reply, .. }
+            | Command::UserAdd { reply, .. }
             | Command::SessionTouch { reply, .. }
             | Command::SessionsRevoke { reply, .. }
             | Command::Audit { reply, .. } => {
@@ -1230,6 +1378,7 @@ mod tests {
         queue(h, |reply| Command::SessionPut {
             key: key.to_string(),
             session: Box::new(session(user)),
+            verified: None,
             who: Who::new(user, "10.0.0.7"),
             action: Some("login".to_string()),
             reply,
@@ -1256,6 +1405,129 @@ mod tests {
             .await
             .expect("join")
             .expect("store thread");
+    }
+
+    fn account(name: &str, hash: &str) -> User {
+        User {
+            username: name.to_string(),
+            display_name: String::new(),
+            roles: vec![crate::auth::Role::Operator],
+            password_hash: hash.to_string(),
+            disabled: false,
+            must_change_password: false,
+            created_at: monday(),
+        }
+    }
+
+    fn add(h: &StoreHandle, user: User) -> oneshot::Receiver<Result<(), OpError>> {
+        queue(h, |reply| Command::UserPut {
+            user: Box::new(user),
+            who: Who::new("admin", ""),
+            action: "user_added".to_string(),
+            reply,
+        })
+    }
+
+    fn edit(
+        h: &StoreHandle,
+        name: &str,
+        edit: UserEdit,
+        revoke: Option<Option<String>>,
+    ) -> oneshot::Receiver<Result<(), OpError>> {
+        queue(h, |reply| Command::UserEdit {
+            username: name.to_string(),
+            edit,
+            revoke,
+            who: Who::new("admin", ""),
+            action: "password_reset".to_string(),
+            reply,
+        })
+    }
+
+    fn login(
+        h: &StoreHandle,
+        key: &str,
+        user: &str,
+        verified: &str,
+    ) -> oneshot::Receiver<Result<(), OpError>> {
+        queue(h, |reply| Command::SessionPut {
+            key: key.to_string(),
+            session: Box::new(session(user)),
+            verified: Some(verified.to_string()),
+            who: Who::new(user, ""),
+            action: Some("login".to_string()),
+            reply,
+        })
+    }
+
+    #[tokio::test]
+    async fn a_login_whose_password_was_reset_during_its_check_opens_no_session() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (h, inbox) = channel();
+        let created = add(&h, account("sari", "old-hash"));
+        // The reset lands while the login is still checking the old password.
+        let reset = edit(
+            &h,
+            "sari",
+            Box::new(|u: &mut User| {
+                u.password_hash = "new-hash".to_string();
+                Ok(())
+            }),
+            Some(None),
+        );
+        let stale = login(&h, "k-stale", "sari", "old-hash");
+        let fresh = login(&h, "k-fresh", "sari", "new-hash");
+        let spawned = start(dir.path(), inbox);
+        created.await.expect("answered").expect("added");
+        reset.await.expect("answered").expect("reset");
+        assert!(matches!(
+            stale.await.expect("answered"),
+            Err(OpError::Account(AccountRefusal::Changed))
+        ));
+        fresh.await.expect("answered").expect("logged in");
+        assert_eq!(h.session("k-stale").await.expect("read"), None);
+        assert!(h.session("k-fresh").await.expect("read").is_some());
+        stop(h, spawned).await;
+    }
+
+    #[tokio::test]
+    async fn an_edit_applies_to_the_account_as_stored_and_never_undoes_another() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (h, inbox) = channel();
+        let created = add(&h, account("budi", "hash"));
+        // Two administrators at once: one disables, the other changes roles.
+        let disable = edit(
+            &h,
+            "budi",
+            Box::new(|u: &mut User| {
+                u.disabled = true;
+                Ok(())
+            }),
+            Some(None),
+        );
+        let roles = edit(
+            &h,
+            "budi",
+            Box::new(|u: &mut User| {
+                u.roles = vec![crate::auth::Role::Kasi];
+                Ok(())
+            }),
+            None,
+        );
+        // An edit of an account that does not exist is refused and writes nothing.
+        let own = edit(&h, "nobody", Box::new(|_: &mut User| Ok(())), None);
+        let spawned = start(dir.path(), inbox);
+        for rx in [created, disable, roles] {
+            rx.await.expect("answered").expect("done");
+        }
+        assert!(matches!(
+            own.await.expect("answered"),
+            Err(OpError::Account(AccountRefusal::Unknown))
+        ));
+        let u = h.user("budi").await.expect("read").expect("exists");
+        assert!(u.disabled, "the disable holds");
+        assert_eq!(u.roles, vec![crate::auth::Role::Kasi]);
+        stop(h, spawned).await;
     }
 
     #[tokio::test]

@@ -84,8 +84,23 @@ pub fn migrate_with(
         from,
         target,
     })?;
-    let backup = backup_path(path, found, now);
-    copy_synced(path, &backup)?;
+    // One migration at a time: the daemon and `loket user …` started together would
+    // otherwise share the working copy. The lock is released when `_lock` drops.
+    let _lock = lock(path)?;
+    // Whoever held the lock before may have migrated already.
+    if schema_version(path)? == Some(target) {
+        return Ok(Migrated::Current);
+    }
+    // A migration that failed before left its copy: reuse it rather than fill the disk with
+    // one more at every restart.
+    let backup = match same_backup(path, found)? {
+        Some(b) => b,
+        None => {
+            let b = backup_path(path, found, now);
+            copy_synced(path, &b)?;
+            b
+        }
+    };
     info!(from = found, to = target, backup = %backup.display(), "database copied before migrating");
     match run(path, &plan) {
         Ok(()) => {
@@ -176,11 +191,81 @@ fn backup_path(path: &Path, version: u64, now: DateTime<Utc>) -> PathBuf {
 /// or absent, even after a power cut.
 fn copy_synced(from: &Path, to: &Path) -> Result<(), StoreError> {
     let tmp = sibling(to, "partial");
-    std::fs::copy(from, &tmp)
-        .map_err(|e| StoreError::io("cannot copy the database to", &tmp, e))?;
-    sync_file(&tmp)?;
-    std::fs::rename(&tmp, to).map_err(|e| StoreError::io("cannot rename into", to, e))?;
+    let result = std::fs::copy(from, &tmp)
+        .map_err(|e| StoreError::io("cannot copy the database to", &tmp, e))
+        .and_then(|_| sync_file(&tmp))
+        .and_then(|()| {
+            std::fs::rename(&tmp, to).map_err(|e| StoreError::io("cannot rename into", to, e))
+        });
+    if result.is_err() {
+        // A half copy on a disk that is likely full already helps nobody.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result?;
     sync_dir(to)
+}
+
+/// An exclusive lock beside the database, held while a migration runs.
+fn lock(path: &Path) -> Result<std::fs::File, StoreError> {
+    let at = sibling(path, "migrate-lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&at)
+        .map_err(|e| StoreError::io("cannot open", &at, e))?;
+    file.lock()
+        .map_err(|e| StoreError::io("cannot lock", &at, e))?;
+    Ok(file)
+}
+
+/// A backup of this version already beside the database with exactly its bytes.
+fn same_backup(path: &Path, version: u64) -> Result<Option<PathBuf>, StoreError> {
+    let name = path
+        .file_name()
+        .map_or_else(|| "loket.redb".into(), |n| n.to_string_lossy());
+    let prefix = format!("{name}.v{version}-backup-");
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let len = std::fs::metadata(path)
+        .map_err(|e| StoreError::io("cannot read", path, e))?
+        .len();
+    let entries = std::fs::read_dir(dir).map_err(|e| StoreError::io("cannot list", dir, e))?;
+    let mut digest = None;
+    for entry in entries.flatten() {
+        let candidate = entry.path();
+        let named = entry.file_name().to_string_lossy().starts_with(&prefix);
+        let same_len = entry.metadata().is_ok_and(|m| m.len() == len);
+        if !named || !same_len {
+            continue;
+        }
+        let ours = match &digest {
+            Some(d) => d,
+            None => digest.insert(file_digest(path)?),
+        };
+        if file_digest(&candidate)? == *ours {
+            return Ok(Some(candidate));
+        }
+    }
+    Ok(None)
+}
+
+fn file_digest(path: &Path) -> Result<Vec<u8>, StoreError> {
+    use sha2::{Digest, Sha256};
+    let mut file = std::fs::File::open(path).map_err(|e| StoreError::io("cannot read", path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = std::io::Read::read(&mut file, &mut buf)
+            .map_err(|e| StoreError::io("cannot read", path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().to_vec())
 }
 
 fn sibling(path: &Path, ext: &str) -> PathBuf {

@@ -9,6 +9,7 @@ pub mod offline;
 mod tables;
 
 pub use actor::{
-    Health, Inbox, Metrics, OpError, Spawned, StoreHandle, TicketStatus, channel, spawn,
+    AccountRefusal, Health, Inbox, Metrics, OpError, Spawned, StoreHandle, TicketStatus, UserEdit,
+    channel, spawn,
 };
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};

@@ -68,29 +68,44 @@ impl Offline {
         accounts::list_users(&self.db)
     }
 
-    /// Writes the account and its audit entry in one transaction.
-    pub fn put_user(&self, user: User, action: &str) -> Result<(), StoreError> {
+    /// Writes the account and its audit entry in one transaction; with `end_sessions`
+    /// (a new password, a disabled account), every session of the account ends in it too,
+    /// so no cookie issued before outlives the change when the daemon starts again.
+    pub fn put_user(&self, user: User, action: &str, end_sessions: bool) -> Result<(), StoreError> {
         let head = accounts::audit_head(&self.db)?;
         let actor = std::env::var("SUDO_USER")
             .or_else(|_| std::env::var("USER"))
             .unwrap_or_else(|_| "unknown".to_string());
-        let entry = AuditEntry::new(
-            (head.0, &head.1),
-            Utc::now(),
-            &Who::new(format!("cli:{actor}"), "local"),
-            action,
-            &user.username,
-            "",
-        );
-        let w = tables::Writes {
-            accounts: AccountWrites {
-                users: vec![user],
-                sessions: Vec::new(),
-                audit: vec![entry],
-            },
-            ..Default::default()
+        let who = Who::new(format!("cli:{actor}"), "local");
+        let now = Utc::now();
+        let txn = self.db.begin_write()?;
+        let ended = if end_sessions {
+            accounts::session_keys_in(&txn, &user.username)?
+        } else {
+            Vec::new()
         };
-        tables::write_accounts_only(&self.db, &w)
+        let first = AuditEntry::new((head.0, &head.1), now, &who, action, &user.username, "");
+        let mut audit = vec![first];
+        if end_sessions {
+            let prev = &audit[0];
+            let entry = AuditEntry::new(
+                (prev.seq, &prev.hash),
+                now,
+                &who,
+                "sessions_revoked",
+                &user.username,
+                &ended.len().to_string(),
+            );
+            audit.push(entry);
+        }
+        let w = AccountWrites {
+            users: vec![user],
+            sessions: ended.into_iter().map(|k| (k, None)).collect(),
+            audit,
+        };
+        accounts::write(&txn, &w)?;
+        txn.commit()?;
+        Ok(())
     }
 
     pub fn backup(&self, dest: &Path) -> Result<super::backup::BackupSummary, StoreError> {

@@ -252,14 +252,6 @@ pub(super) fn write_in(txn: &WriteTransaction, w: &Writes) -> Result<(), StoreEr
     Ok(())
 }
 
-/// Accounts and audit only: the meta records (service day, event sequence) stay as they are.
-pub(super) fn write_accounts_only(db: &Database, w: &Writes) -> Result<(), StoreError> {
-    let txn = db.begin_write()?;
-    super::accounts::write(&txn, &w.accounts)?;
-    txn.commit()?;
-    Ok(())
-}
-
 pub(super) fn read_ticket(db: &Database, id: TicketId) -> Result<Option<Ticket>, StoreError> {
     let txn = db.begin_read()?;
     let table = match txn.open_table(TICKETS) {

@@ -11,11 +11,13 @@ use serde::Deserialize;
 use super::AppState;
 use super::auth::Staff;
 use super::counters::parse_op;
+use super::error::ApiError;
 use super::flash::Flash;
 use super::page::{HtmlForm, Shell, error, redirect, render};
 use crate::audit;
 use crate::auth::{ALL_ROLES, Role, User, hash_password, valid_username, verify, weakness};
 use crate::queue::CounterOp;
+use crate::store::{AccountRefusal, OpError, UserEdit};
 
 const HOME: &str = "/console";
 const USERS: &str = "/console/users";
@@ -216,7 +218,7 @@ pub async fn counter_submit(
         Ok(Some(t)) => Flash::ok(format!("{}: {}", t.label, t.state.label_id())),
         Ok(None) => Flash::ok("Tidak ada antrian yang menunggu."),
         Err(e) => {
-            let e = super::error::ApiError::from(e);
+            let e = ApiError::from(e);
             if e.status == StatusCode::SERVICE_UNAVAILABLE {
                 // The next page may find no store to read the message from: say it now.
                 return error(&app, e.status, e.message);
@@ -302,22 +304,35 @@ pub async fn password_submit(
         }
         return fail(StatusCode::UNAUTHORIZED, "Kata sandi sekarang salah.");
     };
-    let mut user = staff.user.clone();
-    user.password_hash = new_hash;
-    user.must_change_password = false;
+    // The change applies to the account as it is when written, and only if the password
+    // checked above is still its own: a reset or disable made meanwhile is not undone.
+    let checked = staff.user.password_hash.clone();
+    let edit: UserEdit = Box::new(move |u: &mut User| {
+        if u.disabled {
+            return Err(AccountRefusal::Disabled);
+        }
+        if u.password_hash != checked {
+            return Err(AccountRefusal::Changed);
+        }
+        u.password_hash = new_hash;
+        u.must_change_password = false;
+        Ok(())
+    });
     // Any other session (a stolen cookie, a forgotten PC) ends with the old password, in
     // the same transaction: the change is not reported done unless both hold.
     match app
         .store
-        .put_user_revoking(
-            user,
-            Some(staff.key.clone()),
+        .edit_user(
+            &staff.user.username,
+            edit,
+            Some(Some(staff.key.clone())),
             staff.who(),
             "password_changed",
         )
         .await
     {
         Ok(()) => redirect(&app, &staff, HOME, Flash::ok("Kata sandi telah diganti.")),
+        Err(OpError::Account(a)) => fail(StatusCode::CONFLICT, &ApiError::from(a).message),
         Err(_) => fail(
             StatusCode::SERVICE_UNAVAILABLE,
             "Penyimpanan data sedang tidak tersedia: kata sandi tidak diganti.",
@@ -442,46 +457,41 @@ pub async fn user_roles(
     redirect(&app, &staff, USERS, Flash::ok("Peran diperbarui."))
 }
 
-/// Loads an account, applies `edit` and saves it, audited as `action`; with `revoke`, every
-/// session of that account ends in the same transaction. On failure, the response to give:
-/// a store that cannot write is said at once, on this response, not after a redirect that
-/// may itself find no store.
+/// Applies `edit` to the account as the store holds it when written, audited as `action`;
+/// with `revoke`, every session of that account ends in the same transaction. On failure,
+/// the response to give: a store that cannot write is said at once, on this response, not
+/// after a redirect that may itself find no store.
 async fn edit_user(
     app: &AppState,
     staff: &Staff,
     name: &str,
     action: &str,
     revoke: bool,
-    edit: impl FnOnce(&mut User),
+    edit: impl FnOnce(&mut User) + Send + 'static,
 ) -> Result<(), Response> {
-    let unsaved = || {
-        error(
+    let edit: UserEdit = Box::new(move |u: &mut User| {
+        edit(u);
+        Ok(())
+    });
+    let revoke = revoke.then_some(None);
+    match app
+        .store
+        .edit_user(name, edit, revoke, staff.who(), action)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(OpError::Account(a)) => Err(redirect(
+            app,
+            staff,
+            USERS,
+            Flash::err(ApiError::from(a).message),
+        )),
+        Err(_) => Err(error(
             app,
             StatusCode::SERVICE_UNAVAILABLE,
             "Penyimpanan data sedang tidak tersedia: tidak ada yang diubah.",
-        )
-    };
-    let mut user = match app.store.user(name).await {
-        Ok(Some(u)) => u,
-        Ok(None) => {
-            return Err(redirect(
-                app,
-                staff,
-                USERS,
-                Flash::err("Pengguna tidak ditemukan."),
-            ));
-        }
-        Err(_) => return Err(unsaved()),
-    };
-    edit(&mut user);
-    let saved = if revoke {
-        app.store
-            .put_user_revoking(user, None, staff.who(), action)
-            .await
-    } else {
-        app.store.put_user(user, staff.who(), action).await
-    };
-    saved.map_err(|_| unsaved())
+        )),
+    }
 }
 
 #[derive(Template)]
@@ -543,11 +553,6 @@ pub async fn user_add(
         Ok(r) => r,
         Err(f) => return back(f),
     };
-    match app.store.user(&username).await {
-        Ok(None) => {}
-        Ok(Some(_)) => return back(Flash::err("Nama pengguna sudah dipakai.")),
-        Err(_) => return back(Flash::err(STORE_DOWN)),
-    }
     let Ok(password) = crate::auth::generate_password() else {
         return back(Flash::err("Gangguan sistem."));
     };
@@ -564,8 +569,9 @@ pub async fn user_add(
         must_change_password: true,
         created_at: app.clock.now(),
     };
-    match app.store.put_user(user, staff.who(), "user_added").await {
+    match app.store.add_user(user, staff.who()).await {
         Ok(()) => show_password(&app, &staff, &username, password, "Pengguna ditambahkan."),
+        Err(OpError::Account(a)) => back(Flash::err(ApiError::from(a).message)),
         Err(_) => error(
             &app,
             StatusCode::SERVICE_UNAVAILABLE,

@@ -84,7 +84,32 @@ impl From<OpError> for ApiError {
     fn from(e: OpError) -> Self {
         match e {
             OpError::Queue(q) => q.into(),
+            OpError::Account(a) => a.into(),
             OpError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<crate::store::AccountRefusal> for ApiError {
+    fn from(a: crate::store::AccountRefusal) -> Self {
+        use crate::store::AccountRefusal::*;
+        match a {
+            Unknown => Self::not_found("Pengguna tidak ditemukan."),
+            Exists => Self::new(
+                StatusCode::CONFLICT,
+                "user_exists",
+                "Nama pengguna sudah dipakai.",
+            ),
+            Disabled => Self::new(
+                StatusCode::CONFLICT,
+                "user_disabled",
+                "Akun ini dinonaktifkan.",
+            ),
+            Changed => Self::new(
+                StatusCode::CONFLICT,
+                "user_changed",
+                "Akun ini baru saja diubah orang lain; tidak ada yang diubah. Muat ulang halaman lalu coba lagi.",
+            ),
         }
     }
 }

@@ -45,7 +45,9 @@ impl Flash {
 /// cannot make the map grow without end.
 #[derive(Debug, Default)]
 pub struct Flashes {
-    waiting: Mutex<HashMap<String, Vec<Flash>>>,
+    /// Per session: when its messages were left (a counter, for eviction) and the messages.
+    waiting: Mutex<HashMap<String, (u64, Vec<Flash>)>>,
+    next: std::sync::atomic::AtomicU64,
 }
 
 /// Sessions with a message waiting, and messages per session, at most.
@@ -57,11 +59,20 @@ impl Flashes {
         let Ok(mut waiting) = self.waiting.lock() else {
             return;
         };
-        if waiting.len() >= MAX_SESSIONS && !waiting.contains_key(session_key) {
-            // Only the messages of abandoned pages go: a live page takes its own at once.
-            waiting.clear();
+        if waiting.len() >= MAX_SESSIONS
+            && !waiting.contains_key(session_key)
+            && let Some(oldest) = waiting
+                .iter()
+                .min_by_key(|(_, (at, _))| *at)
+                .map(|(k, _)| k.clone())
+        {
+            // The oldest left is a page nobody came back to: a live page takes its own at
+            // once, so its message is never the one to go.
+            waiting.remove(&oldest);
         }
-        let list = waiting.entry(session_key.to_string()).or_default();
+        let at = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (left, list) = waiting.entry(session_key.to_string()).or_default();
+        *left = at;
         if list.len() >= MAX_PER_SESSION {
             list.remove(0);
         }
@@ -74,6 +85,7 @@ impl Flashes {
             .lock()
             .ok()
             .and_then(|mut w| w.remove(session_key))
+            .map(|(_, list)| list)
             .unwrap_or_default()
     }
 }
@@ -102,6 +114,12 @@ mod tests {
         for i in 0..MAX_SESSIONS + 5 {
             f.push(&format!("s{i}"), Flash::ok("x"));
         }
-        assert!(f.waiting.lock().map(|w| w.len()).unwrap_or(0) <= MAX_SESSIONS);
+        assert_eq!(f.waiting.lock().map(|w| w.len()).unwrap_or(0), MAX_SESSIONS);
+        // The oldest went; the newest is there.
+        assert!(f.take("s0").is_empty());
+        assert_eq!(
+            f.take(&format!("s{}", MAX_SESSIONS + 4)),
+            vec![Flash::ok("x")]
+        );
     }
 }

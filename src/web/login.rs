@@ -14,6 +14,7 @@ use super::flash::Flash;
 use super::page::{HtmlForm, Shell, render};
 use crate::audit::Who;
 use crate::auth::{Session, sha256_hex, token, verify};
+use crate::store::OpError;
 
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
@@ -172,18 +173,31 @@ pub async fn submit(
         csrf,
         addr: caller.addr(),
     };
-    if app
+    // Written only if the password checked above is still the account's and the account
+    // is still enabled: a reset or disable that landed during the check wins.
+    let verified = user.password_hash.clone();
+    match app
         .store
-        .put_session(sha256_hex(id.as_bytes()), session, who, Some("login"))
+        .open_session(sha256_hex(id.as_bytes()), session, verified, who)
         .await
-        .is_err()
     {
-        return form(
-            &app,
-            StatusCode::SERVICE_UNAVAILABLE,
-            &next,
-            Some("Penyimpanan data sedang tidak tersedia."),
-        );
+        Ok(()) => {}
+        Err(OpError::Account(_)) => {
+            return form(
+                &app,
+                StatusCode::UNAUTHORIZED,
+                &next,
+                Some("Nama pengguna atau kata sandi salah."),
+            );
+        }
+        Err(_) => {
+            return form(
+                &app,
+                StatusCode::SERVICE_UNAVAILABLE,
+                &next,
+                Some("Penyimpanan data sedang tidak tersedia."),
+            );
+        }
     }
     let to = if user.must_change_password {
         "/console/password".to_string()

@@ -243,9 +243,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     ]
 }
 
-/// The route table without handlers, for tests that walk every route with every role.
-pub fn routes() -> Vec<RouteSpec> {
-    table().into_iter().map(|(spec, _)| spec).collect()
+/// The route table without handlers: for the console's menu (built once) and for tests that
+/// walk every route with every role.
+pub fn routes() -> &'static [RouteSpec] {
+    static SPECS: std::sync::LazyLock<Vec<RouteSpec>> =
+        std::sync::LazyLock::new(|| table().into_iter().map(|(spec, _)| spec).collect());
+    &SPECS
 }
 
 pub fn router(state: AppState) -> Router {

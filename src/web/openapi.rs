@@ -403,7 +403,8 @@ mod pages {
         params(("id" = u32, Path, description = "The counter's id"), ("op" = String, Path, description = "As in `POST /api/v1/counters/{id}/{op}`")),
         request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`service` (for `transfer`)"),
         responses(
-            (status = 303, description = "Back to the counter's page, with the outcome in `?ok=` or `?err=`", headers(("Location" = String))),
+            (status = 303, description = "Back to the counter's page, which shows the outcome once (kept for the session, never in the address)", headers(("Location" = String))),
+            (status = 503, description = "The store cannot write: said on this page, nothing changed", content_type = "text/html", body = String),
         ))]
     fn counter_submit() {}
 
@@ -427,7 +428,8 @@ mod pages {
         request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`username`, `display_name`, `role`…"),
         responses(
             (status = 200, description = "Added: the page shows the generated password", content_type = "text/html", body = String),
-            (status = 303, description = "Refused: back to `/console/users?err=…`", headers(("Location" = String))),
+            (status = 303, description = "Refused (name taken or invalid, no role): back to `/console/users`, which shows why", headers(("Location" = String))),
+            (status = 503, description = "The store cannot write: said on this page, nothing changed", content_type = "text/html", body = String),
         ))]
     fn user_add() {}
 
@@ -437,7 +439,8 @@ mod pages {
     #[utoipa::path(post, path = "/console/users/{name}/disable", tag = "pages",
         params(("name" = String, Path, description = "The username")),
         responses(
-            (status = 303, description = "Back to `/console/users`, with the outcome", headers(("Location" = String))),
+            (status = 303, description = "Back to `/console/users`, which shows the outcome", headers(("Location" = String))),
+            (status = 503, description = "The store cannot write: said on this page, nothing changed", content_type = "text/html", body = String),
         ))]
     fn user_disable() {}
 
@@ -448,7 +451,8 @@ mod pages {
         params(("name" = String, Path, description = "The username")),
         responses(
             (status = 200, description = "Reset: the page shows the generated password", content_type = "text/html", body = String),
-            (status = 303, description = "Refused: back to `/console/users?err=…`", headers(("Location" = String))),
+            (status = 303, description = "Refused (no such account): back to `/console/users`, which shows why", headers(("Location" = String))),
+            (status = 503, description = "The store cannot write: said on this page, nothing changed", content_type = "text/html", body = String),
         ))]
     fn user_reset_password() {}
 
@@ -459,7 +463,8 @@ mod pages {
         params(("name" = String, Path, description = "The username")),
         request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`role`…"),
         responses(
-            (status = 303, description = "Back to `/console/users`, with the outcome", headers(("Location" = String))),
+            (status = 303, description = "Back to `/console/users`, which shows the outcome", headers(("Location" = String))),
+            (status = 503, description = "The store cannot write: said on this page, nothing changed", content_type = "text/html", body = String),
         ))]
     fn user_roles() {}
 

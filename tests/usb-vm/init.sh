@@ -52,7 +52,7 @@ start_loket() {
   LOKET=$!
   i=0
   until wget -q -O /tmp/health.json http://127.0.0.1:8080/healthz 2>/dev/null \
-        && grep -q '"printer":{"label":"Printer siap"' /tmp/health.json; do
+        && grep -q '"label":"Printer siap"' /tmp/health.json; do
     i=$((i + 1)); [ $i -gt 100 ] && fail "loket did not become ready: $(cat /tmp/health.json 2>/dev/null)"
     sleep 0.2
   done
@@ -101,7 +101,7 @@ grep -q '"tickets_today":2' /tmp/health.json || fail "unplugged: a number was co
 echo "$UDC" > $G/UDC
 i=0
 until wget -q -O /tmp/health.json http://127.0.0.1:8080/healthz \
-      && grep -q '"printer":{"label":"Printer siap"' /tmp/health.json; do
+      && grep -q '"label":"Printer siap"' /tmp/health.json; do
   i=$((i + 1)); [ $i -gt 50 ] && fail "no reconnect after replug: $(cat /tmp/health.json)"
   sleep 0.2
 done
