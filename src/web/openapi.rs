@@ -120,7 +120,7 @@ pub fn document() -> Value {
         }
     });
     for spec in super::routes() {
-        apply_access(&mut doc, &spec);
+        apply_access(&mut doc, spec);
     }
     doc
 }
