@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup_cli;
 pub mod button;
+pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod control;
