@@ -83,7 +83,8 @@ pub fn copy_to(db: &Database, dest: &Path) -> Result<BackupSummary, StoreError> 
 /// A copy from an earlier release passes: the daemon migrates it when it starts on it.
 pub fn verify(path: &Path) -> Result<BackupSummary, StoreError> {
     let shown = || path.display().to_string();
-    let db = Database::open(path).map_err(|error| StoreError::NotADatabase {
+    // Read-only: checking a copy must not change it (a writable open may repair or grow it).
+    let db = redb::ReadOnlyDatabase::open(path).map_err(|error| StoreError::NotADatabase {
         path: shown(),
         error,
     })?;
