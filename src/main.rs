@@ -338,13 +338,16 @@ fn serve(args: ServeArgs) -> ExitCode {
         };
         // systemd (Type=notify): ready now that the store is open and the listener bound.
         let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
-        if let Some(every) = sd_notify::watchdog_enabled() {
-            tokio::spawn(feed_watchdog(running.store.clone(), every / 2));
-        }
+        let watchdog = sd_notify::watchdog_enabled()
+            .map(|every| tokio::spawn(feed_watchdog(running.store.clone(), every / 2)));
         tokio::select! {
             () = wait_for_signal() => {
                 info!("shutting down");
                 let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+                // A stopping store stops answering: the watchdog must not log that as a fault.
+                if let Some(w) = watchdog {
+                    w.abort();
+                }
                 running.stop().await;
                 ExitCode::SUCCESS
             }
