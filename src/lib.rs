@@ -15,6 +15,7 @@ pub mod display;
 pub mod events;
 pub mod issue;
 pub mod printer;
+pub mod privacy;
 pub mod queue;
 pub mod store;
 pub mod tls;
