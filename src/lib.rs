@@ -3,6 +3,7 @@
 
 pub mod accounts_cli;
 pub mod app;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod backup_cli;

@@ -1,0 +1,231 @@
+//! A complaint's attachments (a scanned letter, a photo): checked by their content, not by
+//! the name or type a browser claims, and kept in the data directory under their SHA-256, so
+//! the same scan sent twice is stored once and a name cannot point outside the directory.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+/// What an office accepts: scans and photos.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Pdf,
+    Jpeg,
+    Png,
+}
+
+impl Kind {
+    /// Read from the first bytes: the file's own signature.
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        if bytes.starts_with(b"%PDF-") {
+            Some(Self::Pdf)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(Self::Jpeg)
+        } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+            Some(Self::Png)
+        } else {
+            None
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Pdf => "pdf",
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Pdf => "application/pdf",
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+        }
+    }
+}
+
+/// A stored attachment: enough to find, serve and account for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stored {
+    /// SHA-256, lowercase hex: the file's name in the store.
+    pub sha256: String,
+    pub kind: Kind,
+    pub size: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AttachmentError {
+    #[error("Lampiran kosong.")]
+    Empty,
+    #[error("Lampiran terlalu besar: paling besar {max_kib} KiB.")]
+    TooLarge { max_kib: u64 },
+    #[error("Lampiran harus berupa PDF, JPEG atau PNG.")]
+    Unsupported,
+    #[error("Lampiran tidak ditemukan.")]
+    NotFound,
+    #[error("Lampiran tidak dapat disimpan: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The attachments of one data directory.
+pub struct Attachments {
+    dir: PathBuf,
+    max_bytes: u64,
+}
+
+impl Attachments {
+    pub fn new(data_dir: &Path, max_bytes: u64) -> Self {
+        Self {
+            dir: data_dir.join("attachments"),
+            max_bytes,
+        }
+    }
+
+    /// Checks and keeps `bytes`; durable (file and directory synced) before it returns, so a
+    /// complaint that names it never names a file lost in a power cut.
+    pub fn store(&self, bytes: &[u8]) -> Result<Stored, AttachmentError> {
+        if bytes.is_empty() {
+            return Err(AttachmentError::Empty);
+        }
+        if bytes.len() as u64 > self.max_bytes {
+            return Err(AttachmentError::TooLarge {
+                max_kib: self.max_bytes / 1024,
+            });
+        }
+        let kind = Kind::sniff(bytes).ok_or(AttachmentError::Unsupported)?;
+        let sha256 = hex(&Sha256::digest(bytes));
+        let stored = Stored {
+            sha256,
+            kind,
+            size: bytes.len() as u64,
+        };
+        let path = self.path_of(&stored);
+        if path.exists() {
+            return Ok(stored);
+        }
+        let parent = path.parent().unwrap_or(&self.dir).to_path_buf();
+        std::fs::create_dir_all(&parent)?;
+        let tmp = parent.join(format!(".{}.partial", stored.sha256));
+        let written = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            std::fs::File::open(&parent)?.sync_all()
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+        Ok(stored)
+    }
+
+    pub fn read(&self, stored: &Stored) -> Result<Vec<u8>, AttachmentError> {
+        match std::fs::read(self.path_of(stored)) {
+            Ok(b) => Ok(b),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(AttachmentError::NotFound),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Removes the file (a purge under the retention rule); one already gone is no error.
+    pub fn remove(&self, stored: &Stored) -> Result<(), AttachmentError> {
+        match std::fs::remove_file(self.path_of(stored)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// `attachments/ab/abcdef….pdf`: a hash is only ever hex, so the path stays inside.
+    fn path_of(&self, stored: &Stored) -> PathBuf {
+        let safe: String = stored
+            .sha256
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .collect();
+        let shard = safe.get(..2).unwrap_or("00");
+        self.dir
+            .join(shard)
+            .join(format!("{safe}.{}", stored.kind.extension()))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+
+    #[test]
+    fn kept_by_content_once_and_read_back() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let a = Attachments::new(tmp.path(), 1024);
+        let pdf = b"%PDF-1.7\n1 0 obj\n".to_vec();
+        let s = a.store(&pdf).expect("stored");
+        assert_eq!((s.kind, s.size), (Kind::Pdf, pdf.len() as u64));
+        assert_eq!(a.store(&pdf).expect("again"), s, "the same file once");
+        assert_eq!(a.read(&s).expect("read"), pdf);
+        let png = a.store(PNG).expect("png");
+        assert_eq!(png.kind, Kind::Png);
+        let files: Vec<_> = walk(&tmp.path().join("attachments"));
+        assert_eq!(files.len(), 2, "{files:?}");
+        a.remove(&s).expect("removed");
+        assert!(matches!(a.read(&s), Err(AttachmentError::NotFound)));
+        a.remove(&s).expect("twice is fine");
+    }
+
+    #[test]
+    fn what_is_not_a_scan_or_photo_is_refused_and_nothing_is_written() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let a = Attachments::new(tmp.path(), 16);
+        assert!(matches!(a.store(b""), Err(AttachmentError::Empty)));
+        assert!(matches!(
+            a.store(b"<html><script>"),
+            Err(AttachmentError::Unsupported)
+        ));
+        assert!(matches!(
+            a.store(b"MZ\x90\x00 an executable"),
+            Err(AttachmentError::TooLarge { max_kib: 0 })
+        ));
+        assert!(matches!(
+            a.store(b"MZ\x90\x00"),
+            Err(AttachmentError::Unsupported)
+        ));
+        assert!(!tmp.path().join("attachments").exists());
+    }
+
+    #[test]
+    fn a_forged_hash_stays_inside_the_directory() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let a = Attachments::new(tmp.path(), 1024);
+        let forged = Stored {
+            sha256: "../../etc/passwd".to_string(),
+            kind: Kind::Pdf,
+            size: 1,
+        };
+        let p = a.path_of(&forged);
+        assert!(p.starts_with(tmp.path().join("attachments")), "{p:?}");
+        assert!(!p.to_string_lossy().contains(".."));
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+}
