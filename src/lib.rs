@@ -10,6 +10,7 @@ pub mod backup_cli;
 pub mod button;
 pub mod calendar;
 pub mod clock;
+pub mod complaint;
 pub mod config;
 pub mod control;
 pub mod display;

@@ -10,6 +10,7 @@ use tracing::{error, info};
 
 use loket::app;
 use loket::clock::SystemClock;
+use loket::complaint::Sop;
 use loket::config::Config;
 
 #[derive(Parser)]
@@ -162,18 +163,45 @@ fn check_config(file: Option<PathBuf>) -> ExitCode {
         || "(embedded default)".to_string(),
         |f| f.display().to_string(),
     );
+    let mut ok = true;
     match load_config(file.as_ref()) {
-        Ok(_) => {
-            println!("OK: {name}");
-            ExitCode::SUCCESS
-        }
+        Ok(_) => println!("OK: {name}"),
         Err(errs) => {
+            ok = false;
             eprintln!("{name}: {} error(s)", errs.0.len());
             for e in &errs.0 {
                 eprintln!("  {e}");
             }
-            ExitCode::from(2)
         }
+    }
+    // The complaint flows: the compiled-in ones and any in sop/ beside the file.
+    match Sop::load(file.as_deref()) {
+        Ok(sop) => {
+            for flow in sop.flows() {
+                println!(
+                    "OK: alur {} \"{}\" versi {} ({})",
+                    flow.id,
+                    flow.name,
+                    flow.short_version(),
+                    sop.file_of(&flow.id).unwrap_or("?")
+                );
+            }
+        }
+        Err(errs) => {
+            ok = false;
+            eprintln!(
+                "alur pengaduan / complaint flows: {} error(s)",
+                errs.0.len()
+            );
+            for e in &errs.0 {
+                eprintln!("  {e}");
+            }
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
     }
 }
 
@@ -303,6 +331,14 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Checked at start so a broken file in sop/ stops the daemon now, not at the first
+    // complaint; the complaint store takes the flows over when it lands.
+    if let Err(errs) = Sop::load(args.config.as_deref()) {
+        for e in &errs.0 {
+            error!("complaint flows: {e}");
+        }
+        return ExitCode::from(2);
+    }
     match &args.config {
         Some(f) => info!(file = %f.display(), "configuration loaded"),
         None => info!("no configuration file given: using the embedded default"),

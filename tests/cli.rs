@@ -143,6 +143,68 @@ fn serve_refuses_a_bad_config_with_exit_code_2() {
     assert!(!data.exists(), "nothing was created");
 }
 
+/// A copy of the shipped configuration with `sop/skala_besar.toml` beside it, its step 7
+/// leading to a step 8 the large flow does not have.
+fn config_with_a_broken_flow(tmp: &std::path::Path) -> (std::path::PathBuf, usize) {
+    let config = tmp.join("loket.toml");
+    std::fs::write(&config, loket::config::EMBEDDED_DEFAULT).expect("write");
+    std::fs::create_dir(tmp.join("sop")).expect("mkdir");
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/sop/skala_besar.toml"
+    ))
+    .expect("shipped flow");
+    let broken = shipped.replace("next = 9", "next = 8");
+    let line = broken
+        .lines()
+        .position(|l| l == "next = 8")
+        .expect("edited line")
+        + 1;
+    std::fs::write(tmp.join("sop/skala_besar.toml"), broken).expect("write");
+    (config, line)
+}
+
+#[test]
+fn check_config_checks_the_complaint_flows_beside_the_file() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (config, line) = config_with_a_broken_flow(tmp.path());
+    let o = loket(&["check-config", config.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let flow_file = tmp.path().join("sop/skala_besar.toml");
+    assert!(
+        text(&o).contains(&format!(
+            "{} (line {line}): `next` menuju langkah 8 yang tidak ada",
+            flow_file.display()
+        )),
+        "{}",
+        text(&o)
+    );
+
+    std::fs::remove_file(&flow_file).expect("rm");
+    let o = loket(&["check-config", config.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("OK: alur skala_besar"), "{}", text(&o));
+}
+
+#[test]
+fn serve_refuses_a_broken_flow_file_with_exit_code_2() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (config, _) = config_with_a_broken_flow(tmp.path());
+    let data = tmp.path().join("data");
+    let o = loket(&[
+        "serve",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--data",
+        data.to_str().expect("utf-8"),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("skala_besar.toml"), "{}", text(&o));
+    assert!(!data.exists(), "nothing was created");
+}
+
 #[test]
 fn a_database_from_a_newer_schema_is_refused() {
     let tmp = tempfile::tempdir().expect("tmp");

@@ -1,0 +1,24 @@
+//! The complaint SOP (*Prosedur Tetap Pelayanan Pengaduan*): its flows as data
+//! (`config/sop/*.toml`, validated with file and line) and the workflow that walks a complaint
+//! through them, as pure functions of (state, action, actor, now). No I/O past loading files.
+
+mod engine;
+mod error;
+mod flow;
+mod load;
+mod state;
+mod validate;
+
+pub use engine::{
+    Action, ActionKind, Change, Overdue, Recorded, apply, is_overdue, overdue_steps,
+    start_from_ticket, start_without_ticket,
+};
+pub use error::{ComplaintError, SopError, SopErrors};
+pub use flow::{Approval, Flow, Level, OutsideParty, Performer, Step};
+pub use load::{LEVELS_FILE, SOP_DIR, Sop, SopSource};
+pub use state::{
+    Actor, Channel, Deadlines, Draft, Intake, Outcome, Review, StepRecord, TicketTimes, Workflow,
+};
+
+#[cfg(test)]
+mod engine_tests;
