@@ -5,6 +5,7 @@
 mod engine;
 mod error;
 mod flow;
+mod ids;
 mod load;
 mod state;
 mod validate;
@@ -15,6 +16,7 @@ pub use engine::{
 };
 pub use error::{ComplaintError, SopError, SopErrors};
 pub use flow::{Approval, Flow, Level, OutsideParty, Performer, Step};
+pub use ids::{GlobalId, normalize_code, pattern_problem, register_number, tracking_code};
 pub use load::{LEVELS_FILE, SOP_DIR, Sop, SopSource};
 pub use state::{
     Actor, Channel, Deadlines, Draft, Intake, Outcome, Review, StepRecord, TicketTimes, Workflow,
