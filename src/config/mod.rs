@@ -17,7 +17,9 @@ pub use errors::{ConfigError, ConfigErrors};
 pub use hours::{DAY_NAMES_ID, TimeRange, WeekHours, format_minute};
 pub use printer::{ButtonConfig, CodePage, FailurePolicy, Paper, PrinterConfig, PrinterKind};
 
-use errors::{Collector, line_of};
+pub(crate) use errors::line_of;
+
+use errors::Collector;
 use hours::RawWeekHours;
 
 /// The shipped default, compiled in so `loket serve` runs with no file at all.
@@ -134,6 +136,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Self, ConfigErrors> {
         let src = std::fs::read_to_string(path).map_err(|e| {
             ConfigErrors(vec![ConfigError {
+                file: None,
                 path: String::new(),
                 line: None,
                 message: format!("cannot read {}: {e}", path.display()),
@@ -427,6 +430,7 @@ fn parse_raw(src: &str) -> (Option<RawConfig>, Vec<ConfigError>) {
             return (
                 None,
                 vec![ConfigError {
+                    file: None,
                     path: String::new(),
                     line: e.span().map(|s| line_of(src, s.start)),
                     message: e.message().to_string(),
@@ -457,6 +461,7 @@ fn parse_raw(src: &str) -> (Option<RawConfig>, Vec<ConfigError>) {
                 });
                 if !ours {
                     errors.push(ConfigError {
+                        file: None,
                         line: locate_line(src, &path),
                         path: path.clone(),
                         message,
