@@ -68,6 +68,11 @@ impl Collector {
             message: message.into(),
         });
     }
+
+    /// Errors found elsewhere (a holiday file), with their own file and line.
+    pub fn extend(&mut self, errors: impl IntoIterator<Item = ConfigError>) {
+        self.errors.extend(errors);
+    }
 }
 
 /// 1-based line number of a byte offset in `src`.
