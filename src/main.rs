@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 use loket::app;
 use loket::clock::SystemClock;
@@ -165,7 +165,15 @@ fn check_config(file: Option<PathBuf>) -> ExitCode {
     );
     let mut ok = true;
     match load_config(file.as_ref()) {
-        Ok(_) => println!("OK: {name}"),
+        Ok(config) => {
+            println!("OK: {name}");
+            for w in &config.warnings {
+                eprintln!("  peringatan / warning: {w}");
+            }
+            if let Some(w) = calendar_warning(&config) {
+                eprintln!("  peringatan / warning: {w}");
+            }
+        }
         Err(errs) => {
             ok = false;
             eprintln!("{name}: {} error(s)", errs.0.len());
@@ -203,6 +211,37 @@ fn check_config(file: Option<PathBuf>) -> ExitCode {
     } else {
         ExitCode::from(2)
     }
+}
+
+/// The holiday files run out within `WARN_DAYS_AHEAD` days of today (office-local): after
+/// that, only weekends and the weekly hours count, and a decree's holidays would be worked.
+fn calendar_warning(config: &Config) -> Option<String> {
+    use loket::calendar::WARN_DAYS_AHEAD;
+    use loket::clock::Clock;
+    let today = loket::clock::local_date(SystemClock.now(), config.office.time_zone);
+    if !config.calendar.runs_out_within(today, WARN_DAYS_AHEAD) {
+        return None;
+    }
+    Some(match config.calendar.covered_until() {
+        Some(until) if until < today => {
+            let until = until.format("%d-%m-%Y");
+            format!(
+                "data hari libur sudah berakhir {until}: tambahkan holidays/TAHUN.toml dari SKB \
+                 tahun ini di samping berkas konfigurasi / the holiday files ended on {until}: \
+                 add holidays/YEAR.toml from this year's decree beside the configuration file"
+            )
+        }
+        Some(until) => {
+            let until = until.format("%d-%m-%Y");
+            format!(
+                "data hari libur berakhir {until}, kurang dari {WARN_DAYS_AHEAD} hari lagi: \
+                 tambahkan holidays/TAHUN.toml dari SKB tahun itu di samping berkas konfigurasi \
+                 / the holiday files end on {until}, within {WARN_DAYS_AHEAD} days: add \
+                 holidays/YEAR.toml from that year's decree beside the configuration file"
+            )
+        }
+        None => "tidak ada data hari libur / no holiday files".to_string(),
+    })
 }
 
 impl From<UserCommand> for loket::accounts_cli::UserCommand {
@@ -342,6 +381,12 @@ fn serve(args: ServeArgs) -> ExitCode {
     match &args.config {
         Some(f) => info!(file = %f.display(), "configuration loaded"),
         None => info!("no configuration file given: using the embedded default"),
+    }
+    for w in &config.warnings {
+        warn!("config: {w}");
+    }
+    if let Some(w) = calendar_warning(&config) {
+        warn!("{w}");
     }
     let listen = args.listen.unwrap_or(config.listen);
     let data_dir = app::default_data_dir(args.data.as_deref());

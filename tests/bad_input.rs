@@ -192,7 +192,8 @@ async fn ticket_lookup_shows_no_personal_data() {
 #[tokio::test]
 async fn holidays_close_the_office_whatever_the_weekday() {
     let app = TestApp::spawn().await;
-    // Friday 25 December 2026, 09:00: inside Friday's hours, but Christmas.
+    // Friday 25 December 2026, 09:00: inside Friday's hours, but Christmas (the built-in
+    // 2026 holiday file).
     app.clock.set(wib(2026, 12, 25, 9, 0));
     let (s, b) = app.issue_raw(json!({"service": "B"})).await;
     assert_eq!(s, 409);
@@ -200,11 +201,11 @@ async fn holidays_close_the_office_whatever_the_weekday() {
     assert!(
         b["error"]["message"]
             .as_str()
-            .is_some_and(|m| m.contains("Hari Raya Natal")),
+            .is_some_and(|m| m.contains("Kelahiran Yesus Kristus")),
         "{b}"
     );
     let q = app.queue().await;
-    assert_eq!(q["holiday"], "Hari Raya Natal");
+    assert_eq!(q["holiday"], "Kelahiran Yesus Kristus");
     assert!(
         q["services"]
             .as_array()
@@ -215,5 +216,39 @@ async fn holidays_close_the_office_whatever_the_weekday() {
     assert_eq!(app.health().await["store"]["tickets_today"], 0);
     app.clock.set(wib(2026, 12, 28, 9, 0));
     assert_eq!(app.number("B").await, "B-001");
+    app.stop().await;
+}
+
+/// Thursday 24 December 2026 is cuti bersama: the kiosk follows
+/// `working_hours.cuti_bersama_is_working_day`.
+#[tokio::test]
+async fn cuti_bersama_closes_the_office_unless_it_is_worked() {
+    let app = TestApp::spawn().await;
+    app.clock.set(wib(2026, 12, 24, 9, 0));
+    let (s, b) = app.issue_raw(json!({"service": "B"})).await;
+    assert_eq!(s, 409);
+    assert_error(&b, "holiday");
+    assert_eq!(
+        app.queue().await["holiday"],
+        "Cuti Bersama Kelahiran Yesus Kristus"
+    );
+    assert_eq!(app.health().await["store"]["tickets_today"], 0);
+    app.stop().await;
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    let src = loket::config::EMBEDDED_DEFAULT.replace(
+        "cuti_bersama_is_working_day = false",
+        "cuti_bersama_is_working_day = true",
+    );
+    let mut config = loket::config::Config::from_toml_str(&src).expect("config");
+    config.kiosk.max_tickets_per_minute = 0;
+    let clock = std::sync::Arc::new(loket::clock::FakeClock::new(wib(2026, 12, 24, 9, 0)));
+    let app = TestApp::spawn_in(tmp.path(), clock, config).await;
+    assert_eq!(app.queue().await["holiday"], serde_json::Value::Null);
+    assert_eq!(app.number("B").await, "B-001");
+    // Christmas itself stays closed.
+    app.clock.set(wib(2026, 12, 25, 9, 0));
+    let (s, _) = app.issue_raw(json!({"service": "B"})).await;
+    assert_eq!(s, 409);
     app.stop().await;
 }

@@ -120,6 +120,66 @@ fn check_config_reports_unknown_keys_and_syntax_errors() {
 }
 
 #[test]
+fn check_config_reads_the_holiday_files_beside_the_configuration() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("loket.toml");
+    std::fs::write(&path, loket::config::EMBEDDED_DEFAULT).expect("write");
+    let dir = tmp.path().join("holidays");
+    std::fs::create_dir(&dir).expect("dir");
+    let entry = "[[holidays]]\ndate = 2027-01-01\nname = \"Tahun Baru 2027 Masehi\"\nkind = \"libur_nasional\"\ndecree = \"SKB 2027\"\n";
+    std::fs::write(dir.join("2027.toml"), entry).expect("write");
+    std::fs::write(dir.join("README"), "not a holiday file").expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // A duplicate date, a date of another year, an unknown kind: each with file and line.
+    let bad = format!(
+        "{entry}\n{}\n{}",
+        entry.replace("Tahun Baru", "Tahun Baru lagi"),
+        entry
+            .replace("2027-01-01", "2028-01-01")
+            .replace("libur_nasional", "cuti")
+    );
+    let file = dir.join("2027.toml");
+    std::fs::write(&file, &bad).expect("write");
+    // A directory where a file should be cannot be read.
+    std::fs::create_dir(dir.join("2029.toml")).expect("dir");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = text(&o);
+    let f = file.display();
+    for want in [
+        format!("{f}: holidays[1].date (line 8): 2027-01-01 is listed twice (first on line 2)"),
+        format!("{f}: holidays[2].date (line 14): 2028-01-01 is not in 2027"),
+        format!("{f}: holidays[2].kind (line 16): unknown kind `cuti`"),
+        format!("{}: cannot read", dir.join("2029.toml").display()),
+    ] {
+        assert!(out.contains(&want), "{want}\n{out}");
+    }
+}
+
+#[test]
+fn check_config_warns_about_the_old_holiday_list() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("loket.toml");
+    let src = format!(
+        "{}\n[[holidays]]\ndate = 2026-12-31\nname = \"Libur kantor\"\n",
+        loket::config::EMBEDDED_DEFAULT
+    );
+    std::fs::write(&path, &src).expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+    let line = src.lines().position(|l| l == "[[holidays]]").expect("list") + 1;
+    assert!(
+        text(&o).contains(&format!(
+            "warning: holidays[0] (line {line}): [[holidays]] in loket.toml is the old list"
+        )),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
 fn serve_refuses_a_bad_config_with_exit_code_2() {
     let tmp = tempfile::tempdir().expect("tmp");
     let path = tmp.path().join("bad.toml");

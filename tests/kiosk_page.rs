@@ -62,7 +62,7 @@ async fn kiosk_shows_closed_and_refusals_in_indonesian() {
     assert_eq!(browser.count("button.service").await, 0);
     let closed = browser.text(".closed").await;
     assert!(
-        closed.contains("Kantor tutup hari ini: Hari Raya Natal"),
+        closed.contains("Kantor tutup hari ini: Kelahiran Yesus Kristus"),
         "{closed}"
     );
     browser.quit().await;

@@ -1,9 +1,11 @@
-//! Configuration: the office, its services, counters and opening hours, read from TOML,
-//! validated once at start into typed values. Unknown keys are errors.
+//! Configuration: the office, its services, counters, opening and working hours, read from
+//! TOML, with the holiday files, validated once at start into typed values. Unknown keys are
+//! errors.
 
 mod errors;
 mod hours;
 mod printer;
+mod working_hours;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -17,8 +19,13 @@ pub use errors::{ConfigError, ConfigErrors};
 pub use hours::{DAY_NAMES_ID, TimeRange, WeekHours, format_minute};
 pub use printer::{ButtonConfig, CodePage, FailurePolicy, Paper, PrinterConfig, PrinterKind};
 
-use errors::{Collector, line_of};
+pub use crate::calendar::Holiday;
+pub(crate) use errors::line_of;
+
+use crate::calendar::{Calendar, HolidaySource, Holidays};
+use errors::Collector;
 use hours::RawWeekHours;
+use working_hours::RawWorkingHours;
 
 /// The shipped default, compiled in so `loket serve` runs with no file at all.
 pub const EMBEDDED_DEFAULT: &str = include_str!("../../config/loket.toml");
@@ -32,9 +39,12 @@ pub struct Config {
     pub numbering: Numbering,
     pub default_service_minutes: u32,
     pub hours: WeekHours,
-    /// Days the office is closed whatever the weekday says: national holidays and
-    /// *cuti bersama*, set by decree each year, so they are data.
-    pub holidays: Vec<Holiday>,
+    /// The office's working time: its staff's hours (`[working_hours]`), the holiday files
+    /// and whether *cuti bersama* is worked. The SOP's deadlines run on it, and the queue
+    /// closes on its days off.
+    pub calendar: Calendar,
+    /// `queue.open_on_holidays`: the queue keeps its hours on the calendar's days off.
+    pub open_on_holidays: bool,
     pub services: Vec<Service>,
     pub counters: Vec<Counter>,
     pub printer: PrinterConfig,
@@ -44,6 +54,9 @@ pub struct Config {
     pub kiosk: KioskConfig,
     pub display: DisplayConfig,
     pub backup: BackupConfig,
+    /// What still works but should change (the old `[[holidays]]` list), for `check-config`
+    /// and the log at start.
+    pub warnings: Vec<ConfigError>,
 }
 
 #[derive(Debug, Clone)]
@@ -113,12 +126,6 @@ pub struct Service {
     pub hours: Option<WeekHours>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Holiday {
-    pub date: NaiveDate,
-    pub name: String,
-}
-
 #[derive(Debug, Clone)]
 pub struct Counter {
     pub id: u32,
@@ -131,28 +138,60 @@ impl Config {
         Self::from_toml_str(EMBEDDED_DEFAULT)
     }
 
+    /// Reads `path` and the office's holiday files in `holidays/` beside it.
     pub fn load(path: &Path) -> Result<Self, ConfigErrors> {
         let src = std::fs::read_to_string(path).map_err(|e| {
             ConfigErrors(vec![ConfigError {
+                file: None,
                 path: String::new(),
                 line: None,
                 message: format!("cannot read {}: {e}", path.display()),
             }])
         })?;
-        Self::from_toml_str(&src)
+        let dir = path
+            .parent()
+            .unwrap_or_else(|| Path::new(""))
+            .join("holidays");
+        let (office, unreadable) = crate::calendar::read_holiday_dir(&dir);
+        match Self::from_toml_str_with_holidays(&src, &office) {
+            Ok(config) if unreadable.is_empty() => Ok(config),
+            Ok(_) => Err(ConfigErrors(unreadable)),
+            Err(mut errs) => {
+                errs.0.extend(unreadable);
+                Err(errs)
+            }
+        }
     }
 
+    /// The configuration with the built-in holiday files only.
     pub fn from_toml_str(src: &str) -> Result<Self, ConfigErrors> {
+        Self::from_toml_str_with_holidays(src, &[])
+    }
+
+    /// The configuration with the office's own holiday files, each replacing the built-in
+    /// file of its year or adding a year.
+    pub fn from_toml_str_with_holidays(
+        src: &str,
+        office_holidays: &[HolidaySource],
+    ) -> Result<Self, ConfigErrors> {
         let (raw, mut errors) = parse_raw(src);
         let Some(raw) = raw else {
             return Err(ConfigErrors(errors));
         };
-        match validate(&raw) {
-            Ok(config) if errors.is_empty() => Ok(config),
+        match validate(&raw, office_holidays) {
+            Ok(mut config) if errors.is_empty() => {
+                for w in &mut config.warnings {
+                    w.line = locate_line(src, &w.path);
+                }
+                Ok(config)
+            }
             Ok(_) => Err(ConfigErrors(errors)),
             Err(errs) => {
                 errors.extend(errs.0.into_iter().map(|mut e| {
-                    e.line = locate_line(src, &e.path);
+                    // Holiday files' errors carry their own file and line.
+                    if e.file.is_none() {
+                        e.line = locate_line(src, &e.path);
+                    }
                     e
                 }));
                 Err(ConfigErrors(errors))
@@ -160,8 +199,14 @@ impl Config {
         }
     }
 
+    /// The holiday that closes the queue on `date`: the calendar's day off (a national
+    /// holiday; *cuti bersama* unless the office works it), unless the queue opens on
+    /// holidays.
     pub fn holiday(&self, date: NaiveDate) -> Option<&Holiday> {
-        self.holidays.iter().find(|h| h.date == date)
+        if self.open_on_holidays {
+            return None;
+        }
+        self.calendar.closing_holiday(date)
     }
 
     /// When the office next opens after `local` (office-local time), skipping closed
@@ -219,6 +264,8 @@ struct RawConfig {
     #[serde(default)]
     queue: RawQueue,
     hours: RawWeekHours,
+    #[serde(default)]
+    working_hours: RawWorkingHours,
     services: Vec<RawService>,
     counters: Vec<RawCounter>,
     #[serde(default)]
@@ -380,12 +427,15 @@ fn default_separator() -> String {
 struct RawQueue {
     #[serde(default = "default_minutes")]
     default_service_minutes: u32,
+    #[serde(default)]
+    open_on_holidays: bool,
 }
 
 impl Default for RawQueue {
     fn default() -> Self {
         Self {
             default_service_minutes: default_minutes(),
+            open_on_holidays: false,
         }
     }
 }
@@ -427,6 +477,7 @@ fn parse_raw(src: &str) -> (Option<RawConfig>, Vec<ConfigError>) {
             return (
                 None,
                 vec![ConfigError {
+                    file: None,
                     path: String::new(),
                     line: e.span().map(|s| line_of(src, s.start)),
                     message: e.message().to_string(),
@@ -457,6 +508,7 @@ fn parse_raw(src: &str) -> (Option<RawConfig>, Vec<ConfigError>) {
                 });
                 if !ours {
                     errors.push(ConfigError {
+                        file: None,
                         line: locate_line(src, &path),
                         path: path.clone(),
                         message,
@@ -554,7 +606,7 @@ fn locate_line(src: &str, path: &str) -> Option<usize> {
     None
 }
 
-fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
+fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config, ConfigErrors> {
     let mut errs = Collector::default();
 
     check_text(&mut errs, "office.name", &raw.office.name, 80, true);
@@ -598,8 +650,15 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
         errs.push("queue.default_service_minutes", "must be between 1 and 480");
     }
     let hours = WeekHours::from_raw(&raw.hours, "hours", &mut errs);
+    let working = raw.working_hours.validate(&mut errs);
+    let mut calendar_holidays = Holidays::from_sources(office_holidays).unwrap_or_else(|e| {
+        errs.extend(e);
+        Holidays::default()
+    });
 
-    let mut holidays = Vec::new();
+    // The old place for closed days, before the holiday files: still honoured, so that an
+    // office's own list keeps closing the office after an upgrade, with a warning to move it.
+    let mut holidays: Vec<(NaiveDate, &str)> = Vec::new();
     for (i, h) in raw.holidays.iter().enumerate() {
         let p = format!("holidays[{i}]");
         match (h.date.date, h.date.time) {
@@ -609,13 +668,10 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
                     u32::from(d.month),
                     u32::from(d.day),
                 ) {
-                    Some(date) if holidays.iter().any(|x: &Holiday| x.date == date) => {
+                    Some(date) if holidays.iter().any(|(x, _)| *x == date) => {
                         errs.push(format!("{p}.date"), format!("{date} is listed twice"));
                     }
-                    Some(date) => holidays.push(Holiday {
-                        date,
-                        name: h.name.clone(),
-                    }),
+                    Some(date) => holidays.push((date, h.name.as_str())),
                     None => errs.push(format!("{p}.date"), "not a calendar date"),
                 }
             }
@@ -787,6 +843,35 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
     if !errs.errors.is_empty() {
         return Err(ConfigErrors(errs.errors));
     }
+    let mut warnings = Vec::new();
+    if !holidays.is_empty() {
+        warnings.push(ConfigError {
+            file: None,
+            path: "holidays[0]".to_string(),
+            line: None,
+            message: "[[holidays]] in loket.toml is the old list of closed days: its days still \
+                      close the office, but move them to holidays/YYYY.toml beside this file \
+                      (with kind and decree) and delete the list"
+                .to_string(),
+        });
+    }
+    for (date, name) in holidays {
+        calendar_holidays.add_closed_day(date, name, "loket.toml [[holidays]]");
+    }
+    let calendar = Calendar::new(
+        time_zone,
+        working.week,
+        working.cuti_bersama_is_working_day,
+        calendar_holidays,
+    )
+    .map_err(|e| {
+        ConfigErrors(vec![ConfigError {
+            file: None,
+            path: "working_hours".to_string(),
+            line: None,
+            message: e.to_string(),
+        }])
+    })?;
     Ok(Config {
         office: Office {
             name: raw.office.name.clone(),
@@ -801,7 +886,8 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
         },
         default_service_minutes: raw.queue.default_service_minutes,
         hours,
-        holidays,
+        calendar,
+        open_on_holidays: raw.queue.open_on_holidays,
         services,
         counters,
         printer,
@@ -837,6 +923,7 @@ fn validate(raw: &RawConfig) -> Result<Config, ConfigErrors> {
                 .as_ref()
                 .map(std::path::PathBuf::from),
         },
+        warnings,
     })
 }
 
@@ -906,20 +993,117 @@ mod tests {
     }
 
     #[test]
-    fn holidays_are_dates_without_time_listed_once() {
+    fn holidays_come_from_the_holiday_files() {
         let c = Config::embedded().expect("config");
-        let xmas = NaiveDate::from_ymd_opt(2026, 12, 25).expect("date");
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("date");
         assert_eq!(
-            c.holiday(xmas).map(|h| h.name.as_str()),
-            Some("Hari Raya Natal")
+            c.holiday(day(12, 25)).map(|h| h.name.as_str()),
+            Some("Kelahiran Yesus Kristus")
         );
-        let twice = format!("{EMBEDDED_DEFAULT}\n[[holidays]]\ndate = 2026-12-25\nname = \"x\"\n");
+        // Cuti bersama closes the queue unless the office works it.
+        assert!(c.holiday(day(12, 24)).is_some());
+        let worked = Config::from_toml_str(&EMBEDDED_DEFAULT.replace(
+            "cuti_bersama_is_working_day = false",
+            "cuti_bersama_is_working_day = true",
+        ))
+        .expect("config");
+        assert!(worked.holiday(day(12, 24)).is_none());
+        assert!(worked.holiday(day(12, 25)).is_some());
+        let open = Config::from_toml_str(
+            &EMBEDDED_DEFAULT.replace("open_on_holidays = false", "open_on_holidays = true"),
+        )
+        .expect("config");
+        assert!(open.holiday(day(12, 25)).is_none());
+        assert!(open.calendar.closing_holiday(day(12, 25)).is_some());
+        assert!(c.warnings.is_empty());
+    }
+
+    #[test]
+    fn the_old_holiday_list_still_closes_days_with_a_warning() {
+        let src = format!(
+            "{EMBEDDED_DEFAULT}\n[[holidays]]\ndate = 2026-12-31\nname = \"Libur kantor\"\n\n[[holidays]]\ndate = 2026-12-25\nname = \"Natal\"\n"
+        );
+        let c = Config::from_toml_str(&src).expect("config");
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("date");
+        assert_eq!(
+            c.holiday(day(12, 31)).map(|h| h.name.as_str()),
+            Some("Libur kantor")
+        );
+        // The holiday file's entry wins on a date both list.
+        assert_eq!(
+            c.holiday(day(12, 25)).map(|h| h.name.as_str()),
+            Some("Kelahiran Yesus Kristus")
+        );
+        assert_eq!(c.warnings.len(), 1);
+        let line = src.lines().position(|l| l == "[[holidays]]").map(|n| n + 1);
+        assert_eq!(c.warnings[0].line, line);
+        assert!(c.warnings[0].message.contains("holidays/YYYY.toml"));
+
+        let twice = format!("{src}\n[[holidays]]\ndate = 2026-12-31\nname = \"x\"\n");
         let errs = Config::from_toml_str(&twice).expect_err("duplicate");
-        assert_eq!(errs.0[0].path, "holidays[6].date", "{errs}");
+        assert_eq!(errs.0[0].path, "holidays[2].date", "{errs}");
         let timed =
             format!("{EMBEDDED_DEFAULT}\n[[holidays]]\ndate = 2026-12-24T08:00:00\nname = \"x\"\n");
         let errs = Config::from_toml_str(&timed).expect_err("time");
-        assert_eq!(errs.0[0].path, "holidays[6].date", "{errs}");
+        assert_eq!(errs.0[0].path, "holidays[0].date", "{errs}");
+    }
+
+    #[test]
+    fn working_hours_are_validated_with_path_and_line() {
+        let src = EMBEDDED_DEFAULT
+            .replace(
+                "friday = [\"07:30-11:30\", \"13:00-16:30\"]",
+                "friday = [\"07:30-11:30\", \"11:00-16:30\"]",
+            )
+            .replace(
+                "monday = [\"07:30-12:00\", \"13:00-16:00\"]\ntuesday = [\"07:30-12:00\", \"13:00-16:00\"]\nwednesday",
+                "monday = [\"07:30-12:00\", \"13:00-16:00\"]\ntuesday = [\"7:30-12:00\"]\nwednesday",
+            );
+        let errs = Config::from_toml_str(&src).expect_err("must fail");
+        let found: Vec<(&str, Option<usize>)> =
+            errs.0.iter().map(|e| (e.path.as_str(), e.line)).collect();
+        let line = |needle: &str| src.lines().position(|l| l.contains(needle)).map(|n| n + 1);
+        assert_eq!(
+            found,
+            [
+                ("working_hours.tuesday[0]", line("7:30-12:00\"]")),
+                ("working_hours.friday", line("11:00-16:30")),
+            ],
+            "{errs}"
+        );
+
+        // No working day at all is refused: no deadline could ever fall due.
+        let mut none = EMBEDDED_DEFAULT.to_string();
+        let start = none.find("[working_hours]").expect("section");
+        let end = none.find("\ncuti_bersama_is_working_day =").expect("key") + 1;
+        none.replace_range(start..end, "[working_hours]\n");
+        let errs = Config::from_toml_str(&none).expect_err("no working time");
+        assert_eq!(errs.0.len(), 1, "{errs}");
+        assert_eq!(errs.0[0].path, "working_hours");
+        assert!(errs.0[0].message.contains("no working hours"), "{errs}");
+
+        // Left out entirely: Perpres 21/2023's week.
+        let mut absent = EMBEDDED_DEFAULT.to_string();
+        let end = absent.find("\n[[services]]").expect("services");
+        absent.replace_range(start..end, "");
+        let c = Config::from_toml_str(&absent).expect("config");
+        let shipped = Config::embedded().expect("config");
+        assert_eq!(c.calendar.week(), shipped.calendar.week());
+    }
+
+    #[test]
+    fn a_holiday_file_error_names_its_file_and_line() {
+        let bad = crate::calendar::HolidaySource {
+            file_name: "2027.toml".to_string(),
+            label: "/etc/loket/holidays/2027.toml".to_string(),
+            text: "[[holidays]]\ndate = 2027-01-01\nname = \"Tahun Baru\"\nkind = \"libur\"\ndecree = \"x\"\n".to_string(),
+        };
+        let errs =
+            Config::from_toml_str_with_holidays(EMBEDDED_DEFAULT, &[bad]).expect_err("bad kind");
+        assert_eq!(
+            errs.to_string(),
+            "/etc/loket/holidays/2027.toml: holidays[0].kind (line 4): unknown kind `libur`: libur_nasional or cuti_bersama"
+        );
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub struct IssueRequest {
         )),
         (status = 409, description = "The office or the service takes no more tickets now", body = ErrorBody, examples(
             ("service_closed" = (summary = "Outside the service's hours (the message gives today's)", value = json!({"error": {"code": "service_closed", "message": "Layanan Pengaduan sedang tutup. Jam layanan hari ini: 08.00–15.00."}}))),
-            ("holiday" = (summary = "A holiday of the configuration: closed all day", value = json!({"error": {"code": "holiday", "message": "Kantor tutup hari ini (Hari Raya Natal). Silakan datang kembali pada hari kerja."}}))),
+            ("holiday" = (summary = "A day off of the holiday files (a national holiday, or cuti bersama unless worked): closed all day", value = json!({"error": {"code": "holiday", "message": "Kantor tutup hari ini (Kelahiran Yesus Kristus). Silakan datang kembali pada hari kerja."}}))),
             ("quota_reached" = (summary = "The service's daily quota is used up", value = json!({"error": {"code": "quota_reached", "message": "Kuota antrian A hari ini (200) sudah habis. Silakan datang kembali besok."}}))),
         )),
         (status = 413, description = "Body over 16 KiB", body = ErrorBody, examples(
