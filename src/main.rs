@@ -216,32 +216,9 @@ fn check_config(file: Option<PathBuf>) -> ExitCode {
 /// The holiday files run out within `WARN_DAYS_AHEAD` days of today (office-local): after
 /// that, only weekends and the weekly hours count, and a decree's holidays would be worked.
 fn calendar_warning(config: &Config) -> Option<String> {
-    use loket::calendar::WARN_DAYS_AHEAD;
     use loket::clock::Clock;
     let today = loket::clock::local_date(SystemClock.now(), config.office.time_zone);
-    if !config.calendar.runs_out_within(today, WARN_DAYS_AHEAD) {
-        return None;
-    }
-    Some(match config.calendar.covered_until() {
-        Some(until) if until < today => {
-            let until = until.format("%d-%m-%Y");
-            format!(
-                "data hari libur sudah berakhir {until}: tambahkan holidays/TAHUN.toml dari SKB \
-                 tahun ini di samping berkas konfigurasi / the holiday files ended on {until}: \
-                 add holidays/YEAR.toml from this year's decree beside the configuration file"
-            )
-        }
-        Some(until) => {
-            let until = until.format("%d-%m-%Y");
-            format!(
-                "data hari libur berakhir {until}, kurang dari {WARN_DAYS_AHEAD} hari lagi: \
-                 tambahkan holidays/TAHUN.toml dari SKB tahun itu di samping berkas konfigurasi \
-                 / the holiday files end on {until}, within {WARN_DAYS_AHEAD} days: add \
-                 holidays/YEAR.toml from that year's decree beside the configuration file"
-            )
-        }
-        None => "tidak ada data hari libur / no holiday files".to_string(),
-    })
+    config.calendar.coverage_warning(today)
 }
 
 impl From<UserCommand> for loket::accounts_cli::UserCommand {

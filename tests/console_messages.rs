@@ -159,3 +159,29 @@ async fn the_menu_shows_each_role_what_it_may_open_and_names_the_office() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_administrator_is_warned_when_the_holiday_files_run_out() {
+    // 30 November 2026: the shipped files end on 31 December, 31 days ahead.
+    let app = TestApp::spawn().await;
+    let admin = app.staff("root", &[Role::Admin]).await;
+    let (_, html) = page(&app, "/console", &admin).await;
+    assert!(
+        html.contains("Kalender kerja: data hari libur berakhir 31-12-2026"),
+        "{html}"
+    );
+    // Others cannot act on it and are not bothered with it.
+    let (_, html) = page(&app, "/console", &app.operator).await;
+    assert!(!html.contains("Kalender kerja"), "{html}");
+    app.stop().await;
+
+    // Early in the year the files reach far enough: no warning.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let clock = std::sync::Arc::new(loket::clock::FakeClock::new(common::wib(2026, 3, 2, 9, 0)));
+    let app = TestApp::spawn_in(tmp.path(), clock, common::test_config()).await;
+    let admin = app.staff("root", &[Role::Admin]).await;
+    let (status, html) = page(&app, "/console", &admin).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("Kalender kerja"), "{html}");
+    app.stop().await;
+}

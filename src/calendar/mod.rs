@@ -154,6 +154,34 @@ impl Calendar {
 
     /// Whether some day from `today` through `days` days later falls in a year no holiday file
     /// covers (past the last file, or in a gap): the console's cue to warn an administrator.
+    /// What to tell an administrator when the holiday files run out within
+    /// `WARN_DAYS_AHEAD` days of `today` (or already have); None while they reach far enough.
+    pub fn coverage_warning(&self, today: NaiveDate) -> Option<String> {
+        if !self.runs_out_within(today, WARN_DAYS_AHEAD) {
+            return None;
+        }
+        Some(match self.covered_until() {
+            Some(until) if until < today => {
+                let until = until.format("%d-%m-%Y");
+                format!(
+                    "data hari libur sudah berakhir {until}: tambahkan holidays/TAHUN.toml dari SKB \
+                     tahun ini di samping berkas konfigurasi / the holiday files ended on {until}: \
+                     add holidays/YEAR.toml from this year's decree beside the configuration file"
+                )
+            }
+            Some(until) => {
+                let until = until.format("%d-%m-%Y");
+                format!(
+                    "data hari libur berakhir {until}, kurang dari {WARN_DAYS_AHEAD} hari lagi: \
+                     tambahkan holidays/TAHUN.toml dari SKB tahun itu di samping berkas konfigurasi \
+                     / the holiday files end on {until}, within {WARN_DAYS_AHEAD} days: add \
+                     holidays/YEAR.toml from that year's decree beside the configuration file"
+                )
+            }
+            None => "tidak ada data hari libur / no holiday files".to_string(),
+        })
+    }
+
     pub fn runs_out_within(&self, today: NaiveDate, days: u32) -> bool {
         let Some(last) = today.checked_add_days(Days::new(u64::from(days))) else {
             return true;
@@ -268,3 +296,10 @@ fn horizon(from: NaiveDateTime) -> NaiveDateTime {
 
 #[cfg(test)]
 mod tests;
+
+/// Deadlines on this calendar: what the complaint engine asks of working time.
+impl crate::complaint::Deadlines for Calendar {
+    fn due(&self, start: DateTime<Utc>, standard: TimeStandard) -> DateTime<Utc> {
+        Calendar::due(self, start, standard)
+    }
+}

@@ -77,10 +77,19 @@ pub async fn home(State(app): State<AppState>, staff: Staff) -> Response {
     } else {
         staff.user.display_name.clone()
     };
+    let mut shell = Shell::staff(&app, &staff, "Konsol Petugas", HOME);
+    // The administrator keeps the calendar: deadlines computed past its end ignore the
+    // holidays nobody entered.
+    if staff.user.roles.contains(&Role::Admin) {
+        let today = crate::clock::local_date(app.clock.now(), app.config.office.time_zone);
+        if let Some(w) = app.config.calendar.coverage_warning(today) {
+            shell = shell.with(Flash::err(format!("Kalender kerja: {w}")));
+        }
+    }
     render(
         StatusCode::OK,
         &HomePage {
-            shell: Shell::staff(&app, &staff, "Konsol Petugas", HOME),
+            shell,
             name,
             roles: roles_text(&staff.user.roles),
             counters,
