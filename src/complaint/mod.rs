@@ -8,6 +8,7 @@ mod flow;
 mod ids;
 mod load;
 mod state;
+mod timeline;
 mod validate;
 
 pub use engine::{
@@ -21,6 +22,7 @@ pub use load::{LEVELS_FILE, SOP_DIR, Sop, SopSource};
 pub use state::{
     Actor, Channel, Deadlines, Draft, Intake, Outcome, Review, StepRecord, TicketTimes, Workflow,
 };
+pub use timeline::{Row as TimelineRow, Timing, minutes_label, timeline};
 
 #[cfg(test)]
 mod engine_tests;
