@@ -7,6 +7,7 @@ mod error;
 mod flow;
 mod ids;
 mod load;
+mod public;
 mod state;
 mod timeline;
 mod validate;
@@ -19,6 +20,7 @@ pub use error::{ComplaintError, SopError, SopErrors};
 pub use flow::{Approval, Flow, Level, OutsideParty, Performer, Step};
 pub use ids::{GlobalId, normalize_code, pattern_problem, register_number, tracking_code};
 pub use load::{LEVELS_FILE, SOP_DIR, Sop, SopSource};
+pub use public::{PublicStatus, public_status};
 pub use state::{
     Actor, Channel, Deadlines, Draft, Intake, Outcome, Review, StepRecord, TicketTimes, Workflow,
 };
