@@ -483,6 +483,25 @@ pub fn overdue_steps(state: &Workflow, now: DateTime<Utc>) -> Vec<Overdue> {
         .collect()
 }
 
+/// The open steps' due times on a changed calendar (a holiday added by a revised decree, new
+/// working hours): `Some(new state)` when any moved, so only those complaints are written.
+/// Done steps keep the due time they were judged by.
+pub fn recompute_due(state: &Workflow, deadlines: &dyn Deadlines) -> Option<Workflow> {
+    let mut next = state.clone();
+    let mut moved = false;
+    for r in next.records.iter_mut().filter(|r| r.is_open()) {
+        let (Some(old), Some(step)) = (r.due_at, state.flow.step(r.step)) else {
+            continue;
+        };
+        let due = deadlines.due(r.started_at, step.time);
+        if due != old {
+            r.due_at = Some(due);
+            moved = true;
+        }
+    }
+    moved.then_some(next)
+}
+
 /// The step now waiting is past its due time.
 pub fn is_overdue(state: &Workflow, now: DateTime<Utc>) -> bool {
     state

@@ -13,7 +13,7 @@ mod timeline;
 mod validate;
 
 pub use engine::{
-    Action, ActionKind, Change, Overdue, Recorded, apply, is_overdue, overdue_steps,
+    Action, ActionKind, Change, Overdue, Recorded, apply, is_overdue, overdue_steps, recompute_due,
     start_from_ticket, start_without_ticket,
 };
 pub use error::{ComplaintError, SopError, SopErrors};

@@ -174,6 +174,14 @@ mod tests {
             .with_timezone(&Utc)
     }
 
+    fn wib_dec(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+        chrono_tz::Asia::Jakarta
+            .with_ymd_and_hms(2026, 12, d, h, m, 0)
+            .single()
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
     fn actor(name: &str, role: Role) -> Actor {
         Actor {
             username: name.to_string(),
@@ -253,6 +261,35 @@ mod tests {
         assert_eq!(rows[5].actor, "Kepala Dinas");
         assert_eq!(rows[5].timing, Timing::Planned);
         assert_eq!(minutes_label(210), "3 jam 30 menit");
+
+        // A revised decree makes Monday 30 November a holiday after the fact: the open step
+        // moves to the next working day; the done ones keep the due time they were judged by.
+        let mut holidays = config.calendar.holidays().clone();
+        holidays.add_closed_day(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+            "Libur tambahan",
+            "uji",
+        );
+        let revised = Calendar::new(
+            cal.time_zone(),
+            cal.week().clone(),
+            cal.cuti_bersama_is_working_day(),
+            holidays,
+        )
+        .expect("calendar");
+        let moved = crate::complaint::recompute_due(&state, &revised).expect("moved");
+        let four = moved.current_record().expect("open step");
+        assert_eq!(
+            four.due_at,
+            Some(wib_dec(1, 8, 30)),
+            "Tuesday 07.30 + 1 jam"
+        );
+        assert_eq!(moved.records()[2].due_at, state.records()[2].due_at);
+        assert_eq!(
+            crate::complaint::recompute_due(&moved, &revised),
+            None,
+            "once"
+        );
         assert_eq!(minutes_label(45), "45 menit");
         assert_eq!(minutes_label(120), "2 jam");
     }
