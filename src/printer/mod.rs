@@ -47,12 +47,33 @@ pub enum PrintOutcome {
     Failed(String),
 }
 
-/// Called once, on the printer thread, with a receipt's outcome.
+/// Called once with a receipt's outcome.
 pub type ReceiptDone = Box<dyn FnOnce(PrintOutcome) + Send>;
+
+/// A receipt's `done`, answered exactly once: a job dropped unprinted (queued behind `Stop`,
+/// or sent after the thread ended) answers `NotSent` as it is dropped, so no caller waits
+/// for an outcome that never comes.
+struct Reply(Option<ReceiptDone>);
+
+impl Reply {
+    fn send(mut self, outcome: PrintOutcome) {
+        if let Some(done) = self.0.take() {
+            done(outcome);
+        }
+    }
+}
+
+impl Drop for Reply {
+    fn drop(&mut self) {
+        if let Some(done) = self.0.take() {
+            done(PrintOutcome::NotSent("printer thread stopped".to_string()));
+        }
+    }
+}
 
 enum Job {
     Ticket(Box<PrintJob>),
-    Receipt(Box<ComplaintReceipt>, ReceiptDone),
+    Receipt(Box<ComplaintReceipt>, Reply),
     Test(oneshot::Sender<Result<(), String>>),
     Status(oneshot::Sender<PrinterStatus>),
     /// Finish what is queued before it, then end the thread, whoever still holds a handle.
@@ -143,15 +164,15 @@ impl Printer {
     }
 
     /// Queues a complaint receipt, printed like a ticket (status before, the whole job, status
-    /// after). `done` gets the outcome on the printer thread, exactly once: also when the
-    /// thread has stopped (`NotSent`) or the job failed inside (`Failed`). For callers off
-    /// the async executor (the store's thread); it must not block.
+    /// after). `done` gets the outcome exactly once: also when the thread has stopped
+    /// (`NotSent`) or the job failed inside (`Failed`). It runs on the printer thread, or on
+    /// the caller's when the printer thread has already ended; it must not block. For callers
+    /// off the async executor (the store's thread).
     pub fn print_receipt_then(&self, receipt: ComplaintReceipt, done: ReceiptDone) {
-        if let Err(mpsc::SendError(job)) = self.tx.send(Job::Receipt(Box::new(receipt), done))
-            && let Job::Receipt(_, done) = job
-        {
-            done(PrintOutcome::NotSent("printer thread stopped".to_string()));
-        }
+        // A send that fails drops the job, and with it `Reply`, which answers `NotSent`.
+        let _ = self
+            .tx
+            .send(Job::Receipt(Box::new(receipt), Reply(Some(done))));
     }
 
     /// Prints a complaint receipt and waits for the outcome. A receipt that did not print
@@ -267,7 +288,7 @@ impl Worker<'_> {
 
     /// A panic in one job must not take the printer thread (and every waiting kiosk) down.
     fn run_guarded(&mut self, job: Job) {
-        if let Job::Receipt(receipt, done) = job {
+        if let Job::Receipt(receipt, reply) = job {
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 self.print_receipt(&receipt)
             }));
@@ -277,7 +298,10 @@ impl Worker<'_> {
                 PrintOutcome::Failed("internal error".to_string())
             });
             // The caller's callback runs here too; its panic is not the printer's.
-            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| done(outcome))).is_err() {
+            let sent = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                reply.send(outcome);
+            }));
+            if sent.is_err() {
                 error!("receipt outcome callback panicked");
             }
             return;
@@ -335,7 +359,7 @@ impl Worker<'_> {
                 };
                 let _ = reply.send(r);
             }
-            Job::Receipt(receipt, done) => done(self.print_receipt(&receipt)),
+            Job::Receipt(receipt, reply) => reply.send(self.print_receipt(&receipt)),
             Job::Status(reply) => {
                 let _ = reply.send(self.poll());
             }
@@ -503,7 +527,7 @@ mod tests {
             let sink = got.clone();
             w.run_guarded(Job::Receipt(
                 Box::new(r),
-                Box::new(move |o| sink.lock().expect("lock").push(o)),
+                Reply(Some(Box::new(move |o| sink.lock().expect("lock").push(o)))),
             ));
         }
         got.lock().expect("lock").clone()
@@ -669,6 +693,37 @@ mod tests {
             printer.print_receipt(receipt()).await,
             PrintOutcome::NotSent("printer thread stopped".into())
         );
+    }
+
+    #[test]
+    fn a_receipt_queued_behind_stop_is_answered_not_sent() {
+        let device = Arc::new(Mutex::new(Scripted {
+            status: ONLINE,
+            answers: true,
+            fail_after: None,
+            written: Vec::new(),
+        }));
+        let (printer, thread) = Printer::start(
+            Box::new(Shared(device.clone())),
+            Arc::new(Config::embedded().expect("config")),
+            None,
+            Arc::new(SystemClock),
+            Box::new(|_| {}),
+        )
+        .expect("start");
+        let got = Arc::new(Mutex::new(Vec::new()));
+        printer.stop();
+        let sink = got.clone();
+        printer.print_receipt_then(
+            receipt(),
+            Box::new(move |o| sink.lock().expect("lock").push(o)),
+        );
+        thread.join().expect("join");
+        assert_eq!(
+            *got.lock().expect("lock"),
+            [PrintOutcome::NotSent("printer thread stopped".into())]
+        );
+        assert!(device.lock().expect("lock").written.is_empty());
     }
 
     #[test]
