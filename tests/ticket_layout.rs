@@ -1,6 +1,7 @@
-//! The paper ticket, byte by byte: the ESC/POS stream for 58 mm and 80 mm paper decoded back
-//! into commands (init, code page, text, raster header and size, QR command and payload,
-//! cut), the number raster against golden PNGs, and hostile text printed as harmless text.
+//! The paper ticket and the complaint receipt, byte by byte: the ESC/POS stream for 58 mm and
+//! 80 mm paper decoded back into commands (init, code page, text, raster header and size, QR
+//! command and payload, cut), the number raster against golden PNGs, and hostile text printed
+//! as harmless text.
 
 mod common;
 
@@ -11,7 +12,9 @@ use common::escpos::{Cmd, decode};
 use common::wib;
 use loket::config::{CodePage, Config, EMBEDDED_DEFAULT};
 use loket::printer::raster::{Raster, render_number};
-use loket::printer::{PrintJob, ticket_bytes, tracking_url};
+use loket::printer::{
+    ComplaintReceipt, PrintJob, complaint_tracking_url, receipt_bytes, ticket_bytes, tracking_url,
+};
 use loket::queue::{Estimate, PrintState, Ticket, TicketState};
 
 const BASE: &str = "http://192.168.1.10:8080";
@@ -244,4 +247,375 @@ fn hostile_text_prints_as_harmless_text() {
         cmds.iter().filter(|c| matches!(c, Cmd::QrStore(_))).count(),
         1
     );
+}
+
+// The complaint receipt (Tanda Terima Pengaduan): the same encoder, sanitiser and decoder.
+
+const CODE: &str = "K7QM-2XHD-9RTA";
+
+fn receipt(config: &Config) -> ComplaintReceipt {
+    ComplaintReceipt {
+        office: config.office.clone(),
+        number: "PGD/2026/11/0042".to_string(),
+        received_at: wib(2026, 11, 30, 10, 15),
+        service: "Pengaduan".to_string(),
+        channel: "Datang langsung".to_string(),
+        tracking_code: CODE.to_string(),
+        officer: Some("Budi Santoso".to_string()),
+        reprinted_at: None,
+    }
+}
+
+/// Every printed line fits the paper at the character size in force when it is printed
+/// (font A: 12 dots a character, times the width multiplier).
+fn assert_fits(cmds: &[Cmd], dots: usize) {
+    let mut wide = 1;
+    for c in cmds {
+        match c {
+            Cmd::Size(n) => wide = usize::from(n >> 4) + 1,
+            Cmd::Text(t) => assert!(
+                t.len() * 12 * wide <= dots,
+                "{:?} is wider than {dots} dots at {wide}x",
+                c.text()
+            ),
+            _ => {}
+        }
+    }
+}
+
+fn qr_payloads(cmds: &[Cmd]) -> Vec<String> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::QrStore(d) => Some(String::from_utf8(d.clone()).expect("ASCII")),
+            _ => None,
+        })
+        .collect()
+}
+
+fn expected_receipt(office: &[&str], follow: &[&str], secret: &[&str]) -> Vec<Cmd> {
+    let mut v = vec![Cmd::Init, Cmd::CodePage(0), Cmd::Align(1), Cmd::Bold(true)];
+    v.extend(office.iter().map(|l| text(l)));
+    v.extend([
+        Cmd::Bold(false),
+        text("Jl. Merdeka No. 1, Kota Contoh"),
+        Cmd::Feed(1),
+        Cmd::Bold(true),
+        text("TANDA TERIMA PENGADUAN"),
+        Cmd::Bold(false),
+        text("Complaint receipt"),
+        Cmd::Feed(1),
+        text("Nomor pengaduan / Complaint no."),
+        Cmd::Size(0x11),
+        Cmd::Bold(true),
+        text("PGD/2026/11/0042"),
+        Cmd::Bold(false),
+        Cmd::Size(0x00),
+        Cmd::Feed(1),
+        Cmd::Align(0),
+        text("Diterima / Received:"),
+        Cmd::Bold(true),
+        text("30 November 2026 10:15 WIB"),
+        Cmd::Bold(false),
+        text("Layanan / Service:"),
+        Cmd::Bold(true),
+        text("Pengaduan"),
+        Cmd::Bold(false),
+        text("Melalui / Channel:"),
+        Cmd::Bold(true),
+        text("Datang langsung"),
+        Cmd::Bold(false),
+        Cmd::Feed(1),
+        Cmd::Align(1),
+        text("Kode pelacakan / Tracking code:"),
+        Cmd::Size(0x11),
+        Cmd::Bold(true),
+        text("K7QM-2XHD-9RTA"),
+        Cmd::Bold(false),
+        Cmd::Size(0x00),
+        Cmd::Feed(1),
+        Cmd::QrModel(0x32),
+        Cmd::QrModuleSize(6),
+        Cmd::QrErrorCorrection(0x31),
+        Cmd::QrStore(b"http://192.168.1.10:8080/lacak/K7QM-2XHD-9RTA".to_vec()),
+        Cmd::QrPrint,
+    ]);
+    v.extend(follow.iter().map(|l| text(l)));
+    v.extend([
+        text("http://192.168.1.10:8080/lacak"),
+        Cmd::Feed(1),
+        Cmd::Bold(true),
+    ]);
+    v.extend(secret.iter().map(|l| text(l)));
+    v.extend([
+        Cmd::Bold(false),
+        Cmd::Feed(1),
+        text("Petugas penerima,"),
+        Cmd::Feed(4),
+        text("( Budi Santoso )"),
+        Cmd::Feed(3),
+        Cmd::Cut(66, 0),
+    ]);
+    v
+}
+
+#[test]
+fn receipt_stream_58mm_is_exact() {
+    let c = config(58);
+    let cmds = decode(&receipt_bytes(&c, Some(BASE), &receipt(&c)));
+    assert_eq!(
+        cmds,
+        expected_receipt(
+            &["Dinas Kependudukan dan", "Pencatatan Sipil Kota Contoh"],
+            &[
+                "Pantau pengaduan Anda: pindai",
+                "kode QR ini, atau buka alamat",
+                "berikut dan ketik kode pelacakan",
+                "di atas.",
+            ],
+            &[
+                "Kode ini rahasia dan hanya untuk",
+                "Anda: jangan berikan kepada",
+                "orang lain.",
+            ],
+        )
+    );
+    assert_fits(&cmds, 384);
+}
+
+#[test]
+fn receipt_stream_80mm_is_exact() {
+    let c = config(80);
+    let cmds = decode(&receipt_bytes(&c, Some(BASE), &receipt(&c)));
+    assert_eq!(
+        cmds,
+        expected_receipt(
+            &["Dinas Kependudukan dan Pencatatan Sipil Kota", "Contoh"],
+            &[
+                "Pantau pengaduan Anda: pindai kode QR ini, atau",
+                "buka alamat berikut dan ketik kode pelacakan di",
+                "atas.",
+            ],
+            &[
+                "Kode ini rahasia dan hanya untuk Anda: jangan",
+                "berikan kepada orang lain.",
+            ],
+        )
+    );
+    assert_fits(&cmds, 576);
+}
+
+#[test]
+fn receipt_qr_holds_exactly_the_tracking_url() {
+    for base in [BASE, "http://192.168.1.10:8080/"] {
+        let c = config(58);
+        let cmds = decode(&receipt_bytes(&c, Some(base), &receipt(&c)));
+        assert_eq!(
+            qr_payloads(&cmds),
+            ["http://192.168.1.10:8080/lacak/K7QM-2XHD-9RTA"],
+            "{base}"
+        );
+        assert_eq!(
+            complaint_tracking_url(base, CODE),
+            "http://192.168.1.10:8080/lacak/K7QM-2XHD-9RTA"
+        );
+    }
+    let c = config(80);
+    let mut r = receipt(&c);
+    r.tracking_code = "ABCD-EFGH-JKMN".to_string();
+    let cmds = decode(&receipt_bytes(&c, Some("https://lapor.example.go.id"), &r));
+    assert_eq!(
+        qr_payloads(&cmds),
+        ["https://lapor.example.go.id/lacak/ABCD-EFGH-JKMN"]
+    );
+    assert!(cmds.contains(&text("https://lapor.example.go.id/lacak")));
+    assert!(cmds.contains(&text("ABCD-EFGH-JKMN")));
+}
+
+#[test]
+fn receipt_without_base_url_has_no_qr_and_sends_the_complainant_to_the_officer() {
+    let c = config(58);
+    let cmds = decode(&receipt_bytes(&c, None, &receipt(&c)));
+    assert!(qr_payloads(&cmds).is_empty());
+    assert!(!cmds.contains(&Cmd::QrPrint));
+    let texts: Vec<String> = cmds.iter().filter_map(Cmd::text).collect();
+    assert!(texts.iter().all(|t| !t.contains("/lacak")), "{texts:?}");
+    let i = cmds.iter().position(|c| *c == text(CODE)).expect("code");
+    assert_eq!(
+        cmds[i + 1..i + 10],
+        [
+            Cmd::Bold(false),
+            Cmd::Size(0x00),
+            Cmd::Feed(1),
+            text("Untuk menanyakan perkembangan"),
+            text("pengaduan Anda, sebutkan kode"),
+            text("pelacakan di atas kepada"),
+            text("petugas."),
+            Cmd::Feed(1),
+            Cmd::Bold(true),
+        ]
+    );
+    assert_fits(&cmds, 384);
+}
+
+#[test]
+fn a_reprinted_receipt_says_so_and_when() {
+    let c = config(58);
+    let mut r = receipt(&c);
+    let first: Vec<String> = decode(&receipt_bytes(&c, Some(BASE), &r))
+        .iter()
+        .filter_map(Cmd::text)
+        .collect();
+    assert!(!first.iter().any(|t| t.contains("CETAK ULANG")));
+    r.reprinted_at = Some(wib(2026, 12, 1, 8, 5));
+    let cmds = decode(&receipt_bytes(&c, Some(BASE), &r));
+    let i = cmds
+        .iter()
+        .position(|c| *c == text("CETAK ULANG / REPRINT"))
+        .expect("reprint marked");
+    assert_eq!(
+        cmds[i - 1..i + 3],
+        [
+            Cmd::Bold(true),
+            text("CETAK ULANG / REPRINT"),
+            Cmd::Bold(false),
+            text("1 Desember 2026 08:05 WIB"),
+        ]
+    );
+    // The date received stays the first one.
+    assert!(cmds.contains(&text("30 November 2026 10:15 WIB")));
+}
+
+#[test]
+fn receipt_without_officer_has_no_signature_block() {
+    let c = config(58);
+    let mut r = receipt(&c);
+    r.officer = None;
+    let cmds = decode(&receipt_bytes(&c, Some(BASE), &r));
+    assert!(!cmds.contains(&text("Petugas penerima,")));
+    assert_eq!(
+        cmds[cmds.len() - 4..],
+        [
+            text("orang lain."),
+            Cmd::Bold(false),
+            Cmd::Feed(3),
+            Cmd::Cut(66, 0),
+        ]
+    );
+}
+
+#[test]
+fn long_office_names_and_numbers_wrap_within_the_paper() {
+    for (paper, dots) in [(58, 384), (80, 576)] {
+        let mut c = config(paper);
+        c.office.name = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Kepulauan Seribu \
+                         Provinsi Daerah Khusus Ibukota Jakarta \
+                         KependudukanDanPencatatanSipilKabupatenKepulauanSeribu"
+            .to_string();
+        // Each … prints as three dots: the width counts what is printed.
+        c.office.address = "Jl. ……………………………… No. 1".to_string();
+        let mut r = receipt(&c);
+        r.number = "PENGADUAN/DISDUKCAPIL/2026/11/0042".to_string();
+        r.service = "Penerbitan Kartu Tanda Penduduk Elektronik dan Kartu Identitas Anak \
+                     karena hilang atau rusak"
+            .to_string();
+        let cmds = decode(&receipt_bytes(&c, Some(BASE), &r));
+        assert_fits(&cmds, dots);
+        let texts: Vec<String> = cmds.iter().filter_map(Cmd::text).collect();
+        // Nothing is lost in the wrapping: the office's lines give back its name.
+        let office_lines = texts
+            .iter()
+            .position(|t| t.starts_with("Jl."))
+            .expect("address");
+        assert_eq!(
+            texts[..office_lines].concat().replace(' ', ""),
+            c.office.name.replace(' ', ""),
+            "{paper} mm"
+        );
+        // A number too long for double width is printed double height, never cut mid-line
+        // by the printer.
+        let i = cmds
+            .iter()
+            .position(|c| *c == text("Nomor pengaduan / Complaint no."))
+            .expect("number label");
+        assert_eq!(cmds[i + 1..i + 3], [Cmd::Size(0x01), Cmd::Bold(true)]);
+        let number: String = cmds[i + 3..].iter().map_while(Cmd::text).collect();
+        assert_eq!(number, "PENGADUAN/DISDUKCAPIL/2026/11/0042", "{paper} mm");
+    }
+}
+
+#[test]
+fn hostile_receipt_text_prints_as_harmless_text() {
+    let mut c = config(58);
+    c.printer.code_page = CodePage::Pc437;
+    let mut r = receipt(&c);
+    r.office.name = "Dinas\u{1b}@\u{1d}V\u{0}Capil <b>Kota</b> \u{10}\u{14}\u{2}".to_string();
+    r.office.address = "Jl. \u{1d}(k\u{3}\u{0}1Q0 Mawar".to_string();
+    r.number = "PGD/2026/11/0042\u{10}\u{4}\u{1}".to_string();
+    r.service = "Pengaduan\u{1d}V\u{42}\u{0} café\u{1b}d\u{7}".to_string();
+    r.channel = "Surat\r\n\u{1b}i<script>alert(1)</script>".to_string();
+    r.tracking_code = "K7QM-2XHD-9RTA\u{1d}(k".to_string();
+    r.officer = Some("Budi\u{1b}E\u{1} Santoso &amp;".to_string());
+    let bytes = receipt_bytes(&c, Some(BASE), &r);
+    // The decoder panics on any command it did not expect: none slipped through.
+    let cmds = decode(&bytes);
+    let texts: Vec<String> = cmds.iter().filter_map(Cmd::text).collect();
+    for expected in [
+        "Dinas@VCapil <b>Kota</b>",
+        "Jl. (k1Q0 Mawar",
+        "PGD/2026/11/0042",
+        "PengaduanVB caf\u{82}d",
+        "Surat i<script>alert(1)</script>",
+        "K7QM-2XHD-9RTA(k",
+        "( BudiE Santoso &amp; )",
+    ] {
+        assert!(
+            texts.contains(&expected.to_string()),
+            "{expected}: {texts:?}"
+        );
+    }
+    // The code's control bytes cannot leave the QR's path segment either.
+    assert_eq!(
+        qr_payloads(&cmds),
+        ["http://192.168.1.10:8080/lacak/K7QM-2XHD-9RTA%1D%28k"]
+    );
+    assert_eq!(cmds.iter().filter(|c| **c == Cmd::Cut(66, 0)).count(), 1);
+    assert_eq!(cmds.iter().filter(|c| **c == Cmd::Init).count(), 1);
+    assert_eq!(cmds.iter().filter(|c| **c == Cmd::QrPrint).count(), 1);
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::StatusRequest(_))));
+    assert_fits(&cmds, 384);
+}
+
+#[test]
+fn receipt_carries_no_personal_data() {
+    let c = config(58);
+    let r = receipt(&c);
+    // Every field, named: a field added to the receipt stops this compiling until it is
+    // judged here. None may hold the complainant's name, NIK, phone, e-mail or address:
+    // the slip can be lost. The officer's name is staff's, printed to sign the receipt.
+    let ComplaintReceipt {
+        office: _,
+        number: _,
+        received_at: _,
+        service: _,
+        channel: _,
+        tracking_code: _,
+        officer: _,
+        reprinted_at: _,
+    } = &r;
+    let bytes = receipt_bytes(&c, Some(BASE), &r);
+    // Nor does the layout print any of their shapes: a NIK (16 digits) or a phone number
+    // (10 digits and more) would be a run of digits, an e-mail address has an `@`.
+    let mut run = 0;
+    for b in &bytes {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        assert!(run < 10, "a run of {run} digits in the stream");
+    }
+    let texts: Vec<String> = decode(&bytes).iter().filter_map(Cmd::text).collect();
+    assert!(!texts.iter().any(|t| t.contains('@')), "{texts:?}");
+    for label in ["Nama", "NIK", "Telepon", "HP", "Alamat pengadu", "E-mail"] {
+        assert!(
+            !texts.iter().any(|t| t.contains(label)),
+            "{label}: {texts:?}"
+        );
+    }
 }

@@ -64,6 +64,11 @@ impl EscPos {
         self
     }
 
+    /// How many characters `text` prints as: its length once sanitised (one byte, one glyph).
+    pub fn width(&self, text: &str) -> usize {
+        self.text.encode(text).len()
+    }
+
     /// `GS v 0 m xL xH yL yH d…`: a raster bit image, rows MSB-first, `width_bytes` per row.
     pub fn raster(&mut self, width_bytes: u16, height: u16, data: &[u8]) -> &mut Self {
         let [xl, xh] = width_bytes.to_le_bytes();

@@ -8,7 +8,7 @@ use super::escpos::{Align, EscPos};
 use super::raster::render_number;
 use super::sanitize::Sanitizer;
 use crate::clock::indonesian_datetime;
-use crate::config::Config;
+use crate::config::{Config, Office};
 use crate::queue::{Estimate, Ticket};
 
 /// Everything a printed ticket shows.
@@ -23,22 +23,25 @@ pub fn tracking_url(base_url: &str, ticket_id: u64) -> String {
     format!("{}/t/{ticket_id}", base_url.trim_end_matches('/'))
 }
 
-fn start(config: &Config) -> EscPos {
+pub(super) fn start(config: &Config) -> EscPos {
     let mut p = EscPos::new(Sanitizer::new(config.printer.code_page));
     p.init().code_page(config.printer.code_page.escpos_table());
     p
 }
 
-fn header(p: &mut EscPos, config: &Config) {
-    let columns = config.printer.paper.columns();
+/// The office's name (bold) and address, centred: the top of every slip.
+pub(super) fn header(p: &mut EscPos, office: &Office, columns: usize) {
     p.align(Align::Center).bold(true);
-    wrapped(p, &config.office.name, columns);
+    wrapped(p, &office.name, columns);
     p.bold(false);
-    wrapped(p, &config.office.address, columns);
+    wrapped(p, &office.address, columns);
 }
 
-/// Word-wraps `text` to `columns` characters per line (long words are cut).
-fn wrapped(p: &mut EscPos, text: &str, columns: usize) {
+/// Word-wraps `text` to `columns` printed characters per line (long words are cut).
+/// Widths are counted after sanitising, so a character the code page spells out (`…` as
+/// `...`) cannot push a line past the paper's edge.
+pub(super) fn wrapped(p: &mut EscPos, text: &str, columns: usize) {
+    let columns = columns.max(1);
     // Control characters go first, so they neither count as width nor leave empty words.
     let text: String = text
         .chars()
@@ -48,16 +51,16 @@ fn wrapped(p: &mut EscPos, text: &str, columns: usize) {
     let mut line = String::new();
     for word in text.split_whitespace() {
         let mut word = word.to_string();
-        while word.chars().count() > columns {
+        while p.width(&word) > columns {
             if !line.is_empty() {
                 p.line(&std::mem::take(&mut line));
             }
-            let head: String = word.chars().take(columns).collect();
-            word = word.chars().skip(columns).collect();
-            p.line(&head);
+            let rest = word.split_off(fitting(p, &word, columns));
+            p.line(&word);
+            word = rest;
         }
-        let len = line.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > columns {
+        let len = p.width(&line);
+        if len > 0 && len + 1 + p.width(&word) > columns {
             p.line(&std::mem::take(&mut line));
         }
         if !line.is_empty() {
@@ -70,6 +73,22 @@ fn wrapped(p: &mut EscPos, text: &str, columns: usize) {
     }
 }
 
+/// The byte length of the longest head of `word` that prints within `columns`; at least one
+/// character, so cutting always makes progress.
+fn fitting(p: &EscPos, word: &str, columns: usize) -> usize {
+    let mut end = 0;
+    let mut width = 0;
+    for (i, c) in word.char_indices() {
+        let w = p.width(c.encode_utf8(&mut [0; 4]));
+        if end > 0 && width + w > columns {
+            break;
+        }
+        width += w;
+        end = i + c.len_utf8();
+    }
+    end
+}
+
 pub fn ticket_bytes(config: &Config, base_url: Option<&str>, job: &PrintJob) -> Vec<u8> {
     let t = &job.ticket;
     let columns = config.printer.paper.columns();
@@ -77,7 +96,7 @@ pub fn ticket_bytes(config: &Config, base_url: Option<&str>, job: &PrintJob) -> 
         .service(&t.service)
         .map_or(t.service.as_str(), |s| s.name.as_str());
     let mut p = start(config);
-    header(&mut p, config);
+    header(&mut p, &config.office, columns);
     p.feed(1).line("NOMOR ANTRIAN / QUEUE NUMBER");
     let number = render_number(&t.label, config.printer.paper.dots());
     p.raster(number.width_bytes(), number.height, &number.bits);
@@ -116,7 +135,7 @@ pub fn ticket_bytes(config: &Config, base_url: Option<&str>, job: &PrintJob) -> 
 pub fn test_page_bytes(config: &Config, base_url: Option<&str>, now: DateTime<Utc>) -> Vec<u8> {
     let columns = config.printer.paper.columns();
     let mut p = start(config);
-    header(&mut p, config);
+    header(&mut p, &config.office, columns);
     p.feed(1)
         .bold(true)
         .line("CETAK UJI / TEST PRINT")

@@ -1,11 +1,13 @@
-//! Paper tickets: the layout in ESC/POS, the transports to a real printer, its status, and
-//! the printer thread that owns the device. Printing never runs on the async executor.
+//! Paper tickets and complaint receipts: the layouts in ESC/POS, the transports to a real
+//! printer, its status, and the printer thread that owns the device. Printing never runs on
+//! the async executor.
 
 pub mod cli;
 mod code_pages;
 pub mod escpos;
 mod layout;
 pub mod raster;
+mod receipt;
 pub mod sanitize;
 mod status;
 pub mod transport;
@@ -19,6 +21,9 @@ use tokio::sync::oneshot;
 use tracing::{error, info, warn};
 
 pub use layout::{PrintJob, test_page_bytes, ticket_bytes, tracking_url};
+pub use receipt::{
+    COMPLAINT_TRACKING_PATH, ComplaintReceipt, complaint_tracking_url, receipt_bytes,
+};
 pub use status::{PrinterStatus, parse as parse_status};
 
 use crate::clock::Clock;
@@ -42,8 +47,33 @@ pub enum PrintOutcome {
     Failed(String),
 }
 
+/// Called once with a receipt's outcome.
+pub type ReceiptDone = Box<dyn FnOnce(PrintOutcome) + Send>;
+
+/// A receipt's `done`, answered exactly once: a job dropped unprinted (queued behind `Stop`,
+/// or sent after the thread ended) answers `NotSent` as it is dropped, so no caller waits
+/// for an outcome that never comes.
+struct Reply(Option<ReceiptDone>);
+
+impl Reply {
+    fn send(mut self, outcome: PrintOutcome) {
+        if let Some(done) = self.0.take() {
+            done(outcome);
+        }
+    }
+}
+
+impl Drop for Reply {
+    fn drop(&mut self) {
+        if let Some(done) = self.0.take() {
+            done(PrintOutcome::NotSent("printer thread stopped".to_string()));
+        }
+    }
+}
+
 enum Job {
     Ticket(Box<PrintJob>),
+    Receipt(Box<ComplaintReceipt>, Reply),
     Test(oneshot::Sender<Result<(), String>>),
     Status(oneshot::Sender<PrinterStatus>),
     /// Finish what is queued before it, then end the thread, whoever still holds a handle.
@@ -131,6 +161,33 @@ impl Printer {
     /// Queues a ticket; the outcome comes back through `notify`.
     pub fn print(&self, job: PrintJob) -> bool {
         self.tx.send(Job::Ticket(Box::new(job))).is_ok()
+    }
+
+    /// Queues a complaint receipt, printed like a ticket (status before, the whole job, status
+    /// after). `done` gets the outcome exactly once: also when the thread has stopped
+    /// (`NotSent`) or the job failed inside (`Failed`). It runs on the printer thread, or on
+    /// the caller's when the printer thread has already ended; it must not block. For callers
+    /// off the async executor (the store's thread).
+    pub fn print_receipt_then(&self, receipt: ComplaintReceipt, done: ReceiptDone) {
+        // A send that fails drops the job, and with it `Reply`, which answers `NotSent`.
+        let _ = self
+            .tx
+            .send(Job::Receipt(Box::new(receipt), Reply(Some(done))));
+    }
+
+    /// Prints a complaint receipt and waits for the outcome. A receipt that did not print
+    /// (`NotSent`, or `Failed`: it may or may not have come out) is printed again by calling
+    /// this once more, with `reprinted_at` set so the slip says it is a reprint.
+    pub async fn print_receipt(&self, receipt: ComplaintReceipt) -> PrintOutcome {
+        let (reply, rx) = oneshot::channel();
+        self.print_receipt_then(
+            receipt,
+            Box::new(move |outcome| {
+                let _ = reply.send(outcome);
+            }),
+        );
+        rx.await
+            .unwrap_or_else(|_| PrintOutcome::NotSent("printer thread stopped".to_string()))
     }
 
     /// Whether asking the printer can tell anything (a real device, not the spool).
@@ -231,6 +288,24 @@ impl Worker<'_> {
 
     /// A panic in one job must not take the printer thread (and every waiting kiosk) down.
     fn run_guarded(&mut self, job: Job) {
+        if let Job::Receipt(receipt, reply) = job {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.print_receipt(&receipt)
+            }));
+            let outcome = r.unwrap_or_else(|_| {
+                error!("printer job panicked");
+                self.resync_needed = true;
+                PrintOutcome::Failed("internal error".to_string())
+            });
+            // The caller's callback runs here too; its panic is not the printer's.
+            let sent = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                reply.send(outcome);
+            }));
+            if sent.is_err() {
+                error!("receipt outcome callback panicked");
+            }
+            return;
+        }
         let id = match &job {
             Job::Ticket(j) => Some(j.ticket.id),
             _ => None,
@@ -246,6 +321,18 @@ impl Worker<'_> {
                 });
             }
         }
+    }
+
+    fn print_receipt(&mut self, receipt: &ComplaintReceipt) -> PrintOutcome {
+        let bytes = receipt_bytes(&self.config, self.base_url.as_deref(), receipt);
+        let outcome = self.send(&receipt_job_name(&receipt.number), &bytes);
+        // The number only: the tracking code is the complainant's secret, not the log's.
+        if outcome == PrintOutcome::Printed {
+            info!(complaint = %receipt.number, "complaint receipt printed");
+        } else {
+            error!(complaint = %receipt.number, ?outcome, "complaint receipt not printed");
+        }
+        outcome
     }
 
     fn run(&mut self, job: Job) {
@@ -272,12 +359,24 @@ impl Worker<'_> {
                 };
                 let _ = reply.send(r);
             }
+            Job::Receipt(receipt, reply) => reply.send(self.print_receipt(&receipt)),
             Job::Status(reply) => {
                 let _ = reply.send(self.poll());
             }
             Job::Stop => {}
         }
     }
+}
+
+/// The job's name (the spool's file name): the register number with everything but letters
+/// and digits as `_`, so a number's `/` cannot reach outside the spool directory, and no `-`,
+/// which the spool uses to number a reprint's file.
+fn receipt_job_name(number: &str) -> String {
+    let safe: String = number
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("pengaduan_{safe}")
 }
 
 #[cfg(test)]
@@ -391,6 +490,241 @@ mod tests {
     }
 
     const ONLINE: [u8; 3] = [0x12, 0x12, 0x12];
+
+    fn receipt() -> ComplaintReceipt {
+        let config = Config::embedded().expect("config");
+        ComplaintReceipt {
+            office: config.office.clone(),
+            number: "PGD/2026/11/0042".into(),
+            received_at: Utc
+                .with_ymd_and_hms(2026, 11, 30, 3, 15, 0)
+                .single()
+                .expect("t"),
+            service: "Pengaduan".into(),
+            channel: "Datang langsung".into(),
+            tracking_code: "K7QM-2XHD-9RTA".into(),
+            officer: Some("Budi Santoso".into()),
+            reprinted_at: None,
+        }
+    }
+
+    fn worker<'a>(t: &'a mut dyn Transport, events: Arc<Mutex<Vec<PrinterEvent>>>) -> Worker<'a> {
+        Worker {
+            transport: t,
+            config: Arc::new(Config::embedded().expect("config")),
+            base_url: Some("http://192.168.1.10:8080".into()),
+            clock: Arc::new(SystemClock),
+            notify: Box::new(move |e| events.lock().expect("lock").push(e)),
+            status: Some(PrinterStatus::Online),
+            resync_needed: false,
+        }
+    }
+
+    /// Runs receipts on a worker; the outcomes each `done` received, in order.
+    fn run_receipts(w: &mut Worker<'_>, receipts: Vec<ComplaintReceipt>) -> Vec<PrintOutcome> {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        for r in receipts {
+            let sink = got.clone();
+            w.run_guarded(Job::Receipt(
+                Box::new(r),
+                Reply(Some(Box::new(move |o| sink.lock().expect("lock").push(o)))),
+            ));
+        }
+        got.lock().expect("lock").clone()
+    }
+
+    #[test]
+    fn a_receipt_is_sent_whole_and_its_outcome_reported_once() {
+        let mut t = Scripted {
+            status: ONLINE,
+            answers: true,
+            fail_after: None,
+            written: Vec::new(),
+        };
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let outcomes = run_receipts(&mut worker(&mut t, events.clone()), vec![receipt()]);
+        assert_eq!(outcomes, [PrintOutcome::Printed]);
+        let expected = receipt_bytes(
+            &Config::embedded().expect("config"),
+            Some("http://192.168.1.10:8080"),
+            &receipt(),
+        );
+        assert_eq!(t.written, expected);
+        // A receipt is no ticket: the store hears nothing about ticket prints.
+        assert!(
+            !events
+                .lock()
+                .expect("lock")
+                .iter()
+                .any(|e| matches!(e, PrinterEvent::Printed { .. }))
+        );
+    }
+
+    #[test]
+    fn a_receipt_the_printer_is_not_ready_for_gets_no_byte() {
+        let mut t = Scripted {
+            status: [0x1a, 0x16, 0x12],
+            answers: true,
+            fail_after: None,
+            written: Vec::new(),
+        };
+        let outcomes = run_receipts(
+            &mut worker(&mut t, Arc::new(Mutex::new(Vec::new()))),
+            vec![receipt()],
+        );
+        assert_eq!(
+            outcomes,
+            [PrintOutcome::NotSent("Penutup printer terbuka".into())]
+        );
+        assert!(t.written.is_empty());
+    }
+
+    #[test]
+    fn a_receipt_broken_off_part_way_fails_and_the_next_job_resyncs_first() {
+        let mut t = Scripted {
+            status: ONLINE,
+            answers: true,
+            fail_after: Some((100, io::ErrorKind::BrokenPipe)),
+            written: Vec::new(),
+        };
+        let mut again = receipt();
+        again.reprinted_at = Some(Utc::now());
+        let expected = receipt_bytes(
+            &Config::embedded().expect("config"),
+            Some("http://192.168.1.10:8080"),
+            &again,
+        );
+        let outcomes = run_receipts(
+            &mut worker(&mut t, Arc::new(Mutex::new(Vec::new()))),
+            vec![receipt(), again],
+        );
+        assert_eq!(
+            outcomes,
+            [
+                PrintOutcome::Failed("scripted failure".into()),
+                PrintOutcome::Printed
+            ]
+        );
+        let rest = &t.written[100..];
+        assert!(rest[..RESYNC_BYTES].iter().all(|b| *b == 0));
+        assert_eq!(&rest[RESYNC_BYTES..RESYNC_BYTES + 2], &[0x1b, b'@']);
+        assert_eq!(&rest[RESYNC_BYTES + 2..], &expected[..]);
+    }
+
+    #[test]
+    fn receipts_spool_under_a_name_that_stays_in_the_spool_and_reprints_beside() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spool = dir.path().join("spool");
+        let mut t = transport::SpoolTransport::new(&spool).expect("spool");
+        let mut hostile = receipt();
+        hostile.number = "../../PGD/2026-11/0042".into();
+        let outcomes = run_receipts(
+            &mut worker(&mut t, Arc::new(Mutex::new(Vec::new()))),
+            vec![receipt(), receipt(), hostile],
+        );
+        assert_eq!(outcomes, vec![PrintOutcome::Printed; 3]);
+        let mut names: Vec<String> = std::fs::read_dir(&spool)
+            .expect("read spool")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "pengaduan_PGD_2026_11_0042-2.escpos",
+                "pengaduan_PGD_2026_11_0042.escpos",
+                "pengaduan_______PGD_2026_11_0042.escpos",
+            ]
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("read dir").count(),
+            1,
+            "nothing written beside the spool"
+        );
+    }
+
+    /// A transport the test can read after the printer thread took it.
+    struct Shared(Arc<Mutex<Scripted>>);
+
+    impl Transport for Shared {
+        fn describe(&self) -> String {
+            "shared".to_string()
+        }
+
+        fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+            self.0.lock().expect("lock").write_all(bytes)
+        }
+
+        fn query(&mut self, n: u8) -> io::Result<Option<u8>> {
+            self.0.lock().expect("lock").query(n)
+        }
+    }
+
+    #[tokio::test]
+    async fn print_receipt_answers_through_the_printer_thread_and_after_it_stopped() {
+        let device = Arc::new(Mutex::new(Scripted {
+            status: ONLINE,
+            answers: true,
+            fail_after: None,
+            written: Vec::new(),
+        }));
+        let config = Arc::new(Config::embedded().expect("config"));
+        let (printer, thread) = Printer::start(
+            Box::new(Shared(device.clone())),
+            config.clone(),
+            None,
+            Arc::new(SystemClock),
+            Box::new(|_| {}),
+        )
+        .expect("start");
+        assert_eq!(
+            printer.print_receipt(receipt()).await,
+            PrintOutcome::Printed
+        );
+        assert_eq!(
+            device.lock().expect("lock").written,
+            receipt_bytes(&config, None, &receipt())
+        );
+        printer.stop();
+        tokio::task::spawn_blocking(move || thread.join().expect("join"))
+            .await
+            .expect("joined");
+        assert_eq!(
+            printer.print_receipt(receipt()).await,
+            PrintOutcome::NotSent("printer thread stopped".into())
+        );
+    }
+
+    #[test]
+    fn a_receipt_queued_behind_stop_is_answered_not_sent() {
+        let device = Arc::new(Mutex::new(Scripted {
+            status: ONLINE,
+            answers: true,
+            fail_after: None,
+            written: Vec::new(),
+        }));
+        let (printer, thread) = Printer::start(
+            Box::new(Shared(device.clone())),
+            Arc::new(Config::embedded().expect("config")),
+            None,
+            Arc::new(SystemClock),
+            Box::new(|_| {}),
+        )
+        .expect("start");
+        let got = Arc::new(Mutex::new(Vec::new()));
+        printer.stop();
+        let sink = got.clone();
+        printer.print_receipt_then(
+            receipt(),
+            Box::new(move |o| sink.lock().expect("lock").push(o)),
+        );
+        thread.join().expect("join");
+        assert_eq!(
+            *got.lock().expect("lock"),
+            [PrintOutcome::NotSent("printer thread stopped".into())]
+        );
+        assert!(device.lock().expect("lock").written.is_empty());
+    }
 
     #[test]
     fn a_write_failing_part_way_is_a_failed_print_and_the_next_job_resyncs_first() {
