@@ -107,10 +107,19 @@ impl Attachments {
             return Ok(stored);
         }
         let parent = path.parent().unwrap_or(&self.dir).to_path_buf();
+        let new_shard = !parent.exists();
         std::fs::create_dir_all(&parent)?;
-        let tmp = parent.join(format!(".{}.partial", stored.sha256));
+        if new_shard {
+            // The shard's own entry must survive a power cut too.
+            std::fs::File::open(&self.dir)?.sync_all()?;
+            if let Some(data) = self.dir.parent() {
+                std::fs::File::open(data)?.sync_all()?;
+            }
+        }
+        // A name of its own (created exclusively): two uploads of the same scan at once each
+        // write their own copy, and the rename of either leaves the same bytes.
+        let (mut f, tmp) = exclusive_temp(&parent, &stored.sha256)?;
         let written = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
             f.write_all(bytes)?;
             f.sync_all()?;
             std::fs::rename(&tmp, &path)?;
@@ -132,6 +141,8 @@ impl Attachments {
     }
 
     /// Removes the file (a purge under the retention rule); one already gone is no error.
+    /// Files are shared by content: the caller removes one only when no other complaint it
+    /// keeps names the same hash.
     pub fn remove(&self, stored: &Stored) -> Result<(), AttachmentError> {
         match std::fs::remove_file(self.path_of(stored)) {
             Ok(()) => Ok(()),
@@ -151,6 +162,23 @@ impl Attachments {
         self.dir
             .join(shard)
             .join(format!("{safe}.{}", stored.kind.extension()))
+    }
+}
+
+/// `.{hash}.{n}.partial`, created with `O_EXCL`.
+fn exclusive_temp(dir: &Path, hash: &str) -> std::io::Result<(std::fs::File, PathBuf)> {
+    let mut n = 0u32;
+    loop {
+        let tmp = dir.join(format!(".{hash}.{n}.partial"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => return Ok((f, tmp)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 64 => n += 1,
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -192,7 +220,7 @@ mod tests {
             Err(AttachmentError::Unsupported)
         ));
         assert!(matches!(
-            a.store(b"MZ\x90\x00 an executable"),
+            a.store(b"MZ\x90\x00 an executable, too long"),
             Err(AttachmentError::TooLarge { max_kib: 0 })
         ));
         assert!(matches!(

@@ -152,8 +152,6 @@ impl Calendar {
             .and_then(|y| NaiveDate::from_ymd_opt(y, 12, 31))
     }
 
-    /// Whether some day from `today` through `days` days later falls in a year no holiday file
-    /// covers (past the last file, or in a gap): the console's cue to warn an administrator.
     /// What to tell an administrator when the holiday files run out within
     /// `WARN_DAYS_AHEAD` days of `today` (or already have); None while they reach far enough.
     pub fn coverage_warning(&self, today: NaiveDate) -> Option<String> {
@@ -182,6 +180,8 @@ impl Calendar {
         })
     }
 
+    /// Whether some day from `today` through `days` days later falls in a year no holiday file
+    /// covers (past the last file, or in a gap): the console's cue to warn an administrator.
     pub fn runs_out_within(&self, today: NaiveDate, days: u32) -> bool {
         let Some(last) = today.checked_add_days(Days::new(u64::from(days))) else {
             return true;

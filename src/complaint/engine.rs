@@ -178,6 +178,10 @@ fn start(
     authorise(opening, officer)?;
 
     let mut records = Vec::new();
+    // The officer's step starts when the one before it ended: the customer-service talk
+    // (the ticket finished) for a walk-in, so a complaint opened late is late; on receipt
+    // for one that came another way.
+    let mut opening_start = now;
     match &intake {
         Intake::Ticket(t) => {
             // Ticket times come from this appliance's clock, which may have been corrected
@@ -186,6 +190,7 @@ fn start(
             let called = t.called_at.unwrap_or(now).clamp(issued, now);
             let finished = t.finished_at.unwrap_or(now).clamp(called, now);
             let bounds = [issued, called, finished];
+            opening_start = finished;
             for (i, step) in ticket_steps.iter().enumerate() {
                 let (from, to) = (bounds[i], bounds[i + 1]);
                 records.push(StepRecord {
@@ -237,7 +242,7 @@ fn start(
         drafts: Vec::new(),
         version: 1,
     };
-    enter(&mut state, opening.no, now, deadlines)?;
+    enter(&mut state, opening.no, opening_start, deadlines)?;
     let recorded = Recorded {
         version: state.version,
         at: now,
@@ -499,7 +504,11 @@ pub fn recompute_due(state: &Workflow, deadlines: &dyn Deadlines) -> Option<Work
             moved = true;
         }
     }
-    moved.then_some(next)
+    // A change like any other: a form read before it no longer applies.
+    moved.then(|| {
+        next.version += 1;
+        next
+    })
 }
 
 /// The step now waiting is past its due time.

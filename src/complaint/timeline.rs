@@ -249,7 +249,8 @@ mod tests {
         );
         assert_eq!(rows[0].outcome, Some("Dari riwayat nomor antrian"));
         assert_eq!(rows[2].timing, Timing::Done);
-        assert_eq!(rows[2].elapsed_minutes, Some(60));
+        // From the end of the customer-service talk (08.40) to 10.00.
+        assert_eq!(rows[2].elapsed_minutes, Some(80));
         let four = &rows[3];
         assert!(four.current);
         assert_eq!(four.actor, "Kasubbag Umum dan Kepegawaian");

@@ -14,8 +14,15 @@ const PROVINCES: [u8; 38] = [
     71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96,
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// `Debug` shows it masked: a NIK must not reach a log by way of `{:?}`.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Nik(String);
+
+impl fmt::Debug for Nik {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Nik({})", super::mask_nik(&self.0))
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum BadNik {
@@ -85,10 +92,16 @@ impl Serialize for Nik {
     }
 }
 
+/// Read back from the store as it was stored: the plausibility rules (a new province code)
+/// apply to what staff type, never to records kept under earlier rules.
 impl<'de> Deserialize<'de> for Nik {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Nik::parse(&s).map_err(serde::de::Error::custom)
+        if s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(s))
+        } else {
+            Err(serde::de::Error::custom("a stored NIK is 16 digits"))
+        }
     }
 }
 
@@ -111,6 +124,16 @@ mod tests {
         assert!(Nik::parse("3271015408850003").is_ok());
         // Papua Pegunungan (95), born 29-02-2000.
         assert!(Nik::parse("9501012902000001").is_ok());
+    }
+
+    #[test]
+    fn debug_output_is_masked_and_stored_niks_read_back_as_stored() {
+        let nik = Nik::parse("3271011408850003").expect("nik");
+        assert_eq!(format!("{nik:?}"), "Nik(3271********0003)");
+        // A code the rules no longer know (here: province 99) still reads back from a record.
+        let old: Nik = serde_json::from_str("\"9901011408850003\"").expect("stored");
+        assert_eq!(old.as_str(), "9901011408850003");
+        assert!(serde_json::from_str::<Nik>("\"12345\"").is_err());
     }
 
     #[test]
