@@ -30,10 +30,7 @@ fn who(name: &str) -> Who {
 }
 
 /// The daemon on a fresh data directory (kept while the returned guard lives), with staff.
-async fn app_at(
-    at: DateTime<Utc>,
-    config: loket::config::Config,
-) -> (TestApp, tempfile::TempDir) {
+async fn app_at(at: DateTime<Utc>, config: loket::config::Config) -> (TestApp, tempfile::TempDir) {
     let tmp = tempfile::tempdir().expect("tmp");
     let clock = Arc::new(FakeClock::new(at));
     let app = TestApp::spawn_in(tmp.path(), clock, config).await;
@@ -138,7 +135,8 @@ async fn finished_ticket(app: &TestApp) -> loket::queue::Ticket {
     };
     op(CounterOp::CallNext).await;
     op(CounterOp::Serve).await;
-    app.clock.set(app.clock.now() + chrono::Duration::minutes(20));
+    app.clock
+        .set(app.clock.now() + chrono::Duration::minutes(20));
     op(CounterOp::Finish).await;
     store
         .ticket(issued.ticket.id)
@@ -188,7 +186,13 @@ async fn a_complaint_from_a_ticket_walks_its_flow_on_working_time() {
         )
         .await;
     assert!(
-        matches!(cs, Err(OpError::Complaint(ComplaintError::Forbidden { step: 3, .. }))),
+        matches!(
+            cs,
+            Err(OpError::Complaint(ComplaintError::Forbidden {
+                step: 3,
+                ..
+            }))
+        ),
         "{cs:?}"
     );
     let c = store
@@ -247,7 +251,13 @@ async fn a_complaint_from_a_ticket_walks_its_flow_on_working_time() {
     let actions_before = store.complaint_actions(seq).await.expect("actions").len();
     let forbidden = act(&store, seq, OFFICER, done()).await;
     assert!(
-        matches!(forbidden, Err(OpError::Complaint(ComplaintError::Forbidden { step: 4, .. }))),
+        matches!(
+            forbidden,
+            Err(OpError::Complaint(ComplaintError::Forbidden {
+                step: 4,
+                ..
+            }))
+        ),
         "{forbidden:?}"
     );
     let early = store
@@ -262,7 +272,13 @@ async fn a_complaint_from_a_ticket_walks_its_flow_on_working_time() {
         )
         .await;
     assert!(
-        matches!(early, Err(OpError::Complaint(ComplaintError::OutOfOrder { step: 6, current: 4 }))),
+        matches!(
+            early,
+            Err(OpError::Complaint(ComplaintError::OutOfOrder {
+                step: 6,
+                current: 4
+            }))
+        ),
         "{early:?}"
     );
     assert_eq!(audit_len(&store).await, audit_before);
@@ -310,7 +326,10 @@ async fn a_complaint_from_a_ticket_walks_its_flow_on_working_time() {
     // Every change is a row of its own, numbered by the version it made, with a global id.
     let actions = store.complaint_actions(seq).await.expect("actions");
     let versions: Vec<u64> = actions.iter().map(|a| a.seq).collect();
-    assert_eq!(versions, (1..=closed.workflow.version()).collect::<Vec<_>>());
+    assert_eq!(
+        versions,
+        (1..=closed.workflow.version()).collect::<Vec<_>>()
+    );
     assert_eq!(actions[0].id, "0000-CONTOH-1-1");
     assert_eq!(actions[0].recorded.change.name(), "complaint_opened");
     // …and audited under the engine's names.
@@ -455,10 +474,7 @@ async fn a_restart_keeps_every_complaint_and_rebuilds_the_register() {
         .open_complaint(by_letter("Rudi"), who(OFFICER))
         .await
         .expect("opened");
-    assert_eq!(
-        (next.seq(), next.number.as_str()),
-        (4, "PGD/2026/12/0004")
-    );
+    assert_eq!((next.seq(), next.number.as_str()), (4, "PGD/2026/12/0004"));
     app.stop().await;
 }
 
@@ -523,9 +539,18 @@ async fn the_register_filters_pages_and_masks() {
     assert_eq!(ahmad.nik.as_deref(), Some("3271********0003"));
     assert_eq!(ahmad.id, "0000-CONTOH-1");
     let secret_row = rows.iter().find(|r| r.seq == 3).expect("row");
-    assert_eq!((secret_row.name.as_str(), &secret_row.nik), ("(dirahasiakan)", &None));
+    assert_eq!(
+        (secret_row.name.as_str(), &secret_row.nik),
+        ("(dirahasiakan)", &None)
+    );
     let shown = serde_json::to_string(&rows).expect("json");
-    for whole in ["Ahmad", "Sutrisno", "3271011408850003", "0812-3456-7890", "Pajajaran"] {
+    for whole in [
+        "Ahmad",
+        "Sutrisno",
+        "3271011408850003",
+        "0812-3456-7890",
+        "Pajajaran",
+    ] {
         assert!(!shown.contains(whole), "{whole} in {shown}");
     }
 
@@ -549,7 +574,10 @@ async fn the_register_filters_pages_and_masks() {
     assert_eq!(q(|q| q.flow = Some("skala_besar".into())).await.1, vec![4]);
     assert_eq!(q(|q| q.flow = Some("tidak_ada".into())).await.0, 0);
     assert_eq!(q(|q| q.status = Some(Status::Closed)).await.1, vec![2]);
-    assert_eq!(q(|q| q.status = Some(Status::Open)).await.1, vec![5, 4, 3, 1]);
+    assert_eq!(
+        q(|q| q.status = Some(Status::Open)).await.1,
+        vec![5, 4, 3, 1]
+    );
     assert_eq!(q(|q| q.step = Some(4)).await.1, vec![5]);
     assert_eq!(q(|q| q.step = Some(3)).await.1, vec![4, 3, 1]);
     let (total, seqs, _) = q(|q| {
@@ -591,7 +619,11 @@ async fn the_identity_is_seen_only_through_an_audited_read() {
         .expect("opened");
     let before = audit_len(&store).await;
     let plain = store.complaint(c.seq()).await.expect("read");
-    assert_eq!(audit_len(&store).await, before, "a plain read is not audited");
+    assert_eq!(
+        audit_len(&store).await,
+        before,
+        "a plain read is not audited"
+    );
     let (with, identity) = store
         .complaint_with_identity(c.seq(), who(KEPALA))
         .await
@@ -641,7 +673,11 @@ fn attachment_files(data: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let dir = data.join("attachments");
     for shard in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-        for f in std::fs::read_dir(shard.path()).into_iter().flatten().flatten() {
+        for f in std::fs::read_dir(shard.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             out.push(f.file_name().to_string_lossy().to_string());
         }
     }
@@ -657,7 +693,10 @@ async fn the_purge_deletes_identity_and_files_of_long_closed_complaints_only() {
     let store = app.state().store;
     let data = app.data_dir.clone();
     let pdf = b"%PDF-1.7\n1 0 obj surat pengaduan\n".to_vec();
-    let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 7].to_vec();
+    let png = [
+        0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 7,
+    ]
+    .to_vec();
 
     let old = store
         .open_complaint(by_letter("Ahmad Sutrisno"), who(OFFICER))
@@ -668,10 +707,16 @@ async fn the_purge_deletes_identity_and_files_of_long_closed_complaints_only() {
         .attach_to_complaint(old.seq(), pdf.clone(), who(KEPALA))
         .await;
     assert!(
-        matches!(refused, Err(OpError::Complaint(ComplaintError::Forbidden { .. }))),
+        matches!(
+            refused,
+            Err(OpError::Complaint(ComplaintError::Forbidden { .. }))
+        ),
         "{refused:?}"
     );
-    assert!(attachment_files(&data).is_empty(), "nothing stored for a refusal");
+    assert!(
+        attachment_files(&data).is_empty(),
+        "nothing stored for a refusal"
+    );
     store
         .attach_to_complaint(old.seq(), pdf.clone(), who(OFFICER))
         .await
@@ -710,7 +755,10 @@ async fn the_purge_deletes_identity_and_files_of_long_closed_complaints_only() {
     assert_eq!((purged.complaints, purged.files), (1, 1));
     let files = attachment_files(&data);
     assert_eq!(files.len(), 1, "{files:?}");
-    assert!(files[0].ends_with(".pdf"), "the shared letter stays: {files:?}");
+    assert!(
+        files[0].ends_with(".pdf"),
+        "the shared letter stays: {files:?}"
+    );
     let (kept, identity) = store
         .complaint_with_identity(old.seq(), who(KEPALA))
         .await

@@ -1093,7 +1093,10 @@ mod tests {
         assert_eq!(c.office.code, PLACEHOLDER_OFFICE_CODE);
         assert_eq!(c.complaints.number_pattern, "PGD/{year}/{month}/{seq}");
         assert_eq!(
-            (c.complaints.retention_days, c.complaints.max_attachment_bytes()),
+            (
+                c.complaints.retention_days,
+                c.complaints.max_attachment_bytes()
+            ),
             (730, 5 * 1024 * 1024)
         );
         let placeholder = c
@@ -1216,7 +1219,11 @@ mod tests {
             c.holiday(day(12, 25)).map(|h| h.name.as_str()),
             Some("Kelahiran Yesus Kristus")
         );
-        let old: Vec<_> = c.warnings.iter().filter(|w| w.path != "office.code").collect();
+        let old: Vec<_> = c
+            .warnings
+            .iter()
+            .filter(|w| w.path != "office.code")
+            .collect();
         assert_eq!(old.len(), 1);
         let line = src.lines().position(|l| l == "[[holidays]]").map(|n| n + 1);
         assert_eq!(old[0].line, line);

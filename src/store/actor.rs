@@ -18,8 +18,8 @@ use tracing::{error, info, warn};
 
 use super::accounts::{self, AccountWrites};
 use super::complaints::{
-    self, ActionRow, AfterCommit, Complaint, ComplaintCounts, ComplaintOp, ComplaintOut,
-    Identity, NewComplaint, PurgeSummary, RegisterPage, RegisterQuery,
+    self, ActionRow, AfterCommit, Complaint, ComplaintCounts, ComplaintOp, ComplaintOut, Identity,
+    NewComplaint, PurgeSummary, RegisterPage, RegisterQuery,
 };
 use super::tables::{self, StoreError, Writes};
 use crate::audit::{AuditEntry, Who};
@@ -457,13 +457,17 @@ impl StoreHandle {
     }
 
     async fn complaint_req(&self, op: ComplaintOp, who: Who) -> Result<ComplaintOut, OpError> {
-        self.ask(|reply| Command::Complaint { op, who, reply }).await
+        self.ask(|reply| Command::Complaint { op, who, reply })
+            .await
     }
 
     /// Opens a complaint (the SOP's step 3, by a complaint officer): from a finished ticket of
     /// today, whose history gives steps 1–2, or from a channel without a ticket.
     pub async fn open_complaint(&self, new: NewComplaint, who: Who) -> Result<Complaint, OpError> {
-        match self.complaint_req(ComplaintOp::Open(Box::new(new)), who).await? {
+        match self
+            .complaint_req(ComplaintOp::Open(Box::new(new)), who)
+            .await?
+        {
             ComplaintOut::Complaint(c) => Ok(*c),
             _ => Err(StoreError::Stopped.into()),
         }
@@ -476,7 +480,10 @@ impl StoreHandle {
         action: crate::complaint::Action,
         who: Who,
     ) -> Result<Complaint, OpError> {
-        match self.complaint_req(ComplaintOp::Act { seq, action }, who).await? {
+        match self
+            .complaint_req(ComplaintOp::Act { seq, action }, who)
+            .await?
+        {
             ComplaintOut::Complaint(c) => Ok(*c),
             _ => Err(StoreError::Stopped.into()),
         }
@@ -490,7 +497,10 @@ impl StoreHandle {
         bytes: Vec<u8>,
         who: Who,
     ) -> Result<Complaint, OpError> {
-        match self.complaint_req(ComplaintOp::Attach { seq, bytes }, who).await? {
+        match self
+            .complaint_req(ComplaintOp::Attach { seq, bytes }, who)
+            .await?
+        {
             ComplaintOut::Complaint(c) => Ok(*c),
             _ => Err(StoreError::Stopped.into()),
         }
@@ -558,7 +568,10 @@ impl StoreHandle {
 
     /// Open and closed complaints, and the open ones past due per flow step, now.
     pub async fn complaint_counts(&self) -> Result<ComplaintCounts, OpError> {
-        match self.complaint_req(ComplaintOp::Counts, Who::system()).await? {
+        match self
+            .complaint_req(ComplaintOp::Counts, Who::system())
+            .await?
+        {
             ComplaintOut::Counts(c) => Ok(c),
             _ => Err(StoreError::Stopped.into()),
         }
@@ -1224,7 +1237,14 @@ impl Actor {
     }
 
     /// Chains an audit entry on the log, written with the rest of this batch.
-    pub(super) fn audit(&mut self, now: DateTime<Utc>, who: &Who, action: &str, target: &str, detail: &str) {
+    pub(super) fn audit(
+        &mut self,
+        now: DateTime<Utc>,
+        who: &Who,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) {
         let e = AuditEntry::new(
             (self.audit_head.0, &self.audit_head.1),
             now,

@@ -40,7 +40,8 @@ pub(super) const ACTIONS: TableDefinition<(u64, u64), &[u8]> =
 /// Flow snapshots by version (SHA-256 of the content): one copy however many complaints.
 pub(super) const FLOWS: TableDefinition<&str, &[u8]> = TableDefinition::new("complaint_flows");
 /// Queue ticket → the complaint opened from it: one ticket opens one complaint.
-pub(super) const TICKET_LINKS: TableDefinition<u64, u64> = TableDefinition::new("complaint_tickets");
+pub(super) const TICKET_LINKS: TableDefinition<u64, u64> =
+    TableDefinition::new("complaint_tickets");
 /// (attachment SHA-256, complaint): who still needs a file, so a purge deletes a scan only
 /// when no other complaint names the same bytes.
 pub(super) const ATTACHMENT_REFS: TableDefinition<(&str, u64), u8> =
@@ -380,10 +381,7 @@ fn corrupt(what: impl Into<String>, why: impl ToString) -> StoreError {
 }
 
 /// Reads the index and the flow snapshots from the file (at start, and after a failed commit).
-pub(super) fn load_index(
-    db: &redb::Database,
-    tz: chrono_tz::Tz,
-) -> Result<Index, StoreError> {
+pub(super) fn load_index(db: &redb::Database, tz: chrono_tz::Tz) -> Result<Index, StoreError> {
     let txn = db.begin_read()?;
     let mut index = Index::default();
     macro_rules! table {
@@ -471,7 +469,9 @@ fn decode(seq: u64, bytes: &[u8], flows: &HashMap<String, Value>) -> Result<Comp
         .get_mut("workflow")
         .and_then(|w| w.get_mut("flow"))
         .ok_or_else(|| corrupt(what(), "no flow"))?;
-    let version = slot.as_str().ok_or_else(|| corrupt(what(), "no flow version"))?;
+    let version = slot
+        .as_str()
+        .ok_or_else(|| corrupt(what(), "no flow version"))?;
     let flow = flows
         .get(version)
         .ok_or_else(|| corrupt(what(), format!("flow version {version} not stored")))?;
@@ -499,14 +499,22 @@ fn check_new(n: &NewComplaint, today: NaiveDate) -> Result<(), ComplaintError> {
         ("Layanan yang diadukan", &n.service, MAX_NAME, true, false),
         ("Uraian kejadian", &n.what_happened, MAX_TEXT, true, true),
         ("Kekurangan layanan", &n.shortfall, MAX_TEXT, false, true),
-        ("Penyelesaian yang diminta", &n.remedy, MAX_TEXT, false, true),
+        (
+            "Penyelesaian yang diminta",
+            &n.remedy,
+            MAX_TEXT,
+            false,
+            true,
+        ),
     ];
     for (label, value, max, required, multiline) in fields {
         if required && value.trim().is_empty() {
             return invalid(format!("{label} wajib diisi."));
         }
         if value.chars().count() > max {
-            return invalid(format!("{label} terlalu panjang (paling banyak {max} karakter)."));
+            return invalid(format!(
+                "{label} terlalu panjang (paling banyak {max} karakter)."
+            ));
         }
         let bad = value
             .chars()
@@ -543,7 +551,9 @@ impl Actor {
         let result = match op {
             ComplaintOp::Open(new) => self.open_complaint(*new, who, now),
             ComplaintOp::Act { seq, action } => self.act_on_complaint(seq, &action, who, now),
-            ComplaintOp::Attach { seq, bytes } => self.attach_to_complaint(seq, &bytes, who, now, after),
+            ComplaintOp::Attach { seq, bytes } => {
+                self.attach_to_complaint(seq, &bytes, who, now, after)
+            }
             ComplaintOp::Get { seq, identity } => self.get_complaint(seq, identity, who, now),
             ComplaintOp::ByCode { code } => self.complaint_by_code(&code),
             ComplaintOp::Register(q) => self.register(&q, now),
@@ -649,8 +659,10 @@ impl Actor {
             at: r.at,
             recorded: r.clone(),
         };
-        txn.open_table(ACTIONS)?
-            .insert((c.seq(), r.version), json("complaint action", &row)?.as_slice())?;
+        txn.open_table(ACTIONS)?.insert(
+            (c.seq(), r.version),
+            json("complaint action", &row)?.as_slice(),
+        )?;
         Ok(())
     }
 
@@ -711,9 +723,8 @@ impl Actor {
                 (w, r, Some(*id), None)
             }
             Source::Channel(ch) => {
-                let (w, r) = complaint::start_without_ticket(
-                    flow, new.level, *ch, &officer, now, calendar,
-                )?;
+                let (w, r) =
+                    complaint::start_without_ticket(flow, new.level, *ch, &officer, now, calendar)?;
                 (w, r, None, Some(*ch))
             }
         };
@@ -721,7 +732,8 @@ impl Actor {
         let pattern = self.config.complaints.number_pattern.clone();
         let code = loop {
             let code = complaint::tracking_code().map_err(|e| StoreError::Random(e.to_string()))?;
-            let taken = self.in_txn(|txn, _| Ok(txn.open_table(CODES)?.get(code.as_str())?.is_some()))?;
+            let taken =
+                self.in_txn(|txn, _| Ok(txn.open_table(CODES)?.get(code.as_str())?.is_some()))?;
             if !taken {
                 break code;
             }
@@ -755,7 +767,8 @@ impl Actor {
             Self::write_complaint(txn, index, &c)?;
             txn.open_table(IDENTITIES)?
                 .insert(seq, json("identity", &new.identity)?.as_slice())?;
-            txn.open_table(CODES)?.insert(c.tracking_code.as_str(), seq)?;
+            txn.open_table(CODES)?
+                .insert(c.tracking_code.as_str(), seq)?;
             if let Some(t) = ticket_id {
                 txn.open_table(TICKET_LINKS)?.insert(t, seq)?;
             }
@@ -801,7 +814,10 @@ impl Actor {
             who,
             recorded.change.name(),
             &c.id.to_string(),
-            &format!("{} langkah {} versi {}", c.number, action.step, recorded.version),
+            &format!(
+                "{} langkah {} versi {}",
+                c.number, action.step, recorded.version
+            ),
         );
         Ok(ComplaintOut::Complaint(Box::new(c)))
     }
@@ -889,7 +905,10 @@ impl Actor {
         let code = complaint::normalize_code(code).ok_or_else(missing)?;
         let seq = (|| -> Result<Option<u64>, StoreError> {
             Ok(match &self.txn {
-                Some(txn) => txn.open_table(CODES)?.get(code.as_str())?.map(|v| v.value()),
+                Some(txn) => txn
+                    .open_table(CODES)?
+                    .get(code.as_str())?
+                    .map(|v| v.value()),
                 None => {
                     let txn = self.db.begin_read()?;
                     let t = txn.open_table(CODES)?;
@@ -905,7 +924,11 @@ impl Actor {
     fn register(&mut self, q: &RegisterQuery, now: DateTime<Utc>) -> Result<ComplaintOut, OpError> {
         let index = &self.complaints;
         let now_s = now.timestamp();
-        let number = q.number.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty());
+        let number = q
+            .number
+            .as_deref()
+            .map(str::to_lowercase)
+            .filter(|s| !s.is_empty());
         let name = q
             .name
             .as_deref()
@@ -951,11 +974,18 @@ impl Actor {
         }
         let mut rows = Vec::with_capacity(page.len());
         for r in page {
-            let identity = if r.purged { None } else { self.read_identity(r.seq)? };
+            let identity = if r.purged {
+                None
+            } else {
+                self.read_identity(r.seq)?
+            };
             let (name, nik) = match &identity {
                 None => ("(dihapus)".to_string(), None),
                 Some(i) if i.rahasia => ("(dirahasiakan)".to_string(), None),
-                Some(i) => (mask_name(&i.name), i.nik.as_ref().map(|n| mask_nik(n.as_str()))),
+                Some(i) => (
+                    mask_name(&i.name),
+                    i.nik.as_ref().map(|n| mask_nik(n.as_str())),
+                ),
             };
             rows.push(RegisterRow {
                 seq: r.seq,
@@ -967,7 +997,11 @@ impl Actor {
                 number: r.number.to_string(),
                 created_on: r.created_on,
                 level: r.level,
-                flow: index.flow_ids.get(usize::from(r.flow)).cloned().unwrap_or_default(),
+                flow: index
+                    .flow_ids
+                    .get(usize::from(r.flow))
+                    .cloned()
+                    .unwrap_or_default(),
                 step: (r.step != 0).then_some(r.step),
                 due_at: (r.step != 0 && r.due != i64::MAX)
                     .then(|| DateTime::from_timestamp(r.due, 0))
@@ -1048,7 +1082,8 @@ impl Actor {
                 for a in &c.attachments {
                     refs.remove((a.sha256.as_str(), seq))?;
                     // The same bytes attached to a complaint still kept stay on disk.
-                    let mut others = refs.range((a.sha256.as_str(), 0)..=(a.sha256.as_str(), u64::MAX))?;
+                    let mut others =
+                        refs.range((a.sha256.as_str(), 0)..=(a.sha256.as_str(), u64::MAX))?;
                     if others.next().is_none() {
                         files.push(a.clone());
                     }

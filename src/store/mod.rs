@@ -3,8 +3,8 @@
 
 mod accounts;
 mod actor;
-mod complaints;
 pub mod backup;
+mod complaints;
 pub mod migrate;
 pub mod offline;
 mod tables;
