@@ -348,12 +348,16 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     // Checked at start so a broken file in sop/ stops the daemon now, not at the first
-    // complaint; the complaint store takes the flows over when it lands.
-    if let Err(errs) = Sop::load(args.config.as_deref()) {
-        for e in &errs.0 {
-            error!("complaint flows: {e}");
+    // complaint; the store opens complaints on these flows.
+    let mut config = config;
+    match Sop::load(args.config.as_deref()) {
+        Ok(sop) => config.sop = std::sync::Arc::new(sop),
+        Err(errs) => {
+            for e in &errs.0 {
+                error!("complaint flows: {e}");
+            }
+            return ExitCode::from(2);
         }
-        return ExitCode::from(2);
     }
     match &args.config {
         Some(f) => info!(file = %f.display(), "configuration loaded"),

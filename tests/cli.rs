@@ -104,8 +104,14 @@ fn check_config_reports_unknown_keys_and_syntax_errors() {
     .expect("write");
     let o = loket(&["check-config", path.to_str().expect("utf-8")]);
     assert_eq!(o.status.code(), Some(2));
+    let line = std::fs::read_to_string(&path)
+        .expect("read")
+        .lines()
+        .position(|l| l == "listen_port = 80")
+        .expect("the typo")
+        + 1;
     assert!(
-        text(&o).contains("server.listen_port (line 12)"),
+        text(&o).contains(&format!("server.listen_port (line {line})")),
         "{}",
         text(&o)
     );

@@ -15,16 +15,17 @@ use common::{TestApp, test_config, wib};
 use loket::audit::Who;
 use loket::auth::Role;
 use loket::clock::FakeClock;
+use loket::complaint::{Action, ActionKind, Channel, Level};
 use loket::queue::{CounterOp, PrintState, TicketState};
-use loket::store::StoreError;
 use loket::store::migrate::{self, Migrated, Step};
 use loket::store::offline::Offline;
+use loket::store::{Identity, NewComplaint, RegisterQuery, Source, StoreError};
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions");
-/// What a later release might add (the complaint workflow).
-const COMPLAINTS: TableDefinition<u64, &str> = TableDefinition::new("complaints");
+/// What a later release might add: a table of its own (not one of this build's names).
+const COMPLAINTS: TableDefinition<u64, &str> = TableDefinition::new("test_later_release");
 
 fn fixture(version: u64) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/db/v{version}.redb"))
@@ -291,7 +292,125 @@ async fn the_v1_fixture_opens_with_every_record() {
             t.label
         );
     }
-    assert_eq!(store.health().await.expect("health").schema_version, 1);
+    assert_eq!(store.health().await.expect("health").schema_version, 2);
+    // The real steps ran (1 → 2, the complaint tables) after a copy of the v1 file beside it.
+    let copies: Vec<String> = db_files(&data)
+        .into_iter()
+        .filter(|n| n.starts_with("loket.redb.v1-backup-"))
+        .collect();
+    assert_eq!(copies.len(), 1, "{:?}", db_files(&data));
+    let copy = loket::store::backup::verify(&data.join(&copies[0])).expect("the v1 copy");
+    assert_eq!(
+        (
+            copy.tickets,
+            copy.users,
+            copy.audit_entries,
+            copy.complaints
+        ),
+        (13, 5, V1_AUDIT_ENTRIES, 0)
+    );
+    // …and the complaint register works on the migrated file.
+    store
+        .put_user(
+            loket::auth::User {
+                username: "petugas".to_string(),
+                display_name: String::new(),
+                roles: vec![Role::ComplaintOfficer],
+                password_hash: "x".to_string(),
+                disabled: false,
+                must_change_password: false,
+                created_at: thursday(),
+            },
+            Who::new("admin", ""),
+            "user_added",
+        )
+        .await
+        .expect("user");
+    let c = store
+        .open_complaint(
+            loket::store::NewComplaint {
+                source: loket::store::Source::Channel(loket::complaint::Channel::Letter),
+                level: loket::complaint::Level::Kecil,
+                identity: loket::store::Identity {
+                    name: "Budi".to_string(),
+                    address: String::new(),
+                    phone: String::new(),
+                    email: String::new(),
+                    nik: None,
+                    rahasia: false,
+                },
+                service: "KTP-el".to_string(),
+                what_happened: "Antrian terlalu lama.".to_string(),
+                happened_on: None,
+                shortfall: String::new(),
+                remedy: String::new(),
+            },
+            Who::new("petugas", ""),
+        )
+        .await
+        .expect("a complaint on the migrated database");
+    assert_eq!(c.seq(), 1);
+    running.stop().await;
+    let after = loket::store::backup::verify(&db).expect("sound after migration");
+    assert_eq!((after.tickets, after.complaints), (14, 1));
+}
+
+/// The complaints of the v2 fixture: number, flow, waiting step (none: closed), masked name.
+const V2_COMPLAINTS: [(&str, &str, Option<u32>, &str); 4] = [
+    ("PGD/2026/12/0004", "skala_kecil", Some(3), "E*** P***"),
+    ("PGD/2026/12/0003", "skala_besar", Some(3), "(dirahasiakan)"),
+    ("PGD/2026/12/0002", "skala_menengah", None, "D*** L***"),
+    ("PGD/2026/12/0001", "skala_kecil", Some(4), "A*** S***"),
+];
+
+#[tokio::test]
+async fn the_v2_fixture_opens_with_every_complaint() {
+    let (_tmp, db) = copy_of_fixture(2);
+    let data = db.parent().expect("data dir").to_path_buf();
+    let copy = loket::store::backup::verify(&db).expect("a sound database");
+    assert_eq!(copy.complaints, 4);
+    let clock = Arc::new(FakeClock::new(wib(2026, 12, 2, 11, 0)));
+    let running = loket::app::start(loket::app::Options {
+        config: test_config(),
+        data_dir: data.clone(),
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        clock: clock.clone(),
+        open_db: None,
+    })
+    .await
+    .expect("start on the v2 database");
+    let store = running.store.clone();
+    let page = store
+        .complaint_register(RegisterQuery::default())
+        .await
+        .expect("register");
+    let rows: Vec<(&str, &str, Option<u32>, &str)> = page
+        .rows
+        .iter()
+        .map(|r| (r.number.as_str(), r.flow.as_str(), r.step, r.name.as_str()))
+        .collect();
+    assert_eq!(rows, V2_COMPLAINTS);
+    let closed = store.complaint(2).await.expect("closed one");
+    assert_eq!(
+        (closed.workflow.round(), closed.workflow.drafts().len()),
+        (2, 2)
+    );
+    assert_eq!(store.complaint_actions(2).await.expect("actions").len(), 12);
+    let from_ticket = store.complaint(1).await.expect("from a ticket");
+    assert_eq!(from_ticket.ticket_id, Some(7));
+    assert_eq!(
+        store
+            .complaint(4)
+            .await
+            .expect("attached")
+            .attachments
+            .len(),
+        1
+    );
+    // No migration for a file already at this build's schema: nothing copied beside it.
+    assert_eq!(db_files(&data), ["loket.redb"]);
+    let audit = store.audit_entries().await.expect("audit");
+    assert_eq!(loket::audit::verify(&audit), Ok(audit.len() as u64));
     running.stop().await;
 }
 
@@ -418,8 +537,8 @@ fn a_migration_runs_once_after_a_byte_identical_copy_beside_the_database() {
     assert_eq!(std::fs::read(&db).expect("read"), after);
     assert_eq!(files_in(&dir).len(), 3, "database, lock, one copy");
 
-    // This build (schema 1) refuses what the later release wrote.
-    let err = migrate::migrate(&db, thursday()).expect_err("newer refused");
+    // A build that reads up to schema 1 refuses what the later release wrote.
+    let err = migrate::migrate_with(&db, &[], 1, thursday()).expect_err("newer refused");
     assert!(
         matches!(
             err,
@@ -524,9 +643,9 @@ fn a_failing_migration_leaves_the_database_untouched_and_is_refused() {
             "loket.redb.v1-backup-20261203T020000Z",
         ]
     );
-    // The database is still the v1 one, and this build opens it.
+    // The database is still the v1 one, and a schema-1 build opens it as it is.
     assert_eq!(
-        migrate::migrate(&db, thursday()).expect("current"),
+        migrate::migrate_with(&db, &[], 1, thursday()).expect("current"),
         Migrated::Current
     );
 }
@@ -568,7 +687,7 @@ fn the_daemon_refuses_a_database_it_has_no_migration_for() {
     ]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("tidak dapat dimigrasikan"), "{out}");
-    assert!(out.contains("cannot be migrated to schema 1"), "{out}");
+    assert!(out.contains("cannot be migrated to schema 2"), "{out}");
     assert_eq!(std::fs::read(&db).expect("read"), before);
     assert_eq!(db_files(&data), ["loket.redb"]);
 }
@@ -659,6 +778,18 @@ async fn make_fixture() {
     assert_eq!(label(op(3, CounterOp::CallNext).await), "B-002");
     op(3, CounterOp::Recall).await;
     op(3, CounterOp::Serve).await;
+    // Schema 2: a complaint from the finished B-001, its step 3 done.
+    app.create_user("petugas", &[Role::ComplaintOfficer]).await;
+    app.create_user("kasubbag", &[Role::KasubbagUmum]).await;
+    clock.set(wib(2026, 12, 1, 9, 0));
+    let from_ticket = store
+        .open_complaint(
+            complaint(Source::Ticket(7), Level::Kecil, "Ahmad Sutrisno", false),
+            staff("petugas"),
+        )
+        .await
+        .expect("complaint from B-001");
+    step(&store, from_ticket.seq(), "petugas", done()).await;
     let mut budi = store.user("budi").await.expect("read").expect("budi");
     budi.must_change_password = true;
     store
@@ -687,6 +818,88 @@ async fn make_fixture() {
     .await;
     clock.set(wib(2026, 12, 2, 10, 25));
     assert_eq!(label(op(4, CounterOp::CallNext).await), "D-001");
+    // Complaints in several states: one closed (returned once for revision), one open at the
+    // Kasubbag, a confidential one just opened, one with an attachment.
+    let closed = store
+        .open_complaint(
+            complaint(
+                Source::Channel(Channel::Phone),
+                Level::Menengah,
+                "Dewi Lestari",
+                false,
+            ),
+            staff("petugas"),
+        )
+        .await
+        .expect("complaint by phone");
+    let seq = closed.seq();
+    step(&store, seq, "petugas", done()).await;
+    step(&store, seq, "kasubbag", done()).await;
+    step(&store, seq, "petugas", draft("Draf pertama.")).await;
+    step(&store, seq, "petugas", done()).await;
+    step(
+        &store,
+        seq,
+        "kepala",
+        ActionKind::ReturnForRevision {
+            note: "Lengkapi dasar hukum.".to_string(),
+        },
+    )
+    .await;
+    step(&store, seq, "kasubbag", done()).await;
+    step(
+        &store,
+        seq,
+        "petugas",
+        draft("Draf kedua, dengan dasar hukum."),
+    )
+    .await;
+    step(&store, seq, "petugas", done()).await;
+    step(&store, seq, "kepala", ActionKind::Approve { note: None }).await;
+    step(&store, seq, "petugas", done()).await;
+    let closed = step(
+        &store,
+        seq,
+        "petugas",
+        ActionKind::RecordOnBehalf {
+            note: None,
+            documents: Vec::new(),
+            happened_at: None,
+        },
+    )
+    .await;
+    assert!(closed.workflow.is_closed());
+    let mut secret = complaint(
+        Source::Channel(Channel::Letter),
+        Level::Besar,
+        "Rahasia Sekali",
+        true,
+    );
+    secret.identity.nik = Some(loket::privacy::Nik::parse("3271011408850003").expect("nik"));
+    store
+        .open_complaint(secret, staff("petugas"))
+        .await
+        .expect("confidential");
+    let attached = store
+        .open_complaint(
+            complaint(
+                Source::Channel(Channel::Email),
+                Level::Kecil,
+                "Eka Putri",
+                false,
+            ),
+            staff("petugas"),
+        )
+        .await
+        .expect("by e-mail");
+    store
+        .attach_to_complaint(
+            attached.seq(),
+            b"%PDF-1.7\nsurat\n".to_vec(),
+            staff("petugas"),
+        )
+        .await
+        .expect("attachment");
     let mut kepala = store.user("kepala").await.expect("read").expect("kepala");
     kepala.disabled = true;
     store
@@ -714,6 +927,58 @@ async fn make_fixture() {
         out.display(),
         std::fs::metadata(&out).expect("size").len()
     );
+}
+
+fn complaint(source: Source, level: Level, name: &str, rahasia: bool) -> NewComplaint {
+    NewComplaint {
+        source,
+        level,
+        identity: Identity {
+            name: name.to_string(),
+            address: "Jl. Merdeka No. 2".to_string(),
+            phone: "0812-1111-2222".to_string(),
+            email: String::new(),
+            nik: None,
+            rahasia,
+        },
+        service: "KTP-el".to_string(),
+        what_happened: "Pelayanan melewati standar waktu.".to_string(),
+        happened_on: None,
+        shortfall: String::new(),
+        remedy: "Segera diselesaikan.".to_string(),
+    }
+}
+
+fn done() -> ActionKind {
+    ActionKind::Complete {
+        note: None,
+        documents: Vec::new(),
+    }
+}
+
+fn draft(text: &str) -> ActionKind {
+    ActionKind::SaveDraft {
+        text: text.to_string(),
+    }
+}
+
+/// The complaint's current step, done by `user` with `kind`.
+async fn step(
+    store: &loket::store::StoreHandle,
+    seq: u64,
+    user: &str,
+    kind: ActionKind,
+) -> loket::store::Complaint {
+    let c = store.complaint(seq).await.expect("read");
+    let action = Action {
+        step: c.workflow.current_step().map_or(0, |s| s.no),
+        version: c.workflow.version(),
+        kind,
+    };
+    store
+        .act_on_complaint(seq, action, Who::new(user, "192.168.1.20"))
+        .await
+        .expect("step")
 }
 
 fn label(t: Option<loket::queue::Ticket>) -> String {

@@ -3,7 +3,7 @@
 //! I/O; due times come from the `Deadlines` the caller passes (the office calendar).
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::ComplaintError;
 use super::flow::{Flow, Level, OutsideParty, Step};
@@ -42,7 +42,7 @@ pub enum ActionKind {
 }
 
 /// What happened, for the audit log and the staff event stream.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "change")]
 pub enum Change {
     Opened {
@@ -92,7 +92,7 @@ impl Change {
 /// One state change as data. The store writes `records` (keyed by step and round: each is
 /// new or replaces the one it had) and `draft` (keyed by round) in the same transaction as
 /// the new version, or keeps the whole `Workflow`; either way nothing else changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recorded {
     /// The workflow's version after the change.
     pub version: u64,

@@ -7,8 +7,8 @@ use thiserror::Error;
 
 /// A refused workflow action. Nothing changed when one is returned.
 ///
-/// HTTP mapping for the web layer: `forbidden` → 403; `out_of_order` and `conflict` → 409;
-/// `wrong_action` and `invalid` → 422.
+/// HTTP mapping for the web layer: `forbidden` → 403; `not_found` → 404; `out_of_order` and
+/// `conflict` → 409; `wrong_action` and `invalid` → 422.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ComplaintError {
     /// The caller holds none of the roles the step needs.
@@ -39,6 +39,9 @@ pub enum ComplaintError {
     WrongAction { step: u32, hint: String },
     #[error("{0}")]
     Invalid(String),
+    /// No complaint (or no ticket to open one from) by that id or code.
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl ComplaintError {
@@ -52,6 +55,7 @@ impl ComplaintError {
             ComplaintError::Conflict { .. } => "conflict",
             ComplaintError::WrongAction { .. } => "wrong_action",
             ComplaintError::Invalid(_) => "invalid",
+            ComplaintError::NotFound(_) => "not_found",
         }
     }
 }

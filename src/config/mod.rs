@@ -54,6 +54,12 @@ pub struct Config {
     pub kiosk: KioskConfig,
     pub display: DisplayConfig,
     pub backup: BackupConfig,
+    /// `[complaints]`: the register's numbering, how long personal data is kept after a
+    /// complaint closes, the largest attachment.
+    pub complaints: ComplaintsConfig,
+    /// The complaint flows and the level → flow mapping. The compiled-in SOP unless the
+    /// daemon loaded the office's `sop/` directory (`Sop::load`) and put it here.
+    pub sop: std::sync::Arc<crate::complaint::Sop>,
     /// What still works but should change (the old `[[holidays]]` list), for `check-config`
     /// and the log at start.
     pub warnings: Vec<ConfigError>,
@@ -66,6 +72,22 @@ pub struct BackupConfig {
     pub keep: usize,
     /// Minutes after local midnight.
     pub at: u16,
+}
+
+#[derive(Debug, Clone)]
+pub struct ComplaintsConfig {
+    /// The register number's pattern, e.g. `PGD/{year}/{month}/{seq}`.
+    pub number_pattern: String,
+    /// Days after a complaint closes before the complainant's identity and the attachment
+    /// files are deleted.
+    pub retention_days: u32,
+    pub max_attachment_kib: u64,
+}
+
+impl ComplaintsConfig {
+    pub fn max_attachment_bytes(&self) -> u64 {
+        self.max_attachment_kib * 1024
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +125,9 @@ pub struct KioskConfig {
 
 #[derive(Debug, Clone)]
 pub struct Office {
+    /// The office's code, unique within its city (`3271-DUKCAPIL`): the first half of every
+    /// complaint's id, so records collected centrally never clash.
+    pub code: String,
     pub name: String,
     pub address: String,
     pub time_zone: Tz,
@@ -282,6 +307,56 @@ struct RawConfig {
     display: RawDisplay,
     #[serde(default)]
     backup: RawBackup,
+    #[serde(default)]
+    complaints: RawComplaints,
+}
+
+/// The office code shipped in the default file: it must be changed, and `check-config` says so.
+pub const PLACEHOLDER_OFFICE_CODE: &str = "0000-CONTOH";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComplaints {
+    #[serde(default = "default_number_pattern")]
+    number_pattern: String,
+    #[serde(default = "default_retention_days")]
+    retention_days: u32,
+    #[serde(default = "default_max_attachment_kib")]
+    max_attachment_kib: u64,
+}
+
+impl Default for RawComplaints {
+    fn default() -> Self {
+        Self {
+            number_pattern: default_number_pattern(),
+            retention_days: default_retention_days(),
+            max_attachment_kib: default_max_attachment_kib(),
+        }
+    }
+}
+
+fn default_number_pattern() -> String {
+    "PGD/{year}/{month}/{seq}".to_string()
+}
+
+/// Two years. UU 27/2022 asks that personal data be deleted when its retention period ends,
+/// for archives by the retention schedule (JRA); no schedule for complaint files could be
+/// confirmed (REGULATIONS.md), so this is configuration. Two years covers what Perpres
+/// 76/2013 allows (lodging up to 30 days after the service, settling within 60 days after the
+/// file is complete), a complaint reopened or brought to the Ombudsman afterwards, and the
+/// yearly report and survey (PermenPANRB 14/2017) that count complaints; an office sets its
+/// JRA's figure.
+fn default_retention_days() -> u32 {
+    730
+}
+
+/// 5 MiB: a few scanned pages or a phone photo; the Pi's SD card is the limit.
+fn default_max_attachment_kib() -> u64 {
+    5 * 1024
+}
+
+fn default_office_code() -> String {
+    PLACEHOLDER_OFFICE_CODE.to_string()
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -363,6 +438,8 @@ struct RawHoliday {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawOffice {
+    #[serde(default = "default_office_code")]
+    code: String,
     name: String,
     #[serde(default)]
     address: String,
@@ -836,6 +913,43 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
     {
         errs.push("backup.dir", "must be an absolute directory path");
     }
+    let office_code_ok = (3..=32).contains(&raw.office.code.len())
+        && raw
+            .office
+            .code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        && !raw.office.code.starts_with('-')
+        && !raw.office.code.ends_with('-');
+    if !office_code_ok {
+        errs.push(
+            "office.code",
+            "kode kantor harus 3-32 huruf besar, angka atau '-', mis. 3271-DUKCAPIL / must be 3-32 capital letters, digits or '-', e.g. 3271-DUKCAPIL",
+        );
+    }
+    if let Some(problem) = crate::complaint::pattern_problem(&raw.complaints.number_pattern) {
+        errs.push("complaints.number_pattern", problem);
+    }
+    if !(30..=3650).contains(&raw.complaints.retention_days) {
+        errs.push(
+            "complaints.retention_days",
+            "harus antara 30 dan 3650 hari / must be between 30 and 3650 days",
+        );
+    }
+    if !(64..=51_200).contains(&raw.complaints.max_attachment_kib) {
+        errs.push(
+            "complaints.max_attachment_kib",
+            "harus antara 64 dan 51200 KiB / must be between 64 and 51200 KiB",
+        );
+    }
+    let sop = crate::complaint::Sop::embedded().map_err(|e| {
+        ConfigErrors(vec![ConfigError {
+            file: None,
+            path: String::new(),
+            line: None,
+            message: e.to_string(),
+        }])
+    })?;
     let printer = raw.printer.validate(&mut errs);
     let codes: Vec<String> = raw.services.iter().map(|s| s.code.clone()).collect();
     let button = raw.button.as_ref().map(|b| b.validate(&mut errs, &codes));
@@ -844,6 +958,19 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
         return Err(ConfigErrors(errs.errors));
     }
     let mut warnings = Vec::new();
+    if raw.office.code == PLACEHOLDER_OFFICE_CODE {
+        warnings.push(ConfigError {
+            file: None,
+            path: "office.code".to_string(),
+            line: None,
+            message: format!(
+                "kode kantor masih `{PLACEHOLDER_OFFICE_CODE}`: isi kode kantor Anda (unik di kota), \
+                 sebelum pengaduan pertama, karena kode ini menjadi bagian id setiap pengaduan / the \
+                 office code is still the placeholder: set your own (unique in the city) before the \
+                 first complaint, as it becomes part of every complaint's id"
+            ),
+        });
+    }
     if !holidays.is_empty() {
         warnings.push(ConfigError {
             file: None,
@@ -874,6 +1001,7 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
     })?;
     Ok(Config {
         office: Office {
+            code: raw.office.code.clone(),
             name: raw.office.name.clone(),
             address: raw.office.address.clone(),
             time_zone,
@@ -923,6 +1051,12 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
                 .as_ref()
                 .map(std::path::PathBuf::from),
         },
+        complaints: ComplaintsConfig {
+            number_pattern: raw.complaints.number_pattern.clone(),
+            retention_days: raw.complaints.retention_days,
+            max_attachment_kib: raw.complaints.max_attachment_kib,
+        },
+        sop: std::sync::Arc::new(sop),
         warnings,
     })
 }
@@ -951,6 +1085,56 @@ mod tests {
         let a = c.service("A").expect("service A");
         assert_eq!(c.format_number(a, 7), "A-007");
         assert_eq!(c.format_number(a, 1234), "A-1234");
+    }
+
+    #[test]
+    fn complaints_section_is_checked_with_path_and_line() {
+        let c = Config::embedded().expect("embedded config");
+        assert_eq!(c.office.code, PLACEHOLDER_OFFICE_CODE);
+        assert_eq!(c.complaints.number_pattern, "PGD/{year}/{month}/{seq}");
+        assert_eq!(
+            (
+                c.complaints.retention_days,
+                c.complaints.max_attachment_bytes()
+            ),
+            (730, 5 * 1024 * 1024)
+        );
+        let placeholder = c
+            .warnings
+            .iter()
+            .find(|w| w.path == "office.code")
+            .expect("the placeholder code is warned about");
+        assert!(placeholder.line.is_some(), "{placeholder}");
+
+        let own = EMBEDDED_DEFAULT.replace("0000-CONTOH", "3271-DUKCAPIL");
+        let c = Config::from_toml_str(&own).expect("config");
+        assert_eq!(c.office.code, "3271-DUKCAPIL");
+        assert!(c.warnings.iter().all(|w| w.path != "office.code"));
+
+        let bad = EMBEDDED_DEFAULT
+            .replace("0000-CONTOH", "dukcapil kota")
+            .replace("PGD/{year}/{month}/{seq}", "PGD/{year}/{month}")
+            .replace("retention_days = 730", "retention_days = 7")
+            .replace("max_attachment_kib = 5120", "max_attachment_kib = 1");
+        let errs = Config::from_toml_str(&bad).expect_err("refused");
+        let shown: Vec<String> = errs.0.iter().map(ToString::to_string).collect();
+        for (path, line_of_key) in [
+            ("office.code", "code = \"dukcapil kota\""),
+            ("complaints.number_pattern", "number_pattern ="),
+            ("complaints.retention_days", "retention_days ="),
+            ("complaints.max_attachment_kib", "max_attachment_kib ="),
+        ] {
+            let e = errs
+                .0
+                .iter()
+                .find(|e| e.path == path)
+                .unwrap_or_else(|| panic!("{path} in {shown:?}"));
+            let want = bad
+                .lines()
+                .position(|l| l.starts_with(line_of_key))
+                .map(|i| i + 1);
+            assert_eq!(e.line, want, "{e}");
+        }
     }
 
     #[test]
@@ -1015,7 +1199,8 @@ mod tests {
         .expect("config");
         assert!(open.holiday(day(12, 25)).is_none());
         assert!(open.calendar.closing_holiday(day(12, 25)).is_some());
-        assert!(c.warnings.is_empty());
+        // The shipped file's only warning is its placeholder office code.
+        assert!(c.warnings.iter().all(|w| w.path == "office.code"));
     }
 
     #[test]
@@ -1034,10 +1219,15 @@ mod tests {
             c.holiday(day(12, 25)).map(|h| h.name.as_str()),
             Some("Kelahiran Yesus Kristus")
         );
-        assert_eq!(c.warnings.len(), 1);
+        let old: Vec<_> = c
+            .warnings
+            .iter()
+            .filter(|w| w.path != "office.code")
+            .collect();
+        assert_eq!(old.len(), 1);
         let line = src.lines().position(|l| l == "[[holidays]]").map(|n| n + 1);
-        assert_eq!(c.warnings[0].line, line);
-        assert!(c.warnings[0].message.contains("holidays/YYYY.toml"));
+        assert_eq!(old[0].line, line);
+        assert!(old[0].message.contains("holidays/YYYY.toml"));
 
         let twice = format!("{src}\n[[holidays]]\ndate = 2026-12-31\nname = \"x\"\n");
         let errs = Config::from_toml_str(&twice).expect_err("duplicate");

@@ -17,6 +17,10 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{error, info, warn};
 
 use super::accounts::{self, AccountWrites};
+use super::complaints::{
+    self, ActionRow, AfterCommit, Complaint, ComplaintCounts, ComplaintOp, ComplaintOut, Identity,
+    NewComplaint, PurgeSummary, RegisterPage, RegisterQuery,
+};
 use super::tables::{self, StoreError, Writes};
 use crate::audit::{AuditEntry, Who};
 use crate::auth::{Session, User};
@@ -41,6 +45,11 @@ pub enum OpError {
     Account(#[from] AccountRefusal),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The complaint engine's refusal, or a complaint or ticket not found.
+    #[error(transparent)]
+    Complaint(#[from] crate::complaint::ComplaintError),
+    #[error(transparent)]
+    Attachment(#[from] crate::attachments::AttachmentError),
 }
 
 /// Why an account change or a login was refused, decided inside the store's transaction so
@@ -76,6 +85,7 @@ pub struct Metrics {
     pub printer: PrinterStatus,
     pub unprinted: usize,
     pub event_seq: u64,
+    pub complaints: ComplaintCounts,
 }
 
 #[derive(Debug, Clone)]
@@ -186,6 +196,10 @@ enum Command {
     AuditEntries {
         reply: Reply<Vec<AuditEntry>>,
     },
+    ComplaintActions {
+        seq: u64,
+        reply: Reply<Vec<ActionRow>>,
+    },
     Metrics {
         reply: Reply<Metrics>,
     },
@@ -194,6 +208,12 @@ enum Command {
         reply: Reply<super::backup::BackupSummary>,
     },
     Printer(PrinterEvent),
+    /// The complaint domain's one way in (`store::complaints`).
+    Complaint {
+        op: ComplaintOp,
+        who: Who,
+        reply: Reply<ComplaintOut>,
+    },
     Ticket {
         id: TicketId,
         reply: Reply<Option<TicketStatus>>,
@@ -436,6 +456,133 @@ impl StoreHandle {
         self.ask(|reply| Command::Health { reply }).await
     }
 
+    async fn complaint_req(&self, op: ComplaintOp, who: Who) -> Result<ComplaintOut, OpError> {
+        self.ask(|reply| Command::Complaint { op, who, reply })
+            .await
+    }
+
+    /// Opens a complaint (the SOP's step 3, by a complaint officer): from a finished ticket of
+    /// today, whose history gives steps 1–2, or from a channel without a ticket.
+    pub async fn open_complaint(&self, new: NewComplaint, who: Who) -> Result<Complaint, OpError> {
+        match self
+            .complaint_req(ComplaintOp::Open(Box::new(new)), who)
+            .await?
+        {
+            ComplaintOut::Complaint(c) => Ok(*c),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// Applies a form's action to complaint `seq` as `who` (roles read from the account).
+    pub async fn act_on_complaint(
+        &self,
+        seq: u64,
+        action: crate::complaint::Action,
+        who: Who,
+    ) -> Result<Complaint, OpError> {
+        match self
+            .complaint_req(ComplaintOp::Act { seq, action }, who)
+            .await?
+        {
+            ComplaintOut::Complaint(c) => Ok(*c),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// Adds a scan or photo to an open complaint; the file is on disk before the commit
+    /// that names it.
+    pub async fn attach_to_complaint(
+        &self,
+        seq: u64,
+        bytes: Vec<u8>,
+        who: Who,
+    ) -> Result<Complaint, OpError> {
+        match self
+            .complaint_req(ComplaintOp::Attach { seq, bytes }, who)
+            .await?
+        {
+            ComplaintOut::Complaint(c) => Ok(*c),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// A complaint without its complainant's identity (not audited).
+    pub async fn complaint(&self, seq: u64) -> Result<Complaint, OpError> {
+        let op = ComplaintOp::Get {
+            seq,
+            identity: false,
+        };
+        match self.complaint_req(op, Who::system()).await? {
+            ComplaintOut::Complaint(c) => Ok(*c),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// A complaint with the complainant's identity (None once purged); audited as
+    /// `complaint_identity_viewed` by `who` in the same commit as the answer.
+    pub async fn complaint_with_identity(
+        &self,
+        seq: u64,
+        who: Who,
+    ) -> Result<(Complaint, Option<Identity>), OpError> {
+        let op = ComplaintOp::Get {
+            seq,
+            identity: true,
+        };
+        match self.complaint_req(op, who).await? {
+            ComplaintOut::WithIdentity(c, i) => Ok((*c, i)),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// The citizen's view by tracking code (any case, dashes or not): never the identity.
+    pub async fn complaint_by_code(&self, code: &str) -> Result<Complaint, OpError> {
+        let op = ComplaintOp::ByCode {
+            code: code.to_string(),
+        };
+        match self.complaint_req(op, Who::system()).await? {
+            ComplaintOut::Complaint(c) => Ok(*c),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// The register, filtered and paged, names and NIKs masked; answered from memory.
+    pub async fn complaint_register(&self, query: RegisterQuery) -> Result<RegisterPage, OpError> {
+        match self
+            .complaint_req(ComplaintOp::Register(query), Who::system())
+            .await?
+        {
+            ComplaintOut::Page(p) => Ok(p),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// Deletes identities and attachment files of complaints closed more than
+    /// `complaints.retention_days` ago; audited per complaint as `who`.
+    pub async fn purge_complaints(&self, who: Who) -> Result<PurgeSummary, OpError> {
+        match self.complaint_req(ComplaintOp::Purge, who).await? {
+            ComplaintOut::Purged(s) => Ok(s),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// Open and closed complaints, and the open ones past due per flow step, now.
+    pub async fn complaint_counts(&self) -> Result<ComplaintCounts, OpError> {
+        match self
+            .complaint_req(ComplaintOp::Counts, Who::system())
+            .await?
+        {
+            ComplaintOut::Counts(c) => Ok(c),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// Every recorded change of complaint `seq`, oldest first.
+    pub async fn complaint_actions(&self, seq: u64) -> Result<Vec<ActionRow>, OpError> {
+        self.ask(|reply| Command::ComplaintActions { seq, reply })
+            .await
+    }
+
     /// From the printer thread (not async): status changes and print outcomes.
     pub fn printer_event(&self, event: PrinterEvent) {
         if self.tx.blocking_send(Command::Printer(event)).is_err() {
@@ -456,18 +603,18 @@ enum Waiter {
     Reprint(Reply<Ticket>),
 }
 
-struct Actor {
+pub(super) struct Actor {
     /// Shared with backup threads, which read a snapshot while the actor writes on.
-    db: Arc<Database>,
+    pub(super) db: Arc<Database>,
     path: PathBuf,
-    config: Arc<Config>,
+    pub(super) config: Arc<Config>,
     clock: Arc<dyn Clock>,
     events: Events,
     printer: Option<Printer>,
     printer_status: PrinterStatus,
     waiters: HashMap<TicketId, Waiter>,
     stopping: bool,
-    state: QueueState,
+    pub(super) state: QueueState,
     event_seq: u64,
     /// Where the next audit entry chains on: the last one's sequence number and hash.
     audit_head: (u64, String),
@@ -475,9 +622,13 @@ struct Actor {
     accounts: AccountWrites,
     /// The batch's write transaction, once a command had to read through it (a revocation
     /// must see the sessions the same batch wrote); committed with the rest of the batch.
-    txn: Option<WriteTransaction>,
+    pub(super) txn: Option<WriteTransaction>,
     /// A write into `txn` failed mid-batch: nothing of the batch may commit.
-    batch_failed: bool,
+    pub(super) batch_failed: bool,
+    /// The complaint register in memory (one compact line per complaint).
+    pub(super) complaints: complaints::Index,
+    /// Complaint attachments in the data directory.
+    pub(super) attachments: crate::attachments::Attachments,
     /// Backup threads still copying: joined before the database is closed.
     backups: Vec<JoinHandle<()>>,
 }
@@ -508,12 +659,18 @@ pub fn spawn(
     let today = local_date(clock.now(), config.office.time_zone);
     let (state, event_seq) = tables::load(&db, path, today)?;
     let audit_head = accounts::audit_head(&db)?;
+    let complaint_index = complaints::load_index(&db, config.office.time_zone)?;
+    let attachments = crate::attachments::Attachments::new(
+        path.parent().unwrap_or_else(|| Path::new(".")),
+        config.complaints.max_attachment_bytes(),
+    );
     events.set_start(event_seq);
     let meta = state.meta();
     info!(
         path = %path.display(),
         service_day = %state.service_day(),
         tickets_today = meta.next_id.saturating_sub(meta.day_first_id),
+        complaints = complaint_index.len(),
         "store open"
     );
     let (fatal_tx, fatal) = oneshot::channel();
@@ -538,6 +695,8 @@ pub fn spawn(
         accounts: AccountWrites::default(),
         txn: None,
         batch_failed: false,
+        complaints: complaint_index,
+        attachments,
         backups: Vec::new(),
     };
     let thread = std::thread::Builder::new()
@@ -584,6 +743,10 @@ fn refuse_write(cmd: Command) -> Option<Command> {
             let _ = reply.send(Err(StoreError::Stopped.into()));
             None
         }
+        Command::Complaint { reply, .. } => {
+            let _ = reply.send(Err(StoreError::Stopped.into()));
+            None
+        }
         other => Some(other),
     }
 }
@@ -602,6 +765,11 @@ enum Pending {
     Void(Reply<Ticket>, Result<Ticket, QueueError>),
     Printed(TicketId, PrintOutcome, Result<Ticket, QueueError>),
     Done(Reply<()>),
+    Complaint(
+        Reply<ComplaintOut>,
+        Result<ComplaintOut, OpError>,
+        AfterCommit,
+    ),
     Read(Command),
 }
 
@@ -920,6 +1088,11 @@ impl Actor {
                     }
                     pending.push(Pending::Printed(id, outcome, r));
                 }
+                Command::Complaint { op, who, reply } => {
+                    let mut after = AfterCommit::default();
+                    let r = self.complaint_op(op, &who, now, &mut after);
+                    pending.push(Pending::Complaint(reply, r, after));
+                }
                 Command::Shutdown => self.stopping = true,
                 read => pending.push(Pending::Read(read)),
             }
@@ -1001,7 +1174,7 @@ impl Actor {
     }
 
     /// The batch's write transaction, opened on first need.
-    fn batch_txn(&mut self) -> Result<WriteTransaction, StoreError> {
+    pub(super) fn batch_txn(&mut self) -> Result<WriteTransaction, StoreError> {
         match self.txn.take() {
             Some(txn) => Ok(txn),
             None => Ok(self.db.begin_write()?),
@@ -1031,7 +1204,7 @@ impl Actor {
 
     /// An account as this batch leaves it: read through the batch's write transaction, after
     /// the batch's own account writes.
-    fn live_user(&mut self, username: &str) -> Result<Option<User>, StoreError> {
+    pub(super) fn live_user(&mut self, username: &str) -> Result<Option<User>, StoreError> {
         let txn = self.batch_txn()?;
         let user = accounts::write(&txn, &std::mem::take(&mut self.accounts))
             .and_then(|()| accounts::user_in(&txn, username));
@@ -1064,7 +1237,14 @@ impl Actor {
     }
 
     /// Chains an audit entry on the log, written with the rest of this batch.
-    fn audit(&mut self, now: DateTime<Utc>, who: &Who, action: &str, target: &str, detail: &str) {
+    pub(super) fn audit(
+        &mut self,
+        now: DateTime<Utc>,
+        who: &Who,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) {
         let e = AuditEntry::new(
             (self.audit_head.0, &self.audit_head.1),
             now,
@@ -1087,6 +1267,8 @@ impl Actor {
         self.event_seq = seq;
         self.audit_head = accounts::audit_head(&self.db)?;
         self.accounts = AccountWrites::default();
+        // The index may hold complaints of the batch that did not commit.
+        self.complaints = complaints::load_index(&self.db, self.config.office.time_zone)?;
         Ok(())
     }
 
@@ -1209,6 +1391,14 @@ impl Actor {
             Pending::Done(reply) => {
                 let _ = reply.send(if committed { Ok(()) } else { Err(failed()) });
             }
+            Pending::Complaint(reply, r, after) => {
+                self.complaint_files_after(after, committed);
+                let r = match r {
+                    Ok(_) if !committed => Err(failed()),
+                    other => other,
+                };
+                let _ = reply.send(r);
+            }
             Pending::Read(cmd) => self.read(cmd, now),
         }
     }
@@ -1283,10 +1473,17 @@ impl Actor {
                     printer: self.printer_status,
                     unprinted: self.state.view(&self.config, now).unprinted.len(),
                     event_seq: self.event_seq,
+                    complaints: self.complaint_counts(now),
                 }));
             }
             Command::AuditEntries { reply } => {
                 let _ = reply.send(accounts::audit_entries(&self.db).map_err(Into::into));
+            }
+            Command::ComplaintActions { seq, reply } => {
+                let _ = reply.send(complaints::actions_of(&self.db, seq).map_err(Into::into));
+            }
+            Command::Complaint { reply, .. } => {
+                let _ = reply.send(Err(StoreError::Stopped.into()));
             }
             // Writes never reach the read path; answer rather than leave a caller hanging.
             Command::Issue { reply, .. } => {

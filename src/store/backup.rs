@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 
 use super::accounts::{AUDIT, USERS};
+use super::complaints::{
+    ACTIONS, ATTACHMENT_REFS, CODES, COMPLAINTS, FLOWS, IDENTITIES, TICKET_LINKS,
+};
 use super::tables::{META, SCHEMA_VERSION, StoreError, TICKETS};
 use crate::audit::AuditEntry;
 use crate::queue::Ticket;
@@ -16,14 +19,15 @@ pub struct BackupSummary {
     pub tickets: u64,
     pub users: u64,
     pub audit_entries: u64,
+    pub complaints: u64,
 }
 
 impl std::fmt::Display for BackupSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} tickets, {} users, {} audit entries",
-            self.tickets, self.users, self.audit_entries
+            "{} tickets, {} users, {} audit entries, {} complaints",
+            self.tickets, self.users, self.audit_entries, self.complaints
         )
     }
 }
@@ -66,7 +70,17 @@ pub fn copy_to(db: &Database, dest: &Path) -> Result<BackupSummary, StoreError> 
             tickets: copy_table(&snapshot, &txn, TICKETS)?,
             users: copy_table(&snapshot, &txn, USERS)?,
             audit_entries: copy_table(&snapshot, &txn, AUDIT)?,
+            complaints: copy_table(&snapshot, &txn, COMPLAINTS)?,
         };
+        // The rest of the complaint register: without any of them a restored complaint
+        // would lose its identity, its flow, its history or its tracking code. Attachment
+        // files live beside the database (`attachments/`) and are copied as files.
+        copy_table(&snapshot, &txn, IDENTITIES)?;
+        copy_table(&snapshot, &txn, CODES)?;
+        copy_table(&snapshot, &txn, ACTIONS)?;
+        copy_table(&snapshot, &txn, FLOWS)?;
+        copy_table(&snapshot, &txn, TICKET_LINKS)?;
+        copy_table(&snapshot, &txn, ATTACHMENT_REFS)?;
         txn.commit()?;
         summary
     };
@@ -110,6 +124,7 @@ pub fn verify(path: &Path) -> Result<BackupSummary, StoreError> {
         tickets: 0,
         users: 0,
         audit_entries: 0,
+        complaints: 0,
     };
     if let Ok(t) = txn.open_table(TICKETS) {
         for row in t.iter()? {
@@ -123,6 +138,28 @@ pub fn verify(path: &Path) -> Result<BackupSummary, StoreError> {
     }
     if let Ok(t) = txn.open_table(USERS) {
         summary.users = t.len()?;
+    }
+    // Every complaint parses with its flow snapshot present.
+    if let Ok(t) = txn.open_table(COMPLAINTS) {
+        let flows = txn.open_table(FLOWS)?;
+        for row in t.iter()? {
+            let (k, v) = row?;
+            let bad = |why: String| StoreError::Corrupt {
+                what: format!("complaint {}", k.value()),
+                why,
+            };
+            let head: serde_json::Value =
+                serde_json::from_slice(v.value()).map_err(|e| bad(e.to_string()))?;
+            let version = head
+                .get("workflow")
+                .and_then(|w| w.get("flow"))
+                .and_then(serde_json::Value::as_str)
+                .ok_or_else(|| bad("no flow version".to_string()))?;
+            if flows.get(version)?.is_none() {
+                return Err(bad(format!("flow version {version} missing")));
+            }
+            summary.complaints += 1;
+        }
     }
     let mut entries: Vec<AuditEntry> = Vec::new();
     if let Ok(t) = txn.open_table(AUDIT) {

@@ -27,10 +27,19 @@ pub struct Step {
     pub apply: StepFn,
 }
 
-/// The steps of every release so far, oldest first. Empty: schema 1 is the first layout.
-/// A release that changes the tables bumps `SCHEMA_VERSION` and adds its step here (and a
-/// fixture database under `tests/fixtures/db/`).
-pub const STEPS: &[Step] = &[];
+/// The steps of every release so far, oldest first. A release that changes the tables bumps
+/// `SCHEMA_VERSION` and adds its step here (and a fixture database under
+/// `tests/fixtures/db/`).
+pub const STEPS: &[Step] = &[Step {
+    from: 1,
+    to: 2,
+    apply: complaint_tables,
+}];
+
+/// 1 → 2: the complaint register. Only new tables: no record of schema 1 changes.
+fn complaint_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
+    super::complaints::create_tables(txn)
+}
 
 /// What opening found.
 #[derive(Debug, Clone, PartialEq, Eq)]

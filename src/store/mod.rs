@@ -4,6 +4,7 @@
 mod accounts;
 mod actor;
 pub mod backup;
+mod complaints;
 pub mod migrate;
 pub mod offline;
 mod tables;
@@ -11,5 +12,9 @@ mod tables;
 pub use actor::{
     AccountRefusal, Health, Inbox, Metrics, OpError, Spawned, StoreHandle, TicketStatus, UserEdit,
     channel, spawn,
+};
+pub use complaints::{
+    ActionRow, Complaint, ComplaintCounts, Identity, NewComplaint, OverdueCount, PurgeSummary,
+    RegisterPage, RegisterQuery, RegisterRow, Source, Status,
 };
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};

@@ -9,7 +9,8 @@ use thiserror::Error;
 use crate::queue::{DayMeta, QueueState, Ticket, TicketId};
 
 /// Bump when the layout changes; a newer database is refused rather than misread.
-pub const SCHEMA_VERSION: u64 = 1;
+/// 2: the complaint tables (`store::complaints`).
+pub const SCHEMA_VERSION: u64 = 2;
 
 pub(super) const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 /// Ticket records as JSON, keyed by id; never deleted (earlier days are history).
@@ -100,6 +101,8 @@ pub enum StoreError {
     AuditBroken { seq: u64, why: String },
     #[error("the store has stopped")]
     Stopped,
+    #[error("no randomness for a tracking code: {0}")]
+    Random(String),
     #[error("the change could not be committed; nothing was changed")]
     CommitFailed,
     #[error("the store thread panicked")]
@@ -183,6 +186,7 @@ pub(super) fn load(
             // A new file: it starts at the current layout.
             None => {
                 meta.insert(K_SCHEMA, SCHEMA_VERSION)?;
+                super::complaints::create_tables(&txn)?;
             }
         }
         let seq = meta.get(K_EVENT_SEQ)?.map_or(0, |v| v.value());

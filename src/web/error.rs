@@ -86,7 +86,40 @@ impl From<OpError> for ApiError {
             OpError::Queue(q) => q.into(),
             OpError::Account(a) => a.into(),
             OpError::Store(s) => s.into(),
+            OpError::Complaint(c) => c.into(),
+            OpError::Attachment(a) => a.into(),
         }
+    }
+}
+
+/// The engine's refusals: who may not (403), what is not there (404), what is not its turn or
+/// was changed meanwhile (409), what the step does not take or the form got wrong (422).
+impl From<crate::complaint::ComplaintError> for ApiError {
+    fn from(e: crate::complaint::ComplaintError) -> Self {
+        use crate::complaint::ComplaintError::*;
+        let status = match e {
+            Forbidden { .. } | ForbiddenOnBehalf { .. } => StatusCode::FORBIDDEN,
+            NotFound(_) => StatusCode::NOT_FOUND,
+            OutOfOrder { .. } | Closed | Conflict { .. } => StatusCode::CONFLICT,
+            WrongAction { .. } | Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Self::new(status, e.code(), e.to_string())
+    }
+}
+
+impl From<crate::attachments::AttachmentError> for ApiError {
+    fn from(e: crate::attachments::AttachmentError) -> Self {
+        use crate::attachments::AttachmentError::*;
+        let (status, code) = match e {
+            Empty | Unsupported => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_attachment"),
+            TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "attachment_too_large"),
+            NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            Io(ref io) => {
+                error!(error = %io, "attachment not stored");
+                (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable")
+            }
+        };
+        Self::new(status, code, e.to_string())
     }
 }
 

@@ -14,7 +14,8 @@ use crate::printer::PrinterStatus;
 /// Prometheus metrics
 ///
 /// Text exposition format: tickets issued, waiting, served and no-show per service, mean
-/// wait and service times today, the printer's state, held tickets, events committed.
+/// wait and service times today, the printer's state, held tickets, events committed,
+/// complaints open and closed and those past due per flow step.
 #[utoipa::path(
     get,
     path = "/metrics",
@@ -124,6 +125,31 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
         "Committed changes since the store was created.",
         "counter",
         vec![(String::new(), m.event_seq.to_string())],
+    );
+    let c = &m.complaints;
+    family(
+        "loket_complaints",
+        "Complaints in the register by status.",
+        "gauge",
+        vec![
+            ("{status=\"open\"}".to_string(), c.open.to_string()),
+            ("{status=\"closed\"}".to_string(), c.closed.to_string()),
+        ],
+    );
+    // Flow ids come from file names the validator allows (letters, digits, `_`, `-`).
+    family(
+        "loket_complaints_overdue",
+        "Open complaints whose waiting step is past its due time, per flow and step.",
+        "gauge",
+        c.overdue
+            .iter()
+            .map(|o| {
+                (
+                    format!("{{flow=\"{}\",step=\"{}\"}}", o.flow, o.step),
+                    o.count.to_string(),
+                )
+            })
+            .collect(),
     );
     (
         StatusCode::OK,

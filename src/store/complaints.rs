@@ -1,0 +1,1156 @@
+//! Complaints in the store: their tables, the register index kept in memory, and the one
+//! command arm (`ComplaintOp`) through which the web layer reaches them. The engine
+//! (`complaint::apply`, `start_*`) decides every change; this file only reads the complaint as
+//! the batch leaves it, asks the engine, and writes what it returned into the batch's write
+//! transaction, audited in the same transaction. A refusal writes nothing.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use redb::{
+    ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tracing::{error, warn};
+
+use super::actor::{Actor, OpError};
+use super::tables::{META, StoreError};
+use crate::attachments::Stored;
+use crate::audit::Who;
+use crate::auth::Role;
+use crate::clock::local_date;
+use crate::complaint::{
+    self, Action, Channel, ComplaintError, GlobalId, Level, Recorded, TicketTimes, Workflow,
+};
+use crate::privacy::{Nik, mask_name, mask_nik};
+use crate::queue::TicketState;
+
+/// Complaint records as JSON by the office's own sequence; the flow snapshot is kept once per
+/// version in `COMPLAINT_FLOWS` and the record names its version.
+pub(super) const COMPLAINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("complaints");
+/// The complainant's identity, apart so that the purge deletes it and nothing else.
+pub(super) const IDENTITIES: TableDefinition<u64, &[u8]> =
+    TableDefinition::new("complaint_identities");
+/// Tracking code (canonical form) → complaint.
+pub(super) const CODES: TableDefinition<&str, u64> = TableDefinition::new("complaint_codes");
+/// Every change the engine recorded, appended, never changed: (complaint, workflow version).
+pub(super) const ACTIONS: TableDefinition<(u64, u64), &[u8]> =
+    TableDefinition::new("complaint_actions");
+/// Flow snapshots by version (SHA-256 of the content): one copy however many complaints.
+pub(super) const FLOWS: TableDefinition<&str, &[u8]> = TableDefinition::new("complaint_flows");
+/// Queue ticket → the complaint opened from it: one ticket opens one complaint.
+pub(super) const TICKET_LINKS: TableDefinition<u64, u64> =
+    TableDefinition::new("complaint_tickets");
+/// (attachment SHA-256, complaint): who still needs a file, so a purge deletes a scan only
+/// when no other complaint names the same bytes.
+pub(super) const ATTACHMENT_REFS: TableDefinition<(&str, u64), u8> =
+    TableDefinition::new("complaint_attachments");
+
+const K_NEXT: &str = "complaint_next_seq";
+
+/// Creates the complaint tables (the schema 1 → 2 step, and a new database).
+pub(super) fn create_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
+    txn.open_table(COMPLAINTS)?;
+    txn.open_table(IDENTITIES)?;
+    txn.open_table(CODES)?;
+    txn.open_table(ACTIONS)?;
+    txn.open_table(FLOWS)?;
+    txn.open_table(TICKET_LINKS)?;
+    txn.open_table(ATTACHMENT_REFS)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Records.
+
+/// Who complained. Kept in its own table: the purge removes it whole after the retention
+/// period, and a plain read of a complaint never carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub nik: Option<Nik>,
+    /// The complainant asked that their identity be kept secret (*rahasia*): the register
+    /// shows no name and a name search does not find them.
+    #[serde(default)]
+    pub rahasia: bool,
+}
+
+/// A complaint as stored (without the identity).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Complaint {
+    /// The office's code and its sequence: unique across a city's offices.
+    pub id: GlobalId,
+    /// In the register: `PGD/2026/12/0007`, the month's sequence in office-local time.
+    pub number: String,
+    /// What the citizen types on the tracking page: `K7QM-2XHD-9RTA`.
+    pub tracking_code: String,
+    pub created_at: DateTime<Utc>,
+    /// The queue ticket the complaint was opened from, or the channel it came by.
+    pub ticket_id: Option<u64>,
+    pub channel: Option<Channel>,
+    /// The service the complaint is about.
+    pub service: String,
+    /// What happened, and when.
+    pub what_happened: String,
+    pub happened_on: Option<NaiveDate>,
+    /// What fell short of the service standard.
+    pub shortfall: String,
+    /// What the complainant asks for.
+    pub remedy: String,
+    pub attachments: Vec<Stored>,
+    pub workflow: Workflow,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// When the identity and the attachment files were deleted under the retention rule.
+    pub purged_at: Option<DateTime<Utc>>,
+}
+
+impl Complaint {
+    /// The store's key: the office's own sequence.
+    pub fn seq(&self) -> u64 {
+        self.id.seq
+    }
+}
+
+/// One change, as a city collects them: appended with the complaint, never changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionRow {
+    /// `3271-DUKCAPIL-42-3`: the complaint's global id and the workflow version it made.
+    pub id: String,
+    pub complaint: GlobalId,
+    pub seq: u64,
+    pub who: String,
+    pub at: DateTime<Utc>,
+    pub recorded: Recorded,
+}
+
+/// How a complaint came in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A queue ticket of today, finished: the SOP's steps 1–2 are its own history.
+    Ticket(u64),
+    Channel(Channel),
+}
+
+/// What the officer records when opening a complaint (the SOP's step 3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewComplaint {
+    pub source: Source,
+    pub level: Level,
+    pub identity: Identity,
+    pub service: String,
+    pub what_happened: String,
+    pub happened_on: Option<NaiveDate>,
+    pub shortfall: String,
+    pub remedy: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Open,
+    Closed,
+}
+
+/// The register's filters; all given ones must hold. Newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegisterQuery {
+    /// Part of the register number, any case.
+    pub number: Option<String>,
+    /// Opened on or after / on or before (office-local dates).
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Part of the complainant's name, any case (confidential ones are never found by name).
+    pub name: Option<String>,
+    pub level: Option<Level>,
+    pub flow: Option<String>,
+    /// The step now waiting.
+    pub step: Option<u32>,
+    pub status: Option<Status>,
+    /// Only those whose waiting step is past due now.
+    pub overdue: bool,
+    pub offset: usize,
+    /// 1–200; 0 means 50.
+    pub limit: usize,
+}
+
+/// One line of the register: nothing that identifies the complainant in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegisterRow {
+    pub seq: u64,
+    pub id: String,
+    pub number: String,
+    pub created_on: NaiveDate,
+    pub level: Level,
+    pub flow: String,
+    /// None once closed.
+    pub step: Option<u32>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub overdue: bool,
+    /// `A*** S***`; `(dirahasiakan)` for a confidential one, `(dihapus)` after the purge.
+    pub name: String,
+    pub nik: Option<String>,
+    pub closed: bool,
+    pub purged: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegisterPage {
+    /// How many match, over all pages.
+    pub total: usize,
+    pub rows: Vec<RegisterRow>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PurgeSummary {
+    pub complaints: usize,
+    pub files: usize,
+}
+
+/// Open complaints whose waiting step is past due, per flow and step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverdueCount {
+    pub flow: String,
+    pub step: u32,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ComplaintCounts {
+    pub open: usize,
+    pub closed: usize,
+    pub overdue: Vec<OverdueCount>,
+}
+
+/// The complaint domain's requests to the store.
+pub(super) enum ComplaintOp {
+    Open(Box<NewComplaint>),
+    Act { seq: u64, action: Action },
+    Attach { seq: u64, bytes: Vec<u8> },
+    Get { seq: u64, identity: bool },
+    ByCode { code: String },
+    Register(RegisterQuery),
+    Purge,
+    Counts,
+}
+
+pub(super) enum ComplaintOut {
+    Complaint(Box<Complaint>),
+    WithIdentity(Box<Complaint>, Option<Identity>),
+    Page(RegisterPage),
+    Purged(PurgeSummary),
+    Counts(ComplaintCounts),
+}
+
+/// Files to delete once the batch is on disk (a purge), or to delete if it is not (an
+/// attachment stored for a change that did not commit and that nothing else names).
+#[derive(Default)]
+pub(super) struct AfterCommit {
+    pub remove_if_committed: Vec<Stored>,
+    pub remove_if_not: Vec<Stored>,
+}
+
+// ---------------------------------------------------------------------------------------
+// The register index: a compact line per complaint, in memory, so a register search never
+// reads the file.
+
+struct Summary {
+    seq: u64,
+    number: Box<str>,
+    created_on: NaiveDate,
+    level: Level,
+    flow: u16,
+    /// The step waiting; 0 once closed (no flow numbers a step 0).
+    step: u32,
+    /// Unix seconds of the waiting step's due time; `i64::MAX` when none.
+    due: i64,
+    closed_at: Option<i64>,
+    purged: bool,
+    /// Lowercase, for search; empty when confidential or purged.
+    name: Box<str>,
+}
+
+#[derive(Default)]
+pub(super) struct Index {
+    rows: Vec<Summary>,
+    flow_ids: Vec<String>,
+    /// Flow snapshots by version, as stored.
+    flows: HashMap<String, Value>,
+    /// The flow id of each stored version.
+    flow_of_version: HashMap<String, u16>,
+}
+
+/// The part of a stored complaint the index needs; parsing it skips drafts and notes.
+#[derive(Deserialize)]
+struct Head {
+    id: GlobalId,
+    number: String,
+    created_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    purged_at: Option<DateTime<Utc>>,
+    workflow: WorkflowHead,
+}
+
+#[derive(Deserialize)]
+struct WorkflowHead {
+    flow: String,
+    level: Level,
+    current: Option<u32>,
+    round: u32,
+    records: Vec<RecordHead>,
+}
+
+#[derive(Deserialize)]
+struct RecordHead {
+    step: u32,
+    round: u32,
+    due_at: Option<DateTime<Utc>>,
+}
+
+impl Index {
+    pub(super) fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn flow_index(&mut self, id: &str) -> u16 {
+        match self.flow_ids.iter().position(|f| f == id) {
+            Some(i) => i as u16,
+            None => {
+                self.flow_ids.push(id.to_string());
+                (self.flow_ids.len() - 1) as u16
+            }
+        }
+    }
+
+    fn position(&self, seq: u64) -> Option<usize> {
+        self.rows.binary_search_by_key(&seq, |r| r.seq).ok()
+    }
+
+    fn put(&mut self, c: &Complaint, identity: Option<&Identity>, tz: chrono_tz::Tz) {
+        let flow = self.flow_index(&c.workflow.flow().id);
+        let (step, due) = match c.workflow.current_record() {
+            Some(r) if !c.workflow.is_closed() => {
+                (r.step, r.due_at.map_or(i64::MAX, |d| d.timestamp()))
+            }
+            _ => (0, i64::MAX),
+        };
+        let row = Summary {
+            seq: c.seq(),
+            number: c.number.clone().into_boxed_str(),
+            created_on: local_date(c.created_at, tz),
+            level: c.workflow.level(),
+            flow,
+            step,
+            due,
+            closed_at: c.closed_at.map(|t| t.timestamp()),
+            purged: c.purged_at.is_some(),
+            name: search_name(identity),
+        };
+        match self.rows.binary_search_by_key(&row.seq, |r| r.seq) {
+            Ok(i) => self.rows[i] = row,
+            Err(i) => self.rows.insert(i, row),
+        }
+    }
+}
+
+fn search_name(identity: Option<&Identity>) -> Box<str> {
+    match identity {
+        Some(i) if !i.rahasia => i.name.to_lowercase().into_boxed_str(),
+        _ => Box::from(""),
+    }
+}
+
+fn json<T: Serialize>(what: &str, v: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(v).map_err(|error| StoreError::Encode {
+        what: what.to_string(),
+        error,
+    })
+}
+
+fn corrupt(what: impl Into<String>, why: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        what: what.into(),
+        why: why.to_string(),
+    }
+}
+
+/// Reads the index and the flow snapshots from the file (at start, and after a failed commit).
+pub(super) fn load_index(db: &redb::Database, tz: chrono_tz::Tz) -> Result<Index, StoreError> {
+    let txn = db.begin_read()?;
+    let mut index = Index::default();
+    macro_rules! table {
+        ($def:expr) => {
+            match txn.open_table($def) {
+                Ok(t) => t,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(index),
+                Err(e) => return Err(e.into()),
+            }
+        };
+    }
+    let flows = table!(FLOWS);
+    for row in flows.iter()? {
+        let (k, v) = row?;
+        let flow: Value = serde_json::from_slice(v.value()).map_err(|e| corrupt("flow", e))?;
+        let id = flow
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| corrupt("flow", "no id"))?
+            .to_string();
+        let i = index.flow_index(&id);
+        index.flow_of_version.insert(k.value().to_string(), i);
+        index.flows.insert(k.value().to_string(), flow);
+    }
+    let mut names: HashMap<u64, Box<str>> = HashMap::new();
+    for row in table!(IDENTITIES).iter()? {
+        let (k, v) = row?;
+        let identity: Identity = serde_json::from_slice(v.value())
+            .map_err(|e| corrupt(format!("identity of complaint {}", k.value()), e))?;
+        names.insert(k.value(), search_name(Some(&identity)));
+    }
+    let complaints = table!(COMPLAINTS);
+    index.rows.reserve(complaints.len()? as usize);
+    for row in complaints.iter()? {
+        let (k, v) = row?;
+        let head: Head = serde_json::from_slice(v.value())
+            .map_err(|e| corrupt(format!("complaint {}", k.value()), e))?;
+        let wf = &head.workflow;
+        let current = wf.current.and_then(|no| {
+            wf.records
+                .iter()
+                .rev()
+                .find(|r| r.step == no && r.round == wf.round)
+        });
+        let flow = *index
+            .flow_of_version
+            .get(&wf.flow)
+            .ok_or_else(|| corrupt(format!("complaint {}", k.value()), "unknown flow version"))?;
+        index.rows.push(Summary {
+            seq: head.id.seq,
+            number: head.number.into_boxed_str(),
+            created_on: local_date(head.created_at, tz),
+            level: wf.level,
+            flow,
+            step: current.map_or(0, |r| r.step),
+            due: current
+                .and_then(|r| r.due_at)
+                .map_or(i64::MAX, |d| d.timestamp()),
+            closed_at: head.closed_at.map(|t| t.timestamp()),
+            purged: head.purged_at.is_some(),
+            name: names.remove(&k.value()).unwrap_or_default(),
+        });
+    }
+    Ok(index)
+}
+
+/// A complaint's record without the flow snapshot (which is stored once per version).
+fn encode(c: &Complaint) -> Result<(Vec<u8>, Value), StoreError> {
+    let mut v = serde_json::to_value(c).map_err(|error| StoreError::Encode {
+        what: format!("complaint {}", c.id),
+        error,
+    })?;
+    let flow = v
+        .get_mut("workflow")
+        .and_then(|w| w.get_mut("flow"))
+        .map(|f| std::mem::replace(f, Value::String(c.workflow.flow().version.clone())))
+        .ok_or_else(|| corrupt(format!("complaint {}", c.id), "no flow"))?;
+    Ok((json("complaint", &v)?, flow))
+}
+
+fn decode(seq: u64, bytes: &[u8], flows: &HashMap<String, Value>) -> Result<Complaint, StoreError> {
+    let what = || format!("complaint {seq}");
+    let mut v: Value = serde_json::from_slice(bytes).map_err(|e| corrupt(what(), e))?;
+    let slot = v
+        .get_mut("workflow")
+        .and_then(|w| w.get_mut("flow"))
+        .ok_or_else(|| corrupt(what(), "no flow"))?;
+    let version = slot
+        .as_str()
+        .ok_or_else(|| corrupt(what(), "no flow version"))?;
+    let flow = flows
+        .get(version)
+        .ok_or_else(|| corrupt(what(), format!("flow version {version} not stored")))?;
+    *slot = flow.clone();
+    serde_json::from_value(v).map_err(|e| corrupt(what(), e))
+}
+
+fn not_found(seq: u64) -> ComplaintError {
+    ComplaintError::NotFound(format!("Pengaduan {seq} tidak ditemukan."))
+}
+
+const MAX_NAME: usize = 100;
+const MAX_LINE: usize = 200;
+const MAX_TEXT: usize = 4_000;
+
+/// Checks the officer's form: required fields, lengths, no control characters (they would end
+/// up in letters and on paper).
+fn check_new(n: &NewComplaint, today: NaiveDate) -> Result<(), ComplaintError> {
+    let invalid = |m: String| Err(ComplaintError::Invalid(m));
+    let fields: [(&str, &str, usize, bool, bool); 8] = [
+        ("Nama pengadu", &n.identity.name, MAX_NAME, true, false),
+        ("Alamat", &n.identity.address, MAX_LINE, false, false),
+        ("Nomor telepon", &n.identity.phone, 30, false, false),
+        ("Surel", &n.identity.email, MAX_NAME, false, false),
+        ("Layanan yang diadukan", &n.service, MAX_NAME, true, false),
+        ("Uraian kejadian", &n.what_happened, MAX_TEXT, true, true),
+        ("Kekurangan layanan", &n.shortfall, MAX_TEXT, false, true),
+        (
+            "Penyelesaian yang diminta",
+            &n.remedy,
+            MAX_TEXT,
+            false,
+            true,
+        ),
+    ];
+    for (label, value, max, required, multiline) in fields {
+        if required && value.trim().is_empty() {
+            return invalid(format!("{label} wajib diisi."));
+        }
+        if value.chars().count() > max {
+            return invalid(format!(
+                "{label} terlalu panjang (paling banyak {max} karakter)."
+            ));
+        }
+        let bad = value
+            .chars()
+            .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')));
+        if bad {
+            return invalid(format!("{label} berisi karakter yang tidak diizinkan."));
+        }
+    }
+    if !n.identity.email.is_empty() && !n.identity.email.contains('@') {
+        return invalid("Alamat surel tidak valid.".to_string());
+    }
+    if n.happened_on.is_some_and(|d| d > today) {
+        return invalid("Tanggal kejadian tidak boleh setelah hari ini.".to_string());
+    }
+    Ok(())
+}
+
+/// Who may add a document to a complaint: those who receive them from the citizen.
+const ATTACH_ROLES: [Role; 2] = [Role::ComplaintOfficer, Role::CustomerService];
+
+// ---------------------------------------------------------------------------------------
+// The command arm.
+
+impl Actor {
+    /// Applies one complaint request inside the current batch. Writes go into the batch's
+    /// write transaction; on a storage error the batch is marked failed, so none of it commits.
+    pub(super) fn complaint_op(
+        &mut self,
+        op: ComplaintOp,
+        who: &Who,
+        now: DateTime<Utc>,
+        after: &mut AfterCommit,
+    ) -> Result<ComplaintOut, OpError> {
+        let result = match op {
+            ComplaintOp::Open(new) => self.open_complaint(*new, who, now),
+            ComplaintOp::Act { seq, action } => self.act_on_complaint(seq, &action, who, now),
+            ComplaintOp::Attach { seq, bytes } => {
+                self.attach_to_complaint(seq, &bytes, who, now, after)
+            }
+            ComplaintOp::Get { seq, identity } => self.get_complaint(seq, identity, who, now),
+            ComplaintOp::ByCode { code } => self.complaint_by_code(&code),
+            ComplaintOp::Register(q) => self.register(&q, now),
+            ComplaintOp::Purge => self.purge_complaints(who, now, after),
+            ComplaintOp::Counts => Ok(ComplaintOut::Counts(self.complaint_counts(now))),
+        };
+        if let Err(OpError::Store(e)) = &result {
+            error!(error = %e, "complaint write failed; the batch is not committed");
+            self.batch_failed = true;
+        }
+        result
+    }
+
+    /// The account acting, as this batch leaves it: roles come from the store, never from
+    /// the request, so a role removed a moment ago no longer counts.
+    fn complaint_actor(&mut self, who: &Who) -> Result<complaint::Actor, OpError> {
+        match self.live_user(&who.actor)? {
+            Some(u) if u.disabled => Err(super::AccountRefusal::Disabled.into()),
+            Some(u) => Ok(complaint::Actor {
+                username: u.username,
+                roles: u.roles,
+            }),
+            None => Err(super::AccountRefusal::Unknown.into()),
+        }
+    }
+
+    /// Runs `f` on the batch's write transaction (opening it on first need).
+    fn in_txn<T>(
+        &mut self,
+        f: impl FnOnce(&WriteTransaction, &mut Index) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let txn = self.batch_txn()?;
+        let r = f(&txn, &mut self.complaints);
+        self.txn = Some(txn);
+        r
+    }
+
+    /// One complaint as this batch leaves it: through the batch's transaction when one is
+    /// open (an earlier request of the batch may have changed it), else a read snapshot.
+    fn read_complaint(&self, seq: u64) -> Result<Option<Complaint>, StoreError> {
+        let flows = &self.complaints.flows;
+        match &self.txn {
+            Some(txn) => {
+                let t = txn.open_table(COMPLAINTS)?;
+                let found = t.get(seq)?;
+                found.map(|v| decode(seq, v.value(), flows)).transpose()
+            }
+            None => {
+                let txn = self.db.begin_read()?;
+                let t = txn.open_table(COMPLAINTS)?;
+                let found = t.get(seq)?;
+                found.map(|v| decode(seq, v.value(), flows)).transpose()
+            }
+        }
+    }
+
+    fn read_identity(&self, seq: u64) -> Result<Option<Identity>, StoreError> {
+        let parse = |b: &[u8]| {
+            serde_json::from_slice::<Identity>(b)
+                .map_err(|e| corrupt(format!("identity of complaint {seq}"), e))
+        };
+        match &self.txn {
+            Some(txn) => {
+                let t = txn.open_table(IDENTITIES)?;
+                let found = t.get(seq)?;
+                found.map(|v| parse(v.value())).transpose()
+            }
+            None => {
+                let txn = self.db.begin_read()?;
+                let t = txn.open_table(IDENTITIES)?;
+                let found = t.get(seq)?;
+                found.map(|v| parse(v.value())).transpose()
+            }
+        }
+    }
+
+    /// Writes a complaint (and its flow snapshot, the first time that version is seen).
+    fn write_complaint(
+        txn: &WriteTransaction,
+        index: &mut Index,
+        c: &Complaint,
+    ) -> Result<(), StoreError> {
+        let (bytes, flow) = encode(c)?;
+        let version = &c.workflow.flow().version;
+        if !index.flows.contains_key(version) {
+            txn.open_table(FLOWS)?
+                .insert(version.as_str(), json("flow", &flow)?.as_slice())?;
+            let i = index.flow_index(&c.workflow.flow().id);
+            index.flow_of_version.insert(version.clone(), i);
+            index.flows.insert(version.clone(), flow);
+        }
+        txn.open_table(COMPLAINTS)?
+            .insert(c.seq(), bytes.as_slice())?;
+        Ok(())
+    }
+
+    fn write_action(txn: &WriteTransaction, c: &Complaint, r: &Recorded) -> Result<(), StoreError> {
+        let row = ActionRow {
+            id: format!("{}-{}", c.id, r.version),
+            complaint: c.id.clone(),
+            seq: r.version,
+            who: r.by.clone(),
+            at: r.at,
+            recorded: r.clone(),
+        };
+        txn.open_table(ACTIONS)?.insert(
+            (c.seq(), r.version),
+            json("complaint action", &row)?.as_slice(),
+        )?;
+        Ok(())
+    }
+
+    fn open_complaint(
+        &mut self,
+        new: NewComplaint,
+        who: &Who,
+        now: DateTime<Utc>,
+    ) -> Result<ComplaintOut, OpError> {
+        let tz = self.config.office.time_zone;
+        let today = local_date(now, tz);
+        check_new(&new, today)?;
+        let officer = self.complaint_actor(who)?;
+        let config = self.config.clone();
+        let flow = config.sop.flow_for(new.level);
+        let calendar = &config.calendar;
+        let (workflow, recorded, ticket_id, channel) = match &new.source {
+            Source::Ticket(id) => {
+                let t = self.state.ticket(*id).ok_or_else(|| {
+                    ComplaintError::NotFound(format!(
+                        "Tiket {id} tidak ditemukan pada hari layanan ini; pengaduan dari nomor antrian dibuka pada hari yang sama."
+                    ))
+                })?;
+                // The SOP's step 2 (Customer Service explains the process) is the ticket's
+                // service: it must have ended before the complaint can start from it.
+                if t.state != TicketState::Done || t.finished_at.is_none() {
+                    return Err(ComplaintError::Invalid(format!(
+                        "Nomor antrian {} belum selesai dilayani (status {}); selesaikan layanannya terlebih dahulu.",
+                        t.label,
+                        t.state.label_id()
+                    ))
+                    .into());
+                }
+                let times = TicketTimes {
+                    ticket_id: t.id,
+                    label: t.label.clone(),
+                    issued_at: t.issued_at,
+                    called_at: t.called_at,
+                    finished_at: t.finished_at,
+                };
+                let label = t.label.clone();
+                let linked = self.in_txn(|txn, _| {
+                    Ok(txn.open_table(TICKET_LINKS)?.get(*id)?.map(|v| v.value()))
+                })?;
+                if let Some(other) = linked {
+                    let number = self
+                        .complaints
+                        .position(other)
+                        .map(|i| self.complaints.rows[i].number.to_string())
+                        .unwrap_or_else(|| other.to_string());
+                    return Err(ComplaintError::Invalid(format!(
+                        "Nomor antrian {label} sudah tercatat pada pengaduan {number}."
+                    ))
+                    .into());
+                }
+                let (w, r) =
+                    complaint::start_from_ticket(flow, new.level, &times, &officer, now, calendar)?;
+                (w, r, Some(*id), None)
+            }
+            Source::Channel(ch) => {
+                let (w, r) =
+                    complaint::start_without_ticket(flow, new.level, *ch, &officer, now, calendar)?;
+                (w, r, None, Some(*ch))
+            }
+        };
+        let office = self.config.office.code.clone();
+        let pattern = self.config.complaints.number_pattern.clone();
+        let code = loop {
+            let code = complaint::tracking_code().map_err(|e| StoreError::Random(e.to_string()))?;
+            let taken =
+                self.in_txn(|txn, _| Ok(txn.open_table(CODES)?.get(code.as_str())?.is_some()))?;
+            if !taken {
+                break code;
+            }
+        };
+        let complaint = self.in_txn(|txn, index| {
+            let mut meta = txn.open_table(META)?;
+            let seq = meta.get(K_NEXT)?.map_or(1, |v| v.value());
+            // The register's sequence restarts each month of office-local time.
+            let month_key = format!("complaint_month_{:04}{:02}", today.year(), today.month());
+            let month_seq = meta.get(month_key.as_str())?.map_or(0, |v| v.value()) + 1;
+            meta.insert(K_NEXT, seq + 1)?;
+            meta.insert(month_key.as_str(), month_seq)?;
+            drop(meta);
+            let c = Complaint {
+                id: GlobalId { office, seq },
+                number: complaint::register_number(&pattern, today, month_seq as u32),
+                tracking_code: code,
+                created_at: now,
+                ticket_id,
+                channel,
+                service: new.service.trim().to_string(),
+                what_happened: new.what_happened.trim().to_string(),
+                happened_on: new.happened_on,
+                shortfall: new.shortfall.trim().to_string(),
+                remedy: new.remedy.trim().to_string(),
+                attachments: Vec::new(),
+                workflow,
+                closed_at: None,
+                purged_at: None,
+            };
+            Self::write_complaint(txn, index, &c)?;
+            txn.open_table(IDENTITIES)?
+                .insert(seq, json("identity", &new.identity)?.as_slice())?;
+            txn.open_table(CODES)?
+                .insert(c.tracking_code.as_str(), seq)?;
+            if let Some(t) = ticket_id {
+                txn.open_table(TICKET_LINKS)?.insert(t, seq)?;
+            }
+            Self::write_action(txn, &c, &recorded)?;
+            index.put(&c, Some(&new.identity), tz);
+            Ok(c)
+        })?;
+        self.audit(
+            now,
+            who,
+            recorded.change.name(),
+            &complaint.id.to_string(),
+            &format!("{} alur {}", complaint.number, complaint.workflow.flow().id),
+        );
+        Ok(ComplaintOut::Complaint(Box::new(complaint)))
+    }
+
+    fn act_on_complaint(
+        &mut self,
+        seq: u64,
+        action: &Action,
+        who: &Who,
+        now: DateTime<Utc>,
+    ) -> Result<ComplaintOut, OpError> {
+        let mut c = self.read_complaint(seq)?.ok_or_else(|| not_found(seq))?;
+        let actor = self.complaint_actor(who)?;
+        let (workflow, recorded) =
+            complaint::apply(&c.workflow, action, &actor, now, &self.config.calendar)?;
+        c.workflow = workflow;
+        if recorded.closed {
+            c.closed_at = Some(now);
+        }
+        let tz = self.config.office.time_zone;
+        let identity = self.read_identity(seq)?;
+        self.in_txn(|txn, index| {
+            Self::write_complaint(txn, index, &c)?;
+            Self::write_action(txn, &c, &recorded)?;
+            index.put(&c, identity.as_ref(), tz);
+            Ok(())
+        })?;
+        self.audit(
+            now,
+            who,
+            recorded.change.name(),
+            &c.id.to_string(),
+            &format!(
+                "{} langkah {} versi {}",
+                c.number, action.step, recorded.version
+            ),
+        );
+        Ok(ComplaintOut::Complaint(Box::new(c)))
+    }
+
+    fn attach_to_complaint(
+        &mut self,
+        seq: u64,
+        bytes: &[u8],
+        who: &Who,
+        now: DateTime<Utc>,
+        after: &mut AfterCommit,
+    ) -> Result<ComplaintOut, OpError> {
+        let mut c = self.read_complaint(seq)?.ok_or_else(|| not_found(seq))?;
+        let actor = self.complaint_actor(who)?;
+        let Some(step) = c.workflow.current_step().map(|s| s.no) else {
+            return Err(ComplaintError::Closed.into());
+        };
+        if !actor.holds_any(&ATTACH_ROLES) {
+            return Err(ComplaintError::Forbidden {
+                step,
+                allowed: ATTACH_ROLES
+                    .iter()
+                    .map(|r| r.label_id())
+                    .collect::<Vec<_>>()
+                    .join(" atau "),
+            }
+            .into());
+        }
+        // On disk (synced) before the commit that names it: a complaint never names a file a
+        // power cut lost. Stored here, on the store's thread, so no purge can delete the same
+        // bytes between their storing and this commit.
+        let stored = self.attachments.store(bytes)?;
+        if c.attachments.contains(&stored) {
+            return Ok(ComplaintOut::Complaint(Box::new(c)));
+        }
+        after.remove_if_not.push(stored.clone());
+        c.attachments.push(stored.clone());
+        self.in_txn(|txn, index| {
+            Self::write_complaint(txn, index, &c)?;
+            txn.open_table(ATTACHMENT_REFS)?
+                .insert((stored.sha256.as_str(), seq), 1)?;
+            Ok(())
+        })?;
+        self.audit(
+            now,
+            who,
+            "complaint_attachment_added",
+            &c.id.to_string(),
+            &format!("{} {} {} B", c.number, stored.sha256, stored.size),
+        );
+        Ok(ComplaintOut::Complaint(Box::new(c)))
+    }
+
+    fn get_complaint(
+        &mut self,
+        seq: u64,
+        identity: bool,
+        who: &Who,
+        now: DateTime<Utc>,
+    ) -> Result<ComplaintOut, OpError> {
+        let c = self.read_complaint(seq)?.ok_or_else(|| not_found(seq))?;
+        if !identity {
+            return Ok(ComplaintOut::Complaint(Box::new(c)));
+        }
+        let found = self.read_identity(seq)?;
+        // Whoever sees a complainant's identity is on record, in the same commit as the
+        // answer: no identity leaves the store unaudited.
+        self.audit(
+            now,
+            who,
+            "complaint_identity_viewed",
+            &c.id.to_string(),
+            &c.number,
+        );
+        Ok(ComplaintOut::WithIdentity(Box::new(c), found))
+    }
+
+    fn complaint_by_code(&mut self, code: &str) -> Result<ComplaintOut, OpError> {
+        let missing = || {
+            ComplaintError::NotFound(
+                "Kode pelacakan tidak ditemukan. Periksa kembali kode pada tanda terima Anda."
+                    .to_string(),
+            )
+        };
+        let code = complaint::normalize_code(code).ok_or_else(missing)?;
+        let seq = (|| -> Result<Option<u64>, StoreError> {
+            Ok(match &self.txn {
+                Some(txn) => txn
+                    .open_table(CODES)?
+                    .get(code.as_str())?
+                    .map(|v| v.value()),
+                None => {
+                    let txn = self.db.begin_read()?;
+                    let t = txn.open_table(CODES)?;
+                    t.get(code.as_str())?.map(|v| v.value())
+                }
+            })
+        })()?;
+        let seq = seq.ok_or_else(missing)?;
+        let c = self.read_complaint(seq)?.ok_or_else(missing)?;
+        Ok(ComplaintOut::Complaint(Box::new(c)))
+    }
+
+    fn register(&mut self, q: &RegisterQuery, now: DateTime<Utc>) -> Result<ComplaintOut, OpError> {
+        let index = &self.complaints;
+        let now_s = now.timestamp();
+        let number = q
+            .number
+            .as_deref()
+            .map(str::to_lowercase)
+            .filter(|s| !s.is_empty());
+        let name = q
+            .name
+            .as_deref()
+            .map(|n| n.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
+        let flow = match &q.flow {
+            Some(f) => match index.flow_ids.iter().position(|x| x == f) {
+                Some(i) => Some(i as u16),
+                None => {
+                    return Ok(ComplaintOut::Page(RegisterPage {
+                        total: 0,
+                        rows: Vec::new(),
+                    }));
+                }
+            },
+            None => None,
+        };
+        let limit = match q.limit {
+            0 => 50,
+            n => n.min(200),
+        };
+        let mut total = 0;
+        let mut page: Vec<&Summary> = Vec::with_capacity(limit);
+        for r in index.rows.iter().rev() {
+            let open = r.step != 0;
+            let keep = q.from.is_none_or(|d| r.created_on >= d)
+                && q.to.is_none_or(|d| r.created_on <= d)
+                && q.level.is_none_or(|l| r.level == l)
+                && flow.is_none_or(|f| r.flow == f)
+                && q.step.is_none_or(|s| open && r.step == s)
+                && q.status.is_none_or(|s| (s == Status::Open) == open)
+                && (!q.overdue || (open && r.due < now_s))
+                && name.as_deref().is_none_or(|n| r.name.contains(n))
+                && number
+                    .as_deref()
+                    .is_none_or(|n| contains_ignore_case(&r.number, n));
+            if keep {
+                if total >= q.offset && page.len() < limit {
+                    page.push(r);
+                }
+                total += 1;
+            }
+        }
+        let mut rows = Vec::with_capacity(page.len());
+        for r in page {
+            let identity = if r.purged {
+                None
+            } else {
+                self.read_identity(r.seq)?
+            };
+            let (name, nik) = match &identity {
+                None => ("(dihapus)".to_string(), None),
+                Some(i) if i.rahasia => ("(dirahasiakan)".to_string(), None),
+                Some(i) => (
+                    mask_name(&i.name),
+                    i.nik.as_ref().map(|n| mask_nik(n.as_str())),
+                ),
+            };
+            rows.push(RegisterRow {
+                seq: r.seq,
+                id: GlobalId {
+                    office: self.config.office.code.clone(),
+                    seq: r.seq,
+                }
+                .to_string(),
+                number: r.number.to_string(),
+                created_on: r.created_on,
+                level: r.level,
+                flow: index
+                    .flow_ids
+                    .get(usize::from(r.flow))
+                    .cloned()
+                    .unwrap_or_default(),
+                step: (r.step != 0).then_some(r.step),
+                due_at: (r.step != 0 && r.due != i64::MAX)
+                    .then(|| DateTime::from_timestamp(r.due, 0))
+                    .flatten(),
+                overdue: r.step != 0 && r.due < now_s,
+                name,
+                nik,
+                closed: r.step == 0,
+                purged: r.purged,
+            });
+        }
+        Ok(ComplaintOut::Page(RegisterPage { total, rows }))
+    }
+
+    pub(super) fn complaint_counts(&self, now: DateTime<Utc>) -> ComplaintCounts {
+        let now_s = now.timestamp();
+        let mut counts = ComplaintCounts::default();
+        let mut overdue: HashMap<(u16, u32), usize> = HashMap::new();
+        for r in &self.complaints.rows {
+            if r.step == 0 {
+                counts.closed += 1;
+                continue;
+            }
+            counts.open += 1;
+            if r.due < now_s {
+                *overdue.entry((r.flow, r.step)).or_default() += 1;
+            }
+        }
+        let mut list: Vec<OverdueCount> = overdue
+            .into_iter()
+            .map(|((flow, step), count)| OverdueCount {
+                flow: self
+                    .complaints
+                    .flow_ids
+                    .get(usize::from(flow))
+                    .cloned()
+                    .unwrap_or_default(),
+                step,
+                count,
+            })
+            .collect();
+        list.sort_by(|a, b| (&a.flow, a.step).cmp(&(&b.flow, b.step)));
+        counts.overdue = list;
+        counts
+    }
+
+    /// Deletes the identity and the attachment files of every complaint closed more than
+    /// `retention_days` before `now`; the record, its actions and the audit trail stay. The
+    /// files go after the commit that says so (a failed commit keeps them).
+    fn purge_complaints(
+        &mut self,
+        who: &Who,
+        now: DateTime<Utc>,
+        after: &mut AfterCommit,
+    ) -> Result<ComplaintOut, OpError> {
+        let days = i64::from(self.config.complaints.retention_days);
+        let cutoff = (now - chrono::Duration::days(days)).timestamp();
+        let due: Vec<u64> = self
+            .complaints
+            .rows
+            .iter()
+            .filter(|r| !r.purged && r.closed_at.is_some_and(|t| t < cutoff))
+            .map(|r| r.seq)
+            .collect();
+        let mut summary = PurgeSummary::default();
+        let tz = self.config.office.time_zone;
+        for seq in due {
+            let Some(mut c) = self.read_complaint(seq)? else {
+                warn!(seq, "complaint in the index but not in the file");
+                continue;
+            };
+            c.purged_at = Some(now);
+            let files = self.in_txn(|txn, index| {
+                Self::write_complaint(txn, index, &c)?;
+                txn.open_table(IDENTITIES)?.remove(seq)?;
+                let mut refs = txn.open_table(ATTACHMENT_REFS)?;
+                let mut files = Vec::new();
+                for a in &c.attachments {
+                    refs.remove((a.sha256.as_str(), seq))?;
+                    // The same bytes attached to a complaint still kept stay on disk.
+                    let mut others =
+                        refs.range((a.sha256.as_str(), 0)..=(a.sha256.as_str(), u64::MAX))?;
+                    if others.next().is_none() {
+                        files.push(a.clone());
+                    }
+                }
+                drop(refs);
+                index.put(&c, None, tz);
+                Ok(files)
+            })?;
+            summary.complaints += 1;
+            summary.files += files.len();
+            after.remove_if_committed.extend(files);
+            self.audit(
+                now,
+                who,
+                "complaint_identity_purged",
+                &c.id.to_string(),
+                &format!("{} {} berkas", c.number, c.attachments.len()),
+            );
+        }
+        Ok(ComplaintOut::Purged(summary))
+    }
+
+    /// Deletes files once the batch's fate is known: a purge's after its commit; an
+    /// attachment stored for a batch that did not commit, unless something committed names it.
+    pub(super) fn complaint_files_after(&self, after: AfterCommit, committed: bool) {
+        let (remove, check) = if committed {
+            (after.remove_if_committed, false)
+        } else {
+            (after.remove_if_not, true)
+        };
+        for stored in remove {
+            if check && self.attachment_named(&stored.sha256).unwrap_or(true) {
+                continue;
+            }
+            if let Err(e) = self.attachments.remove(&stored) {
+                warn!(error = %e, sha256 = %stored.sha256, "attachment file not deleted");
+            }
+        }
+    }
+
+    fn attachment_named(&self, sha256: &str) -> Result<bool, StoreError> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(ATTACHMENT_REFS)?;
+        let mut r = t.range((sha256, 0)..=(sha256, u64::MAX))?;
+        Ok(r.next().is_some())
+    }
+}
+
+fn contains_ignore_case(haystack: &str, lower_needle: &str) -> bool {
+    haystack.to_lowercase().contains(lower_needle)
+}
+
+/// Every action row of a complaint, oldest first (what a city's collection reads).
+pub(super) fn actions_of(db: &redb::Database, seq: u64) -> Result<Vec<ActionRow>, StoreError> {
+    let txn = db.begin_read()?;
+    let t = match txn.open_table(ACTIONS) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut out = Vec::new();
+    for row in t.range((seq, 0)..=(seq, u64::MAX))? {
+        let (_, v) = row?;
+        out.push(
+            serde_json::from_slice(v.value())
+                .map_err(|e| corrupt(format!("action of complaint {seq}"), e))?,
+        );
+    }
+    Ok(out)
+}
