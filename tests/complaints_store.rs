@@ -217,11 +217,13 @@ async fn a_complaint_from_a_ticket_walks_its_flow_on_working_time() {
         (2, ticket.called_at.expect("called"), ticket.finished_at)
     );
     assert_eq!(r[1].outcome, Some(Outcome::FromTicket));
-    // Step 3, `1 hari kerja` from Friday 14:30: Monday 14:30, over the weekend.
+    // Step 3 starts when the customer-service talk ended (Friday 14:20, ten minutes before
+    // the officer opened it); `1 hari kerja` runs to Monday 14:20, over the weekend.
     let step3 = c.workflow.current_record().expect("open step");
+    assert_eq!(ticket.finished_at, Some(wib(2026, 12, 4, 14, 20)));
     assert_eq!(
         (step3.step, step3.started_at, step3.due_at),
-        (3, wib(2026, 12, 4, 14, 30), Some(wib(2026, 12, 7, 14, 30)))
+        (3, wib(2026, 12, 4, 14, 20), Some(wib(2026, 12, 7, 14, 20)))
     );
     // One ticket, one complaint.
     let again = store
