@@ -39,6 +39,8 @@ struct HomePage {
     name: String,
     roles: String,
     counters: Vec<CounterCard>,
+    /// "Langkah saya": for a user with complaint roles.
+    work: Option<super::complaint_pages::MyWork>,
 }
 
 struct CounterCard {
@@ -77,6 +79,7 @@ pub async fn home(State(app): State<AppState>, staff: Staff) -> Response {
     } else {
         staff.user.display_name.clone()
     };
+    let work = super::complaint_pages::my_work(&app, &staff).await;
     let mut shell = Shell::staff(&app, &staff, "Konsol Petugas", HOME);
     // The administrator keeps the calendar: deadlines computed past its end ignore the
     // holidays nobody entered.
@@ -93,6 +96,7 @@ pub async fn home(State(app): State<AppState>, staff: Staff) -> Response {
             name,
             roles: roles_text(&staff.user.roles),
             counters,
+            work,
         },
     )
 }

@@ -1,6 +1,7 @@
 //! HTTP: the JSON API under `/api/v1`, the kiosk page and the health check.
 
 mod auth;
+mod complaint_pages;
 mod console;
 mod counters;
 mod display;
@@ -239,6 +240,49 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/audit/verify",
             Roles(ADMIN),
             get(console::audit_verify),
+        ),
+        // The complaint pages of the console.
+        r(
+            Method::GET,
+            "/console/pengaduan",
+            Roles(complaint_pages::COMPLAINT_ROLES),
+            get(complaint_pages::register),
+        ),
+        r(
+            Method::GET,
+            "/console/pengaduan.csv",
+            Roles(complaint_pages::COMPLAINT_ROLES),
+            get(complaint_pages::register_csv),
+        ),
+        r(
+            Method::GET,
+            "/console/pengaduan/baru",
+            Roles(complaint_pages::INTAKE_ROLES),
+            get(complaint_pages::intake),
+        ),
+        r(
+            Method::POST,
+            "/console/pengaduan/baru",
+            Roles(complaint_pages::INTAKE_ROLES),
+            post(complaint_pages::intake_submit),
+        ),
+        r(
+            Method::GET,
+            "/console/pengaduan/{id}",
+            Roles(complaint_pages::COMPLAINT_ROLES),
+            get(complaint_pages::complaint_page),
+        ),
+        r(
+            Method::POST,
+            "/console/pengaduan/{id}/aksi",
+            Roles(complaint_pages::COMPLAINT_ROLES),
+            post(complaint_pages::complaint_act),
+        ),
+        r(
+            Method::POST,
+            "/console/pengaduan/{id}/identitas",
+            Roles(complaint_pages::IDENTITY_ROLES),
+            post(complaint_pages::complaint_identity),
         ),
     ]
 }

@@ -70,6 +70,13 @@ use super::{RouteSpec, console, counters, display, events, health, metrics, prin
         pages::user_reset_password,
         pages::user_roles,
         pages::services_page,
+        pages::complaint_register,
+        pages::complaint_register_csv,
+        pages::complaint_new,
+        pages::complaint_new_submit,
+        pages::complaint_page,
+        pages::complaint_act,
+        pages::complaint_identity,
     ),
     components(schemas(crate::events::Event)),
     tags(
@@ -473,4 +480,84 @@ mod pages {
         (status = 200, description = "The page", content_type = "text/html", body = String),
     ))]
     fn services_page() {}
+
+    /// The complaint register
+    ///
+    /// Query fields (all optional): `number`, `from`, `to` (`YYYY-MM-DD`), `name`, `level`,
+    /// `flow`, `step`, `status` (`terbuka`, `selesai`), `overdue`, `page`. Complainants masked.
+    #[utoipa::path(get, path = "/console/pengaduan", tag = "pages", responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+    ))]
+    fn complaint_register() {}
+
+    /// The complaint register as CSV
+    ///
+    /// The same filters as `/console/pengaduan`, every page; names and NIKs masked as there.
+    #[utoipa::path(get, path = "/console/pengaduan.csv", tag = "pages", responses(
+        (status = 200, description = "RFC 4180 CSV", content_type = "text/csv", body = String),
+        (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+    ))]
+    fn complaint_register_csv() {}
+
+    /// The complaint intake form
+    #[utoipa::path(get, path = "/console/pengaduan/baru", tag = "pages", responses(
+        (status = 200, description = "The form", content_type = "text/html", body = String),
+    ))]
+    fn complaint_new() {}
+
+    /// Open a complaint (the SOP's step 3)
+    ///
+    /// From today's finished queue ticket (`source=tiket`, `ticket`) or a channel (`source`:
+    /// `surat`, `telepon`, `surel`, `datang_langsung`, `lainnya`); the complainant's `name`,
+    /// `address`, `phone`, `email`, `nik`, `rahasia`; `service`, `what_happened`,
+    /// `happened_on`, `shortfall`, `remedy`, `level`.
+    #[utoipa::path(post, path = "/console/pengaduan/baru", tag = "pages",
+        request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "The form's fields"),
+        responses(
+            (status = 303, description = "Opened: to the complaint's page, which names its number and tracking code once", headers(("Location" = String))),
+            (status = 422, description = "The form again, values kept, the errors beside their fields; nothing stored", content_type = "text/html", body = String),
+            (status = 503, description = "The store cannot write: said on this page, nothing changed", content_type = "text/html", body = String),
+        ))]
+    fn complaint_new_submit() {}
+
+    /// A complaint: its flow as a timeline, drafts, and the viewer's actions
+    #[utoipa::path(get, path = "/console/pengaduan/{id}", tag = "pages",
+        params(("id" = u64, Path, description = "The complaint's sequence")),
+        responses(
+            (status = 200, description = "The page (complainant masked)", content_type = "text/html", body = String),
+            (status = 404, description = "No such complaint", content_type = "text/html", body = String),
+            (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+        ))]
+    fn complaint_page() {}
+
+    /// Act at a complaint's current step
+    ///
+    /// Form fields `step`, `version` (as the page was read), `kind` (`complete`,
+    /// `on_behalf`, `draft`, `approve`, `return`), `note`, `document` (repeated),
+    /// `happened_at` (`YYYY-MM-DDTHH:MM`, office time), `text` (the draft).
+    #[utoipa::path(post, path = "/console/pengaduan/{id}/aksi", tag = "pages",
+        params(("id" = u64, Path, description = "The complaint's sequence")),
+        request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`step`, `version`, `kind`…"),
+        responses(
+            (status = 303, description = "Done: back to the complaint's page, which says so once", headers(("Location" = String))),
+            (status = 403, description = "The step is not the viewer's: the page again with the refusal, nothing changed", content_type = "text/html", body = String),
+            (status = 409, description = "Changed by someone else meanwhile, or not this step's turn: the page again, nothing changed", content_type = "text/html", body = String),
+            (status = 422, description = "The step does not take this, or the form is incomplete: the page again, nothing changed", content_type = "text/html", body = String),
+            (status = 503, description = "The store cannot write: said on this page, nothing changed", content_type = "text/html", body = String),
+        ))]
+    fn complaint_act() {}
+
+    /// Show a complaint with the complainant's identity whole
+    ///
+    /// For the complaint officer and the Kepala Dinas; written to the audit log as
+    /// `complaint_identity_viewed`.
+    #[utoipa::path(post, path = "/console/pengaduan/{id}/identitas", tag = "pages",
+        params(("id" = u64, Path, description = "The complaint's sequence")),
+        responses(
+            (status = 200, description = "The page with the identity", content_type = "text/html", body = String),
+            (status = 404, description = "No such complaint", content_type = "text/html", body = String),
+            (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+        ))]
+    fn complaint_identity() {}
 }

@@ -38,8 +38,10 @@ pub struct NavItem {
 }
 
 /// The console's pages, in menu order; each is shown only to who may open it.
-const MENU: [(&str, &str); 5] = [
+const MENU: [(&str, &str); 7] = [
     ("/console", "Beranda"),
+    ("/console/pengaduan", "Pengaduan"),
+    ("/console/pengaduan/baru", "Pengaduan baru"),
     ("/console/status", "Status"),
     ("/console/users", "Pengguna"),
     ("/console/services", "Layanan & loket"),

@@ -1,0 +1,1161 @@
+//! The complaint pages of the staff console: intake (the SOP's step 3), a complaint's page
+//! (its flow as a timeline, the reply drafts, the identity masked or — audited — whole, and
+//! the forms of the actions the viewer may take at the current step), and the register.
+//!
+//! Who may see a complainant's identity whole: the complaint officer (who took it down and
+//! answers the complainant) and the Kepala Dinas (who signs the reply). Every such view goes
+//! through `complaint_with_identity` and is written to the audit log; a confidential
+//! (*rahasia*) complaint is shown whole to those two roles only, like any other.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::Deserialize;
+
+use super::AppState;
+use super::auth::Staff;
+use super::error::ApiError;
+use super::flash::Flash;
+use super::page::{HtmlForm, Shell, error, redirect, render};
+use crate::auth::Role;
+use crate::complaint::{
+    Action, ActionKind, Channel, Level, TimelineRow, Timing, minutes_label, timeline,
+};
+use crate::privacy::Nik;
+use crate::store::{Complaint, Identity, NewComplaint, OpError, RegisterQuery, Source, Status};
+
+/// Everyone the complaint SOP names.
+pub const COMPLAINT_ROLES: &[Role] = &[
+    Role::ComplaintOfficer,
+    Role::KasubbagUmum,
+    Role::Kasi,
+    Role::Sekretaris,
+    Role::KepalaDinas,
+];
+/// Who opens a complaint (the SOP's step 3).
+pub const INTAKE_ROLES: &[Role] = &[Role::ComplaintOfficer];
+/// Who may see the complainant's identity whole (audited).
+pub const IDENTITY_ROLES: &[Role] = &[Role::ComplaintOfficer, Role::KepalaDinas];
+
+pub const REGISTER: &str = "/console/pengaduan";
+pub const NEW: &str = "/console/pengaduan/baru";
+const STORE_DOWN: &str = "Penyimpanan data sedang tidak tersedia.";
+const PAGE_SIZE: usize = 50;
+
+fn local(app: &AppState, t: DateTime<Utc>) -> String {
+    t.with_timezone(&app.config.office.time_zone)
+        .format("%d-%m-%Y %H:%M")
+        .to_string()
+}
+
+fn opt_local(app: &AppState, t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(|| "—".to_string(), |t| local(app, t))
+}
+
+fn may(staff: &Staff, roles: &[Role]) -> bool {
+    staff.user.roles.iter().any(|r| roles.contains(r))
+}
+
+/// A store refusal as (status, message): the engine's meaning, or the store being down.
+fn refusal(e: OpError) -> (StatusCode, String) {
+    match e {
+        OpError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, STORE_DOWN.to_string()),
+        other => {
+            let e = ApiError::from(other);
+            (e.status, e.message)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Intake.
+
+const CHANNELS: [(&str, Channel); 5] = [
+    ("surat", Channel::Letter),
+    ("telepon", Channel::Phone),
+    ("surel", Channel::Email),
+    ("datang_langsung", Channel::InPerson),
+    ("lainnya", Channel::Other),
+];
+
+/// The intake form as typed: kept whole when it is sent back with an error.
+#[derive(Debug, Default, Deserialize)]
+pub struct IntakeForm {
+    /// `tiket` or one of `CHANNELS`.
+    #[serde(default)]
+    source: String,
+    /// The queue ticket's id, as the tracking link and the console show it.
+    #[serde(default)]
+    ticket: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    nik: String,
+    #[serde(default)]
+    rahasia: Option<String>,
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    what_happened: String,
+    #[serde(default)]
+    happened_on: String,
+    #[serde(default)]
+    shortfall: String,
+    #[serde(default)]
+    remedy: String,
+    #[serde(default)]
+    level: String,
+}
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/complaint_new.html")]
+struct IntakePage {
+    shell: Shell,
+    form: IntakeForm,
+    sources: Vec<Choice>,
+    services: Vec<Choice>,
+    levels: Vec<Choice>,
+    /// Field name → message, shown beside the field.
+    errors: Vec<(&'static str, String)>,
+}
+
+impl IntakePage {
+    fn error_of(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    fn rahasia(&self) -> bool {
+        self.form.rahasia.is_some()
+    }
+}
+
+fn intake_page(
+    app: &AppState,
+    staff: &Staff,
+    form: IntakeForm,
+    errors: Vec<(&'static str, String)>,
+) -> Response {
+    let source = if form.source.is_empty() {
+        "tiket"
+    } else {
+        form.source.as_str()
+    };
+    let mut sources = vec![Choice {
+        value: "tiket".to_string(),
+        label: "Nomor antrian hari ini (sudah selesai dilayani)".to_string(),
+        selected: source == "tiket",
+    }];
+    sources.extend(CHANNELS.iter().map(|(v, c)| Choice {
+        value: (*v).to_string(),
+        label: c.label_id().to_string(),
+        selected: source == *v,
+    }));
+    let services = app
+        .config
+        .services
+        .iter()
+        .map(|sv| Choice {
+            value: sv.name.clone(),
+            label: sv.name.clone(),
+            selected: form.service == sv.name,
+        })
+        .collect();
+    let levels = Level::ALL
+        .iter()
+        .map(|l| {
+            let flow = app.config.sop.flow_for(*l);
+            Choice {
+                value: l.as_str().to_string(),
+                label: format!("{} — alur: {}", l.label_id(), flow.name),
+                selected: form.level == l.as_str(),
+            }
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut shell = Shell::staff(app, staff, "Pengaduan baru", NEW);
+    if !errors.is_empty() {
+        shell = shell.with(Flash::err(
+            "Pengaduan belum dicatat: periksa isian yang ditandai.",
+        ));
+    }
+    render(
+        status,
+        &IntakePage {
+            shell,
+            form,
+            sources,
+            services,
+            levels,
+            errors,
+        },
+    )
+}
+
+pub async fn intake(State(app): State<AppState>, staff: Staff) -> Response {
+    intake_page(&app, &staff, IntakeForm::default(), Vec::new())
+}
+
+/// Reads the form into a new complaint, or the fields that are wrong.
+fn read_intake(form: &IntakeForm) -> Result<NewComplaint, Vec<(&'static str, String)>> {
+    let mut errors = Vec::new();
+    let source = if form.source == "tiket" || form.source.is_empty() {
+        match form.ticket.trim().parse::<u64>() {
+            Ok(id) => Some(Source::Ticket(id)),
+            Err(_) => {
+                errors.push((
+                    "ticket",
+                    "Isi nomor tiket antrian (angka), atau pilih saluran lain.".to_string(),
+                ));
+                None
+            }
+        }
+    } else {
+        match CHANNELS.iter().find(|(v, _)| *v == form.source) {
+            Some((_, c)) => Some(Source::Channel(*c)),
+            None => {
+                errors.push(("source", "Pilih asal pengaduan.".to_string()));
+                None
+            }
+        }
+    };
+    let nik = match form.nik.trim() {
+        "" => None,
+        typed => match Nik::parse(typed) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                errors.push(("nik", e.to_string()));
+                None
+            }
+        },
+    };
+    let level = Level::ALL.into_iter().find(|l| l.as_str() == form.level);
+    if level.is_none() {
+        errors.push(("level", "Pilih tingkatan masalah.".to_string()));
+    }
+    let happened_on = match form.happened_on.trim() {
+        "" => None,
+        d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(("happened_on", "Tanggal kejadian tidak valid.".to_string()));
+                None
+            }
+        },
+    };
+    for (field, value, label) in [
+        ("name", &form.name, "Nama pengadu"),
+        ("service", &form.service, "Layanan yang diadukan"),
+        ("what_happened", &form.what_happened, "Uraian kejadian"),
+    ] {
+        if value.trim().is_empty() {
+            errors.push((field, format!("{label} wajib diisi.")));
+        }
+    }
+    match (source, level, errors.is_empty()) {
+        (Some(source), Some(level), true) => Ok(NewComplaint {
+            source,
+            level,
+            identity: Identity {
+                name: form.name.trim().to_string(),
+                address: form.address.trim().to_string(),
+                phone: form.phone.trim().to_string(),
+                email: form.email.trim().to_string(),
+                nik,
+                rahasia: form.rahasia.is_some(),
+            },
+            service: form.service.trim().to_string(),
+            what_happened: form.what_happened.trim().to_string(),
+            happened_on,
+            shortfall: form.shortfall.trim().to_string(),
+            remedy: form.remedy.trim().to_string(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+pub async fn intake_submit(
+    State(app): State<AppState>,
+    staff: Staff,
+    HtmlForm(form): HtmlForm<IntakeForm>,
+) -> Response {
+    let new = match read_intake(&form) {
+        Ok(n) => n,
+        Err(errors) => return intake_page(&app, &staff, form, errors),
+    };
+    match app.store.open_complaint(new, staff.who()).await {
+        Ok(c) => redirect(
+            &app,
+            &staff,
+            &format!("{REGISTER}/{}", c.seq()),
+            Flash::ok(format!(
+                "Pengaduan {} dicatat. Kode lacak untuk pengadu: {}",
+                c.number, c.tracking_code
+            )),
+        ),
+        Err(OpError::Store(_)) => error(
+            &app,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Penyimpanan data sedang tidak tersedia: pengaduan belum dicatat.",
+        ),
+        Err(e) => {
+            let (_, message) = refusal(e);
+            let field = if message.contains("antrian") || message.contains("Tiket") {
+                "ticket"
+            } else {
+                "form"
+            };
+            intake_page(&app, &staff, form, vec![(field, message)])
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// A complaint's page.
+
+struct StepLine {
+    step: u32,
+    round: u32,
+    action: String,
+    actor: &'static str,
+    standard: String,
+    started: String,
+    due: String,
+    done: String,
+    by: String,
+    outcome: String,
+    note: String,
+    elapsed: String,
+    /// `terlambat 2 jam` / `sisa 3 jam` / ``.
+    timing: String,
+    overdue: bool,
+    late: bool,
+    current: bool,
+    planned: bool,
+}
+
+struct DraftLine {
+    round: u32,
+    text: String,
+    written: String,
+    review: String,
+}
+
+struct IdentityView {
+    name: String,
+    nik: String,
+    address: String,
+    phone: String,
+    email: String,
+    rahasia: bool,
+    whole: bool,
+}
+
+/// The forms of the current step the viewer may use.
+#[derive(Default)]
+struct Forms {
+    step: u32,
+    version: u64,
+    complete: bool,
+    on_behalf: Option<&'static str>,
+    draft: Option<String>,
+    approve: Option<&'static str>,
+    requirements: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console/complaint.html")]
+struct ComplaintPage {
+    shell: Shell,
+    seq: u64,
+    c: Complaint,
+    created: String,
+    level: &'static str,
+    flow_name: String,
+    flow_version: String,
+    status: String,
+    source: String,
+    happened_on: String,
+    steps: Vec<StepLine>,
+    drafts: Vec<DraftLine>,
+    identity: IdentityView,
+    may_view_identity: bool,
+    forms: Option<Forms>,
+    /// Who acts at the current step, for a viewer who may not.
+    waiting_for: String,
+}
+
+fn step_line(app: &AppState, r: TimelineRow) -> StepLine {
+    let (timing, overdue, late) = match r.timing {
+        Timing::Overdue { by_minutes } => (
+            format!("terlambat {}", minutes_label(by_minutes)),
+            true,
+            false,
+        ),
+        Timing::DoneLate { by_minutes } => (
+            format!("selesai terlambat {}", minutes_label(by_minutes)),
+            false,
+            true,
+        ),
+        Timing::Running { left_minutes } if r.due_at.is_some() => (
+            format!("sisa {}", minutes_label(left_minutes)),
+            false,
+            false,
+        ),
+        Timing::NotApplicable => ("tidak berlaku".to_string(), false, false),
+        _ => (String::new(), false, false),
+    };
+    let by = match (r.done_by, r.on_behalf_of) {
+        (Some(by), Some(party)) => format!("{by} (atas nama {party})"),
+        (Some(by), None) => by,
+        (None, _) => String::new(),
+    };
+    StepLine {
+        step: r.step,
+        round: r.round,
+        action: r.action,
+        actor: r.actor,
+        standard: r.standard,
+        started: opt_local(app, r.started_at),
+        due: opt_local(app, r.due_at),
+        done: opt_local(app, r.done_at),
+        by,
+        outcome: r.outcome.unwrap_or_default().to_string(),
+        note: r.note.unwrap_or_default(),
+        elapsed: r.elapsed_minutes.map(minutes_label).unwrap_or_default(),
+        timing,
+        overdue,
+        late,
+        current: r.current,
+        planned: r.started_at.is_none(),
+    }
+}
+
+fn identity_view(i: Option<&Identity>, masked: Option<(String, Option<String>)>) -> IdentityView {
+    match (i, masked) {
+        (Some(i), _) => IdentityView {
+            name: i.name.clone(),
+            nik: i
+                .nik
+                .as_ref()
+                .map_or("—".to_string(), |n| n.as_str().to_string()),
+            address: i.address.clone(),
+            phone: i.phone.clone(),
+            email: i.email.clone(),
+            rahasia: i.rahasia,
+            whole: true,
+        },
+        (None, Some((name, nik))) => IdentityView {
+            rahasia: name.starts_with('('),
+            name,
+            nik: nik.unwrap_or_else(|| "—".to_string()),
+            address: "***".to_string(),
+            phone: "***".to_string(),
+            email: "***".to_string(),
+            whole: false,
+        },
+        (None, None) => IdentityView {
+            name: "(dihapus)".to_string(),
+            nik: "—".to_string(),
+            address: String::new(),
+            phone: String::new(),
+            email: String::new(),
+            rahasia: false,
+            whole: false,
+        },
+    }
+}
+
+/// The complaint's masked name and NIK, as its register line has them.
+async fn masked_of(app: &AppState, c: &Complaint) -> Option<(String, Option<String>)> {
+    let q = RegisterQuery {
+        number: Some(c.number.clone()),
+        limit: 200,
+        ..RegisterQuery::default()
+    };
+    let page = app.store.complaint_register(q).await.ok()?;
+    page.rows
+        .into_iter()
+        .find(|r| r.seq == c.seq())
+        .map(|r| (r.name, r.nik))
+}
+
+fn forms_for(staff: &Staff, c: &Complaint) -> Option<Forms> {
+    let wf = &c.workflow;
+    let step = wf.current_step()?;
+    if !may(staff, &step.allowed_roles()) {
+        return None;
+    }
+    let mut f = Forms {
+        step: step.no,
+        version: wf.version(),
+        requirements: step.requirements.clone(),
+        ..Forms::default()
+    };
+    if let Some(party) = step.outside_party() {
+        f.on_behalf = Some(party.label_id());
+    } else if let Some(approval) = step.approval {
+        f.approve = Some(approval.label_id());
+    } else {
+        f.complete = true;
+    }
+    if step.drafts_reply {
+        f.draft = Some(
+            wf.current_draft()
+                .map(|d| d.text.clone())
+                .unwrap_or_default(),
+        );
+    }
+    Some(f)
+}
+
+async fn complaint_response(
+    app: &AppState,
+    staff: &Staff,
+    seq: u64,
+    status: StatusCode,
+    extra: Option<Flash>,
+    with_identity: bool,
+) -> Response {
+    let got = if with_identity {
+        app.store
+            .complaint_with_identity(seq, staff.who())
+            .await
+            .map(|(c, i)| (c, Some(i)))
+    } else {
+        app.store.complaint(seq).await.map(|c| (c, None))
+    };
+    let (c, identity) = match got {
+        Ok(x) => x,
+        Err(e) => {
+            let (status, message) = refusal(e);
+            return error(app, status, message);
+        }
+    };
+    let identity = match identity {
+        Some(i) => identity_view(i.as_ref(), None),
+        None => identity_view(None, masked_of(app, &c).await),
+    };
+    let now = app.clock.now();
+    let wf = &c.workflow;
+    let steps = timeline(wf, now, &app.config.calendar)
+        .into_iter()
+        .map(|r| step_line(app, r))
+        .collect();
+    let drafts = wf
+        .drafts()
+        .iter()
+        .map(|d| DraftLine {
+            round: d.round,
+            text: d.text.clone(),
+            written: format!("{} oleh {}", local(app, d.written_at), d.written_by),
+            review: d.review.as_ref().map_or(String::new(), |r| {
+                format!(
+                    "{} oleh {} pada {}{}",
+                    if r.approved {
+                        "Disetujui"
+                    } else {
+                        "Dikembalikan"
+                    },
+                    r.by,
+                    local(app, r.at),
+                    r.note
+                        .as_deref()
+                        .map_or(String::new(), |n| format!(": {n}"))
+                )
+            }),
+        })
+        .collect();
+    let status_text = match (c.closed_at, wf.current_step()) {
+        (Some(t), _) => format!("Selesai {}", local(app, t)),
+        (None, Some(s)) => format!("Langkah {}: {}", s.no, s.action),
+        (None, None) => "Selesai".to_string(),
+    };
+    let source = match (&c.channel, wf.intake()) {
+        (_, crate::complaint::Intake::Ticket(t)) => format!("Nomor antrian {}", t.label),
+        (Some(ch), _) => ch.label_id().to_string(),
+        (None, _) => "—".to_string(),
+    };
+    let forms = forms_for(staff, &c);
+    let waiting_for = wf
+        .current_step()
+        .map(|s| {
+            s.allowed_roles()
+                .iter()
+                .map(|r| r.label_id())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let title = format!("Pengaduan {}", c.number);
+    let mut shell = Shell::staff(app, staff, title, REGISTER);
+    if let Some(f) = extra {
+        shell = shell.with(f);
+    }
+    let page = ComplaintPage {
+        shell,
+        seq,
+        created: local(app, c.created_at),
+        level: wf.level().label_id(),
+        flow_name: wf.flow().name.clone(),
+        flow_version: wf.flow().short_version().to_string(),
+        status: status_text,
+        source,
+        happened_on: c
+            .happened_on
+            .map_or("—".to_string(), |d| d.format("%d-%m-%Y").to_string()),
+        steps,
+        drafts,
+        identity,
+        may_view_identity: may(staff, IDENTITY_ROLES),
+        forms,
+        waiting_for,
+        c,
+    };
+    render(status, &page)
+}
+
+fn parse_seq(id: &str) -> Option<u64> {
+    id.parse().ok()
+}
+
+pub async fn complaint_page(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(seq) = parse_seq(&id) else {
+        return error(&app, StatusCode::NOT_FOUND, "Pengaduan tidak ditemukan.");
+    };
+    complaint_response(&app, &staff, seq, StatusCode::OK, None, false).await
+}
+
+/// "Lihat identitas": the page with the identity whole, audited.
+pub async fn complaint_identity(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(seq) = parse_seq(&id) else {
+        return error(&app, StatusCode::NOT_FOUND, "Pengaduan tidak ditemukan.");
+    };
+    complaint_response(&app, &staff, seq, StatusCode::OK, None, true).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActionForm {
+    step: u32,
+    version: u64,
+    /// `complete`, `on_behalf`, `draft`, `approve`, `return`.
+    kind: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    document: Vec<String>,
+    /// `datetime-local`, office time: when an outside party's step happened.
+    #[serde(default)]
+    happened_at: String,
+    #[serde(default)]
+    text: String,
+}
+
+fn read_action(app: &AppState, f: ActionForm) -> Result<Action, String> {
+    let note = Some(f.note.trim().to_string()).filter(|n| !n.is_empty());
+    let kind = match f.kind.as_str() {
+        "complete" => ActionKind::Complete {
+            note,
+            documents: f.document,
+        },
+        "on_behalf" => {
+            let happened_at = match f.happened_at.trim() {
+                "" => None,
+                t => {
+                    let naive = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")
+                        .map_err(|_| "Waktu kejadian tidak valid.".to_string())?;
+                    let local = naive
+                        .and_local_timezone(app.config.office.time_zone)
+                        .single()
+                        .ok_or_else(|| "Waktu kejadian tidak valid.".to_string())?;
+                    Some(local.with_timezone(&Utc))
+                }
+            };
+            ActionKind::RecordOnBehalf {
+                note,
+                documents: f.document,
+                happened_at,
+            }
+        }
+        "draft" => ActionKind::SaveDraft { text: f.text },
+        "approve" => ActionKind::Approve { note },
+        "return" => match note {
+            Some(note) => ActionKind::ReturnForRevision { note },
+            None => return Err("Tuliskan apa yang harus diperbaiki.".to_string()),
+        },
+        _ => return Err("Tindakan tidak dikenal.".to_string()),
+    };
+    Ok(Action {
+        step: f.step,
+        version: f.version,
+        kind,
+    })
+}
+
+fn done_message(kind: &ActionKind, step: u32) -> String {
+    match kind {
+        ActionKind::Complete { .. } => format!("Langkah {step} selesai."),
+        ActionKind::RecordOnBehalf { .. } => format!("Langkah {step} dicatat."),
+        ActionKind::SaveDraft { .. } => "Draf jawaban disimpan.".to_string(),
+        ActionKind::Approve { .. } => "Jawaban disetujui.".to_string(),
+        ActionKind::ReturnForRevision { .. } => "Jawaban dikembalikan untuk perbaikan.".to_string(),
+    }
+}
+
+/// One action at the current step. Done: back to the page with a message. Refused: the page
+/// again, with the refusal and its status (403, 409 or 422), and nothing changed.
+pub async fn complaint_act(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    HtmlForm(form): HtmlForm<ActionForm>,
+) -> Response {
+    let Some(seq) = parse_seq(&id) else {
+        return error(&app, StatusCode::NOT_FOUND, "Pengaduan tidak ditemukan.");
+    };
+    let action = match read_action(&app, form) {
+        Ok(a) => a,
+        Err(m) => {
+            let f = Flash::err(m);
+            return complaint_response(
+                &app,
+                &staff,
+                seq,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(f),
+                false,
+            )
+            .await;
+        }
+    };
+    let message = done_message(&action.kind, action.step);
+    match app.store.act_on_complaint(seq, action, staff.who()).await {
+        Ok(_) => redirect(
+            &app,
+            &staff,
+            &format!("{REGISTER}/{seq}"),
+            Flash::ok(message),
+        ),
+        Err(e) => {
+            let (status, message) = refusal(e);
+            if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::NOT_FOUND {
+                return error(&app, status, message);
+            }
+            complaint_response(&app, &staff, seq, status, Some(Flash::err(message)), false).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The register.
+
+/// The register's filters as the query string has them; empty fields mean "any".
+#[derive(Debug, Default, Deserialize)]
+pub struct RegisterFilter {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    flow: String,
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    overdue: Option<String>,
+    #[serde(default)]
+    page: Option<usize>,
+}
+
+impl RegisterFilter {
+    fn query(&self, limit: usize) -> RegisterQuery {
+        let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let date = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+        let page = self.page.unwrap_or(1).max(1);
+        RegisterQuery {
+            number: text(&self.number),
+            from: date(&self.from),
+            to: date(&self.to),
+            name: text(&self.name),
+            level: Level::ALL.into_iter().find(|l| l.as_str() == self.level),
+            flow: text(&self.flow),
+            step: self.step.trim().parse().ok(),
+            status: match self.status.as_str() {
+                "terbuka" => Some(Status::Open),
+                "selesai" => Some(Status::Closed),
+                _ => None,
+            },
+            overdue: self.overdue.is_some(),
+            offset: (page - 1) * limit,
+            limit,
+        }
+    }
+
+    /// The filters as a query string, without the page (for the paging links and the CSV).
+    fn query_string(&self) -> String {
+        let mut pairs: Vec<(&str, &str)> = [
+            ("number", self.number.as_str()),
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
+            ("name", self.name.as_str()),
+            ("level", self.level.as_str()),
+            ("flow", self.flow.as_str()),
+            ("step", self.step.as_str()),
+            ("status", self.status.as_str()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        if self.overdue.is_some() {
+            pairs.push(("overdue", "1"));
+        }
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", percent(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// A query-string value: everything but unreserved characters percent-encoded.
+fn percent(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+struct RegisterLine {
+    seq: u64,
+    number: String,
+    created_on: String,
+    level: &'static str,
+    flow: String,
+    step: String,
+    due: String,
+    overdue: bool,
+    name: String,
+    nik: String,
+    status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "console/complaints.html")]
+struct RegisterPageView {
+    shell: Shell,
+    filter: RegisterFilter,
+    levels: Vec<Choice>,
+    flows: Vec<Choice>,
+    statuses: Vec<Choice>,
+    rows: Vec<RegisterLine>,
+    total: usize,
+    page: usize,
+    pages: usize,
+    query: String,
+}
+
+fn register_line(app: &AppState, r: crate::store::RegisterRow) -> RegisterLine {
+    RegisterLine {
+        seq: r.seq,
+        number: r.number,
+        created_on: r.created_on.format("%d-%m-%Y").to_string(),
+        level: r.level.label_id(),
+        flow: app
+            .config
+            .sop
+            .flow(&r.flow)
+            .map_or_else(|| r.flow.clone(), |f| f.name.clone()),
+        step: r.step.map_or("—".to_string(), |s| s.to_string()),
+        due: opt_local(app, r.due_at),
+        overdue: r.overdue,
+        name: r.name,
+        nik: r.nik.unwrap_or_else(|| "—".to_string()),
+        status: if r.purged {
+            "Selesai (data pribadi dihapus)"
+        } else if r.closed {
+            "Selesai"
+        } else {
+            "Terbuka"
+        },
+    }
+}
+
+pub async fn register(
+    State(app): State<AppState>,
+    staff: Staff,
+    Query(filter): Query<RegisterFilter>,
+) -> Response {
+    let page = filter.page.unwrap_or(1).max(1);
+    let found = match app.store.complaint_register(filter.query(PAGE_SIZE)).await {
+        Ok(p) => p,
+        Err(e) => {
+            let (status, message) = refusal(e);
+            return error(&app, status, message);
+        }
+    };
+    let levels = Level::ALL
+        .iter()
+        .map(|l| Choice {
+            value: l.as_str().to_string(),
+            label: l.label_id().to_string(),
+            selected: filter.level == l.as_str(),
+        })
+        .collect();
+    let flows = app
+        .config
+        .sop
+        .flows()
+        .map(|f| Choice {
+            value: f.id.clone(),
+            label: f.name.clone(),
+            selected: filter.flow == f.id,
+        })
+        .collect();
+    let statuses = [("terbuka", "Terbuka"), ("selesai", "Selesai")]
+        .iter()
+        .map(|(v, l)| Choice {
+            value: (*v).to_string(),
+            label: (*l).to_string(),
+            selected: filter.status == *v,
+        })
+        .collect();
+    let pages = found.total.div_ceil(PAGE_SIZE).max(1);
+    let rows = found
+        .rows
+        .into_iter()
+        .map(|r| register_line(&app, r))
+        .collect();
+    render(
+        StatusCode::OK,
+        &RegisterPageView {
+            shell: Shell::staff(&app, &staff, "Register pengaduan", REGISTER),
+            query: filter.query_string(),
+            filter,
+            levels,
+            flows,
+            statuses,
+            rows,
+            total: found.total,
+            page,
+            pages,
+        },
+    )
+}
+
+/// The register as CSV (RFC 4180), every page, masked as on screen.
+pub async fn register_csv(
+    State(app): State<AppState>,
+    Query(filter): Query<RegisterFilter>,
+) -> Response {
+    const CHUNK: usize = 200;
+    let mut lines = Vec::new();
+    let mut page = 1;
+    loop {
+        let mut f = filter.query(CHUNK);
+        f.offset = (page - 1) * CHUNK;
+        let found = match app.store.complaint_register(f).await {
+            Ok(p) => p,
+            Err(e) => {
+                let (status, message) = refusal(e);
+                return error(&app, status, message);
+            }
+        };
+        let n = found.rows.len();
+        lines.extend(found.rows.into_iter().map(|r| register_line(&app, r)));
+        if n < CHUNK || lines.len() >= found.total {
+            break;
+        }
+        page += 1;
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "Nomor",
+        "Tanggal",
+        "Tingkatan",
+        "Alur",
+        "Langkah",
+        "Tenggat",
+        "Terlambat",
+        "Nama",
+        "NIK",
+        "Status",
+    ];
+    let mut ok = w.write_record(header).is_ok();
+    for l in &lines {
+        let step = l.step.as_str();
+        let overdue = if l.overdue { "ya" } else { "tidak" };
+        ok &= w
+            .write_record([
+                l.number.as_str(),
+                l.created_on.as_str(),
+                l.level,
+                l.flow.as_str(),
+                step,
+                l.due.as_str(),
+                overdue,
+                l.name.as_str(),
+                l.nik.as_str(),
+                l.status,
+            ])
+            .is_ok();
+    }
+    let body = match w.into_inner() {
+        Ok(b) if ok => b,
+        _ => {
+            return error(
+                &app,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Gangguan sistem: CSV tidak dapat disusun.",
+            );
+        }
+    };
+    (
+        StatusCode::OK,
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                CONTENT_DISPOSITION,
+                "attachment; filename=\"register-pengaduan.csv\"",
+            ),
+            (CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------------------------------
+// The console home's part: "Langkah saya".
+
+pub struct MyStep {
+    pub seq: u64,
+    pub number: String,
+    pub step: u32,
+    pub action: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+pub struct MyWork {
+    pub steps: Vec<MyStep>,
+    /// Office-wide overdue steps, for the Kepala Dinas.
+    pub overdue_total: Option<usize>,
+}
+
+impl MyWork {
+    pub fn any_overdue(&self) -> bool {
+        self.overdue_total.is_some_and(|n| n > 0)
+    }
+}
+
+/// The open complaints whose waiting step the user's roles may act on, overdue first, then
+/// by due time; none for a user without complaint roles.
+pub async fn my_work(app: &AppState, staff: &Staff) -> Option<MyWork> {
+    if !may(staff, COMPLAINT_ROLES) {
+        return None;
+    }
+    let q = RegisterQuery {
+        status: Some(Status::Open),
+        limit: 200,
+        ..RegisterQuery::default()
+    };
+    let rows = app
+        .store
+        .complaint_register(q)
+        .await
+        .map(|p| p.rows)
+        .unwrap_or_default();
+    let mut steps: Vec<(Option<DateTime<Utc>>, MyStep)> = rows
+        .into_iter()
+        .filter_map(|r| {
+            let no = r.step?;
+            let step = app.config.sop.flow(&r.flow)?.step(no)?;
+            may(staff, &step.allowed_roles()).then(|| {
+                (
+                    r.due_at,
+                    MyStep {
+                        seq: r.seq,
+                        number: r.number,
+                        step: no,
+                        action: step.action.clone(),
+                        due: opt_local(app, r.due_at),
+                        overdue: r.overdue,
+                    },
+                )
+            })
+        })
+        .collect();
+    steps.sort_by_key(|(due, s)| (!s.overdue, due.unwrap_or(DateTime::<Utc>::MAX_UTC)));
+    let overdue_total = if staff.user.roles.contains(&Role::KepalaDinas) {
+        app.store
+            .complaint_counts()
+            .await
+            .ok()
+            .map(|c| c.overdue.iter().map(|o| o.count).sum())
+    } else {
+        None
+    };
+    Some(MyWork {
+        steps: steps.into_iter().map(|(_, s)| s).collect(),
+        overdue_total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::privacy::{mask_email, mask_name, mask_nik, mask_phone};
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(percent("PGD/2026 ä&x"), "PGD%2F2026%20%C3%A4%26x");
+    }
+
+    #[test]
+    fn masks_used_here_hide_the_middle() {
+        assert_eq!(mask_name("Ahmad Sutrisno"), "A*** S***");
+        assert_eq!(mask_nik("3271011408850003"), "3271********0003");
+        assert_eq!(mask_phone("0812-3456-7890"), "0812****890");
+        assert_eq!(mask_email("budi@example.com"), "b***@example.com");
+    }
+}
