@@ -406,6 +406,22 @@ struct ComplaintPage {
     waiting_for: String,
 }
 
+impl StepLine {
+    /// The row's classes: the current step, overdue, not reached yet.
+    fn class(&self) -> String {
+        [
+            (self.current, "now"),
+            (self.overdue, "overdue"),
+            (self.planned, "planned"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, c)| *c)
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+}
+
 fn step_line(app: &AppState, r: TimelineRow) -> StepLine {
     let (timing, overdue, late) = match r.timing {
         Timing::Overdue { by_minutes } => (
