@@ -118,7 +118,17 @@ async fn the_menu_shows_each_role_what_it_may_open_and_names_the_office() {
         (
             "kadis",
             vec![Role::KepalaDinas],
-            vec!["/console", "/console/password"],
+            vec!["/console", "/console/pengaduan", "/console/password"],
+        ),
+        (
+            "pengaduan",
+            vec![Role::ComplaintOfficer],
+            vec![
+                "/console",
+                "/console/pengaduan",
+                "/console/pengaduan/baru",
+                "/console/password",
+            ],
         ),
         (
             "root",
