@@ -43,3 +43,97 @@ async fn console_pages_at_1366x768() {
     b.quit().await;
     app.stop().await;
 }
+
+/// The complaint officer's home, a complaint's timeline with an overdue step, the register.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes screenshots for review"]
+async fn complaint_pages_at_1366x768() {
+    use chrono::{Duration, NaiveDate};
+    use loket::audit::Who;
+    use loket::clock::Clock;
+    use loket::complaint::{Channel, Level};
+    use loket::privacy::Nik;
+    use loket::queue::CounterOp;
+    use loket::store::{Identity, NewComplaint, Source};
+
+    let app = TestApp::spawn().await;
+    app.create_user("petugas", &[Role::ComplaintOfficer]).await;
+    let store = app.state().store;
+    let op = || Who::new("loket-op", "127.0.0.1");
+    let issued = store
+        .issue("A".to_string(), false, Who::new("kiosk", "127.0.0.1"))
+        .await
+        .expect("issue");
+    for o in [CounterOp::CallNext, CounterOp::Serve] {
+        store.counter_op(1, o, op()).await.expect("counter");
+    }
+    app.clock.set(app.clock.now() + Duration::minutes(25));
+    store
+        .counter_op(1, CounterOp::Finish, op())
+        .await
+        .expect("finish");
+    let complaint = |source: Source, level: Level, name: &str| {
+        NewComplaint {
+        source,
+        level,
+        identity: Identity {
+            name: name.to_string(),
+            address: "Jl. Pajajaran No. 5, Bogor".to_string(),
+            phone: "0812-3456-7890".to_string(),
+            email: "warga@example.com".to_string(),
+            nik: Nik::parse("3271011408850003").ok(),
+            rahasia: false,
+        },
+        service: "KTP-el".to_string(),
+        what_happened: "KTP-el belum jadi setelah tiga bulan; petugas meminta kembali minggu depan tanpa kepastian.".to_string(),
+        happened_on: NaiveDate::from_ymd_opt(2026, 11, 2),
+        shortfall: "Melewati standar waktu 14 hari.".to_string(),
+        remedy: "KTP-el segera dicetak.".to_string(),
+    }
+    };
+    let officer = || Who::new("petugas", "127.0.0.1");
+    let first = store
+        .open_complaint(
+            complaint(
+                Source::Ticket(issued.ticket.id),
+                Level::Menengah,
+                "Siti Aminah Rahmawati",
+            ),
+            officer(),
+        )
+        .await
+        .expect("open");
+    for (i, name) in ["Budi Santoso", "Ahmad Sutrisno", "Dewi Lestari"]
+        .iter()
+        .enumerate()
+    {
+        let level = [Level::Kecil, Level::Besar, Level::Kecil][i];
+        store
+            .open_complaint(
+                complaint(Source::Channel(Channel::Letter), level, name),
+                officer(),
+            )
+            .await
+            .expect("open");
+    }
+    // Two working days later: every step 3 is past due.
+    app.clock.set(app.clock.now() + Duration::days(2));
+
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&out).expect("dir");
+    let b = Browser::start_with(1366, 768, &["--hide-scrollbars"]).await;
+    b.login(&app.base, "petugas", common::TEST_PASSWORD).await;
+    b.wait_url("/console").await;
+    let page = format!("/console/pengaduan/{}", first.seq());
+    for (name, path) in [
+        ("complaint-home", "/console"),
+        ("complaint-timeline", page.as_str()),
+        ("complaint-register", "/console/pengaduan"),
+        ("complaint-new", "/console/pengaduan/baru"),
+    ] {
+        b.goto(&app.url(path)).await;
+        std::fs::write(out.join(format!("{name}.png")), b.screenshot().await).expect("png");
+    }
+    b.quit().await;
+    app.stop().await;
+}

@@ -458,7 +458,11 @@ fn step_line(app: &AppState, r: TimelineRow) -> StepLine {
         done: opt_local(app, r.done_at),
         by,
         outcome: r.outcome.unwrap_or_default().to_string(),
-        note: r.note.unwrap_or_default(),
+        // The ticket steps' note only repeats their outcome.
+        note: r
+            .note
+            .filter(|n| !n.starts_with("Dari riwayat nomor antrian"))
+            .unwrap_or_default(),
         elapsed: r.elapsed_minutes.map(minutes_label).unwrap_or_default(),
         timing,
         overdue,
@@ -605,7 +609,7 @@ async fn complaint_response(
         .collect();
     let status_text = match (c.closed_at, wf.current_step()) {
         (Some(t), _) => format!("Selesai {}", local(app, t)),
-        (None, Some(s)) => format!("Langkah {}: {}", s.no, s.action),
+        (None, Some(s)) => format!("Menunggu langkah {} — {}", s.no, s.actor.label_id()),
         (None, None) => "Selesai".to_string(),
     };
     let source = match (&c.channel, wf.intake()) {
@@ -1083,6 +1087,16 @@ pub async fn register_csv(
 // ---------------------------------------------------------------------------------------
 // The console home's part: "Langkah saya".
 
+/// The first `max` characters of a long text, cut at a word, with an ellipsis.
+fn short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
+}
+
 pub struct MyStep {
     pub seq: u64,
     pub number: String,
@@ -1133,7 +1147,7 @@ pub async fn my_work(app: &AppState, staff: &Staff) -> Option<MyWork> {
                         seq: r.seq,
                         number: r.number,
                         step: no,
-                        action: step.action.clone(),
+                        action: short(&step.action, 90),
                         due: opt_local(app, r.due_at),
                         overdue: r.overdue,
                     },
@@ -1161,6 +1175,15 @@ pub async fn my_work(app: &AppState, staff: &Staff) -> Option<MyWork> {
 mod tests {
     use super::*;
     use crate::privacy::{mask_email, mask_name, mask_nik, mask_phone};
+
+    #[test]
+    fn long_texts_are_cut_at_a_word() {
+        assert_eq!(
+            short("Petugas Pengaduan menerima laporan", 20),
+            "Petugas Pengaduan…"
+        );
+        assert_eq!(short("pendek", 20), "pendek");
+    }
 
     #[test]
     fn query_values_are_percent_encoded() {
