@@ -428,3 +428,83 @@ async fn an_overdue_step_is_flagged_on_its_page_and_counted_for_the_kepala_dinas
     );
     app.stop().await;
 }
+
+/// Posts the current step's form with the page's step and version.
+async fn act(
+    app: &TestApp,
+    path: &str,
+    who: &StaffSession,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let (_, step, version) = version_of(app, path).await;
+    let (step, version) = (step.to_string(), version.to_string());
+    let mut all = vec![("step", step.as_str()), ("version", version.as_str())];
+    all.extend_from_slice(fields);
+    let (status, _, html) = post(app, &format!("{path}/aksi"), who, &form(&all)).await;
+    (status, html)
+}
+
+#[tokio::test]
+async fn the_reply_is_drafted_returned_with_a_note_and_signed_through_the_forms() {
+    let app = TestApp::spawn().await;
+    let s = staffs(&app).await;
+    let path = open_by_form(&app, &s.officer, "surat", "").await;
+    assert_eq!(
+        act(&app, &path, &s.officer, &[("kind", "complete")])
+            .await
+            .0,
+        303
+    );
+    let (_, html) = get(&app, &path, &s.kasubbag).await;
+    assert!(html.contains("Selesaikan langkah 4"), "{html}");
+    assert_eq!(
+        act(&app, &path, &s.kasubbag, &[("kind", "complete")])
+            .await
+            .0,
+        303
+    );
+
+    // Step 5: the officer writes the reply.
+    let (_, html) = get(&app, &path, &s.officer).await;
+    assert!(html.contains("name=\"text\""), "draft form: {html}");
+    let draft = [
+        ("kind", "draft"),
+        ("text", "Dengan hormat, KTP-el Saudara telah dicetak."),
+    ];
+    assert_eq!(act(&app, &path, &s.officer, &draft).await.0, 303);
+    let (_, html) = get(&app, &path, &s.officer).await;
+    assert!(html.contains("Draf jawaban disimpan."), "{html}");
+    assert!(
+        html.contains("Dengan hormat, KTP-el Saudara telah dicetak.</textarea>"),
+        "the current draft in its form: {html}"
+    );
+    assert_eq!(
+        act(&app, &path, &s.officer, &[("kind", "complete")])
+            .await
+            .0,
+        303
+    );
+
+    // Step 6: the Kepala Dinas signs or returns; a return without a note is refused.
+    let (_, html) = get(&app, &path, &s.kepala).await;
+    assert!(
+        html.contains(">Setujui dan tandatangani</button>"),
+        "{html}"
+    );
+    let (seq, _, _) = version_of(&app, &path).await;
+    let before = app.state().store.complaint(seq).await.expect("complaint");
+    let (status, html) = act(&app, &path, &s.kepala, &[("kind", "return"), ("note", " ")]).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("Tuliskan apa yang harus diperbaiki."),
+        "{html}"
+    );
+    assert_eq!(app.state().store.complaint(seq).await.expect("c"), before);
+    let back = [("kind", "return"), ("note", "Sebutkan tanggal pencetakan.")];
+    assert_eq!(act(&app, &path, &s.kepala, &back).await.0, 303);
+    let (_, html) = get(&app, &path, &s.officer).await;
+    assert!(html.contains("Dikembalikan oleh kepala"), "{html}");
+    assert!(html.contains("Sebutkan tanggal pencetakan."), "{html}");
+    assert!(html.contains("(putaran 2)"), "a second round: {html}");
+    app.stop().await;
+}
