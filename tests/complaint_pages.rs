@@ -508,3 +508,47 @@ async fn the_reply_is_drafted_returned_with_a_note_and_signed_through_the_forms(
     assert!(html.contains("(putaran 2)"), "a second round: {html}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_register_pages_and_keeps_confidential_complainants_out_of_sight() {
+    let app = TestApp::spawn().await;
+    let s = staffs(&app).await;
+    let sv = service(&app);
+    // One confidential complaint, then 50 more: 51 lines over two pages of 50.
+    let mut fields = intake_fields("surat", "", NIK, &sv);
+    fields.push(("rahasia", "1"));
+    let (status, location, _) =
+        post(&app, "/console/pengaduan/baru", &s.officer, &form(&fields)).await;
+    assert_eq!(status, 303);
+    for _ in 0..50 {
+        open_by_form(&app, &s.officer, "telepon", "").await;
+    }
+    let (_, html) = get(&app, "/console/pengaduan", &s.kasubbag).await;
+    assert!(html.contains("51 pengaduan."), "{html}");
+    assert!(html.contains("Halaman 1 dari 2"), "{html}");
+    assert_eq!(html.matches("<td>S*** A***</td>").count(), 50, "{html}");
+    assert!(html.contains("page=2"), "{html}");
+    let (_, html) = get(&app, "/console/pengaduan?page=2", &s.kasubbag).await;
+    assert!(html.contains("Halaman 2 dari 2"), "{html}");
+    assert!(html.contains("<td>(dirahasiakan)</td>"), "{html}");
+    assert!(!html.contains("S*** A***"), "{html}");
+    // Its page shows no name to the Kasubbag either, and says it is confidential.
+    let (_, html) = get(&app, &location, &s.kasubbag).await;
+    assert!(
+        html.contains("(dirahasiakan) <span class=\"tag\">rahasia</span>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("S*** A***") && !html.contains(NAME),
+        "{html}"
+    );
+    // A name search does not find it.
+    let (_, html) = get(
+        &app,
+        "/console/pengaduan?name=siti&status=terbuka",
+        &s.kasubbag,
+    )
+    .await;
+    assert!(html.contains("50 pengaduan."), "{html}");
+    app.stop().await;
+}

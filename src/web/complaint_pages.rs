@@ -487,7 +487,7 @@ fn identity_view(i: Option<&Identity>, masked: Option<(String, Option<String>)>)
             whole: true,
         },
         (None, Some((name, nik))) => IdentityView {
-            rahasia: name.starts_with('('),
+            rahasia: name == "(dirahasiakan)",
             name,
             nik: nik.unwrap_or_else(|| "—".to_string()),
             address: "***".to_string(),
