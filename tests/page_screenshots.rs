@@ -134,6 +134,11 @@ async fn complaint_pages_at_1366x768() {
         b.goto(&app.url(path)).await;
         std::fs::write(out.join(format!("{name}.png")), b.screenshot().await).expect("png");
     }
+    // The lower part of the complaint's page: the action forms.
+    b.goto(&app.url(&page)).await;
+    b.script("window.scrollTo(0, document.body.scrollHeight)")
+        .await;
+    std::fs::write(out.join("complaint-actions.png"), b.screenshot().await).expect("png");
     b.quit().await;
     app.stop().await;
 }

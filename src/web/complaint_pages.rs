@@ -406,6 +406,13 @@ struct ComplaintPage {
     waiting_for: String,
 }
 
+impl ComplaintPage {
+    /// The waiting step's line, for the header.
+    fn now_step(&self) -> Option<&StepLine> {
+        self.steps.iter().find(|s| s.current)
+    }
+}
+
 impl StepLine {
     /// The row's classes: the current step, overdue, not reached yet.
     fn class(&self) -> String {
