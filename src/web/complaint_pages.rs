@@ -932,7 +932,13 @@ fn register_line(app: &AppState, r: crate::store::RegisterRow) -> RegisterLine {
             .sop
             .flow(&r.flow)
             .map_or_else(|| r.flow.clone(), |f| f.name.clone()),
-        step: r.step.map_or("—".to_string(), |s| s.to_string()),
+        // The step's number and who does it: what a reader of the register asks next.
+        step: r.step.map_or("—".to_string(), |no| {
+            match app.config.sop.flow(&r.flow).and_then(|f| f.step(no)) {
+                Some(st) => format!("{no} · {}", st.actor.label_id()),
+                None => no.to_string(),
+            }
+        }),
         due: opt_local(app, r.due_at),
         overdue: r.overdue,
         name: r.name,
