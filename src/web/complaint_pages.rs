@@ -1137,17 +1137,24 @@ pub async fn my_work(app: &AppState, staff: &Staff) -> Option<MyWork> {
     if !may(staff, COMPLAINT_ROLES) {
         return None;
     }
-    let q = RegisterQuery {
-        status: Some(Status::Open),
-        limit: 200,
-        ..RegisterQuery::default()
-    };
-    let rows = app
-        .store
-        .complaint_register(q)
-        .await
-        .map(|p| p.rows)
-        .unwrap_or_default();
+    // Every open complaint, a register page (200, its most) at a time.
+    let mut rows = Vec::new();
+    loop {
+        let q = RegisterQuery {
+            status: Some(Status::Open),
+            offset: rows.len(),
+            limit: 200,
+            ..RegisterQuery::default()
+        };
+        let Ok(page) = app.store.complaint_register(q).await else {
+            break;
+        };
+        let n = page.rows.len();
+        rows.extend(page.rows);
+        if n < 200 || rows.len() >= page.total {
+            break;
+        }
+    }
     let mut steps: Vec<(Option<DateTime<Utc>>, MyStep)> = rows
         .into_iter()
         .filter_map(|r| {
