@@ -1123,6 +1123,8 @@ pub struct MyWork {
     pub steps: Vec<MyStep>,
     /// Office-wide overdue steps, for the Kepala Dinas.
     pub overdue_total: Option<usize>,
+    /// The store did not answer: the list is not "nothing to do".
+    pub unavailable: bool,
 }
 
 impl MyWork {
@@ -1139,6 +1141,7 @@ pub async fn my_work(app: &AppState, staff: &Staff) -> Option<MyWork> {
     }
     // Every open complaint, a register page (200, its most) at a time.
     let mut rows = Vec::new();
+    let mut unavailable = false;
     loop {
         let q = RegisterQuery {
             status: Some(Status::Open),
@@ -1147,6 +1150,7 @@ pub async fn my_work(app: &AppState, staff: &Staff) -> Option<MyWork> {
             ..RegisterQuery::default()
         };
         let Ok(page) = app.store.complaint_register(q).await else {
+            unavailable = true;
             break;
         };
         let n = page.rows.len();
@@ -1188,6 +1192,7 @@ pub async fn my_work(app: &AppState, staff: &Staff) -> Option<MyWork> {
     Some(MyWork {
         steps: steps.into_iter().map(|(_, s)| s).collect(),
         overdue_total,
+        unavailable,
     })
 }
 
