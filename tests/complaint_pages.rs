@@ -205,7 +205,9 @@ async fn a_complaint_from_a_ticket_shows_its_timeline_from_the_ticket_s_history(
     let app = TestApp::spawn().await;
     let s = staffs(&app).await;
     let ticket = finished_ticket(&app).await;
-    let path = open_by_form(&app, &s.officer, "tiket", &ticket.to_string()).await;
+    // As a QR scanner types the ticket's tracking link.
+    let scanned = app.url(&format!("/t/{ticket}"));
+    let path = open_by_form(&app, &s.officer, "tiket", &scanned).await;
     let (status, html) = get(&app, &path, &s.officer).await;
     assert_eq!(status, 200, "{html}");
     let (seq, step, _) = version_of(&app, &path).await;
@@ -550,5 +552,30 @@ async fn the_register_pages_and_keeps_confidential_complainants_out_of_sight() {
     )
     .await;
     assert!(html.contains("50 pengaduan."), "{html}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_ticket_still_being_served_is_refused_beside_its_field() {
+    let app = TestApp::spawn().await;
+    let s = staffs(&app).await;
+    let waiting = app.issue("A", false).await;
+    let id = waiting["id"].as_u64().expect("id").to_string();
+    let sv = service(&app);
+    let body = form(&intake_fields("tiket", &id, NIK, &sv));
+    let (status, _, html) = post(&app, "/console/pengaduan/baru", &s.officer, &body).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("id=\"ticket-err\">Nomor antrian A-001 belum selesai dilayani"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("value=\"{NAME}\"")), "{html}");
+    let page = app
+        .state()
+        .store
+        .complaint_register(RegisterQuery::default())
+        .await
+        .expect("register");
+    assert_eq!(page.total, 0);
     app.stop().await;
 }

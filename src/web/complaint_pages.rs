@@ -217,16 +217,24 @@ pub async fn intake(State(app): State<AppState>, staff: Staff) -> Response {
     intake_page(&app, &staff, IntakeForm::default(), Vec::new())
 }
 
+/// The ticket's id as typed, or as a QR scanner types the ticket's tracking link
+/// (`https://…/t/42`).
+fn ticket_id(typed: &str) -> Option<u64> {
+    let typed = typed.trim();
+    let id = typed.rsplit_once("/t/").map_or(typed, |(_, id)| id);
+    id.trim_end_matches('/').parse().ok()
+}
+
 /// Reads the form into a new complaint, or the fields that are wrong.
 fn read_intake(form: &IntakeForm) -> Result<NewComplaint, Vec<(&'static str, String)>> {
     let mut errors = Vec::new();
     let source = if form.source == "tiket" || form.source.is_empty() {
-        match form.ticket.trim().parse::<u64>() {
-            Ok(id) => Some(Source::Ticket(id)),
-            Err(_) => {
+        match ticket_id(&form.ticket) {
+            Some(id) => Some(Source::Ticket(id)),
+            None => {
                 errors.push((
                     "ticket",
-                    "Isi nomor tiket antrian (angka), atau pilih saluran lain.".to_string(),
+                    "Pindai kode QR tiket antrian atau ketik ID tiketnya (angka), atau pilih saluran lain.".to_string(),
                 ));
                 None
             }
@@ -1199,7 +1207,14 @@ pub async fn my_work(app: &AppState, staff: &Staff) -> Option<MyWork> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::privacy::{mask_email, mask_name, mask_nik, mask_phone};
+
+    #[test]
+    fn a_ticket_is_read_from_its_id_or_its_scanned_link() {
+        assert_eq!(ticket_id(" 42 "), Some(42));
+        assert_eq!(ticket_id("http://192.168.1.10:8080/t/42"), Some(42));
+        assert_eq!(ticket_id("A-001"), None);
+        assert_eq!(ticket_id(""), None);
+    }
 
     #[test]
     fn long_texts_are_cut_at_a_word() {
@@ -1213,13 +1228,5 @@ mod tests {
     #[test]
     fn query_values_are_percent_encoded() {
         assert_eq!(percent("PGD/2026 ä&x"), "PGD%2F2026%20%C3%A4%26x");
-    }
-
-    #[test]
-    fn masks_used_here_hide_the_middle() {
-        assert_eq!(mask_name("Ahmad Sutrisno"), "A*** S***");
-        assert_eq!(mask_nik("3271011408850003"), "3271********0003");
-        assert_eq!(mask_phone("0812-3456-7890"), "0812****890");
-        assert_eq!(mask_email("budi@example.com"), "b***@example.com");
     }
 }
