@@ -508,6 +508,49 @@ async fn the_reply_is_drafted_returned_with_a_note_and_signed_through_the_forms(
     assert!(html.contains("Dikembalikan oleh kepala"), "{html}");
     assert!(html.contains("Sebutkan tanggal pencetakan."), "{html}");
     assert!(html.contains("(putaran 2)"), "a second round: {html}");
+
+    // Round 2: back at the Kasubbag (step 4), redrafted, signed, sent; the complainant's
+    // receipt recorded on their behalf, with when it happened.
+    assert_eq!(
+        act(&app, &path, &s.kasubbag, &[("kind", "complete")])
+            .await
+            .0,
+        303
+    );
+    let draft = [
+        ("kind", "draft"),
+        ("text", "Dengan hormat, KTP-el dicetak 1 Desember 2026."),
+    ];
+    assert_eq!(act(&app, &path, &s.officer, &draft).await.0, 303);
+    assert_eq!(
+        act(&app, &path, &s.officer, &[("kind", "complete")])
+            .await
+            .0,
+        303
+    );
+    assert_eq!(
+        act(&app, &path, &s.kepala, &[("kind", "approve")]).await.0,
+        303
+    );
+    assert_eq!(
+        act(&app, &path, &s.officer, &[("kind", "complete")])
+            .await
+            .0,
+        303
+    );
+    let (_, html) = get(&app, &path, &s.officer).await;
+    assert!(
+        html.contains("dilakukan oleh <strong>Pengadu</strong>"),
+        "{html}"
+    );
+    assert!(html.contains("name=\"happened_at\""), "{html}");
+    let received = [("kind", "on_behalf"), ("happened_at", "2026-11-30T09:00")];
+    let (status, html) = act(&app, &path, &s.officer, &received).await;
+    assert_eq!(status, 303, "{html}");
+    let (_, html) = get(&app, &path, &s.officer).await;
+    assert!(html.contains("petugas (atas nama Pengadu)</td>"), "{html}");
+    assert!(html.contains("<dd>Selesai 30-11-2026"), "closed: {html}");
+    assert!(!html.contains("/aksi\""), "no forms once closed: {html}");
     app.stop().await;
 }
 
