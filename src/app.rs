@@ -136,6 +136,10 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         clock: opts.clock.clone(),
         printer,
         kiosk_limit: Arc::new(RateLimiter::new(config.kiosk.max_tickets_per_minute)),
+        track_limit: Arc::new(RateLimiter::with_burst(
+            crate::web::TRACK_LOOKUPS_PER_MINUTE,
+            crate::web::TRACK_LOOKUPS_PER_MINUTE,
+        )),
         login_throttle: Arc::new(std::sync::Mutex::new(Throttle::default())),
         login_slots: Arc::new(tokio::sync::Semaphore::new(2)),
         flashes: Arc::default(),
