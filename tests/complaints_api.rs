@@ -871,3 +871,75 @@ async fn the_purge_command_removes_the_identity_of_long_closed_complaints() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("Identitas 0 pengaduan"));
     drop(tmp);
 }
+
+/// The shipped configuration printing on a fake network printer.
+fn with_printer(printer: &common::fake_printer::FakePrinter) -> Config {
+    let src = loket::config::EMBEDDED_DEFAULT.replace(
+        "kind = \"auto\"",
+        &format!(
+            "kind = \"tcp\"\naddress = \"{}\"\ntimeout_ms = 400\nstatus_interval_secs = 1",
+            printer.addr
+        ),
+    );
+    let mut c = Config::from_toml_str(&src).expect("config");
+    c.kiosk.max_tickets_per_minute = 0;
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_receipt_is_printed_and_paper_never_refuses_a_complaint() {
+    use common::escpos::Cmd;
+    use common::fake_printer::{FakePrinter, ONLINE, PAPER_END};
+    let printer = FakePrinter::start();
+    let (app, _tmp) = spawn_at(start(), with_printer(&printer)).await;
+    let officer = app.staff("petugas-sari", &[Role::ComplaintOfficer]).await;
+    printer.take_jobs();
+
+    let opened = open(&app, &officer, open_body("kecil", "Ahmad Sutrisno")).await;
+    assert_eq!(opened["print"], "printed", "{opened}");
+    let c = &opened["complaint"];
+    let texts: Vec<String> = printer.take_jobs().iter().filter_map(Cmd::text).collect();
+    let all = texts.join("\n");
+    for want in [
+        "TANDA TERIMA PENGADUAN",
+        c["number"].as_str().expect("number"),
+        c["tracking_code"].as_str().expect("code"),
+        "petugas-sari",
+        "Surat",
+    ] {
+        assert!(all.contains(want), "{want} not on the slip:\n{all}");
+    }
+    for secret in ["Ahmad", "3271011408850003", "081234567890"] {
+        assert!(!all.contains(secret), "{secret} on the slip");
+    }
+    assert!(!all.contains("CETAK ULANG"));
+
+    // Out of paper: the complaint is still opened, and the answer says the slip is not out.
+    printer.set_status(PAPER_END);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let opened = open(&app, &officer, open_body("kecil", "Dewi")).await;
+    assert!(
+        ["not_sent", "failed"].contains(&opened["print"].as_str().unwrap_or_default()),
+        "{opened}"
+    );
+    let seq = seq_of(&opened);
+    assert_eq!(complaint(&app, &officer, seq).await["seq"], seq);
+
+    // Paper back: the reprint says it is one.
+    printer.set_status(ONLINE);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    printer.take_jobs();
+    let (s, body) = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/complaints/{seq}/receipt"),
+        &officer,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["print"], "printed");
+    let all: Vec<String> = printer.take_jobs().iter().filter_map(Cmd::text).collect();
+    assert!(all.join("\n").contains("CETAK ULANG / REPRINT"), "{all:?}");
+    app.stop().await;
+}
