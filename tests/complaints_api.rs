@@ -943,3 +943,65 @@ async fn the_receipt_is_printed_and_paper_never_refuses_a_complaint() {
     assert!(all.join("\n").contains("CETAK ULANG / REPRINT"), "{all:?}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_daemon_purges_long_closed_complaints_by_itself() {
+    let long_ago = wib(2026, 11, 30, 8, 0) - chrono::Duration::days(800);
+    let (app, _tmp) = spawn_at(long_ago, test_config()).await;
+    let p = people(&app).await;
+    let seq = seq_of(&open(&app, &p.officer, open_body("kecil", "Lama Sekali")).await);
+    for (who, kind, extra) in [
+        (&p.officer, "complete", json!({})),
+        (&p.kasubbag, "complete", json!({})),
+        (&p.officer, "save_draft", json!({"text": "Balasan"})),
+        (&p.officer, "complete", json!({})),
+        (&p.kepala, "approve", json!({})),
+        (&p.officer, "complete", json!({})),
+        (&p.officer, "record_on_behalf", json!({})),
+    ] {
+        act(&app, who, seq, kind, extra).await;
+    }
+    let open_one = seq_of(&open(&app, &p.officer, open_body("kecil", "Masih Terbuka")).await);
+    // Not yet: the retention has not run out (the task ran at start and found nothing).
+    let store = app.state().store;
+    assert!(
+        store
+            .complaint_with_identity(seq, loket::audit::Who::system())
+            .await
+            .expect("read")
+            .1
+            .is_some()
+    );
+
+    // 800 days later (past the 730 of the shipped configuration), after 02.00: the task
+    // that runs beside the nightly backup purges at start.
+    app.clock.set(wib(2026, 11, 30, 8, 0));
+    let app = app.restart().await;
+    let store = app.state().store;
+    let mut purged = false;
+    for _ in 0..200 {
+        if store
+            .complaint(seq)
+            .await
+            .expect("read")
+            .purged_at
+            .is_some()
+        {
+            purged = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(purged, "the nightly task purged the long-closed complaint");
+    let (_, identity) = store
+        .complaint_with_identity(seq, loket::audit::Who::system())
+        .await
+        .expect("read");
+    assert!(identity.is_none());
+    let (_, kept) = store
+        .complaint_with_identity(open_one, loket::audit::Who::system())
+        .await
+        .expect("read");
+    assert_eq!(kept.expect("kept").name, "Masih Terbuka");
+    app.stop().await;
+}
