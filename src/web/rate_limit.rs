@@ -76,4 +76,15 @@ mod tests {
         );
         assert!(RateLimiter::new(0).allow(ip, t0));
     }
+
+    #[test]
+    fn a_full_burst_allows_the_whole_minute_at_once() {
+        let l = RateLimiter::with_burst(20, 20);
+        let ip: IpAddr = "192.168.1.9".parse().expect("ip");
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        let allowed = (0..30).filter(|_| l.allow(ip, t0)).count();
+        assert_eq!(allowed, 20);
+        assert!(!l.allow(ip, t0 + chrono::Duration::seconds(2)));
+        assert!(l.allow(ip, t0 + chrono::Duration::seconds(3)));
+    }
 }
