@@ -254,6 +254,17 @@ async fn skala_kecil_walked_with_a_return_for_revision_and_refusals_that_change_
     assert_eq!(s, 200, "{id}");
     assert_eq!(id["name"], "Ahmad Sutrisno");
     assert_eq!(id["nik"], "3271011408850003");
+    let audit = app.state().store.audit_entries().await.expect("audit");
+    let viewed: Vec<(&str, &str)> = audit
+        .iter()
+        .filter(|e| e.action == "complaint_identity_viewed")
+        .map(|e| (e.actor.as_str(), e.addr.as_str()))
+        .collect();
+    assert_eq!(
+        viewed,
+        [("sari", "127.0.0.1")],
+        "the identity read is audited"
+    );
     let (s, _) = send(
         &app,
         Method::GET,
