@@ -316,7 +316,7 @@ async fn skala_kecil_walked_with_a_return_for_revision_and_refusals_that_change_
     );
 
     // Two posts of the same form at the same version: exactly one succeeds.
-    let form = json!({"step": 3, "version": before["version"], "kind": "complete", "documents": ["laporan/Surat Pengaduan"]});
+    let form = json!({"step": 3, "version": before["version"], "kind": "complete", "documents": ["laporan/Surat Pengaduan"], "note": "Catatan staf: pengadu menelepon dua kali"});
     let path = format!("/api/v1/complaints/{seq}/actions");
     let (a, b) = tokio::join!(
         send(&app, Method::POST, &path, &p.officer, Some(form.clone())),
@@ -328,6 +328,10 @@ async fn skala_kecil_walked_with_a_return_for_revision_and_refusals_that_change_
     let c = complaint(&app, &p.officer, seq).await;
     assert_eq!(c["current_step"], 4);
     assert_eq!(due(&c, 4, 1), wib(2026, 11, 30, 10, 0));
+    assert_eq!(
+        record(&c, 3, 1)["note"],
+        "Catatan staf: pengadu menelepon dua kali"
+    );
 
     // The tracking page: the stage, and no name, NIK or phone.
     let code = c["tracking_code"].as_str().expect("code").to_string();
@@ -355,6 +359,7 @@ async fn skala_kecil_walked_with_a_return_for_revision_and_refusals_that_change_
         "081234567890",
         "Merdeka",
         "Antrian KTP",
+        "Catatan staf",
     ] {
         assert!(!page.contains(secret), "{secret} on the public page");
     }
