@@ -397,10 +397,7 @@ async fn print_receipt(
         (status = 404, description = "No such ticket today", body = ErrorBody, examples(
             ("not_found" = (value = json!({"error": {"code": "not_found", "message": "Tiket 99 tidak ditemukan pada hari layanan ini; pengaduan dari nomor antrian dibuka pada hari yang sama."}}))),
         )),
-        (status = 409, description = "The ticket already opened a complaint", body = ErrorBody, examples(
-            ("out_of_order" = (value = json!({"error": {"code": "out_of_order", "message": "…"}}))),
-        )),
-        (status = 422, description = "A wrong NIK, both or neither of ticket and channel, a ticket not finished, or missing fields", body = ErrorBody, examples(
+        (status = 422, description = "A wrong NIK, both or neither of ticket and channel, a ticket not finished or already used by a complaint, or missing fields", body = ErrorBody, examples(
             ("invalid_nik" = (value = json!({"error": {"code": "invalid_nik", "message": "NIK harus 16 angka."}}))),
             ("invalid" = (value = json!({"error": {"code": "invalid", "message": "Isi salah satu: nomor antrian atau saluran pengaduan."}}))),
         )),
