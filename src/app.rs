@@ -136,6 +136,10 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         clock: opts.clock.clone(),
         printer,
         kiosk_limit: Arc::new(RateLimiter::new(config.kiosk.max_tickets_per_minute)),
+        track_limit: Arc::new(RateLimiter::with_burst(
+            crate::web::TRACK_LOOKUPS_PER_MINUTE,
+            crate::web::TRACK_LOOKUPS_PER_MINUTE,
+        )),
         login_throttle: Arc::new(std::sync::Mutex::new(Throttle::default())),
         login_slots: Arc::new(tokio::sync::Semaphore::new(2)),
         flashes: Arc::default(),
@@ -170,6 +174,10 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
             tokio::spawn(nightly_backups(state.clone(), dir)),
         ));
     }
+    tasks.push((
+        "nightly complaint purge",
+        tokio::spawn(nightly_purge(state.clone())),
+    ));
     if let Some(device) = config.display.framebuffer.clone() {
         tasks.push((
             "framebuffer board",
@@ -295,6 +303,44 @@ async fn nightly_backups(state: AppState, dir: PathBuf) {
                     }
                 }
                 Err(e) => warn!(file = %file.display(), error = %e, "nightly backup failed"),
+            }
+        }
+        let wait = Duration::minutes(10).to_std().unwrap_or_default();
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = closing.wait_for(|c| *c) => return,
+        }
+    }
+}
+
+/// Office time (minutes after midnight) after which the day's complaint purge runs.
+const PURGE_AT: u16 = 2 * 60;
+
+/// The retention rule once a day, after 02.00 office time (or at start when later): the
+/// identity and attachment files of complaints closed more than `complaints.retention_days`
+/// ago are deleted, audited as `system`. Re-checks every ten minutes, like the backup.
+async fn nightly_purge(state: AppState) {
+    use chrono::{Duration, Timelike};
+    let mut closing = state.closing.subscribe();
+    let mut last_day = None;
+    loop {
+        let now = state.clock.now();
+        let local = now.with_timezone(&state.config.office.time_zone);
+        let minute = (local.hour() * 60 + local.minute()) as u16;
+        if minute >= PURGE_AT && last_day != Some(local.date_naive()) {
+            last_day = Some(local.date_naive());
+            match state
+                .store
+                .purge_complaints(crate::audit::Who::system())
+                .await
+            {
+                Ok(s) if s.complaints > 0 || s.files > 0 => info!(
+                    complaints = s.complaints,
+                    files = s.files,
+                    "complaint identities purged under the retention rule"
+                ),
+                Ok(_) => {}
+                Err(e) => warn!(error = %e, "nightly complaint purge failed"),
             }
         }
         let wait = Duration::minutes(10).to_std().unwrap_or_default();

@@ -11,6 +11,7 @@ pub mod button;
 pub mod calendar;
 pub mod clock;
 pub mod complaint;
+pub mod complaints_cli;
 pub mod config;
 pub mod control;
 pub mod display;

@@ -39,6 +39,9 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Complaints (with the daemon stopped).
+    #[command(subcommand)]
+    Complaints(ComplaintsCommand),
     /// Write a consistent copy of the database to FILE (while the daemon runs, too).
     Backup {
         file: PathBuf,
@@ -82,6 +85,19 @@ enum UserCommand {
     /// Disable an account; its sessions end at their next request.
     Disable {
         name: String,
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ComplaintsCommand {
+    /// Delete the identity and attachment files of complaints closed longer ago than
+    /// `complaints.retention_days`; prints how many.
+    Purge {
+        /// Configuration file (for the retention); the embedded default when absent.
+        #[arg(long)]
+        config: Option<PathBuf>,
         #[arg(long)]
         data: Option<PathBuf>,
     },
@@ -147,6 +163,12 @@ fn main() -> ExitCode {
         Some(Command::Audit(AuditCommand::Verify { data })) => report(
             loket::accounts_cli::audit_verify(&app::default_data_dir(data.as_deref())),
         ),
+        Some(Command::Complaints(ComplaintsCommand::Purge { config, data })) => {
+            report(loket::complaints_cli::purge(
+                &app::default_data_dir(data.as_deref()),
+                config.as_deref(),
+            ))
+        }
         None => serve(ServeArgs::default()),
     }
 }

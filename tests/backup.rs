@@ -71,7 +71,15 @@ async fn a_backup_under_load_restores_every_acknowledged_ticket() {
             ))
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The copy is taken once the clients are well under way, however busy the machine is.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while acked.lock().expect("lock").len() < 50 {
+        assert!(
+            Instant::now() < deadline,
+            "the clients issued too few tickets"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     let file = tmp.path().join("copy.redb");
     let (file_s, data_s) = (

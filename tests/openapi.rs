@@ -741,3 +741,172 @@ async fn the_kiosk_limit_answers_as_documented() {
     assert_eq!(statuses[&429]["error"]["code"], "rate_limited");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn complaint_answers_fit_the_document() {
+    let app = TestApp::spawn().await;
+    let doc = fetch_document(&app).await;
+    let officer = app.staff("sari", &[Role::ComplaintOfficer]).await;
+    let kasubbag = app.staff("rina", &[Role::KasubbagUmum]).await;
+    let kepala = app.staff("hendra", &[Role::KepalaDinas]).await;
+    let open = ("/api/v1/complaints", "/api/v1/complaints");
+    let body = json!({
+        "channel": "phone",
+        "level": "menengah",
+        "identity": {"name": "Ahmad", "nik": "3271011408850003", "rahasia": true},
+        "service": "A",
+        "what_happened": "Berkas hilang",
+    });
+    let (s, opened) = call(
+        &app,
+        &doc,
+        (Method::POST, open.0, open.1),
+        Some(&officer),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(s, 201, "{opened}");
+    assert!(matches!(
+        opened["print"].as_str(),
+        Some("printed" | "failed" | "not_sent" | "no_printer")
+    ));
+    let seq = opened["complaint"]["seq"].as_u64().expect("seq");
+
+    let mut bad = body.clone();
+    bad["identity"]["nik"] = json!("3271011408850000");
+    let (s, e) = call(
+        &app,
+        &doc,
+        (Method::POST, open.0, open.1),
+        Some(&officer),
+        Some(bad),
+    )
+    .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("invalid_nik")));
+    let mut both = body.clone();
+    both["ticket_id"] = json!(1);
+    let (s, e) = call(
+        &app,
+        &doc,
+        (Method::POST, open.0, open.1),
+        Some(&officer),
+        Some(both),
+    )
+    .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("invalid")));
+    let (s, _) = call(
+        &app,
+        &doc,
+        (Method::POST, open.0, open.1),
+        Some(&kepala),
+        Some(body),
+    )
+    .await;
+    assert_eq!(s, 403);
+
+    let one = "/api/v1/complaints/{id}";
+    let (s, c) = call(
+        &app,
+        &doc,
+        (Method::GET, one, &format!("/api/v1/complaints/{seq}")),
+        Some(&kepala),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(c["current_step"], 3);
+    let (s, _) = call(
+        &app,
+        &doc,
+        (Method::GET, one, "/api/v1/complaints/99"),
+        Some(&kepala),
+        None,
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (s, who) = call(
+        &app,
+        &doc,
+        (
+            Method::GET,
+            "/api/v1/complaints/{id}/identity",
+            &format!("/api/v1/complaints/{seq}/identity"),
+        ),
+        Some(&kepala),
+        None,
+    )
+    .await;
+    assert_eq!((s, who["name"].as_str()), (200, Some("Ahmad")));
+
+    let acts = "/api/v1/complaints/{id}/actions";
+    let path = format!("/api/v1/complaints/{seq}/actions");
+    let v = c["version"].clone();
+    let form = |step: u32, version: &Value, kind: &str| json!({"step": step, "version": version, "kind": kind});
+    let (s, e) = call(
+        &app,
+        &doc,
+        (Method::POST, acts, &path),
+        Some(&kasubbag),
+        Some(form(3, &v, "complete")),
+    )
+    .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (403, Some("forbidden")));
+    let (s, e) = call(
+        &app,
+        &doc,
+        (Method::POST, acts, &path),
+        Some(&kasubbag),
+        Some(form(4, &v, "complete")),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("out_of_order"))
+    );
+    let (s, e) = call(
+        &app,
+        &doc,
+        (Method::POST, acts, &path),
+        Some(&officer),
+        Some(form(3, &v, "approve")),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (422, Some("wrong_action"))
+    );
+    let (s, after) = call(
+        &app,
+        &doc,
+        (Method::POST, acts, &path),
+        Some(&officer),
+        Some(form(3, &v, "complete")),
+    )
+    .await;
+    assert_eq!((s, after["current_step"].as_u64()), (200, Some(4)));
+    let (s, e) = call(
+        &app,
+        &doc,
+        (Method::POST, acts, &path),
+        Some(&kasubbag),
+        Some(form(4, &v, "complete")),
+    )
+    .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("conflict")));
+
+    let (s, r) = call(
+        &app,
+        &doc,
+        (
+            Method::POST,
+            "/api/v1/complaints/{id}/receipt",
+            &format!("/api/v1/complaints/{seq}/receipt"),
+        ),
+        Some(&officer),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(r["print"].is_string());
+    app.stop().await;
+}

@@ -2,6 +2,7 @@
 
 mod auth;
 mod complaint_pages;
+mod complaints;
 mod console;
 mod counters;
 mod display;
@@ -12,6 +13,7 @@ mod guard;
 mod health;
 mod json;
 mod kiosk;
+mod lacak;
 mod login;
 mod metrics;
 mod openapi;
@@ -37,6 +39,7 @@ pub use auth::{COOKIE_NAME, Caller, Staff};
 pub use error::ApiError;
 pub use guard::Access;
 pub use json::BODY_LIMIT;
+pub use lacak::LOOKUPS_PER_MINUTE as TRACK_LOOKUPS_PER_MINUTE;
 pub use rate_limit::RateLimiter;
 
 use crate::auth::{Role, Throttle};
@@ -55,6 +58,8 @@ pub struct AppState {
     /// None with `printer.kind = "none"`.
     pub printer: Option<Printer>,
     pub kiosk_limit: Arc<RateLimiter>,
+    /// Per-address limit on complaint tracking lookups (`/lacak/{code}`).
+    pub track_limit: Arc<RateLimiter>,
     pub voice: Arc<crate::voice::Pack>,
     /// Set when the daemon stops: open event streams end so connections can drain.
     pub closing: tokio::sync::watch::Sender<bool>,
@@ -76,6 +81,25 @@ pub struct RouteSpec {
 const COUNTER_STAFF: &[Role] = &[Role::Operator];
 const PAPER_STAFF: &[Role] = &[Role::Operator, Role::CustomerService, Role::Admin];
 const ADMIN: &[Role] = &[Role::Admin];
+/// Who opens complaints and prints their receipts.
+const COMPLAINT_OPENERS: &[Role] = &[Role::ComplaintOfficer];
+/// Everyone who takes part in a complaint's flow; the engine decides per step.
+const COMPLAINT_STAFF: &[Role] = &[
+    Role::ComplaintOfficer,
+    Role::CustomerService,
+    Role::KasubbagUmum,
+    Role::Kasi,
+    Role::Sekretaris,
+    Role::KepalaDinas,
+];
+/// Who may read a complainant's identity (audited): those who write and sign the reply.
+const COMPLAINT_IDENTITY: &[Role] = &[
+    Role::ComplaintOfficer,
+    Role::KasubbagUmum,
+    Role::Kasi,
+    Role::Sekretaris,
+    Role::KepalaDinas,
+];
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use Access::{Public, Roles, Staff};
@@ -284,6 +308,39 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Roles(complaint_pages::IDENTITY_ROLES),
             post(complaint_pages::complaint_identity),
         ),
+        // Complaints: the JSON API and the public tracking page.
+        r(
+            Method::POST,
+            "/api/v1/complaints",
+            Roles(COMPLAINT_OPENERS),
+            post(complaints::open),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/complaints/{id}",
+            Roles(COMPLAINT_STAFF),
+            get(complaints::get),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/complaints/{id}/identity",
+            Roles(COMPLAINT_IDENTITY),
+            get(complaints::identity),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/complaints/{id}/actions",
+            Roles(COMPLAINT_STAFF),
+            post(complaints::act),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/complaints/{id}/receipt",
+            Roles(COMPLAINT_OPENERS),
+            post(complaints::reprint),
+        ),
+        r(Method::GET, "/lacak", Public, get(lacak::form)),
+        r(Method::GET, "/lacak/{code}", Public, get(lacak::page)),
     ]
 }
 

@@ -18,7 +18,10 @@ use utoipa::OpenApi;
 use super::auth::COOKIE_NAME;
 use super::error::ApiError;
 use super::guard::{Access, is_page};
-use super::{RouteSpec, console, counters, display, events, health, metrics, printer_api, tickets};
+use super::{
+    RouteSpec, complaints, console, counters, display, events, health, metrics, printer_api,
+    tickets,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -48,6 +51,11 @@ use super::{RouteSpec, console, counters, display, events, health, metrics, prin
         display::png,
         events::stream,
         console::audit_verify,
+        complaints::open,
+        complaints::get,
+        complaints::identity,
+        complaints::act,
+        complaints::reprint,
         health::healthz,
         metrics::metrics,
         openapi_json,
@@ -77,6 +85,8 @@ use super::{RouteSpec, console, counters, display, events, health, metrics, prin
         pages::complaint_page,
         pages::complaint_act,
         pages::complaint_identity,
+        pages::lacak_form,
+        pages::lacak,
     ),
     components(schemas(crate::events::Event)),
     tags(
@@ -85,6 +95,7 @@ use super::{RouteSpec, console, counters, display, events, health, metrics, prin
         (name = "counters", description = "Calling and serving at a counter"),
         (name = "display", description = "The lobby board: public, numbers only"),
         (name = "printer", description = "The ticket printer, for staff"),
+        (name = "complaints", description = "Complaints under the office's SOP: opening, the steps, the receipt"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "operations", description = "Health and monitoring"),
         (name = "pages", description = "HTML pages for people: kiosk, board, ticket tracking, login and the staff console"),
@@ -560,4 +571,31 @@ mod pages {
             (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
         ))]
     fn complaint_identity() {}
+
+    /// Track a complaint: the form
+    ///
+    /// A field for the tracking code printed on the complaint receipt; with `?code=` it goes
+    /// on to that code's page.
+    #[utoipa::path(get, path = "/lacak", tag = "pages",
+        params(("code" = Option<String>, Query, description = "The tracking code, as typed")),
+        responses(
+            (status = 200, description = "The form", content_type = "text/html", body = String),
+            (status = 303, description = "With `code`: to `/lacak/{code}`", headers(("Location" = String))),
+        ))]
+    fn lacak_form() {}
+
+    /// A complaint, for the citizen
+    ///
+    /// The page the receipt's QR code opens: office, register number, date received, status
+    /// and stage, Indonesian then English. No personal data, no staff notes. Limited to 20
+    /// lookups a minute per client address.
+    #[utoipa::path(get, path = "/lacak/{code}", tag = "pages",
+        params(("code" = String, Path, description = "The tracking code (any case, dashes or not)")),
+        responses(
+            (status = 200, description = "The page", content_type = "text/html", body = String),
+            (status = 404, description = "No complaint has this code (the page says so)", content_type = "text/html", body = String),
+            (status = 429, description = "Too many lookups from this address (the page says so)", content_type = "text/html", body = String),
+            (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+        ))]
+    fn lacak() {}
 }

@@ -9,13 +9,22 @@ use chrono::{DateTime, Utc};
 
 pub struct RateLimiter {
     per_minute: u32,
+    /// The most taken at once.
+    burst: u32,
     buckets: Mutex<HashMap<IpAddr, (f64, DateTime<Utc>)>>,
 }
 
 impl RateLimiter {
     pub fn new(per_minute: u32) -> Self {
+        Self::with_burst(per_minute, per_minute.div_ceil(2).max(1))
+    }
+
+    /// `per_minute` refilled evenly, at most `burst` at once: `with_burst(20, 20)` allows 20
+    /// lookups in any minute and refuses the 21st.
+    pub fn with_burst(per_minute: u32, burst: u32) -> Self {
         Self {
             per_minute,
+            burst: burst.max(1),
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -26,7 +35,7 @@ impl RateLimiter {
         if self.per_minute == 0 {
             return true;
         }
-        let capacity = f64::from(self.per_minute.div_ceil(2).max(1));
+        let capacity = f64::from(self.burst);
         let rate = f64::from(self.per_minute) / 60.0;
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() > 10_000 {
@@ -66,5 +75,16 @@ mod tests {
             "per address"
         );
         assert!(RateLimiter::new(0).allow(ip, t0));
+    }
+
+    #[test]
+    fn a_full_burst_allows_the_whole_minute_at_once() {
+        let l = RateLimiter::with_burst(20, 20);
+        let ip: IpAddr = "192.168.1.9".parse().expect("ip");
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        let allowed = (0..30).filter(|_| l.allow(ip, t0)).count();
+        assert_eq!(allowed, 20);
+        assert!(!l.allow(ip, t0 + chrono::Duration::seconds(2)));
+        assert!(l.allow(ip, t0 + chrono::Duration::seconds(3)));
     }
 }

@@ -396,26 +396,36 @@ impl Browser {
         };
         // The group bears chromedriver's id, which cannot have been reused: chromedriver is
         // our child and not yet reaped.
+        // Every process to see end: the group's and those naming the profile, noted before
+        // the kill (a dying process's command line reads empty, so it would no longer be
+        // found by its profile while it still runs).
+        let group = self.driver_pid;
+        let mut ending: Vec<u32> = processes_in_group(group);
+        ending.extend(processes_using(&self.profile_path));
         // SAFETY: kill(2) has no memory-safety preconditions.
         unsafe {
-            libc::kill(-(self.driver_pid as libc::pid_t), libc::SIGKILL);
+            libc::kill(-(group as libc::pid_t), libc::SIGKILL);
         }
         // Whatever left the group (Chromium's crash handler calls setsid) names the profile.
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let left = processes_using(&self.profile_path);
-            if left.is_empty() {
+            let naming = processes_using(&self.profile_path);
+            for pid in &naming {
+                if !ending.contains(pid) {
+                    ending.push(*pid);
+                }
+                // SAFETY: as above.
+                unsafe {
+                    libc::kill(*pid as libc::pid_t, libc::SIGKILL);
+                }
+            }
+            let alive: Vec<u32> = ending.iter().copied().filter(|p| is_running(*p)).collect();
+            if naming.is_empty() && alive.is_empty() {
                 break;
             }
             if Instant::now() > deadline {
-                eprintln!("browser processes did not end: {left:?}");
+                eprintln!("browser processes did not end: {alive:?} {naming:?}");
                 break;
-            }
-            for pid in left {
-                // SAFETY: as above.
-                unsafe {
-                    libc::kill(pid as libc::pid_t, libc::SIGKILL);
-                }
             }
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -468,6 +478,32 @@ pub fn processes_using(dir: &Path) -> Vec<u32> {
 }
 
 /// Whether `pid` is a process that has not ended (a zombie has ended).
+/// Processes whose process group is `pgid`.
+fn processes_in_group(pgid: u32) -> Vec<u32> {
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // After the command name: state, parent, process group.
+        let pgrp = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(2))
+            .and_then(|g| g.parse::<u32>().ok());
+        if pgrp == Some(pgid) {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
 pub fn is_running(pid: u32) -> bool {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
         return false;
