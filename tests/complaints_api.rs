@@ -265,15 +265,17 @@ async fn skala_kecil_walked_with_a_return_for_revision_and_refusals_that_change_
         [("sari", "127.0.0.1")],
         "the identity read is audited"
     );
-    let (s, _) = send(
-        &app,
-        Method::GET,
-        &format!("/api/v1/complaints/{seq}/identity"),
-        &p.cs,
-        None,
-    )
-    .await;
-    assert_eq!(s, 403);
+    for who in [&p.cs, &p.kasubbag] {
+        let (s, _) = send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/complaints/{seq}/identity"),
+            who,
+            None,
+        )
+        .await;
+        assert_eq!(s, 403, "only who writes, sends and signs the reply");
+    }
     let (s, _) = send(
         &app,
         Method::GET,

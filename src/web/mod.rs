@@ -83,23 +83,18 @@ const PAPER_STAFF: &[Role] = &[Role::Operator, Role::CustomerService, Role::Admi
 const ADMIN: &[Role] = &[Role::Admin];
 /// Who opens complaints and prints their receipts.
 const COMPLAINT_OPENERS: &[Role] = &[Role::ComplaintOfficer];
-/// Everyone who takes part in a complaint's flow; the engine decides per step.
+/// Everyone who acts in a complaint's flow; the engine decides per step. Customer service's
+/// steps come from the queue ticket (or do not apply), so it reads no complaint.
 const COMPLAINT_STAFF: &[Role] = &[
     Role::ComplaintOfficer,
-    Role::CustomerService,
     Role::KasubbagUmum,
     Role::Kasi,
     Role::Sekretaris,
     Role::KepalaDinas,
 ];
-/// Who may read a complainant's identity (audited): those who write and sign the reply.
-const COMPLAINT_IDENTITY: &[Role] = &[
-    Role::ComplaintOfficer,
-    Role::KasubbagUmum,
-    Role::Kasi,
-    Role::Sekretaris,
-    Role::KepalaDinas,
-];
+/// Who may read a complainant's identity (audited): who writes and sends the reply, and who
+/// signs it; the same list the console's "Lihat identitas" uses.
+const COMPLAINT_IDENTITY: &[Role] = complaint_pages::IDENTITY_ROLES;
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use Access::{Public, Roles, Staff};
