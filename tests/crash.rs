@@ -79,8 +79,17 @@ async fn sigkill_during_issue_loses_no_acknowledged_ticket() {
         let tasks: Vec<_> = (0..CLIENTS)
             .map(|i| tokio::spawn(client_loop(base.clone(), services[i], all.clone())))
             .collect();
-        // Kill at a different point of the load each round.
-        tokio::time::sleep(Duration::from_millis(40 + round * 23)).await;
+        // Kill at a different point of the load each round, once the clients are under way
+        // (however busy the machine is).
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while all.lock().expect("lock").len() <= at_start {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "round {round}: no ticket issued"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(round * 23)).await;
         let before_kill = all.lock().expect("lock").len();
         daemon.kill();
         for t in tasks {

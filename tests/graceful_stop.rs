@@ -59,8 +59,8 @@ async fn sigterm_during_printing_leaves_no_half_done_ticket() {
     assert_eq!(reply.status(), 201);
     let ticket: Value = reply.json().await.expect("json");
     assert_eq!(ticket["print"], "printed");
-    let mut child = daemon.child;
-    let status = tokio::task::spawn_blocking(move || child.wait())
+    let mut daemon = daemon;
+    let status = tokio::task::spawn_blocking(move || daemon.child.wait())
         .await
         .expect("join")
         .expect("wait");

@@ -58,3 +58,13 @@ impl Daemon {
         self.child.wait().expect("wait");
     }
 }
+
+/// A test that fails with a daemon running must not leave it behind.
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
