@@ -65,6 +65,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         .base_url
         .clone()
         .or_else(|| lan_base_url(scheme, addr));
+    warn_if_unreachable(base_url.as_deref());
     let events = Events::new(1024);
     let (store, inbox) = store::channel();
     let mut threads = Vec::new();
@@ -400,6 +401,37 @@ fn lan_base_url(scheme: &str, addr: SocketAddr) -> Option<String> {
     Some(format!("{scheme}://{}", SocketAddr::new(ip, addr.port())))
 }
 
+/// A ticket's QR that points at this box's loopback (or at no address) opens nothing on a
+/// citizen's phone: say so at start, where the installer looks, not at the counter.
+fn warn_if_unreachable(base_url: Option<&str>) {
+    match base_url {
+        None => warn!(
+            "no LAN address found: tickets carry no QR code; set printer.base_url, \
+             e.g. http://192.168.1.10:8080"
+        ),
+        Some(url) if points_at_loopback(url) => warn!(
+            %url,
+            "ticket QR codes point at this box's loopback address: phones cannot open them; \
+             set printer.base_url to the LAN address, e.g. http://192.168.1.10:8080"
+        ),
+        Some(_) => {}
+    }
+}
+
+fn points_at_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // `[::1]:8080`, `127.0.0.1:8080`, `localhost:8080`.
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
+}
+
 fn log_urls(scheme: &str, addr: SocketAddr) {
     let host = if addr.ip().is_unspecified() {
         lan_address().map_or_else(|| "127.0.0.1".to_string(), |ip| ip.to_string())
@@ -505,5 +537,30 @@ pub fn default_data_dir(flag: Option<&Path>) -> PathBuf {
                 .to_string(),
         ),
         _ => PathBuf::from("loket-data"),
+    }
+}
+
+#[cfg(test)]
+mod qr_tests {
+    use super::points_at_loopback;
+
+    #[test]
+    fn a_qr_to_loopback_is_recognised() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://127.0.1.1",
+            "https://localhost:8443/",
+            "http://[::1]:8080",
+            "http://0.0.0.0:8080",
+        ] {
+            assert!(points_at_loopback(url), "{url}");
+        }
+        for url in [
+            "http://192.168.1.10:8080",
+            "https://loket.dukcapil.local",
+            "http://[fe80::1]:8080",
+        ] {
+            assert!(!points_at_loopback(url), "{url}");
+        }
     }
 }

@@ -8,7 +8,7 @@
 //! (*rahasia*) complaint is shown whole to those two roles only, like any other.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +18,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::auth::Staff;
 use super::error::ApiError;
+use super::extract::{PagePath, PageQuery};
 use super::flash::Flash;
 use super::page::{HtmlForm, Shell, error, redirect, render};
 use crate::auth::Role;
@@ -222,7 +223,7 @@ pub async fn intake(State(app): State<AppState>, staff: Staff) -> Response {
 fn ticket_id(typed: &str) -> Option<u64> {
     let typed = typed.trim();
     let id = typed.rsplit_once("/t/").map_or(typed, |(_, id)| id);
-    id.trim_end_matches('/').parse().ok()
+    super::extract::digits(id.trim_end_matches('/'))
 }
 
 /// Reads the form into a new complaint, or the fields that are wrong.
@@ -672,13 +673,13 @@ async fn complaint_response(
 }
 
 fn parse_seq(id: &str) -> Option<u64> {
-    id.parse().ok()
+    super::extract::digits(id)
 }
 
 pub async fn complaint_page(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<String>,
 ) -> Response {
     let Some(seq) = parse_seq(&id) else {
         return error(&app, StatusCode::NOT_FOUND, "Pengaduan tidak ditemukan.");
@@ -690,7 +691,7 @@ pub async fn complaint_page(
 pub async fn complaint_identity(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<String>,
 ) -> Response {
     let Some(seq) = parse_seq(&id) else {
         return error(&app, StatusCode::NOT_FOUND, "Pengaduan tidak ditemukan.");
@@ -771,7 +772,7 @@ fn done_message(kind: &ActionKind, step: u32) -> String {
 pub async fn complaint_act(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<String>,
     HtmlForm(form): HtmlForm<ActionForm>,
 ) -> Response {
     let Some(seq) = parse_seq(&id) else {
@@ -964,7 +965,7 @@ fn register_line(app: &AppState, r: crate::store::RegisterRow) -> RegisterLine {
 pub async fn register(
     State(app): State<AppState>,
     staff: Staff,
-    Query(filter): Query<RegisterFilter>,
+    PageQuery(filter): PageQuery<RegisterFilter>,
 ) -> Response {
     let page = filter.page.unwrap_or(1).max(1);
     let found = match app.store.complaint_register(filter.query(PAGE_SIZE)).await {
@@ -1026,7 +1027,7 @@ pub async fn register(
 /// The register as CSV (RFC 4180), every page, masked as on screen.
 pub async fn register_csv(
     State(app): State<AppState>,
-    Query(filter): Query<RegisterFilter>,
+    PageQuery(filter): PageQuery<RegisterFilter>,
 ) -> Response {
     const CHUNK: usize = 200;
     let mut lines = Vec::new();

@@ -4,7 +4,7 @@
 //! the store decide per step who may do what.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::auth::Staff;
 use super::error::{ApiError, ErrorBody};
+use super::extract::ApiPath;
 use super::json::ApiJson;
 use crate::complaint::{Action, ActionKind, Channel, Intake, Level, Outcome, StepRecord};
 use crate::config::Config;
@@ -311,8 +312,8 @@ pub struct ActionRequest {
 }
 
 fn parse_seq(id: &str) -> Result<u64, ApiError> {
-    id.parse()
-        .map_err(|_| ApiError::not_found(format!("Pengaduan {id} tidak ditemukan.")))
+    super::extract::digits(id)
+        .ok_or_else(|| ApiError::not_found(format!("Pengaduan {id} tidak ditemukan.")))
 }
 
 fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
@@ -474,7 +475,7 @@ pub async fn open(
 )]
 pub async fn get(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ComplaintJson>, ApiError> {
     let c = app.store.complaint(parse_seq(&id)?).await?;
     Ok(Json(ComplaintJson::from(&c)))
@@ -503,7 +504,7 @@ pub async fn get(
 pub async fn identity(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<IdentityJson>, ApiError> {
     let seq = parse_seq(&id)?;
     let (_, identity) = app.store.complaint_with_identity(seq, staff.who()).await?;
@@ -571,7 +572,7 @@ pub async fn identity(
 pub async fn act(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<ActionRequest>,
 ) -> Result<Json<ComplaintJson>, ApiError> {
     let seq = parse_seq(&id)?;
@@ -624,7 +625,7 @@ pub async fn act(
 pub async fn reprint(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ReceiptJson>, ApiError> {
     let c = app.store.complaint(parse_seq(&id)?).await?;
     let print = print_receipt(&app, &c, &staff, Some(app.clock.now())).await;

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use super::AppState;
 use super::auth::Staff;
 use super::counters::parse_op;
 use super::error::ApiError;
+use super::extract::PagePath;
 use super::flash::Flash;
 use super::page::{HtmlForm, Shell, error, redirect, render};
 use crate::audit;
@@ -139,9 +140,12 @@ struct QueueRow {
 pub async fn counter_page(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<String>,
 ) -> Response {
-    let Some(counter) = id.parse().ok().and_then(|n: u32| app.config.counter(n)) else {
+    let Some(counter) = super::extract::digits(&id)
+        .and_then(|n| u32::try_from(n).ok())
+        .and_then(|n| app.config.counter(n))
+    else {
         return error(&app, StatusCode::NOT_FOUND, "Loket tidak ditemukan.");
     };
     let view = match app.store.view().await {
@@ -209,10 +213,13 @@ pub struct CounterForm {
 pub async fn counter_submit(
     State(app): State<AppState>,
     staff: Staff,
-    Path((id, op)): Path<(String, String)>,
+    PagePath((id, op)): PagePath<(String, String)>,
     HtmlForm(form): HtmlForm<CounterForm>,
 ) -> Response {
-    let Some(counter) = id.parse().ok().and_then(|n: u32| app.config.counter(n)) else {
+    let Some(counter) = super::extract::digits(&id)
+        .and_then(|n| u32::try_from(n).ok())
+        .and_then(|n| app.config.counter(n))
+    else {
         return redirect(&app, &staff, HOME, Flash::err("Loket tidak dikenal."));
     };
     let back = format!("/console/counter/{}", counter.id);
@@ -445,7 +452,7 @@ fn parse_roles(values: &[String]) -> Result<Vec<Role>, Flash> {
 pub async fn user_roles(
     State(app): State<AppState>,
     staff: Staff,
-    Path(name): Path<String>,
+    PagePath(name): PagePath<String>,
     HtmlForm(form): HtmlForm<RolesForm>,
 ) -> Response {
     let roles = match parse_roles(&form.role) {
@@ -596,7 +603,7 @@ pub async fn user_add(
 pub async fn user_disable(
     State(app): State<AppState>,
     staff: Staff,
-    Path(name): Path<String>,
+    PagePath(name): PagePath<String>,
 ) -> Response {
     if name == staff.user.username {
         return redirect(
@@ -620,7 +627,7 @@ pub async fn user_disable(
 pub async fn user_reset_password(
     State(app): State<AppState>,
     staff: Staff,
-    Path(name): Path<String>,
+    PagePath(name): PagePath<String>,
 ) -> Response {
     let Ok(password) = crate::auth::generate_password() else {
         return redirect(&app, &staff, USERS, Flash::err("Gangguan sistem."));

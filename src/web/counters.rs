@@ -2,7 +2,7 @@
 //! the route table says).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::auth::Staff;
 use super::error::{ApiError, ErrorBody};
+use super::extract::ApiPath;
 use super::json::{ApiBytes, parse_optional};
 use super::views::TicketJson;
 use crate::queue::CounterOp;
@@ -154,11 +155,13 @@ pub(super) fn parse_op(name: &str, body: &[u8]) -> Result<CounterOp, ApiError> {
 pub async fn operate(
     State(app): State<AppState>,
     staff: Staff,
-    Path((counter, op)): Path<(String, String)>,
+    ApiPath((counter, op)): ApiPath<(String, String)>,
     ApiBytes(body): ApiBytes,
 ) -> Result<Json<CounterReply>, ApiError> {
     let unknown = || ApiError::not_found(format!("Loket {counter} tidak dikenal."));
-    let id: u32 = counter.parse().map_err(|_| unknown())?;
+    let id = super::extract::digits(&counter)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(unknown)?;
     let name = app.config.counter(id).ok_or_else(unknown)?.name.clone();
     let op = parse_op(&op, &body)?;
     let is_call = op == CounterOp::CallNext;

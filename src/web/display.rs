@@ -2,7 +2,7 @@
 //! `GET /api/v1/announcements/{seq}.wav` (one call, spoken). Public: numbers only.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
+use super::extract::ApiPath;
 use super::page::render;
 use crate::queue::Change;
 
@@ -160,7 +161,7 @@ pub async fn snapshot(State(app): State<AppState>) -> Result<Json<DisplaySnapsho
         )),
     )
 )]
-pub async fn announcement(State(app): State<AppState>, Path(file): Path<String>) -> Response {
+pub async fn announcement(State(app): State<AppState>, ApiPath(file): ApiPath<String>) -> Response {
     let not_found = || {
         ApiError::not_found("Panggilan ini tidak (lagi) tersedia untuk diumumkan.").into_response()
     };

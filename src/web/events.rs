@@ -9,7 +9,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures_util::Stream;
@@ -18,6 +18,7 @@ use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::AppState;
+use super::extract::ApiQuery;
 use crate::events::{CatchUp, Event};
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -71,12 +72,15 @@ struct Feed {
     ),
     responses(
         (status = 200, description = "An endless stream of events; each `data` is an `Event`", content_type = "text/event-stream", body = String),
+        (status = 400, description = "`since` is not a sequence number", body = super::error::ErrorBody, examples(
+            ("invalid_query" = (value = json!({"error": {"code": "invalid_query", "message": "Parameter permintaan tidak valid."}}))),
+        )),
     )
 )]
 pub async fn stream(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<Since>,
+    ApiQuery(q): ApiQuery<Since>,
 ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
     let since = headers
         .get("last-event-id")

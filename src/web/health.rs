@@ -29,8 +29,6 @@ pub struct StoreHealth {
     tickets_today: usize,
     /// The last committed event.
     event_seq: u64,
-    /// The database file.
-    path: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -80,7 +78,6 @@ pub async fn healthz(State(app): State<AppState>) -> Response {
                     service_day: h.service_day.to_string(),
                     tickets_today: h.tickets_today,
                     event_seq: h.event_seq,
-                    path: h.path.display().to_string(),
                 },
                 printer: PrinterHealth {
                     status: h.printer,

@@ -3,13 +3,14 @@
 //! no staff notes. Lookups are limited per client address so codes cannot be guessed.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
 use super::auth::Caller;
+use super::extract::{PagePath, PageQuery};
 use super::page::render;
 use crate::clock::indonesian_datetime;
 use crate::complaint::{normalize_code, public_status};
@@ -67,7 +68,7 @@ pub struct FormQuery {
 }
 
 /// The form; with `?code=` (the form's submit), on to that code's page.
-pub async fn form(State(app): State<AppState>, Query(q): Query<FormQuery>) -> Response {
+pub async fn form(State(app): State<AppState>, PageQuery(q): PageQuery<FormQuery>) -> Response {
     match q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) => {
             let segment = normalize_code(code).unwrap_or_else(|| "-".to_string());
@@ -81,7 +82,7 @@ pub async fn form(State(app): State<AppState>, Query(q): Query<FormQuery>) -> Re
 pub async fn page(
     State(app): State<AppState>,
     caller: Caller,
-    Path(code): Path<String>,
+    PagePath(code): PagePath<String>,
 ) -> Response {
     if let Some(ip) = caller.ip
         && !app.track_limit.allow(ip, app.clock.now())

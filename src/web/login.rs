@@ -2,7 +2,7 @@
 //! attempt is in the audit log; a successful login gets a new session id.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::auth::{Caller, clear_cookie, set_cookie};
+use super::extract::PageQuery;
 use super::flash::Flash;
 use super::page::{HtmlForm, Shell, render};
 use crate::audit::Who;
@@ -66,7 +67,7 @@ fn form(app: &AppState, status: StatusCode, next: &str, error: Option<&str>) -> 
 pub async fn page(
     State(app): State<AppState>,
     caller: Caller,
-    Query(q): Query<NextQuery>,
+    PageQuery(q): PageQuery<NextQuery>,
 ) -> Response {
     if caller.staff.is_some() {
         return (StatusCode::SEE_OTHER, [(LOCATION, "/console")]).into_response();

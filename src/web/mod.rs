@@ -8,6 +8,7 @@ mod counters;
 mod display;
 mod error;
 mod events;
+mod extract;
 mod flash;
 mod guard;
 mod health;

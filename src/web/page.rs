@@ -170,9 +170,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for HtmlForm<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let plain = |status: StatusCode, text: &'static str| {
-            (status, [(CACHE_CONTROL, "no-store")], Html(refusal(text))).into_response()
-        };
+        let plain = refusal_response;
         let content_type = req
             .headers()
             .get(CONTENT_TYPE)
@@ -211,6 +209,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for HtmlForm<T> {
 #[template(path = "console/refusal.html")]
 struct Refusal<'a> {
     message: &'a str,
+}
+
+/// The short refusal page as a response: for extractors, which refuse before a handler runs.
+pub fn refusal_response(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        [(CACHE_CONTROL, "no-store")],
+        Html(refusal(message)),
+    )
+        .into_response()
 }
 
 fn refusal(message: &str) -> String {

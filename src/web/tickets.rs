@@ -2,7 +2,7 @@
 //! `GET /api/v1/tickets/{id}`, `GET /api/v1/queue`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::auth::{Caller, Staff};
 use super::error::{ApiError, ErrorBody};
+use super::extract::ApiPath;
 use super::json::ApiJson;
 use super::views::TicketJson;
 use crate::issue::issue_ticket;
@@ -49,8 +50,8 @@ pub struct IssueRequest {
         (status = 413, description = "Body over 16 KiB", body = ErrorBody, examples(
             ("body_too_large" = (value = json!({"error": {"code": "body_too_large", "message": "Isi permintaan terlalu besar (batas 16 KiB)."}}))),
         )),
-        (status = 415, description = "Not `Content-Type: application/json`", body = ErrorBody, examples(
-            ("unsupported_media_type" = (value = json!({"error": {"code": "unsupported_media_type", "message": "Isi permintaan harus JSON (Content-Type: application/json)."}}))),
+        (status = 415, description = "Not `Content-Type: application/json` (UTF-8)", body = ErrorBody, examples(
+            ("unsupported_media_type" = (value = json!({"error": {"code": "unsupported_media_type", "message": "Isi permintaan harus JSON (Content-Type: application/json; charset=utf-8)."}}))),
         )),
         (status = 422, description = "No such service", body = ErrorBody, examples(
             ("unknown_service" = (value = json!({"error": {"code": "unknown_service", "message": "Layanan `Z` tidak dikenal."}}))),
@@ -70,6 +71,11 @@ pub async fn issue(
     caller: Caller,
     ApiJson(req): ApiJson<IssueRequest>,
 ) -> Result<(StatusCode, Json<TicketJson>), ApiError> {
+    // A request that names no service is refused before the limiter: a mistyped request
+    // must not use up the kiosk's allowance of real tickets.
+    if app.config.service(&req.service).is_none() {
+        return Err(crate::queue::QueueError::UnknownService(req.service).into());
+    }
     if let Some(ip) = caller.ip
         && !app.kiosk_limit.allow(ip, app.clock.now())
     {
@@ -109,6 +115,9 @@ pub async fn issue(
     params(("id" = u64, Path, description = "The ticket's `id` (not its number)")),
     responses(
         (status = 200, description = "The ticket", body = TicketJson),
+        (status = 400, description = "The path is not readable (not UTF-8)", body = ErrorBody, examples(
+            ("invalid_path" = (value = json!({"error": {"code": "invalid_path", "message": "Alamat permintaan tidak valid."}}))),
+        )),
         (status = 404, description = "No such ticket", body = ErrorBody, examples(
             ("not_found" = (value = json!({"error": {"code": "not_found", "message": "Tiket 99 tidak ditemukan."}}))),
         )),
@@ -119,7 +128,7 @@ pub async fn issue(
 )]
 pub async fn get(
     State(app): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<TicketJson>, ApiError> {
     let id_num = parse_id(&id)?;
     let status = app
@@ -184,7 +193,7 @@ pub async fn queue(State(app): State<AppState>) -> Result<Json<QueueView>, ApiEr
 pub async fn reprint(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<TicketJson>, ApiError> {
     let id = parse_id(&id)?;
     let t = app.store.reprint(id, staff.who()).await?;
@@ -218,7 +227,7 @@ pub async fn reprint(
 pub async fn void(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<TicketJson>, ApiError> {
     let id = parse_id(&id)?;
     let t = app.store.void(id, staff.who()).await?;
@@ -226,6 +235,6 @@ pub async fn void(
 }
 
 fn parse_id(id: &str) -> Result<u64, ApiError> {
-    id.parse()
-        .map_err(|_| ApiError::not_found(format!("Tiket {id} tidak ditemukan.")))
+    super::extract::digits(id)
+        .ok_or_else(|| ApiError::not_found(format!("Tiket {id} tidak ditemukan.")))
 }

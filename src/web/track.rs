@@ -2,11 +2,12 @@
 //! service, state and wait only: no personal data.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
+use super::extract::PagePath;
 use super::page::render;
 
 #[derive(Template)]
@@ -19,10 +20,10 @@ struct TrackPage {
     wait: String,
 }
 
-pub async fn page(State(app): State<AppState>, Path(id): Path<String>) -> Response {
-    let status = match id.parse::<u64>() {
-        Ok(n) => app.store.ticket(n).await.ok().flatten(),
-        Err(_) => None,
+pub async fn page(State(app): State<AppState>, PagePath(id): PagePath<String>) -> Response {
+    let status = match super::extract::digits(&id) {
+        Some(n) => app.store.ticket(n).await.ok().flatten(),
+        None => None,
     };
     let office = app.config.office.name.clone();
     let Some(status) = status else {
