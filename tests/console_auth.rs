@@ -1,5 +1,5 @@
 //! The staff console on an office LAN: who may call what (every route × every role), CSRF,
-//! login lockout, session expiry and logout, escaping of stored text, the kiosk's per-client
+//! login lockout per desk, session expiry and logout, escaping of stored text, the kiosk's per-client
 //! limit, and the audit log's hash chain.
 
 mod common;
@@ -147,39 +147,108 @@ async fn cross_site_and_unproven_posts_are_refused_and_change_nothing() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn repeated_failures_lock_the_account_and_the_address_for_a_while() {
-    let app = TestApp::spawn().await;
-    app.create_user("budi", &[Role::Operator]).await;
-    for _ in 0..5 {
-        let (s, session) = app.login("budi", "salah-sekali-123").await;
-        assert_eq!(s, 401);
-        assert!(session.is_none());
-    }
-    let r = app
-        .client
+/// A login from another source address on this machine (Linux routes all of 127/8 to the
+/// loopback device): another desk on the office LAN.
+async fn login_from(app: &TestApp, from: &str, name: &str, password: &str) -> (u16, String) {
+    let client = reqwest::Client::builder()
+        .local_address(from.parse::<std::net::IpAddr>().expect("ip"))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let r = client
         .post(app.url("/login"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("username=budi&password={TEST_PASSWORD}"))
+        .body(format!("username={name}&password={password}"))
         .send()
         .await
         .expect("login");
-    assert_eq!(
-        r.status().as_u16(),
-        429,
-        "locked even with the right password"
-    );
-    let page = r.text().await.expect("page");
+    (r.status().as_u16(), r.text().await.expect("page"))
+}
+
+async fn audit_len(app: &TestApp) -> usize {
+    app.state()
+        .store
+        .audit_entries()
+        .await
+        .expect("audit")
+        .len()
+}
+
+#[tokio::test]
+async fn failures_lock_one_desk_out_of_one_account_not_the_staff_elsewhere() {
+    let app = TestApp::spawn().await;
+    app.create_user("budi", &[Role::Operator]).await;
+    app.create_user("siti", &[Role::Operator]).await;
+    let attacker = "127.0.0.2";
+    for _ in 0..5 {
+        let (s, _) = login_from(&app, attacker, "budi", "salah-sekali-123").await;
+        assert_eq!(s, 401);
+    }
+    let (s, page) = login_from(&app, attacker, "budi", TEST_PASSWORD).await;
+    assert_eq!(s, 429, "locked at that desk even with the right password");
     assert!(
         page.contains("Terlalu banyak percobaan masuk yang gagal"),
         "{page}"
     );
-    // The address is locked too: another account from it waits as well.
-    app.create_user("siti", &[Role::Operator]).await;
-    assert_eq!(app.login("siti", TEST_PASSWORD).await.0, 429);
+    // The real Budi, at his own desk, and Siti at the attacker's: both get in.
+    assert_eq!(app.login("budi", TEST_PASSWORD).await.0, 303);
+    assert_eq!(
+        login_from(&app, attacker, "siti", TEST_PASSWORD).await.0,
+        303
+    );
+
+    // A flood while locked: answered, and written to the audit log once.
+    let before = audit_len(&app).await;
+    for _ in 0..300 {
+        assert_eq!(
+            login_from(&app, attacker, "budi", "salah-sekali-123")
+                .await
+                .0,
+            429
+        );
+    }
+    assert!(
+        audit_len(&app).await - before <= 1,
+        "the audit log grew by {} records",
+        audit_len(&app).await - before
+    );
 
     app.clock.advance(Duration::minutes(16));
-    assert_eq!(app.login("budi", TEST_PASSWORD).await.0, 303);
+    assert_eq!(
+        login_from(&app, attacker, "budi", TEST_PASSWORD).await.0,
+        303
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn one_host_guessing_many_names_is_locked_and_the_log_stays_small() {
+    let app = TestApp::spawn().await;
+    app.create_user("budi", &[Role::Operator]).await;
+    let attacker = "127.0.0.3";
+    let before = audit_len(&app).await;
+    let mut refused = 0;
+    for i in 0..200 {
+        match login_from(&app, attacker, &format!("tebak{i}"), "salah-sekali-123")
+            .await
+            .0
+        {
+            401 => {}
+            429 => refused += 1,
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(refused, 200 - loket::auth::MAX_ADDRESS_FAILURES);
+    let grown = audit_len(&app).await - before;
+    assert!(
+        grown <= loket::auth::MAX_ADDRESS_FAILURES + 1,
+        "200 guesses wrote {grown} audit records"
+    );
+    assert_eq!(
+        app.login("budi", TEST_PASSWORD).await.0,
+        303,
+        "another desk"
+    );
     app.stop().await;
 }
 

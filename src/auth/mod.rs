@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 pub use password::{generate as generate_password, hash as hash_password, token, verify, weakness};
 pub use role::{ALL_ROLES, Role};
-pub use throttle::{LOCK_MINUTES, MAX_FAILURES, Throttle};
+pub use throttle::{LOCK_MINUTES, MAX_ADDRESS_FAILURES, MAX_FAILURES, Throttle, Verdict};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {

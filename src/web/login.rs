@@ -14,7 +14,7 @@ use super::extract::PageQuery;
 use super::flash::Flash;
 use super::page::{HtmlForm, Shell, render};
 use crate::audit::Who;
-use crate::auth::{Session, sha256_hex, token, verify};
+use crate::auth::{Session, Verdict, sha256_hex, token, verify};
 use crate::store::OpError;
 
 #[derive(Deserialize, Default)]
@@ -92,19 +92,14 @@ pub async fn submit(
     // Who is not known until the password checks out: the name typed goes in the target.
     let who = Who::new("anonymous", caller.addr());
     // The attempt counts before the slow check, so parallel guesses cannot slip past the lock.
-    let locked = app
+    let verdict = app
         .login_throttle
         .lock()
-        .map(|mut t| {
-            let until = t.locked(&username, ip, now);
-            if until.is_none() {
-                t.failed(&username, ip, now);
-            }
-            until
-        })
-        .unwrap_or(None);
-    if let Some(until) = locked {
-        if let Err(e) = app.store.audit(who, "login_locked", &shown, "").await {
+        .map(|mut t| t.attempt(&username, ip, now))
+        .unwrap_or(Verdict::Try);
+    if let Verdict::Locked { until, first } = verdict {
+        // One record per lock: a flood of refused attempts must not grow the database.
+        if first && let Err(e) = app.store.audit(who, "login_locked", &shown, "").await {
             tracing::warn!(error = %e, "audit of a locked login not written");
         }
         let local = until.with_timezone(&app.config.office.time_zone);
