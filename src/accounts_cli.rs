@@ -1,4 +1,4 @@
-//! `loket user add | list | passwd | disable` and `loket audit verify`: account care at the
+//! `loket user add | list | passwd | disable | enable` and `loket audit verify`: account care at the
 //! box, on the database directly (the daemon stopped).
 
 use std::io::Read;
@@ -27,6 +27,10 @@ pub enum UserCommand {
         name: String,
         data: PathBuf,
     },
+    Enable {
+        name: String,
+        data: PathBuf,
+    },
 }
 
 type Outcome = Result<String, (u8, String)>;
@@ -46,7 +50,7 @@ fn read_password(name: &str) -> Result<String, (u8, String)> {
         .read_to_string(&mut s)
         .map_err(|e| fail(format!("cannot read standard input: {e}")))?;
     let p = s.trim_end_matches(['\n', '\r']).to_string();
-    if let Some(why) = weakness(&p, name) {
+    if let Some(why) = weakness(&p, &[name]) {
         return Err(usage(format!("password refused: {why}")));
     }
     Ok(p)
@@ -128,6 +132,9 @@ pub fn user(cmd: UserCommand) -> Outcome {
             store
                 .put_user(user, "password_changed", true)
                 .map_err(fail)?;
+            if name == crate::app::FIRST_ADMIN {
+                crate::app::forget_initial_password(&data);
+            }
             Ok(format!("password of `{name}` changed"))
         }
         UserCommand::Disable { name, data } => {
@@ -136,9 +143,33 @@ pub fn user(cmd: UserCommand) -> Outcome {
                 .user(&name)
                 .map_err(fail)?
                 .ok_or_else(|| usage(format!("no user `{name}`")))?;
+            if user.is_active_admin()
+                && !store
+                    .users()
+                    .map_err(fail)?
+                    .iter()
+                    .any(|u| u.username != name && u.is_active_admin())
+            {
+                return Err(usage(format!(
+                    "`{name}` is the last active administrator: add or enable another first"
+                )));
+            }
             user.disabled = true;
             store.put_user(user, "user_disabled", true).map_err(fail)?;
             Ok(format!("user `{name}` disabled"))
+        }
+        UserCommand::Enable { name, data } => {
+            let store = Offline::open(&data).map_err(fail)?;
+            let mut user = store
+                .user(&name)
+                .map_err(fail)?
+                .ok_or_else(|| usage(format!("no user `{name}`")))?;
+            if !user.disabled {
+                return Ok(format!("user `{name}` is already enabled"));
+            }
+            user.disabled = false;
+            store.put_user(user, "user_enabled", false).map_err(fail)?;
+            Ok(format!("user `{name}` enabled"))
         }
     }
 }

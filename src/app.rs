@@ -144,6 +144,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         login_throttle: Arc::new(std::sync::Mutex::new(Throttle::default())),
         login_slots: Arc::new(tokio::sync::Semaphore::new(2)),
         flashes: Arc::default(),
+        data_dir: Arc::from(opts.data_dir.as_path()),
     };
     first_admin(&store, &opts.data_dir, opts.clock.as_ref()).await?;
     // Everything that can still fail comes before the tasks start: a start that fails
@@ -230,6 +231,23 @@ enum Bound {
     Tls(crate::tls::TlsListener),
 }
 
+/// The account made at the first start.
+pub const FIRST_ADMIN: &str = "admin";
+const INITIAL_PASSWORD_FILE: &str = "initial-admin-password";
+
+/// Deletes the first start's password file once the administrator has chosen their own:
+/// a stale copy of a password is a risk even when it no longer works.
+pub fn forget_initial_password(data_dir: &Path) {
+    let path = data_dir.join(INITIAL_PASSWORD_FILE);
+    match std::fs::remove_file(&path) {
+        Ok(()) => info!(file = %path.display(), "the first administrator password file is deleted"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            warn!(file = %path.display(), error = %e, "cannot delete the first administrator password file")
+        }
+    }
+}
+
 /// On the first start, an `admin` account with a random password, written once to
 /// `DATA/initial-admin-password` (readable by the service's user only) and never logged. It
 /// must be changed at the first login.
@@ -246,11 +264,11 @@ async fn first_admin(
     let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&p))
         .await?
         .map_err(anyhow::Error::msg)?;
-    let path = data_dir.join("initial-admin-password");
+    let path = data_dir.join(INITIAL_PASSWORD_FILE);
     write_private(&path, &format!("{password}\n"))
         .with_context(|| format!("cannot write {}", path.display()))?;
     let user = crate::auth::User {
-        username: "admin".to_string(),
+        username: FIRST_ADMIN.to_string(),
         display_name: "Administrator".to_string(),
         roles: vec![crate::auth::Role::Admin],
         password_hash: hash,

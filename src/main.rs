@@ -82,8 +82,15 @@ enum UserCommand {
         #[arg(long)]
         data: Option<PathBuf>,
     },
-    /// Disable an account; its sessions end at their next request.
+    /// Disable an account; its sessions end at their next request. The last enabled
+    /// administrator cannot be disabled.
     Disable {
+        name: String,
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Enable a disabled account again (its password is unchanged).
+    Enable {
         name: String,
         #[arg(long)]
         data: Option<PathBuf>,
@@ -265,6 +272,10 @@ impl From<UserCommand> for loket::accounts_cli::UserCommand {
                 data: dir(data),
             },
             UserCommand::Disable { name, data } => U::Disable {
+                name,
+                data: dir(data),
+            },
+            UserCommand::Enable { name, data } => U::Enable {
                 name,
                 data: dir(data),
             },

@@ -618,6 +618,10 @@ async fn accounts_from_the_command_line() {
     app.stop().await;
     let (code, _) = loket(&["user", "disable", "sari", "--data", &data], None);
     assert_eq!(code, 0);
+    // The first start's admin is the only administrator: the box keeps it.
+    let (code, out) = loket(&["user", "disable", "admin", "--data", &data], None);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("last active administrator"), "{out}");
     let clock = Arc::new(FakeClock::new(monday_morning()));
     let app = TestApp::spawn_in(&dir, clock, test_config()).await;
     assert_eq!(app.login("sari", "kata-sandi-ketiga-77").await.0, 401);
@@ -627,6 +631,16 @@ async fn accounts_from_the_command_line() {
         .await
         .expect("console");
     assert_eq!(r.status(), 303, "a disabled account's session is gone");
+    app.stop().await;
+    let (code, out) = loket(&["user", "enable", "sari", "--data", &data], None);
+    assert_eq!(code, 0, "{out}");
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let app = TestApp::spawn_in(&dir, clock, test_config()).await;
+    assert_eq!(
+        app.login("sari", "kata-sandi-ketiga-77").await.0,
+        303,
+        "enabled again"
+    );
     let audit = app.state().store.audit_entries().await.expect("audit");
     assert!(
         audit
@@ -693,6 +707,17 @@ async fn a_password_change_reset_or_disable_ends_the_other_sessions() {
         .await
         .expect("reset");
     assert_eq!(r.status(), 200);
+    assert!(
+        r.text().await.expect("page").contains("Ya, atur ulang"),
+        "one click only asks"
+    );
+    assert_eq!(
+        alive(&here).await.expect("r").status(),
+        200,
+        "nothing changed before the confirmation"
+    );
+    let r = confirmed(&app, "/console/users/wati/password", &admin).await;
+    assert_eq!(r.status(), 200);
     assert_eq!(
         alive(&here).await.expect("r").status(),
         401,
@@ -700,12 +725,168 @@ async fn a_password_change_reset_or_disable_ends_the_other_sessions() {
     );
 
     let again = app.staff("wati", &[Role::Operator]).await;
-    let r = app
-        .as_staff(Method::POST, "/console/users/wati/disable", &admin)
-        .send()
-        .await
-        .expect("disable");
+    let r = confirmed(&app, "/console/users/wati/disable", &admin).await;
     assert_eq!(r.status(), 303);
     assert_eq!(alive(&again).await.expect("r").status(), 401);
+    app.stop().await;
+}
+
+/// A destructive console action, confirmed (`confirm=ya`, as the confirmation page posts).
+async fn confirmed(app: &TestApp, path: &str, who: &StaffSession) -> reqwest::Response {
+    app.as_staff(Method::POST, path, who)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("confirm=ya")
+        .send()
+        .await
+        .expect("request")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_always_keeps_an_enabled_administrator_and_a_disabled_account_comes_back() {
+    let app = TestApp::spawn().await;
+    let mut a = app.staff("kepala", &[Role::Admin]).await;
+    let mut b = app.staff("wakil", &[Role::Admin]).await;
+    // The first start's `admin` goes: two administrators are left.
+    assert_eq!(
+        confirmed(&app, "/console/users/admin/disable", &a)
+            .await
+            .status(),
+        303
+    );
+    // Each disables the other at the same moment: the store decides in one transaction
+    // per batch, so one of them stays.
+    for _ in 0..3 {
+        let (ra, rb) = tokio::join!(
+            confirmed(&app, "/console/users/wakil/disable", &a),
+            confirmed(&app, "/console/users/kepala/disable", &b),
+        );
+        // The loser is refused (303 back to the list with the reason) or, when the other's
+        // disable landed first, finds its own session ended (401).
+        for r in [&ra, &rb] {
+            assert!([303, 401].contains(&r.status().as_u16()), "{}", r.status());
+        }
+        let users = app.state().store.users().await.expect("users");
+        let active: Vec<_> = users
+            .iter()
+            .filter(|u| u.is_active_admin())
+            .map(|u| u.username.as_str())
+            .collect();
+        assert_eq!(active.len(), 1, "{active:?}");
+        // Bring the other back for the next round.
+        let (survivor, other) = if active[0] == "kepala" {
+            (&a, "wakil")
+        } else {
+            (&b, "kepala")
+        };
+        let r = app
+            .as_staff(
+                Method::POST,
+                &format!("/console/users/{other}/enable"),
+                survivor,
+            )
+            .send()
+            .await
+            .expect("enable");
+        assert_eq!(r.status(), 303);
+        // Its sessions ended when it was disabled: log in again with the same password.
+        let (s, again) = app.login(other, TEST_PASSWORD).await;
+        assert_eq!(s, 303, "enabled with the password it had");
+        let again = again.expect("session");
+        if other == "kepala" {
+            a = again;
+        } else {
+            b = again;
+        }
+    }
+    // The last-admin rule holds for any edit, not only the console's: the store refuses.
+    let edit: loket::store::UserEdit = Box::new(|u: &mut loket::auth::User| {
+        u.disabled = true;
+        Ok(())
+    });
+    app.state()
+        .store
+        .edit_user(
+            "wakil",
+            edit,
+            None,
+            loket::audit::Who::system(),
+            "user_disabled",
+        )
+        .await
+        .expect("kepala remains");
+    let edit: loket::store::UserEdit = Box::new(|u: &mut loket::auth::User| {
+        u.roles = vec![Role::Operator];
+        Ok(())
+    });
+    let refused = app
+        .state()
+        .store
+        .edit_user(
+            "kepala",
+            edit,
+            None,
+            loket::audit::Who::system(),
+            "roles_changed",
+        )
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(loket::store::OpError::Account(
+                loket::store::AccountRefusal::LastAdmin
+            ))
+        ),
+        "{refused:?}"
+    );
+    let kepala = app.state().store.user("kepala").await.expect("store");
+    assert!(kepala.expect("kepala").is_active_admin(), "nothing changed");
+    let page = app
+        .as_staff(Method::GET, "/console/users", &a)
+        .send()
+        .await
+        .expect("users")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains("/console/users/admin/enable"),
+        "a disabled account offers enable"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_new_password_must_be_hard_to_guess_and_not_the_temporary_one() {
+    let app = TestApp::spawn().await;
+    let file = app.data_dir.join("initial-admin-password");
+    let first = std::fs::read_to_string(&file).expect("first password");
+    let first = first.trim();
+    let (s, admin) = app.login("admin", first).await;
+    assert_eq!(s, 303);
+    let admin = admin.expect("session");
+    let change = |new: &str| {
+        app.as_staff(Method::POST, "/console/password", &admin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("current={first}&new={new}&confirm={new}"))
+            .send()
+    };
+    for weak in [
+        "1234567890",
+        "password12",
+        "qwertyuiop",
+        "admin12345",
+        first,
+    ] {
+        let r = change(weak).await.expect("change");
+        assert_eq!(r.status(), 400, "{weak}");
+        assert!(file.exists(), "nothing changed");
+    }
+    let r = change("sepeda-hujan-kopi-42").await.expect("change");
+    assert_eq!(r.status(), 303);
+    assert!(
+        !file.exists(),
+        "the first password's file is deleted once changed"
+    );
+    assert_eq!(app.login("admin", "sepeda-hujan-kopi-42").await.0, 303);
     app.stop().await;
 }

@@ -28,6 +28,11 @@ pub struct User {
 }
 
 impl User {
+    /// An administrator who can log in: the office must always keep one.
+    pub fn is_active_admin(&self) -> bool {
+        !self.disabled && self.roles.contains(&Role::Admin)
+    }
+
     pub fn has_any(&self, roles: &[Role]) -> bool {
         self.roles.iter().any(|r| roles.contains(r))
     }

@@ -42,19 +42,65 @@ pub fn generate() -> Result<String, String> {
         .collect())
 }
 
-/// Why a new password is refused, in Indonesian; None when it is acceptable.
-pub fn weakness(password: &str, username: &str) -> Option<&'static str> {
+/// The lowest zxcvbn score a new password may have: 3 of 4, "safely unguessable" (about
+/// 10^8 guesses), what an attacker on the LAN with a copy of the hashes cannot reach at
+/// argon2's cost.
+const MIN_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
+
+/// Words an office's passwords are made of and an attacker tries first: the product, the
+/// office, the Indonesian for "password" and "secret".
+const LOCAL_WORDS: [&str; 12] = [
+    "loket",
+    "antrian",
+    "pengaduan",
+    "dukcapil",
+    "disdukcapil",
+    "dinas",
+    "kantor",
+    "katasandi",
+    "sandi",
+    "rahasia",
+    "admin",
+    "indonesia",
+];
+
+/// Why a new password is refused, in Indonesian; None when it is acceptable. `context`: the
+/// account's name, display name, the office's name: what a guesser tries first.
+pub fn weakness(password: &str, context: &[&str]) -> Option<&'static str> {
     if password.chars().count() < MIN_LEN {
         return Some("Kata sandi minimal 10 karakter.");
     }
-    if password.eq_ignore_ascii_case(username) {
-        return Some("Kata sandi tidak boleh sama dengan nama pengguna.");
-    }
-    if password
-        .chars()
-        .all(|c| c == password.chars().next().unwrap_or(c))
+    let lower = password.to_lowercase();
+    if context
+        .iter()
+        .any(|c| !c.trim().is_empty() && lower == c.trim().to_lowercase())
     {
-        return Some("Kata sandi terlalu mudah ditebak.");
+        return Some("Kata sandi tidak boleh sama dengan nama pengguna atau nama kantor.");
+    }
+    // zxcvbn works on the first 100 characters; longer ones are long enough.
+    let head: String = password.chars().take(100).collect();
+    // zxcvbn matches its dictionaries in lower case: the names must be too.
+    // Each word, and each name run together (`budisantoso`): zxcvbn scores two known words
+    // side by side as far harder than the one name they make.
+    let mut words: Vec<String> = context
+        .iter()
+        .flat_map(|c| c.split(|ch: char| !ch.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.extend(context.iter().map(|c| {
+        c.chars()
+            .filter(|ch| ch.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase()
+    }));
+    let mut inputs: Vec<&str> = LOCAL_WORDS.to_vec();
+    inputs.extend(words.iter().map(String::as_str));
+    if zxcvbn::zxcvbn(&head, &inputs).score() < MIN_SCORE {
+        return Some(
+            "Kata sandi terlalu mudah ditebak. Gunakan beberapa kata yang tidak berhubungan \
+             dengan angka atau tanda baca, misalnya sepeda-hujan-kopi-42.",
+        );
     }
     None
 }
@@ -100,12 +146,37 @@ mod tests {
     fn generated_secrets() {
         let p = generate().expect("password");
         assert_eq!(p.len(), 16);
-        assert!(weakness(&p, "admin").is_none());
+        assert!(weakness(&p, &["admin"]).is_none());
         let t = token().expect("token");
         assert_eq!(t.len(), 43);
         assert_ne!(t, token().expect("token"));
-        assert!(weakness("pendek", "x").is_some());
-        assert!(weakness("aaaaaaaaaaaa", "x").is_some());
-        assert!(weakness("operator01", "operator01").is_some());
+        assert!(weakness("pendek", &["x"]).is_some());
+        assert!(weakness("aaaaaaaaaaaa", &["x"]).is_some());
+        assert!(weakness("operator01", &["operator01"]).is_some());
+    }
+
+    #[test]
+    fn guessable_passwords_are_refused_and_passphrases_pass() {
+        for weak in [
+            "1234567890",
+            "password12",
+            "qwertyuiop",
+            "admin12345",
+            "Dukcapil2026",
+            "loketloket1",
+            "budisantoso1",
+        ] {
+            assert!(
+                weakness(weak, &["budi", "Budi Santoso", "Disdukcapil Kota Contoh"]).is_some(),
+                "{weak}"
+            );
+        }
+        for strong in [
+            "sepeda-hujan-kopi-42",
+            "Tr4ktor!Hijau#Sawah",
+            "rahasia-sekali-123",
+        ] {
+            assert_eq!(weakness(strong, &["budi"]), None, "{strong}");
+        }
     }
 }

@@ -119,6 +119,26 @@ pub(super) fn user_in(txn: &WriteTransaction, username: &str) -> Result<Option<U
     }
 }
 
+/// Whether an enabled administrator other than `except` exists, read through the batch's
+/// write transaction (its own writes included).
+pub(super) fn another_active_admin_in(
+    txn: &WriteTransaction,
+    except: &str,
+) -> Result<bool, StoreError> {
+    let t = txn.open_table(USERS)?;
+    for row in t.iter()? {
+        let (k, v) = row?;
+        if k.value() == except {
+            continue;
+        }
+        let u: User = parse("user", v.value())?;
+        if u.is_active_admin() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// One session, read through the batch's write transaction (its own writes included).
 pub(super) fn session_in(txn: &WriteTransaction, key: &str) -> Result<Option<Session>, StoreError> {
     let t = txn.open_table(SESSIONS)?;

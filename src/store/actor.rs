@@ -66,6 +66,10 @@ pub enum AccountRefusal {
     /// racing a reset): the request's check no longer holds.
     #[error("the account changed meanwhile")]
     Changed,
+    /// The change would leave the office with no enabled administrator: nobody could
+    /// manage accounts or settings without the box's shell.
+    #[error("the last active administrator")]
+    LastAdmin,
 }
 
 /// An edit applied to an account as the store holds it at the moment of writing.
@@ -930,6 +934,7 @@ impl Actor {
                             continue;
                         }
                     };
+                    let was_admin = user.as_ref().is_ok_and(User::is_active_admin);
                     let edited = user.and_then(|mut u| edit(&mut u).map(|()| u));
                     let mut user = match edited {
                         Ok(u) => u,
@@ -938,6 +943,21 @@ impl Actor {
                             continue;
                         }
                     };
+                    if was_admin && !user.is_active_admin() {
+                        match self.another_active_admin(&username) {
+                            Ok(true) => {}
+                            Ok(false) => {
+                                let _ = reply.send(Err(AccountRefusal::LastAdmin.into()));
+                                continue;
+                            }
+                            Err(e) => {
+                                error!(error = %e, "cannot read the accounts; the batch is not committed");
+                                self.batch_failed = true;
+                                let _ = reply.send(Err(e.into()));
+                                continue;
+                            }
+                        }
+                    }
                     user.username = username;
                     let ending = match revoke {
                         Some(except) => match self.sessions_to_end(&user.username, except) {
@@ -1210,6 +1230,16 @@ impl Actor {
             .and_then(|()| accounts::user_in(&txn, username));
         self.txn = Some(txn);
         user
+    }
+
+    /// Whether an enabled administrator other than `except` exists, as this batch leaves the
+    /// accounts: two admins disabling each other in one batch cannot both succeed.
+    fn another_active_admin(&mut self, except: &str) -> Result<bool, StoreError> {
+        let txn = self.batch_txn()?;
+        let found = accounts::write(&txn, &std::mem::take(&mut self.accounts))
+            .and_then(|()| accounts::another_active_admin_in(&txn, except));
+        self.txn = Some(txn);
+        found
     }
 
     /// A session as this batch leaves it: read through the batch's write transaction, after

@@ -138,6 +138,11 @@ impl From<crate::store::AccountRefusal> for ApiError {
                 "user_disabled",
                 "Akun ini dinonaktifkan.",
             ),
+            LastAdmin => Self::new(
+                StatusCode::CONFLICT,
+                "last_admin",
+                "Ini administrator aktif terakhir: tambahkan atau aktifkan administrator lain lebih dulu. Tidak ada yang diubah.",
+            ),
             Changed => Self::new(
                 StatusCode::CONFLICT,
                 "user_changed",

@@ -69,6 +69,8 @@ pub struct AppState {
     pub login_slots: Arc<tokio::sync::Semaphore>,
     /// One-time messages for the console's next page, by session.
     pub flashes: Arc<flash::Flashes>,
+    /// The data directory (the first administrator's password file lives there).
+    pub data_dir: Arc<std::path::Path>,
 }
 
 /// One row of the route table: the only place that says who may call what.
@@ -236,6 +238,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/console/users/{name}/disable",
             Roles(ADMIN),
             post(console::user_disable),
+        ),
+        r(
+            Method::POST,
+            "/console/users/{name}/enable",
+            Roles(ADMIN),
+            post(console::user_enable),
         ),
         r(
             Method::POST,
