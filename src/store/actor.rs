@@ -577,6 +577,21 @@ impl StoreHandle {
         }
     }
 
+    /// Finished tickets of the service day that no complaint names yet, newest first, at
+    /// most `limit` (and never more than `INTAKE_TICKETS_MAX`).
+    pub async fn intake_tickets(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<complaints::IntakeTicket>, OpError> {
+        match self
+            .complaint_req(ComplaintOp::IntakeTickets { limit }, Who::system())
+            .await?
+        {
+            ComplaintOut::Tickets(t) => Ok(t),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
     /// Every recorded change of complaint `seq`, oldest first.
     pub async fn complaint_actions(&self, seq: u64) -> Result<Vec<ActionRow>, OpError> {
         self.ask(|reply| Command::ComplaintActions { seq, reply })

@@ -207,6 +207,23 @@ pub struct RegisterPage {
     pub rows: Vec<RegisterRow>,
 }
 
+/// A finished ticket of the service day that no complaint names yet: what the intake form
+/// offers to open a complaint from. Tickets carry no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IntakeTicket {
+    pub id: u64,
+    /// As printed: `A-004`.
+    pub label: String,
+    /// The service it was finished in (after a transfer, the last one).
+    pub service: String,
+    /// The counter that finished it.
+    pub counter: u32,
+    pub finished_at: DateTime<Utc>,
+}
+
+/// At most this many tickets are offered (newest first); older ones are typed or scanned.
+pub const INTAKE_TICKETS_MAX: usize = 100;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PurgeSummary {
     pub complaints: usize,
@@ -238,6 +255,7 @@ pub(super) enum ComplaintOp {
     Register(RegisterQuery),
     Purge,
     Counts,
+    IntakeTickets { limit: usize },
 }
 
 pub(super) enum ComplaintOut {
@@ -246,6 +264,7 @@ pub(super) enum ComplaintOut {
     Page(RegisterPage),
     Purged(PurgeSummary),
     Counts(ComplaintCounts),
+    Tickets(Vec<IntakeTicket>),
 }
 
 /// Files to delete once the batch is on disk (a purge), or to delete if it is not (an
@@ -559,6 +578,7 @@ impl Actor {
             ComplaintOp::Register(q) => self.register(&q, now),
             ComplaintOp::Purge => self.purge_complaints(who, now, after),
             ComplaintOp::Counts => Ok(ComplaintOut::Counts(self.complaint_counts(now))),
+            ComplaintOp::IntakeTickets { limit } => self.intake_tickets(limit),
         };
         if let Err(OpError::Store(e)) = &result {
             error!(error = %e, "complaint write failed; the batch is not committed");
@@ -1046,6 +1066,64 @@ impl Actor {
         list.sort_by(|a, b| (&a.flow, a.step).cmp(&(&b.flow, b.step)));
         counts.overdue = list;
         counts
+    }
+
+    /// The service day's tickets a complaint can be opened from, newest finish first: what
+    /// `open_complaint` accepts for `Source::Ticket` (finished, with the counter that served
+    /// it in its history, the SOP's steps 1–2), less those a complaint already names.
+    fn intake_tickets(&self, limit: usize) -> Result<ComplaintOut, OpError> {
+        let day = self.state.service_day();
+        let first = self.state.meta().day_first_id;
+        let linked = self.linked_tickets_from(first)?;
+        let mut found: Vec<IntakeTicket> = self
+            .state
+            .tickets()
+            .filter(|t| t.service_day == day && t.state == TicketState::Done)
+            .filter(|t| !linked.contains(&t.id))
+            .filter_map(|t| {
+                let finished_at = t.finished_at?;
+                let counter = t
+                    .history
+                    .iter()
+                    .rev()
+                    .find(|s| s.action == "finished")
+                    .and_then(|s| s.counter)?;
+                Some(IntakeTicket {
+                    id: t.id,
+                    label: t.label.clone(),
+                    service: t.service.clone(),
+                    counter,
+                    finished_at,
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| (b.finished_at, b.id).cmp(&(a.finished_at, a.id)));
+        found.truncate(limit.clamp(1, INTAKE_TICKETS_MAX));
+        Ok(ComplaintOut::Tickets(found))
+    }
+
+    /// Ticket ids from `first` on that a complaint names.
+    fn linked_tickets_from(
+        &self,
+        first: u64,
+    ) -> Result<std::collections::HashSet<u64>, StoreError> {
+        fn collect(
+            t: &impl ReadableTable<u64, u64>,
+            first: u64,
+        ) -> Result<std::collections::HashSet<u64>, StoreError> {
+            let mut ids = std::collections::HashSet::new();
+            for row in t.range(first..)? {
+                ids.insert(row?.0.value());
+            }
+            Ok(ids)
+        }
+        match &self.txn {
+            Some(txn) => collect(&txn.open_table(TICKET_LINKS)?, first),
+            None => {
+                let txn = self.db.begin_read()?;
+                collect(&txn.open_table(TICKET_LINKS)?, first)
+            }
+        }
     }
 
     /// Deletes the identity and the attachment files of every complaint closed more than

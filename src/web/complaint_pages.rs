@@ -87,6 +87,9 @@ pub struct IntakeForm {
     /// `tiket` or one of `CHANNELS`.
     #[serde(default)]
     source: String,
+    /// A ticket chosen from today's list (its id); empty when typed or scanned instead.
+    #[serde(default)]
+    pick: String,
     /// The queue ticket's id, as the tracking link and the console show it.
     #[serde(default)]
     ticket: String,
@@ -122,11 +125,24 @@ struct Choice {
     selected: bool,
 }
 
+/// One of today's finished tickets offered on the intake form.
+struct TicketLine {
+    id: String,
+    label: String,
+    service: String,
+    counter: String,
+    finished: String,
+    checked: bool,
+}
+
 #[derive(Template)]
 #[template(path = "console/complaint_new.html")]
 struct IntakePage {
     shell: Shell,
     form: IntakeForm,
+    tickets: Vec<TicketLine>,
+    /// The list could not be read (the store is down): the typed field still works.
+    tickets_unavailable: bool,
     sources: Vec<Choice>,
     services: Vec<Choice>,
     levels: Vec<Choice>,
@@ -145,14 +161,47 @@ impl IntakePage {
     fn rahasia(&self) -> bool {
         self.form.rahasia.is_some()
     }
+
+    /// "Not in the list" is chosen unless a listed ticket is.
+    fn none_picked(&self) -> bool {
+        !self.tickets.iter().any(|t| t.checked)
+    }
 }
 
-fn intake_page(
+/// How many of today's tickets the form lists; older ones are typed or scanned.
+const INTAKE_LIST: usize = 30;
+
+async fn intake_page(
     app: &AppState,
     staff: &Staff,
     form: IntakeForm,
     errors: Vec<(&'static str, String)>,
 ) -> Response {
+    let (listed, tickets_unavailable) = match app.store.intake_tickets(INTAKE_LIST).await {
+        Ok(t) => (t, false),
+        Err(e) => {
+            tracing::warn!(error = %e, "intake ticket list not read");
+            (Vec::new(), true)
+        }
+    };
+    let tz = app.config.office.time_zone;
+    let tickets = listed
+        .into_iter()
+        .map(|t| TicketLine {
+            id: t.id.to_string(),
+            checked: form.pick.trim() == t.id.to_string(),
+            service: app
+                .config
+                .service(&t.service)
+                .map_or_else(|| t.service.clone(), |s| s.name.clone()),
+            counter: app
+                .config
+                .counter(t.counter)
+                .map_or_else(|| format!("Loket {}", t.counter), |c| c.name.clone()),
+            finished: t.finished_at.with_timezone(&tz).format("%H:%M").to_string(),
+            label: t.label,
+        })
+        .collect();
     let source = if form.source.is_empty() {
         "tiket"
     } else {
@@ -205,6 +254,8 @@ fn intake_page(
         &IntakePage {
             shell,
             form,
+            tickets,
+            tickets_unavailable,
             sources,
             services,
             levels,
@@ -214,7 +265,7 @@ fn intake_page(
 }
 
 pub async fn intake(State(app): State<AppState>, staff: Staff) -> Response {
-    intake_page(&app, &staff, IntakeForm::default(), Vec::new())
+    intake_page(&app, &staff, IntakeForm::default(), Vec::new()).await
 }
 
 /// The ticket's id as typed, or as a QR scanner types the ticket's tracking link
@@ -229,12 +280,27 @@ fn ticket_id(typed: &str) -> Option<u64> {
 fn read_intake(form: &IntakeForm) -> Result<NewComplaint, Vec<(&'static str, String)>> {
     let mut errors = Vec::new();
     let source = if form.source == "tiket" || form.source.is_empty() {
-        match ticket_id(&form.ticket) {
-            Some(id) => Some(Source::Ticket(id)),
-            None => {
+        let picked = form.pick.trim();
+        let typed = form.ticket.trim();
+        match (picked.parse::<u64>().ok(), ticket_id(typed)) {
+            _ if !picked.is_empty() && picked.parse::<u64>().is_err() => {
+                errors.push(("pick", "Pilihan nomor antrian tidak valid.".to_string()));
+                None
+            }
+            (Some(p), Some(t)) if p != t => {
+                errors.push((
+                    "pick",
+                    "Pilih nomor antrian dari daftar atau ketik/pindai ID tiketnya, tidak keduanya."
+                        .to_string(),
+                ));
+                None
+            }
+            (Some(id), _) => Some(Source::Ticket(id)),
+            (None, Some(id)) => Some(Source::Ticket(id)),
+            (None, None) => {
                 errors.push((
                     "ticket",
-                    "Pindai kode QR tiket antrian atau ketik ID tiketnya (angka), atau pilih saluran lain.".to_string(),
+                    "Pilih nomor antrian dari daftar, pindai kode QR tiketnya atau ketik ID tiketnya (angka), atau pilih saluran lain.".to_string(),
                 ));
                 None
             }
@@ -310,7 +376,7 @@ pub async fn intake_submit(
 ) -> Response {
     let new = match read_intake(&form) {
         Ok(n) => n,
-        Err(errors) => return intake_page(&app, &staff, form, errors),
+        Err(errors) => return intake_page(&app, &staff, form, errors).await,
     };
     match app.store.open_complaint(new, staff.who()).await {
         Ok(c) => redirect(
@@ -329,12 +395,16 @@ pub async fn intake_submit(
         ),
         Err(e) => {
             let (_, message) = refusal(e);
-            let field = if message.contains("antrian") || message.contains("Tiket") {
+            // A ticket's refusal (gone, not finished, already named by a complaint opened
+            // meanwhile) is said where it was chosen: at the list or at the typed field.
+            let field = if !(message.contains("antrian") || message.contains("Tiket")) {
+                "form"
+            } else if form.pick.trim().is_empty() {
                 "ticket"
             } else {
-                "form"
+                "pick"
             };
-            intake_page(&app, &staff, form, vec![(field, message)])
+            intake_page(&app, &staff, form, vec![(field, message)]).await
         }
     }
 }
