@@ -592,6 +592,23 @@ impl StoreHandle {
         }
     }
 
+    /// One attachment of complaint `seq` by its SHA-256, with its bytes; audited as
+    /// `complaint_attachment_viewed` by `who` in the same commit as the answer.
+    pub async fn complaint_attachment(
+        &self,
+        seq: u64,
+        sha256: String,
+        who: Who,
+    ) -> Result<(crate::attachments::Stored, Vec<u8>), OpError> {
+        match self
+            .complaint_req(ComplaintOp::AttachmentGet { seq, sha256 }, who)
+            .await?
+        {
+            ComplaintOut::File(s, b) => Ok((*s, b)),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
     /// Every recorded change of complaint `seq`, oldest first.
     pub async fn complaint_actions(&self, seq: u64) -> Result<Vec<ActionRow>, OpError> {
         self.ask(|reply| Command::ComplaintActions { seq, reply })
@@ -679,6 +696,13 @@ pub fn spawn(
         path.parent().unwrap_or_else(|| Path::new(".")),
         config.complaints.max_attachment_bytes(),
     );
+    // Files left by a crash between a purge's commit and its deletes, or stored for an
+    // upload that never committed: nothing names them, so nobody could ever read them.
+    match complaints::remove_unnamed_attachments(&db, &attachments) {
+        Ok(0) => {}
+        Ok(n) => info!(files = n, "attachment files no complaint names were removed"),
+        Err(e) => warn!(error = %e, "attachment files not checked for ones nothing names"),
+    }
     events.set_start(event_seq);
     let meta = state.meta();
     info!(

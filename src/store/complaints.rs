@@ -256,6 +256,8 @@ pub(super) enum ComplaintOp {
     Purge,
     Counts,
     IntakeTickets { limit: usize },
+    /// One attachment's bytes, audited as `complaint_attachment_viewed`.
+    AttachmentGet { seq: u64, sha256: String },
 }
 
 pub(super) enum ComplaintOut {
@@ -265,6 +267,7 @@ pub(super) enum ComplaintOut {
     Purged(PurgeSummary),
     Counts(ComplaintCounts),
     Tickets(Vec<IntakeTicket>),
+    File(Box<Stored>, Vec<u8>),
 }
 
 /// Files to delete once the batch is on disk (a purge), or to delete if it is not (an
@@ -579,6 +582,9 @@ impl Actor {
             ComplaintOp::Purge => self.purge_complaints(who, now, after),
             ComplaintOp::Counts => Ok(ComplaintOut::Counts(self.complaint_counts(now))),
             ComplaintOp::IntakeTickets { limit } => self.intake_tickets(limit),
+            ComplaintOp::AttachmentGet { seq, sha256 } => {
+                self.attachment_get(seq, &sha256, who, now)
+            }
         };
         if let Err(OpError::Store(e)) = &result {
             error!(error = %e, "complaint write failed; the batch is not committed");
@@ -869,10 +875,12 @@ impl Actor {
         // On disk (synced) before the commit that names it: a complaint never names a file a
         // power cut lost. Stored here, on the store's thread, so no purge can delete the same
         // bytes between their storing and this commit.
-        let stored = self.attachments.store(bytes)?;
-        if c.attachments.contains(&stored) {
+        let mut stored = self.attachments.store(bytes)?;
+        if c.attachments.iter().any(|a| a.sha256 == stored.sha256) {
             return Ok(ComplaintOut::Complaint(Box::new(c)));
         }
+        stored.added_at = Some(now);
+        stored.added_by = Some(who.actor.clone());
         after.remove_if_not.push(stored.clone());
         c.attachments.push(stored.clone());
         self.in_txn(|txn, index| {
@@ -913,6 +921,36 @@ impl Actor {
             &c.number,
         );
         Ok(ComplaintOut::WithIdentity(Box::new(c), found))
+    }
+
+    /// An attachment's bytes. Scans carry personal data (a letter with a name and NIK), so
+    /// every read is audited like an identity view, in the same commit as the answer.
+    fn attachment_get(
+        &mut self,
+        seq: u64,
+        sha256: &str,
+        who: &Who,
+        now: DateTime<Utc>,
+    ) -> Result<ComplaintOut, OpError> {
+        let c = self.read_complaint(seq)?.ok_or_else(|| not_found(seq))?;
+        let stored = c
+            .attachments
+            .iter()
+            .find(|a| a.sha256 == sha256)
+            .cloned()
+            .ok_or(crate::attachments::AttachmentError::NotFound)?;
+        if c.purged_at.is_some() {
+            return Err(crate::attachments::AttachmentError::NotFound.into());
+        }
+        let bytes = self.attachments.read(&stored)?;
+        self.audit(
+            now,
+            who,
+            "complaint_attachment_viewed",
+            &c.id.to_string(),
+            &format!("{} {}", c.number, stored.sha256),
+        );
+        Ok(ComplaintOut::File(Box::new(stored), bytes))
     }
 
     fn complaint_by_code(&mut self, code: &str) -> Result<ComplaintOut, OpError> {
@@ -1231,4 +1269,28 @@ pub(super) fn actions_of(db: &redb::Database, seq: u64) -> Result<Vec<ActionRow>
         );
     }
     Ok(out)
+}
+
+/// Removes attachment files that no complaint names (`ATTACHMENT_REFS`): left by a crash
+/// between a purge's commit and its deletes, or by an upload whose commit never happened.
+/// Returns how many files went.
+pub(super) fn remove_unnamed_attachments(
+    db: &redb::Database,
+    attachments: &crate::attachments::Attachments,
+) -> Result<usize, StoreError> {
+    let txn = db.begin_read()?;
+    let mut keep = std::collections::HashSet::new();
+    match txn.open_table(ATTACHMENT_REFS) {
+        Ok(t) => {
+            for row in t.iter()? {
+                keep.insert(row?.0.value().0.to_string());
+            }
+        }
+        Err(redb::TableError::TableDoesNotExist(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    attachments.remove_unnamed(&keep).map_err(|e| StoreError::Corrupt {
+        what: "attachments".to_string(),
+        why: e.to_string(),
+    })
 }

@@ -8,7 +8,8 @@
 //! (*rahasia*) complaint is shown whole to those two roles only, like any other.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -462,11 +463,35 @@ struct Forms {
     requirements: Vec<String>,
 }
 
+/// One attachment as the complaint's page lists it.
+struct AttachmentLine {
+    sha256: String,
+    kind: &'static str,
+    size: String,
+    added: String,
+    by: String,
+}
+
+/// `512 B`, `37 KiB`, `2,4 MiB` (Indonesian decimal comma).
+fn size_label(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{} KiB", b.div_ceil(1024)),
+        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)).replace('.', ","),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "console/complaint.html")]
 struct ComplaintPage {
     shell: Shell,
     seq: u64,
+    attachments: Vec<AttachmentLine>,
+    /// The upload form: for the complaint officer while the complaint is open.
+    may_attach: bool,
+    /// Download links: for who may see the identity, until the retention purge.
+    may_download: bool,
+    max_attachment_kib: u64,
     c: Complaint,
     created: String,
     level: &'static str,
@@ -718,9 +743,24 @@ async fn complaint_response(
     if let Some(f) = extra {
         shell = shell.with(f);
     }
+    let attachments = c
+        .attachments
+        .iter()
+        .map(|a| AttachmentLine {
+            sha256: a.sha256.clone(),
+            kind: a.kind.label(),
+            size: size_label(a.size),
+            added: opt_local(app, a.added_at),
+            by: a.added_by.clone().unwrap_or_else(|| "—".to_string()),
+        })
+        .collect();
     let page = ComplaintPage {
         shell,
         seq,
+        attachments,
+        may_attach: may(staff, INTAKE_ROLES) && c.closed_at.is_none() && c.purged_at.is_none(),
+        may_download: may(staff, IDENTITY_ROLES) && c.purged_at.is_none(),
+        max_attachment_kib: app.config.complaints.max_attachment_kib,
         created: local(app, c.created_at),
         level: wf.level().label_id(),
         flow_name: wf.flow().name.clone(),
@@ -766,6 +806,102 @@ pub async fn complaint_identity(
         return error(&app, StatusCode::NOT_FOUND, "Pengaduan tidak ditemukan.");
     };
     complaint_response(&app, &staff, seq, StatusCode::OK, None, true).await
+}
+
+/// The upload form of a complaint's page (`multipart/form-data`, one field `file`). The
+/// route's body limit has already bounded what can arrive; a refusal shows the page again
+/// with its status and stores nothing.
+pub async fn complaint_attach(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let Some(seq) = parse_seq(&id) else {
+        return error(&app, StatusCode::NOT_FOUND, "Pengaduan tidak ditemukan.");
+    };
+    let refused = |status: StatusCode, message: String| {
+        let app = app.clone();
+        let staff = staff.clone();
+        async move {
+            complaint_response(&app, &staff, seq, status, Some(Flash::err(message)), false).await
+        }
+    };
+    let too_large = || {
+        let e = super::complaints::attachment_too_large(&app);
+        (e.status, e.message)
+    };
+    let mut multipart = match multipart {
+        Ok(m) => m,
+        Err(_) => {
+            return refused(
+                StatusCode::BAD_REQUEST,
+                "Formulir lampiran tidak dapat dibaca.".to_string(),
+            )
+            .await;
+        }
+    };
+    let mut file = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
+                Ok(b) => file = Some(b),
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    let (status, message) = too_large();
+                    return refused(status, message).await;
+                }
+                Err(_) => {
+                    return refused(
+                        StatusCode::BAD_REQUEST,
+                        "Berkas tidak terkirim utuh; coba lagi.".to_string(),
+                    )
+                    .await;
+                }
+            },
+            // The token field and anything else a browser adds: read past.
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                let (status, message) = too_large();
+                return refused(status, message).await;
+            }
+            Err(_) => {
+                return refused(
+                    StatusCode::BAD_REQUEST,
+                    "Formulir lampiran tidak dapat dibaca.".to_string(),
+                )
+                .await;
+            }
+        }
+    }
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+        return refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Pilih berkas yang akan dilampirkan (PDF, JPEG atau PNG).".to_string(),
+        )
+        .await;
+    };
+    match app
+        .store
+        .attach_to_complaint(seq, bytes.to_vec(), staff.who())
+        .await
+    {
+        Ok(c) => redirect(
+            &app,
+            &staff,
+            &format!("{REGISTER}/{}", c.seq()),
+            Flash::ok("Lampiran ditambahkan."),
+        ),
+        Err(OpError::Store(_)) => error(
+            &app,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Penyimpanan data sedang tidak tersedia: lampiran belum disimpan.",
+        ),
+        Err(e) => {
+            let (status, message) = refusal(e);
+            refused(status, message).await
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

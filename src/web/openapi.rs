@@ -56,6 +56,8 @@ use super::{
         complaints::identity,
         complaints::act,
         complaints::reprint,
+        complaints::attach,
+        complaints::attachment,
         health::healthz,
         metrics::metrics,
         openapi_json,
@@ -85,6 +87,7 @@ use super::{
         pages::complaint_page,
         pages::complaint_act,
         pages::complaint_identity,
+        pages::complaint_attach,
         pages::lacak_form,
         pages::lacak,
     ),
@@ -571,6 +574,25 @@ mod pages {
             (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
         ))]
     fn complaint_identity() {}
+
+    /// Attach a scan or photo from the complaint's page
+    ///
+    /// A `multipart/form-data` form with one file field, `file`: PDF, JPEG or PNG by its
+    /// content, at most `complaints.max_attachment_kib` KiB. For the complaint officer while
+    /// the complaint is open; audited as `complaint_attachment_added`.
+    #[utoipa::path(post, path = "/console/pengaduan/{id}/lampiran", tag = "pages",
+        params(("id" = u64, Path, description = "The complaint's sequence")),
+        request_body(content_type = "multipart/form-data", content = String, description = "`file`: the scan or photo"),
+        responses(
+            (status = 303, description = "Attached: back to the complaint's page, which says so once", headers(("Location" = String))),
+            (status = 404, description = "No such complaint", content_type = "text/html", body = String),
+            (status = 409, description = "The complaint is closed: the page again, nothing stored", content_type = "text/html", body = String),
+            (status = 413, description = "Larger than the limit: the page again, nothing stored", content_type = "text/html", body = String),
+            (status = 415, description = "Not a PDF, JPEG or PNG: the page again, nothing stored", content_type = "text/html", body = String),
+            (status = 422, description = "No file chosen: the page again", content_type = "text/html", body = String),
+            (status = 503, description = "The store cannot write: said on this page, nothing stored", content_type = "text/html", body = String),
+        ))]
+    fn complaint_attach() {}
 
     /// Track a complaint: the form
     ///
