@@ -149,6 +149,24 @@ impl Attachments {
         Ok(stored)
     }
 
+    /// The bytes stored under `sha256`, whatever their kind (a backup copies by hash).
+    pub fn read_by_hash(&self, sha256: &str) -> Result<Vec<u8>, AttachmentError> {
+        for kind in [Kind::Pdf, Kind::Jpeg, Kind::Png] {
+            let stored = Stored {
+                sha256: sha256.to_string(),
+                kind,
+                size: 0,
+                added_at: None,
+                added_by: None,
+            };
+            match self.read(&stored) {
+                Err(AttachmentError::NotFound) => continue,
+                other => return other,
+            }
+        }
+        Err(AttachmentError::NotFound)
+    }
+
     pub fn read(&self, stored: &Stored) -> Result<Vec<u8>, AttachmentError> {
         match std::fs::read(self.path_of(stored)) {
             Ok(b) => Ok(b),
@@ -237,6 +255,11 @@ fn exclusive_temp(dir: &Path, hash: &str) -> std::io::Result<(std::fs::File, Pat
             Err(e) => return Err(e),
         }
     }
+}
+
+/// SHA-256 of `bytes`, lowercase hex: an attachment's name.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {

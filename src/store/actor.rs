@@ -700,7 +700,10 @@ pub fn spawn(
     // upload that never committed: nothing names them, so nobody could ever read them.
     match complaints::remove_unnamed_attachments(&db, &attachments) {
         Ok(0) => {}
-        Ok(n) => info!(files = n, "attachment files no complaint names were removed"),
+        Ok(n) => info!(
+            files = n,
+            "attachment files no complaint names were removed"
+        ),
         Err(e) => warn!(error = %e, "attachment files not checked for ones nothing names"),
     }
     events.set_start(event_seq);
@@ -1486,10 +1489,16 @@ impl Actor {
             Command::Backup { dest, reply } => {
                 // A snapshot read on a thread of its own: writes go on meanwhile.
                 let db = self.db.clone();
+                let data_dir = self
+                    .path
+                    .parent()
+                    .unwrap_or_else(|| Path::new("."))
+                    .to_path_buf();
                 let spawned = std::thread::Builder::new()
                     .name("loket-backup".to_string())
                     .spawn(move || {
-                        let _ = reply.send(super::backup::copy_to(&db, &dest).map_err(Into::into));
+                        let r = super::backup::copy_to(&db, &dest, &data_dir);
+                        let _ = reply.send(r.map_err(Into::into));
                     });
                 match spawned {
                     Ok(thread) => {

@@ -248,16 +248,32 @@ pub struct ComplaintCounts {
 /// The complaint domain's requests to the store.
 pub(super) enum ComplaintOp {
     Open(Box<NewComplaint>),
-    Act { seq: u64, action: Action },
-    Attach { seq: u64, bytes: Vec<u8> },
-    Get { seq: u64, identity: bool },
-    ByCode { code: String },
+    Act {
+        seq: u64,
+        action: Action,
+    },
+    Attach {
+        seq: u64,
+        bytes: Vec<u8>,
+    },
+    Get {
+        seq: u64,
+        identity: bool,
+    },
+    ByCode {
+        code: String,
+    },
     Register(RegisterQuery),
     Purge,
     Counts,
-    IntakeTickets { limit: usize },
+    IntakeTickets {
+        limit: usize,
+    },
     /// One attachment's bytes, audited as `complaint_attachment_viewed`.
-    AttachmentGet { seq: u64, sha256: String },
+    AttachmentGet {
+        seq: u64,
+        sha256: String,
+    },
 }
 
 pub(super) enum ComplaintOut {
@@ -1289,8 +1305,10 @@ pub(super) fn remove_unnamed_attachments(
         Err(redb::TableError::TableDoesNotExist(_)) => {}
         Err(e) => return Err(e.into()),
     }
-    attachments.remove_unnamed(&keep).map_err(|e| StoreError::Corrupt {
-        what: "attachments".to_string(),
-        why: e.to_string(),
-    })
+    attachments
+        .remove_unnamed(&keep)
+        .map_err(|e| StoreError::Corrupt {
+            what: "attachments".to_string(),
+            why: e.to_string(),
+        })
 }

@@ -8,7 +8,9 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -737,8 +739,10 @@ pub async fn attach(
 
 /// A SHA-256 as the routes carry it: 64 lowercase hex digits.
 fn parse_sha256(s: &str) -> Option<String> {
-    (s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
-        .then(|| s.to_string())
+    (s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    .then(|| s.to_string())
 }
 
 /// The file's bytes as a download that no browser renders in the console's origin.
@@ -751,7 +755,10 @@ pub fn attachment_download(seq: u64, stored: &Stored, bytes: Vec<u8>) -> Respons
     (
         [
             (CONTENT_TYPE, stored.kind.mime().to_string()),
-            (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
             (X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
             (CACHE_CONTROL, "no-store".to_string()),
         ],

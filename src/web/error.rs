@@ -112,10 +112,7 @@ impl From<crate::attachments::AttachmentError> for ApiError {
         use crate::attachments::AttachmentError::*;
         let (status, code) = match e {
             Empty => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_attachment"),
-            Unsupported => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_attachment",
-            ),
+            Unsupported => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_attachment"),
             TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "attachment_too_large"),
             NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Io(ref io) => {
