@@ -1151,7 +1151,7 @@ impl Actor {
                 })
             })
             .collect();
-        found.sort_by(|a, b| (b.finished_at, b.id).cmp(&(a.finished_at, a.id)));
+        found.sort_by_key(|t| std::cmp::Reverse((t.finished_at, t.id)));
         found.truncate(limit.clamp(1, INTAKE_TICKETS_MAX));
         Ok(ComplaintOut::Tickets(found))
     }
