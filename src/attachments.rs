@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 /// What an office accepts: scans and photos.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Pdf,
@@ -38,6 +40,14 @@ impl Kind {
         }
     }
 
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pdf => "PDF",
+            Self::Jpeg => "JPEG",
+            Self::Png => "PNG",
+        }
+    }
+
     pub fn mime(self) -> &'static str {
         match self {
             Self::Pdf => "application/pdf",
@@ -54,6 +64,11 @@ pub struct Stored {
     pub sha256: String,
     pub kind: Kind,
     pub size: u64,
+    /// When and by whom it was attached (set by the store; absent on records from before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_by: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +116,8 @@ impl Attachments {
             sha256,
             kind,
             size: bytes.len() as u64,
+            added_at: None,
+            added_by: None,
         };
         let path = self.path_of(&stored);
         if path.exists() {
@@ -132,6 +149,24 @@ impl Attachments {
         Ok(stored)
     }
 
+    /// The bytes stored under `sha256`, whatever their kind (a backup copies by hash).
+    pub fn read_by_hash(&self, sha256: &str) -> Result<Vec<u8>, AttachmentError> {
+        for kind in [Kind::Pdf, Kind::Jpeg, Kind::Png] {
+            let stored = Stored {
+                sha256: sha256.to_string(),
+                kind,
+                size: 0,
+                added_at: None,
+                added_by: None,
+            };
+            match self.read(&stored) {
+                Err(AttachmentError::NotFound) => continue,
+                other => return other,
+            }
+        }
+        Err(AttachmentError::NotFound)
+    }
+
     pub fn read(&self, stored: &Stored) -> Result<Vec<u8>, AttachmentError> {
         match std::fs::read(self.path_of(stored)) {
             Ok(b) => Ok(b),
@@ -149,6 +184,46 @@ impl Attachments {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Removes every file whose hash `keep` does not name, and every partial write left by
+    /// a crash; returns how many files went. For the store's start: a purge deletes files
+    /// after its commit and an upload stores its file before the commit that names it, so a
+    /// crash between the two leaves a file that nothing names.
+    pub fn remove_unnamed(
+        &self,
+        keep: &std::collections::HashSet<String>,
+    ) -> Result<usize, AttachmentError> {
+        let shards = match std::fs::read_dir(&self.dir) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e.into()),
+        };
+        let mut removed = 0;
+        for shard in shards {
+            let shard = shard?.path();
+            if !shard.is_dir() {
+                continue;
+            }
+            let mut changed = false;
+            for file in std::fs::read_dir(&shard)? {
+                let path = file?.path();
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let named = !name.starts_with('.')
+                    && name
+                        .split_once('.')
+                        .is_some_and(|(hash, _)| keep.contains(hash));
+                if !named && path.is_file() {
+                    std::fs::remove_file(&path)?;
+                    removed += 1;
+                    changed = true;
+                }
+            }
+            if changed {
+                std::fs::File::open(&shard)?.sync_all()?;
+            }
+        }
+        Ok(removed)
     }
 
     /// `attachments/ab/abcdef….pdf`: a hash is only ever hex, so the path stays inside.
@@ -180,6 +255,11 @@ fn exclusive_temp(dir: &Path, hash: &str) -> std::io::Result<(std::fs::File, Pat
             Err(e) => return Err(e),
         }
     }
+}
+
+/// SHA-256 of `bytes`, lowercase hex: an attachment's name.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -238,6 +318,8 @@ mod tests {
             sha256: "../../etc/passwd".to_string(),
             kind: Kind::Pdf,
             size: 1,
+            added_at: None,
+            added_by: None,
         };
         let p = a.path_of(&forged);
         assert!(p.starts_with(tmp.path().join("attachments")), "{p:?}");

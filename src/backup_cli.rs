@@ -83,11 +83,26 @@ pub fn restore(file: &Path, data: &Path) -> Result<String, BackupCliError> {
         ));
         std::fs::rename(&db, &keep).map_err(io("cannot move aside", &db))?;
     }
+    // The attachment files of the database moved aside stay with it; the backup's own are
+    // written fresh, before the database that names them is in place.
+    let files = data.join("attachments");
+    if files.exists() {
+        let keep = data.join(format!(
+            "attachments.before-restore-{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S")
+        ));
+        std::fs::rename(&files, &keep).map_err(io("cannot move aside", &files))?;
+    }
+    backup::restore_attachments(file, data).map_err(BackupCliError::NotRestored)?;
     let tmp = data.join(format!("{}.restoring", crate::app::DB_FILE));
     std::fs::copy(file, &tmp).map_err(io("cannot copy the backup to", &tmp))?;
+    backup::drop_backup_tables(&tmp).map_err(BackupCliError::NotRestored)?;
     std::fs::File::open(&tmp)
         .and_then(|f| f.sync_all())
         .map_err(io("cannot sync", &tmp))?;
     std::fs::rename(&tmp, &db).map_err(io("cannot rename into", &db))?;
+    if let Ok(d) = std::fs::File::open(data) {
+        let _ = d.sync_all();
+    }
     Ok(format!("restored from {}: {summary}", file.display()))
 }

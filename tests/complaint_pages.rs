@@ -622,3 +622,108 @@ async fn a_ticket_still_being_served_is_refused_beside_its_field() {
     assert_eq!(page.total, 0);
     app.stop().await;
 }
+
+/// The ticket ids the intake form offers, in the order shown.
+fn offered(html: &str) -> Vec<String> {
+    html.match_indices("name=\"pick\" id=\"pick-")
+        .filter_map(|(i, _)| {
+            let rest = &html[i..];
+            let v = rest.split("value=\"").nth(1)?;
+            Some(v.split('"').next()?.to_string())
+        })
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_intake_form_lists_exactly_today_s_finished_tickets_not_yet_complained_about() {
+    let app = TestApp::spawn().await;
+    let store = app.state().store;
+    let op = || Who::new("loket-op", "127.0.0.1");
+    // Monday: a ticket finished, which is yesterday's by the time the form is read.
+    let yesterday = finished_ticket(&app).await;
+    // Tuesday.
+    app.clock.set(common::monday_morning() + Duration::days(1));
+    let first = finished_ticket(&app).await;
+    let linked = finished_ticket(&app).await;
+    let second = finished_ticket(&app).await;
+    // Logged in now: each finished ticket took 20 minutes, past the idle limit.
+    let s = staffs(&app).await;
+    let waiting = app.issue("A", false).await["id"].as_u64().expect("id");
+    open_by_form(&app, &s.officer, "tiket", &linked.to_string()).await;
+    // One still at the counter: called, not finished.
+    let called = store
+        .counter_op(1, CounterOp::CallNext, op())
+        .await
+        .expect("call");
+    assert_eq!(called.map(|t| t.id), Some(waiting));
+
+    let (status, html) = get(&app, "/console/pengaduan/baru", &s.officer).await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(
+        offered(&html),
+        vec![second.to_string(), first.to_string()],
+        "newest first; not yesterday's ({yesterday}), the linked one ({linked}) or the one at the counter ({waiting}): {html}"
+    );
+    assert!(
+        html.contains("id=\"pick-none\" value=\"\" checked"),
+        "{html}"
+    );
+    let table = &html[html.find("table class=\"pick\"").expect("list")..];
+    let table = &table[..table.find("</table>").expect("end")];
+    assert!(
+        table.contains("A-003") && table.contains("A-001"),
+        "{table}"
+    );
+    assert!(
+        !table.contains("A-002") && !table.contains("A-004"),
+        "{table}"
+    );
+    assert!(
+        table.contains(&app.state().config.counters[0].name),
+        "{table}"
+    );
+
+    // A ticket chosen from the list opens its complaint.
+    let sv = service(&app);
+    let mut fields = intake_fields("tiket", "", NIK, &sv);
+    let second_id = second.to_string();
+    fields.push(("pick", &second_id));
+    let (status, location, html) =
+        post(&app, "/console/pengaduan/baru", &s.officer, &form(&fields)).await;
+    assert_eq!(status, 303, "{html}");
+    let (seq, _, _) = version_of(&app, &location).await;
+    let c = store.complaint(seq).await.expect("complaint");
+    assert_eq!(c.ticket_id, Some(second));
+
+    // A stale choice (opened meanwhile from another screen) is refused at the list, the form
+    // as typed, and nothing is stored.
+    let before = store
+        .complaint_register(RegisterQuery::default())
+        .await
+        .expect("register")
+        .total;
+    let (status, _, html) = post(&app, "/console/pengaduan/baru", &s.officer, &form(&fields)).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("id=\"pick-err\" role=\"alert\">Nomor antrian A-003 sudah tercatat"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("value=\"{NAME}\"")), "{html}");
+    assert_eq!(offered(&html), vec![first.to_string()], "{html}");
+    let after = store
+        .complaint_register(RegisterQuery::default())
+        .await
+        .expect("register")
+        .total;
+    assert_eq!(after, before);
+
+    // A choice that contradicts the typed id is refused, not guessed.
+    let first_id = first.to_string();
+    let mut both = intake_fields("tiket", &second_id, NIK, &sv);
+    both.push(("pick", &first_id));
+    let (status, _, html) = post(&app, "/console/pengaduan/baru", &s.officer, &form(&both)).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("tidak keduanya"), "{html}");
+    app.stop().await;
+}

@@ -118,6 +118,32 @@ async fn complaint_pages_at_1366x768() {
     }
     // Two working days later: every step 3 is past due.
     app.clock.set(app.clock.now() + Duration::days(2));
+    // The letter and a photo the complainant brought, attached to the first complaint.
+    let mut letter = b"%PDF-1.7\n".to_vec();
+    letter.resize(187_000, b' ');
+    let mut photo = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    photo.resize(1_450_000, 0);
+    for bytes in [letter, photo] {
+        store
+            .attach_to_complaint(first.seq(), bytes, officer())
+            .await
+            .expect("attach");
+    }
+    // Today's tickets finished at the counter: what the intake form offers.
+    for _ in 0..3 {
+        store
+            .issue("A".to_string(), false, Who::new("kiosk", "127.0.0.1"))
+            .await
+            .expect("issue");
+        for o in [CounterOp::CallNext, CounterOp::Serve] {
+            store.counter_op(1, o, op()).await.expect("counter");
+        }
+        app.clock.set(app.clock.now() + Duration::minutes(9));
+        store
+            .counter_op(1, CounterOp::Finish, op())
+            .await
+            .expect("finish");
+    }
 
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&out).expect("dir");
@@ -139,6 +165,10 @@ async fn complaint_pages_at_1366x768() {
     b.script("window.scrollTo(0, document.body.scrollHeight)")
         .await;
     std::fs::write(out.join("complaint-actions.png"), b.screenshot().await).expect("png");
+    // The attachments: their list and the upload form.
+    b.script("document.getElementById('lampiran').scrollIntoView()")
+        .await;
+    std::fs::write(out.join("complaint-attachments.png"), b.screenshot().await).expect("png");
     b.quit().await;
     app.stop().await;
 }

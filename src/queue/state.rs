@@ -192,6 +192,11 @@ impl QueueState {
         self.tickets.get(&id)
     }
 
+    /// Every ticket of the service day, in no particular order.
+    pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
+        self.tickets.values()
+    }
+
     /// Moves to the office-local date of `now`, but never back: a Pi without a real-time
     /// clock may boot hours or days behind, and numbers must not repeat when it does.
     /// Tickets still open from the previous day are closed as cancelled.

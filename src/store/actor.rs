@@ -581,6 +581,38 @@ impl StoreHandle {
         }
     }
 
+    /// Finished tickets of the service day that no complaint names yet, newest first, at
+    /// most `limit` (and never more than `INTAKE_TICKETS_MAX`).
+    pub async fn intake_tickets(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<complaints::IntakeTicket>, OpError> {
+        match self
+            .complaint_req(ComplaintOp::IntakeTickets { limit }, Who::system())
+            .await?
+        {
+            ComplaintOut::Tickets(t) => Ok(t),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// One attachment of complaint `seq` by its SHA-256, with its bytes; audited as
+    /// `complaint_attachment_viewed` by `who` in the same commit as the answer.
+    pub async fn complaint_attachment(
+        &self,
+        seq: u64,
+        sha256: String,
+        who: Who,
+    ) -> Result<(crate::attachments::Stored, Vec<u8>), OpError> {
+        match self
+            .complaint_req(ComplaintOp::AttachmentGet { seq, sha256 }, who)
+            .await?
+        {
+            ComplaintOut::File(s, b) => Ok((*s, b)),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
     /// Every recorded change of complaint `seq`, oldest first.
     pub async fn complaint_actions(&self, seq: u64) -> Result<Vec<ActionRow>, OpError> {
         self.ask(|reply| Command::ComplaintActions { seq, reply })
@@ -668,6 +700,16 @@ pub fn spawn(
         path.parent().unwrap_or_else(|| Path::new(".")),
         config.complaints.max_attachment_bytes(),
     );
+    // Files left by a crash between a purge's commit and its deletes, or stored for an
+    // upload that never committed: nothing names them, so nobody could ever read them.
+    match complaints::remove_unnamed_attachments(&db, &attachments) {
+        Ok(0) => {}
+        Ok(n) => info!(
+            files = n,
+            "attachment files no complaint names were removed"
+        ),
+        Err(e) => warn!(error = %e, "attachment files not checked for ones nothing names"),
+    }
     events.set_start(event_seq);
     let meta = state.meta();
     info!(
@@ -1477,10 +1519,16 @@ impl Actor {
             Command::Backup { dest, reply } => {
                 // A snapshot read on a thread of its own: writes go on meanwhile.
                 let db = self.db.clone();
+                let data_dir = self
+                    .path
+                    .parent()
+                    .unwrap_or_else(|| Path::new("."))
+                    .to_path_buf();
                 let spawned = std::thread::Builder::new()
                     .name("loket-backup".to_string())
                     .spawn(move || {
-                        let _ = reply.send(super::backup::copy_to(&db, &dest).map_err(Into::into));
+                        let r = super::backup::copy_to(&db, &dest, &data_dir);
+                        let _ = reply.send(r.map_err(Into::into));
                     });
                 match spawned {
                     Ok(thread) => {

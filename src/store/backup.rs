@@ -1,6 +1,8 @@
 //! Backups: a consistent copy of the database (one read transaction: a snapshot while the
 //! daemon keeps writing), checked before a restore, and the nightly copies kept N deep.
-//! Sessions are left out: a restored box makes everyone log in again.
+//! Sessions are left out: a restored box makes everyone log in again. The complaint
+//! attachments, files beside the database, go into the copy too (`BACKUP_ATTACHMENTS`, a
+//! table only backups have), so one file carries everything a restored box needs.
 
 use std::path::{Path, PathBuf};
 
@@ -14,20 +16,27 @@ use super::tables::{META, SCHEMA_VERSION, StoreError, TICKETS};
 use crate::audit::AuditEntry;
 use crate::queue::Ticket;
 
+/// Attachment bytes by SHA-256 (lowercase hex), in backup files only: `verify` checks each
+/// against its hash and `restore_attachments` writes them back as files.
+pub const BACKUP_ATTACHMENTS: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("backup_attachments");
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackupSummary {
     pub tickets: u64,
     pub users: u64,
     pub audit_entries: u64,
     pub complaints: u64,
+    /// Attachment files in the copy.
+    pub attachments: u64,
 }
 
 impl std::fmt::Display for BackupSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} tickets, {} users, {} audit entries, {} complaints",
-            self.tickets, self.users, self.audit_entries, self.complaints
+            "{} tickets, {} users, {} audit entries, {} complaints, {} attachment files",
+            self.tickets, self.users, self.audit_entries, self.complaints, self.attachments
         )
     }
 }
@@ -56,9 +65,42 @@ where
     Ok(n)
 }
 
+/// Copies the file of every hash `ATTACHMENT_REFS` names into `BACKUP_ATTACHMENTS`, one at a
+/// time (each at most the configured limit). A file already missing is logged and left out:
+/// the copy is still the best there is.
+fn copy_attachments(
+    src: &redb::ReadTransaction,
+    dst: &redb::WriteTransaction,
+    data_dir: &Path,
+) -> Result<u64, StoreError> {
+    let refs = match src.open_table(ATTACHMENT_REFS) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    let files = crate::attachments::Attachments::new(data_dir, u64::MAX);
+    let mut to = dst.open_table(BACKUP_ATTACHMENTS)?;
+    let mut n = 0;
+    for row in refs.iter()? {
+        let (k, _) = row?;
+        let sha256 = k.value().0.to_string();
+        if to.get(sha256.as_str())?.is_some() {
+            continue;
+        }
+        match files.read_by_hash(&sha256) {
+            Ok(bytes) => {
+                to.insert(sha256.as_str(), bytes.as_slice())?;
+                n += 1;
+            }
+            Err(e) => tracing::warn!(%sha256, error = %e, "attachment file not in the backup"),
+        }
+    }
+    Ok(n)
+}
+
 /// Writes a consistent copy of `db` to `dest` (through a temporary file and a rename, so
-/// `dest` is never half a database).
-pub fn copy_to(db: &Database, dest: &Path) -> Result<BackupSummary, StoreError> {
+/// `dest` is never half a database), with the attachment files of `data_dir` inside it.
+pub fn copy_to(db: &Database, dest: &Path, data_dir: &Path) -> Result<BackupSummary, StoreError> {
     let tmp = dest.with_extension("partial");
     let _ = std::fs::remove_file(&tmp);
     let snapshot = db.begin_read()?;
@@ -71,10 +113,10 @@ pub fn copy_to(db: &Database, dest: &Path) -> Result<BackupSummary, StoreError> 
             users: copy_table(&snapshot, &txn, USERS)?,
             audit_entries: copy_table(&snapshot, &txn, AUDIT)?,
             complaints: copy_table(&snapshot, &txn, COMPLAINTS)?,
+            attachments: copy_attachments(&snapshot, &txn, data_dir)?,
         };
         // The rest of the complaint register: without any of them a restored complaint
-        // would lose its identity, its flow, its history or its tracking code. Attachment
-        // files live beside the database (`attachments/`) and are copied as files.
+        // would lose its identity, its flow, its history or its tracking code.
         copy_table(&snapshot, &txn, IDENTITIES)?;
         copy_table(&snapshot, &txn, CODES)?;
         copy_table(&snapshot, &txn, ACTIONS)?;
@@ -125,6 +167,7 @@ pub fn verify(path: &Path) -> Result<BackupSummary, StoreError> {
         users: 0,
         audit_entries: 0,
         complaints: 0,
+        attachments: 0,
     };
     if let Ok(t) = txn.open_table(TICKETS) {
         for row in t.iter()? {
@@ -161,6 +204,19 @@ pub fn verify(path: &Path) -> Result<BackupSummary, StoreError> {
             summary.complaints += 1;
         }
     }
+    // Every attachment's bytes are what their name says (absent in backups of older builds).
+    if let Ok(t) = txn.open_table(BACKUP_ATTACHMENTS) {
+        for row in t.iter()? {
+            let (k, v) = row?;
+            if crate::attachments::sha256_hex(v.value()) != k.value() {
+                return Err(StoreError::Corrupt {
+                    what: format!("attachment {}", k.value()),
+                    why: "its bytes do not match their SHA-256".to_string(),
+                });
+            }
+            summary.attachments += 1;
+        }
+    }
     let mut entries: Vec<AuditEntry> = Vec::new();
     if let Ok(t) = txn.open_table(AUDIT) {
         for row in t.iter()? {
@@ -179,6 +235,52 @@ pub fn verify(path: &Path) -> Result<BackupSummary, StoreError> {
     })?;
     summary.audit_entries = entries.len() as u64;
     Ok(summary)
+}
+
+/// Writes the attachments of a (verified) backup into `data_dir`'s attachment folder, each
+/// through a file of its own, synced, then renamed (`Attachments::store`). A backup from a
+/// build without the table has none: its complaints keep their records, not their scans.
+pub fn restore_attachments(backup: &Path, data_dir: &Path) -> Result<u64, StoreError> {
+    let db = redb::ReadOnlyDatabase::open(backup).map_err(|error| StoreError::NotADatabase {
+        path: backup.display().to_string(),
+        error,
+    })?;
+    let txn = db.begin_read()?;
+    let t = match txn.open_table(BACKUP_ATTACHMENTS) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    let files = crate::attachments::Attachments::new(data_dir, u64::MAX);
+    let mut n = 0;
+    for row in t.iter()? {
+        let (k, v) = row?;
+        let stored = files.store(v.value()).map_err(|e| StoreError::Corrupt {
+            what: format!("attachment {}", k.value()),
+            why: e.to_string(),
+        })?;
+        if stored.sha256 != k.value() {
+            return Err(StoreError::Corrupt {
+                what: format!("attachment {}", k.value()),
+                why: "its bytes do not match their SHA-256".to_string(),
+            });
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Drops the backup-only table from a restored copy: the daemon keeps the files beside it.
+pub fn drop_backup_tables(db_path: &Path) -> Result<(), StoreError> {
+    let mut db = Database::open(db_path)?;
+    let txn = db.begin_write()?;
+    let dropped = txn.delete_table(BACKUP_ATTACHMENTS)?;
+    txn.commit()?;
+    if dropped {
+        // Give the space back: the scans would otherwise sit in the file twice.
+        db.compact().map_err(redb::Error::from)?;
+    }
+    Ok(())
 }
 
 /// The nightly copies in `dir` to delete so that `keep` remain (oldest first out).

@@ -207,6 +207,23 @@ pub struct RegisterPage {
     pub rows: Vec<RegisterRow>,
 }
 
+/// A finished ticket of the service day that no complaint names yet: what the intake form
+/// offers to open a complaint from. Tickets carry no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IntakeTicket {
+    pub id: u64,
+    /// As printed: `A-004`.
+    pub label: String,
+    /// The service it was finished in (after a transfer, the last one).
+    pub service: String,
+    /// The counter that finished it.
+    pub counter: u32,
+    pub finished_at: DateTime<Utc>,
+}
+
+/// At most this many tickets are offered (newest first); older ones are typed or scanned.
+pub const INTAKE_TICKETS_MAX: usize = 100;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PurgeSummary {
     pub complaints: usize,
@@ -231,13 +248,32 @@ pub struct ComplaintCounts {
 /// The complaint domain's requests to the store.
 pub(super) enum ComplaintOp {
     Open(Box<NewComplaint>),
-    Act { seq: u64, action: Action },
-    Attach { seq: u64, bytes: Vec<u8> },
-    Get { seq: u64, identity: bool },
-    ByCode { code: String },
+    Act {
+        seq: u64,
+        action: Action,
+    },
+    Attach {
+        seq: u64,
+        bytes: Vec<u8>,
+    },
+    Get {
+        seq: u64,
+        identity: bool,
+    },
+    ByCode {
+        code: String,
+    },
     Register(RegisterQuery),
     Purge,
     Counts,
+    IntakeTickets {
+        limit: usize,
+    },
+    /// One attachment's bytes, audited as `complaint_attachment_viewed`.
+    AttachmentGet {
+        seq: u64,
+        sha256: String,
+    },
 }
 
 pub(super) enum ComplaintOut {
@@ -246,6 +282,8 @@ pub(super) enum ComplaintOut {
     Page(RegisterPage),
     Purged(PurgeSummary),
     Counts(ComplaintCounts),
+    Tickets(Vec<IntakeTicket>),
+    File(Box<Stored>, Vec<u8>),
 }
 
 /// Files to delete once the batch is on disk (a purge), or to delete if it is not (an
@@ -559,6 +597,10 @@ impl Actor {
             ComplaintOp::Register(q) => self.register(&q, now),
             ComplaintOp::Purge => self.purge_complaints(who, now, after),
             ComplaintOp::Counts => Ok(ComplaintOut::Counts(self.complaint_counts(now))),
+            ComplaintOp::IntakeTickets { limit } => self.intake_tickets(limit),
+            ComplaintOp::AttachmentGet { seq, sha256 } => {
+                self.attachment_get(seq, &sha256, who, now)
+            }
         };
         if let Err(OpError::Store(e)) = &result {
             error!(error = %e, "complaint write failed; the batch is not committed");
@@ -849,10 +891,12 @@ impl Actor {
         // On disk (synced) before the commit that names it: a complaint never names a file a
         // power cut lost. Stored here, on the store's thread, so no purge can delete the same
         // bytes between their storing and this commit.
-        let stored = self.attachments.store(bytes)?;
-        if c.attachments.contains(&stored) {
+        let mut stored = self.attachments.store(bytes)?;
+        if c.attachments.iter().any(|a| a.sha256 == stored.sha256) {
             return Ok(ComplaintOut::Complaint(Box::new(c)));
         }
+        stored.added_at = Some(now);
+        stored.added_by = Some(who.actor.clone());
         after.remove_if_not.push(stored.clone());
         c.attachments.push(stored.clone());
         self.in_txn(|txn, index| {
@@ -893,6 +937,36 @@ impl Actor {
             &c.number,
         );
         Ok(ComplaintOut::WithIdentity(Box::new(c), found))
+    }
+
+    /// An attachment's bytes. Scans carry personal data (a letter with a name and NIK), so
+    /// every read is audited like an identity view, in the same commit as the answer.
+    fn attachment_get(
+        &mut self,
+        seq: u64,
+        sha256: &str,
+        who: &Who,
+        now: DateTime<Utc>,
+    ) -> Result<ComplaintOut, OpError> {
+        let c = self.read_complaint(seq)?.ok_or_else(|| not_found(seq))?;
+        let stored = c
+            .attachments
+            .iter()
+            .find(|a| a.sha256 == sha256)
+            .cloned()
+            .ok_or(crate::attachments::AttachmentError::NotFound)?;
+        if c.purged_at.is_some() {
+            return Err(crate::attachments::AttachmentError::NotFound.into());
+        }
+        let bytes = self.attachments.read(&stored)?;
+        self.audit(
+            now,
+            who,
+            "complaint_attachment_viewed",
+            &c.id.to_string(),
+            &format!("{} {}", c.number, stored.sha256),
+        );
+        Ok(ComplaintOut::File(Box::new(stored), bytes))
     }
 
     fn complaint_by_code(&mut self, code: &str) -> Result<ComplaintOut, OpError> {
@@ -1048,6 +1122,64 @@ impl Actor {
         counts
     }
 
+    /// The service day's tickets a complaint can be opened from, newest finish first: what
+    /// `open_complaint` accepts for `Source::Ticket` (finished, with the counter that served
+    /// it in its history, the SOP's steps 1–2), less those a complaint already names.
+    fn intake_tickets(&self, limit: usize) -> Result<ComplaintOut, OpError> {
+        let day = self.state.service_day();
+        let first = self.state.meta().day_first_id;
+        let linked = self.linked_tickets_from(first)?;
+        let mut found: Vec<IntakeTicket> = self
+            .state
+            .tickets()
+            .filter(|t| t.service_day == day && t.state == TicketState::Done)
+            .filter(|t| !linked.contains(&t.id))
+            .filter_map(|t| {
+                let finished_at = t.finished_at?;
+                let counter = t
+                    .history
+                    .iter()
+                    .rev()
+                    .find(|s| s.action == "finished")
+                    .and_then(|s| s.counter)?;
+                Some(IntakeTicket {
+                    id: t.id,
+                    label: t.label.clone(),
+                    service: t.service.clone(),
+                    counter,
+                    finished_at,
+                })
+            })
+            .collect();
+        found.sort_by_key(|t| std::cmp::Reverse((t.finished_at, t.id)));
+        found.truncate(limit.clamp(1, INTAKE_TICKETS_MAX));
+        Ok(ComplaintOut::Tickets(found))
+    }
+
+    /// Ticket ids from `first` on that a complaint names.
+    fn linked_tickets_from(
+        &self,
+        first: u64,
+    ) -> Result<std::collections::HashSet<u64>, StoreError> {
+        fn collect(
+            t: &impl ReadableTable<u64, u64>,
+            first: u64,
+        ) -> Result<std::collections::HashSet<u64>, StoreError> {
+            let mut ids = std::collections::HashSet::new();
+            for row in t.range(first..)? {
+                ids.insert(row?.0.value());
+            }
+            Ok(ids)
+        }
+        match &self.txn {
+            Some(txn) => collect(&txn.open_table(TICKET_LINKS)?, first),
+            None => {
+                let txn = self.db.begin_read()?;
+                collect(&txn.open_table(TICKET_LINKS)?, first)
+            }
+        }
+    }
+
     /// Deletes the identity and the attachment files of every complaint closed more than
     /// `retention_days` before `now`; the record, its actions and the audit trail stay. The
     /// files go after the commit that says so (a failed commit keeps them).
@@ -1153,4 +1285,30 @@ pub(super) fn actions_of(db: &redb::Database, seq: u64) -> Result<Vec<ActionRow>
         );
     }
     Ok(out)
+}
+
+/// Removes attachment files that no complaint names (`ATTACHMENT_REFS`): left by a crash
+/// between a purge's commit and its deletes, or by an upload whose commit never happened.
+/// Returns how many files went.
+pub(super) fn remove_unnamed_attachments(
+    db: &redb::Database,
+    attachments: &crate::attachments::Attachments,
+) -> Result<usize, StoreError> {
+    let txn = db.begin_read()?;
+    let mut keep = std::collections::HashSet::new();
+    match txn.open_table(ATTACHMENT_REFS) {
+        Ok(t) => {
+            for row in t.iter()? {
+                keep.insert(row?.0.value().0.to_string());
+            }
+        }
+        Err(redb::TableError::TableDoesNotExist(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    attachments
+        .remove_unnamed(&keep)
+        .map_err(|e| StoreError::Corrupt {
+            what: "attachments".to_string(),
+            why: e.to_string(),
+        })
 }

@@ -14,7 +14,8 @@ pub use actor::{
     channel, spawn,
 };
 pub use complaints::{
-    ActionRow, Complaint, ComplaintCounts, Identity, NewComplaint, OverdueCount, PurgeSummary,
-    RegisterPage, RegisterQuery, RegisterRow, Source, Status,
+    ActionRow, Complaint, ComplaintCounts, INTAKE_TICKETS_MAX, Identity, IntakeTicket,
+    NewComplaint, OverdueCount, PurgeSummary, RegisterPage, RegisterQuery, RegisterRow, Source,
+    Status,
 };
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};

@@ -35,6 +35,8 @@ fn held(e: StoreError) -> OfflineError {
 
 pub struct Offline {
     db: Database,
+    /// Where the attachment files are (beside the database).
+    data_dir: std::path::PathBuf,
 }
 
 impl Offline {
@@ -47,7 +49,10 @@ impl Offline {
         }
         super::migrate::migrate(&path, Utc::now()).map_err(held)?;
         let db = tables::open(&path, None).map_err(held)?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            data_dir: data_dir.to_path_buf(),
+        })
     }
 
     /// Fails if a daemon holds the database in `data_dir` (a missing one is not held). Checks
@@ -109,7 +114,7 @@ impl Offline {
     }
 
     pub fn backup(&self, dest: &Path) -> Result<super::backup::BackupSummary, StoreError> {
-        super::backup::copy_to(&self.db, dest)
+        super::backup::copy_to(&self.db, dest, &self.data_dir)
     }
 
     /// The whole chain checked; the number of entries, or the first broken one.

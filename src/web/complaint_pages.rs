@@ -8,7 +8,8 @@
 //! (*rahasia*) complaint is shown whole to those two roles only, like any other.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -88,6 +89,9 @@ pub struct IntakeForm {
     /// `tiket` or one of `CHANNELS`.
     #[serde(default)]
     source: String,
+    /// A ticket chosen from today's list (its id); empty when typed or scanned instead.
+    #[serde(default)]
+    pick: String,
     /// The queue ticket's id, as the tracking link and the console show it.
     #[serde(default)]
     ticket: String,
@@ -123,11 +127,24 @@ struct Choice {
     selected: bool,
 }
 
+/// One of today's finished tickets offered on the intake form.
+struct TicketLine {
+    id: String,
+    label: String,
+    service: String,
+    counter: String,
+    finished: String,
+    checked: bool,
+}
+
 #[derive(Template)]
 #[template(path = "console/complaint_new.html")]
 struct IntakePage {
     shell: Shell,
     form: IntakeForm,
+    tickets: Vec<TicketLine>,
+    /// The list could not be read (the store is down): the typed field still works.
+    tickets_unavailable: bool,
     sources: Vec<Choice>,
     services: Vec<Choice>,
     levels: Vec<Choice>,
@@ -146,14 +163,47 @@ impl IntakePage {
     fn rahasia(&self) -> bool {
         self.form.rahasia.is_some()
     }
+
+    /// "Not in the list" is chosen unless a listed ticket is.
+    fn none_picked(&self) -> bool {
+        !self.tickets.iter().any(|t| t.checked)
+    }
 }
 
-fn intake_page(
+/// How many of today's tickets the form lists; older ones are typed or scanned.
+const INTAKE_LIST: usize = 30;
+
+async fn intake_page(
     app: &AppState,
     staff: &Staff,
     form: IntakeForm,
     errors: Vec<(&'static str, String)>,
 ) -> Response {
+    let (listed, tickets_unavailable) = match app.store.intake_tickets(INTAKE_LIST).await {
+        Ok(t) => (t, false),
+        Err(e) => {
+            tracing::warn!(error = %e, "intake ticket list not read");
+            (Vec::new(), true)
+        }
+    };
+    let tz = app.config.office.time_zone;
+    let tickets = listed
+        .into_iter()
+        .map(|t| TicketLine {
+            id: t.id.to_string(),
+            checked: form.pick.trim() == t.id.to_string(),
+            service: app
+                .config
+                .service(&t.service)
+                .map_or_else(|| t.service.clone(), |s| s.name.clone()),
+            counter: app
+                .config
+                .counter(t.counter)
+                .map_or_else(|| format!("Loket {}", t.counter), |c| c.name.clone()),
+            finished: t.finished_at.with_timezone(&tz).format("%H:%M").to_string(),
+            label: t.label,
+        })
+        .collect();
     let source = if form.source.is_empty() {
         "tiket"
     } else {
@@ -206,6 +256,8 @@ fn intake_page(
         &IntakePage {
             shell,
             form,
+            tickets,
+            tickets_unavailable,
             sources,
             services,
             levels,
@@ -215,7 +267,7 @@ fn intake_page(
 }
 
 pub async fn intake(State(app): State<AppState>, staff: Staff) -> Response {
-    intake_page(&app, &staff, IntakeForm::default(), Vec::new())
+    intake_page(&app, &staff, IntakeForm::default(), Vec::new()).await
 }
 
 /// The ticket's id as typed, or as a QR scanner types the ticket's tracking link
@@ -230,12 +282,27 @@ fn ticket_id(typed: &str) -> Option<u64> {
 fn read_intake(form: &IntakeForm) -> Result<NewComplaint, Vec<(&'static str, String)>> {
     let mut errors = Vec::new();
     let source = if form.source == "tiket" || form.source.is_empty() {
-        match ticket_id(&form.ticket) {
-            Some(id) => Some(Source::Ticket(id)),
-            None => {
+        let picked = form.pick.trim();
+        let typed = form.ticket.trim();
+        match (picked.parse::<u64>().ok(), ticket_id(typed)) {
+            _ if !picked.is_empty() && picked.parse::<u64>().is_err() => {
+                errors.push(("pick", "Pilihan nomor antrian tidak valid.".to_string()));
+                None
+            }
+            (Some(p), Some(t)) if p != t => {
+                errors.push((
+                    "pick",
+                    "Pilih nomor antrian dari daftar atau ketik/pindai ID tiketnya, tidak keduanya."
+                        .to_string(),
+                ));
+                None
+            }
+            (Some(id), _) => Some(Source::Ticket(id)),
+            (None, Some(id)) => Some(Source::Ticket(id)),
+            (None, None) => {
                 errors.push((
                     "ticket",
-                    "Pindai kode QR tiket antrian atau ketik ID tiketnya (angka), atau pilih saluran lain.".to_string(),
+                    "Pilih nomor antrian dari daftar, pindai kode QR tiketnya atau ketik ID tiketnya (angka), atau pilih saluran lain.".to_string(),
                 ));
                 None
             }
@@ -311,7 +378,7 @@ pub async fn intake_submit(
 ) -> Response {
     let new = match read_intake(&form) {
         Ok(n) => n,
-        Err(errors) => return intake_page(&app, &staff, form, errors),
+        Err(errors) => return intake_page(&app, &staff, form, errors).await,
     };
     match app.store.open_complaint(new, staff.who()).await {
         Ok(c) => redirect(
@@ -330,12 +397,16 @@ pub async fn intake_submit(
         ),
         Err(e) => {
             let (_, message) = refusal(e);
-            let field = if message.contains("antrian") || message.contains("Tiket") {
+            // A ticket's refusal (gone, not finished, already named by a complaint opened
+            // meanwhile) is said where it was chosen: at the list or at the typed field.
+            let field = if !(message.contains("antrian") || message.contains("Tiket")) {
+                "form"
+            } else if form.pick.trim().is_empty() {
                 "ticket"
             } else {
-                "form"
+                "pick"
             };
-            intake_page(&app, &staff, form, vec![(field, message)])
+            intake_page(&app, &staff, form, vec![(field, message)]).await
         }
     }
 }
@@ -393,11 +464,35 @@ struct Forms {
     requirements: Vec<String>,
 }
 
+/// One attachment as the complaint's page lists it.
+struct AttachmentLine {
+    sha256: String,
+    kind: &'static str,
+    size: String,
+    added: String,
+    by: String,
+}
+
+/// `512 B`, `37 KiB`, `2,4 MiB` (Indonesian decimal comma).
+fn size_label(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{} KiB", b.div_ceil(1024)),
+        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)).replace('.', ","),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "console/complaint.html")]
 struct ComplaintPage {
     shell: Shell,
     seq: u64,
+    attachments: Vec<AttachmentLine>,
+    /// The upload form: for the complaint officer while the complaint is open.
+    may_attach: bool,
+    /// Download links: for who may see the identity, until the retention purge.
+    may_download: bool,
+    max_attachment_kib: u64,
     c: Complaint,
     created: String,
     level: &'static str,
@@ -649,9 +744,24 @@ async fn complaint_response(
     if let Some(f) = extra {
         shell = shell.with(f);
     }
+    let attachments = c
+        .attachments
+        .iter()
+        .map(|a| AttachmentLine {
+            sha256: a.sha256.clone(),
+            kind: a.kind.label(),
+            size: size_label(a.size),
+            added: opt_local(app, a.added_at),
+            by: a.added_by.clone().unwrap_or_else(|| "—".to_string()),
+        })
+        .collect();
     let page = ComplaintPage {
         shell,
         seq,
+        attachments,
+        may_attach: may(staff, INTAKE_ROLES) && c.closed_at.is_none() && c.purged_at.is_none(),
+        may_download: may(staff, IDENTITY_ROLES) && c.purged_at.is_none(),
+        max_attachment_kib: app.config.complaints.max_attachment_kib,
         created: local(app, c.created_at),
         level: wf.level().label_id(),
         flow_name: wf.flow().name.clone(),
@@ -697,6 +807,102 @@ pub async fn complaint_identity(
         return error(&app, StatusCode::NOT_FOUND, "Pengaduan tidak ditemukan.");
     };
     complaint_response(&app, &staff, seq, StatusCode::OK, None, true).await
+}
+
+/// The upload form of a complaint's page (`multipart/form-data`, one field `file`). The
+/// route's body limit has already bounded what can arrive; a refusal shows the page again
+/// with its status and stores nothing.
+pub async fn complaint_attach(
+    State(app): State<AppState>,
+    staff: Staff,
+    PagePath(id): PagePath<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let Some(seq) = parse_seq(&id) else {
+        return error(&app, StatusCode::NOT_FOUND, "Pengaduan tidak ditemukan.");
+    };
+    let refused = |status: StatusCode, message: String| {
+        let app = app.clone();
+        let staff = staff.clone();
+        async move {
+            complaint_response(&app, &staff, seq, status, Some(Flash::err(message)), false).await
+        }
+    };
+    let too_large = || {
+        let e = super::complaints::attachment_too_large(&app);
+        (e.status, e.message)
+    };
+    let mut multipart = match multipart {
+        Ok(m) => m,
+        Err(_) => {
+            return refused(
+                StatusCode::BAD_REQUEST,
+                "Formulir lampiran tidak dapat dibaca.".to_string(),
+            )
+            .await;
+        }
+    };
+    let mut file = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
+                Ok(b) => file = Some(b),
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    let (status, message) = too_large();
+                    return refused(status, message).await;
+                }
+                Err(_) => {
+                    return refused(
+                        StatusCode::BAD_REQUEST,
+                        "Berkas tidak terkirim utuh; coba lagi.".to_string(),
+                    )
+                    .await;
+                }
+            },
+            // The token field and anything else a browser adds: read past.
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                let (status, message) = too_large();
+                return refused(status, message).await;
+            }
+            Err(_) => {
+                return refused(
+                    StatusCode::BAD_REQUEST,
+                    "Formulir lampiran tidak dapat dibaca.".to_string(),
+                )
+                .await;
+            }
+        }
+    }
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+        return refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Pilih berkas yang akan dilampirkan (PDF, JPEG atau PNG).".to_string(),
+        )
+        .await;
+    };
+    match app
+        .store
+        .attach_to_complaint(seq, bytes.to_vec(), staff.who())
+        .await
+    {
+        Ok(c) => redirect(
+            &app,
+            &staff,
+            &format!("{REGISTER}/{}", c.seq()),
+            Flash::ok("Lampiran ditambahkan."),
+        ),
+        Err(OpError::Store(_)) => error(
+            &app,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Penyimpanan data sedang tidak tersedia: lampiran belum disimpan.",
+        ),
+        Err(e) => {
+            let (status, message) = refusal(e);
+            refused(status, message).await
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

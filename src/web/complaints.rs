@@ -4,8 +4,14 @@
 //! the store decide per step who may do what.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,6 +21,7 @@ use super::auth::Staff;
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiPath;
 use super::json::ApiJson;
+use crate::attachments::{AttachmentError, Kind, Stored};
 use crate::complaint::{Action, ActionKind, Channel, Intake, Level, Outcome, StepRecord};
 use crate::config::Config;
 use crate::printer::{ComplaintReceipt, PrintOutcome};
@@ -198,7 +205,8 @@ pub struct ComplaintJson {
     /// The step now waiting; none once closed.
     pub current_step: Option<u32>,
     pub steps: Vec<StepJson>,
-    pub attachments: usize,
+    /// Scans and photos, oldest first; their bytes are read one by one (audited).
+    pub attachments: Vec<AttachmentJson>,
     pub closed_at: Option<DateTime<Utc>>,
     pub purged_at: Option<DateTime<Utc>>,
 }
@@ -226,9 +234,37 @@ impl From<&Complaint> for ComplaintJson {
             round: w.round(),
             current_step: w.current_step().map(|s| s.no),
             steps: w.records().iter().map(StepJson::from).collect(),
-            attachments: c.attachments.len(),
+            attachments: c.attachments.iter().map(AttachmentJson::from).collect(),
             closed_at: c.closed_at,
             purged_at: c.purged_at,
+        }
+    }
+}
+
+/// One attachment of a complaint: what it is, not what it says.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentJson {
+    /// Lowercase hex: the `{sha256}` of its download route.
+    pub sha256: String,
+    /// `pdf`, `jpeg` or `png`: read from the file's own signature, never from a name.
+    pub kind: Kind,
+    pub content_type: String,
+    /// Bytes.
+    pub size: u64,
+    /// When and by whom it was attached (absent on attachments from older releases).
+    pub added_at: Option<DateTime<Utc>>,
+    pub added_by: Option<String>,
+}
+
+impl From<&Stored> for AttachmentJson {
+    fn from(a: &Stored) -> Self {
+        AttachmentJson {
+            sha256: a.sha256.clone(),
+            kind: a.kind,
+            content_type: a.kind.mime().to_string(),
+            size: a.size,
+            added_at: a.added_at,
+            added_by: a.added_by.clone(),
         }
     }
 }
@@ -630,4 +666,144 @@ pub async fn reprint(
     let c = app.store.complaint(parse_seq(&id)?).await?;
     let print = print_receipt(&app, &c, &staff, Some(app.clock.now())).await;
     Ok(Json(ReceiptJson { print }))
+}
+
+/// The body of an upload above the configured limit, in the API's words.
+pub fn attachment_too_large(app: &AppState) -> ApiError {
+    AttachmentError::TooLarge {
+        max_kib: app.config.complaints.max_attachment_kib,
+    }
+    .into()
+}
+
+/// Attach a scan or photo to a complaint
+///
+/// The request's body is the file itself, any `Content-Type`: the type is read from the
+/// file's own signature, and only PDF, JPEG and PNG are kept (anything else 415). At most
+/// `complaints.max_attachment_kib` KiB (5 MiB by default): a larger body is refused with 413
+/// as soon as it passes the limit, before it is read whole. For the complaint officer, while
+/// the complaint is open. The file is on disk (synced) before the commit that names it; the
+/// same bytes attached twice are kept once. Audited as `complaint_attachment_added`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/complaints/{id}/attachments",
+    operation_id = "attach_to_complaint",
+    tag = "complaints",
+    params(("id" = u64, Path, description = "The complaint's `seq`")),
+    request_body(content_type = "application/octet-stream", content = String, description = "The file's bytes: PDF, JPEG or PNG"),
+    responses(
+        (status = 201, description = "Attached: the complaint as it now stands", body = ComplaintJson),
+        (status = 404, description = "No such complaint", body = ErrorBody, examples(
+            ("not_found" = (value = json!({"error": {"code": "not_found", "message": "Pengaduan 99 tidak ditemukan."}}))),
+        )),
+        (status = 409, description = "The complaint is closed", body = ErrorBody, examples(
+            ("out_of_order" = (value = json!({"error": {"code": "out_of_order", "message": "Pengaduan ini sudah selesai; tidak ada langkah yang dapat dilakukan lagi."}}))),
+        )),
+        (status = 413, description = "Larger than the limit; nothing stored", body = ErrorBody, examples(
+            ("attachment_too_large" = (value = json!({"error": {"code": "attachment_too_large", "message": "Lampiran terlalu besar: paling besar 5120 KiB."}}))),
+        )),
+        (status = 415, description = "Not a PDF, JPEG or PNG by its content; nothing stored", body = ErrorBody, examples(
+            ("unsupported_attachment" = (value = json!({"error": {"code": "unsupported_attachment", "message": "Lampiran harus berupa PDF, JPEG atau PNG."}}))),
+        )),
+        (status = 422, description = "An empty body", body = ErrorBody, examples(
+            ("invalid_attachment" = (value = json!({"error": {"code": "invalid_attachment", "message": "Lampiran kosong."}}))),
+        )),
+        (status = 503, description = "The store does not answer; nothing changed", body = ErrorBody, examples(
+            ("store_unavailable" = (value = json!({"error": {"code": "store_unavailable", "message": "Penyimpanan data sedang tidak tersedia; tidak ada yang diubah. Silakan coba lagi."}}))),
+        )),
+    )
+)]
+pub async fn attach(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<ComplaintJson>), ApiError> {
+    let seq = parse_seq(&id)?;
+    let bytes = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            attachment_too_large(&app)
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unreadable_body",
+                "Isi permintaan tidak dapat dibaca.",
+            )
+        }
+    })?;
+    let c = app
+        .store
+        .attach_to_complaint(seq, bytes.to_vec(), staff.who())
+        .await?;
+    Ok((StatusCode::CREATED, Json(ComplaintJson::from(&c))))
+}
+
+/// A SHA-256 as the routes carry it: 64 lowercase hex digits.
+fn parse_sha256(s: &str) -> Option<String> {
+    (s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    .then(|| s.to_string())
+}
+
+/// The file's bytes as a download that no browser renders in the console's origin.
+pub fn attachment_download(seq: u64, stored: &Stored, bytes: Vec<u8>) -> Response {
+    let name = format!(
+        "pengaduan-{seq}-{}.{}",
+        stored.sha256.get(..12).unwrap_or(""),
+        stored.kind.extension()
+    );
+    (
+        [
+            (CONTENT_TYPE, stored.kind.mime().to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Download one attachment
+///
+/// Scans carry personal data (a letter with a name and NIK), so this is for those who may
+/// see the complainant's identity (the complaint officer, the Kepala Dinas), and every
+/// download is written to the audit log (`complaint_attachment_viewed`) in the same commit
+/// as the answer. Sent as `Content-Disposition: attachment` with the type read from the
+/// file, `X-Content-Type-Options: nosniff` and `Cache-Control: no-store`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/complaints/{id}/attachments/{sha256}",
+    operation_id = "get_complaint_attachment",
+    tag = "complaints",
+    params(
+        ("id" = u64, Path, description = "The complaint's `seq`"),
+        ("sha256" = String, Path, description = "The attachment's SHA-256 (lowercase hex), as the complaint lists it"),
+    ),
+    responses(
+        (status = 200, description = "The file: `application/pdf`, `image/jpeg` or `image/png`", content_type = "application/octet-stream", body = String),
+        (status = 404, description = "No such complaint or attachment, or deleted under the retention rule", body = ErrorBody, examples(
+            ("not_found" = (value = json!({"error": {"code": "not_found", "message": "Lampiran tidak ditemukan."}}))),
+        )),
+        (status = 503, description = "The store does not answer", body = ErrorBody, examples(
+            ("store_unavailable" = (value = json!({"error": {"code": "store_unavailable", "message": "Penyimpanan data sedang tidak tersedia; tidak ada yang diubah. Silakan coba lagi."}}))),
+        )),
+    )
+)]
+pub async fn attachment(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath((id, sha256)): ApiPath<(String, String)>,
+) -> Result<Response, ApiError> {
+    let seq = parse_seq(&id)?;
+    let sha256 = parse_sha256(&sha256).ok_or(AttachmentError::NotFound)?;
+    let (stored, bytes) = app
+        .store
+        .complaint_attachment(seq, sha256, staff.who())
+        .await?;
+    Ok(attachment_download(seq, &stored, bytes))
 }

@@ -111,7 +111,8 @@ impl From<crate::attachments::AttachmentError> for ApiError {
     fn from(e: crate::attachments::AttachmentError) -> Self {
         use crate::attachments::AttachmentError::*;
         let (status, code) = match e {
-            Empty | Unsupported => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_attachment"),
+            Empty => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_attachment"),
+            Unsupported => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_attachment"),
             TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "attachment_too_large"),
             NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Io(ref io) => {

@@ -99,6 +99,21 @@ const COMPLAINT_STAFF: &[Role] = &[
 /// signs it; the same list the console's "Lihat identitas" uses.
 const COMPLAINT_IDENTITY: &[Role] = complaint_pages::IDENTITY_ROLES;
 
+const ATTACH_API: &str = "/api/v1/complaints/{id}/attachments";
+const ATTACH_PAGE: &str = "/console/pengaduan/{id}/lampiran";
+
+/// The body limit of an upload route: the configured attachment size (and, for the console's
+/// multipart form, room for its boundaries and the token field). Enforced while the body
+/// streams in, so a client cannot send more than this however it tries.
+fn upload_limit(path: &str, config: &Config) -> Option<usize> {
+    let max = usize::try_from(config.complaints.max_attachment_bytes()).unwrap_or(usize::MAX);
+    match path {
+        ATTACH_API => Some(max),
+        ATTACH_PAGE => Some(max.saturating_add(16 * 1024)),
+        _ => None,
+    }
+}
+
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use Access::{Public, Roles, Staff};
     let r =
@@ -308,6 +323,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r(
             Method::POST,
+            ATTACH_PAGE,
+            Roles(complaint_pages::INTAKE_ROLES),
+            post(complaint_pages::complaint_attach),
+        ),
+        r(
+            Method::POST,
             "/console/pengaduan/{id}/identitas",
             Roles(complaint_pages::IDENTITY_ROLES),
             post(complaint_pages::complaint_identity),
@@ -343,6 +364,18 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Roles(COMPLAINT_OPENERS),
             post(complaints::reprint),
         ),
+        r(
+            Method::POST,
+            ATTACH_API,
+            Roles(COMPLAINT_OPENERS),
+            post(complaints::attach),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/complaints/{id}/attachments/{sha256}",
+            Roles(COMPLAINT_IDENTITY),
+            get(complaints::attachment),
+        ),
         r(Method::GET, "/lacak", Public, get(lacak::form)),
         r(Method::GET, "/lacak/{code}", Public, get(lacak::page)),
     ]
@@ -359,6 +392,11 @@ pub fn routes() -> &'static [RouteSpec] {
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for (spec, handler) in table() {
+        // Inside the router's own (small) default, so it wins for these routes alone.
+        let handler = match upload_limit(spec.path, &state.config) {
+            Some(limit) => handler.layer(DefaultBodyLimit::max(limit)),
+            None => handler,
+        };
         let guarded = handler.route_layer(middleware::from_fn_with_state(
             (state.clone(), spec.access),
             guard::guard,

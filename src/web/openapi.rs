@@ -56,6 +56,8 @@ use super::{
         complaints::identity,
         complaints::act,
         complaints::reprint,
+        complaints::attach,
+        complaints::attachment,
         health::healthz,
         metrics::metrics,
         openapi_json,
@@ -75,6 +77,7 @@ use super::{
         pages::users_page,
         pages::user_add,
         pages::user_disable,
+        pages::user_enable,
         pages::user_reset_password,
         pages::user_roles,
         pages::services_page,
@@ -85,6 +88,7 @@ use super::{
         pages::complaint_page,
         pages::complaint_act,
         pages::complaint_identity,
+        pages::complaint_attach,
         pages::lacak_form,
         pages::lacak,
     ),
@@ -453,22 +457,38 @@ mod pages {
 
     /// Disable an account
     ///
-    /// Its sessions end.
+    /// Without form field `confirm=ya`, a page asks first and nothing changes. Its sessions
+    /// end. The last enabled administrator is not disabled (`last_admin`, shown on the list).
     #[utoipa::path(post, path = "/console/users/{name}/disable", tag = "pages",
         params(("name" = String, Path, description = "The username")),
+        request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`confirm=ya` once confirmed"),
         responses(
+            (status = 200, description = "Not confirmed yet: the confirmation page", content_type = "text/html", body = String),
             (status = 303, description = "Back to `/console/users`, which shows the outcome", headers(("Location" = String))),
             (status = 503, description = "The store cannot write: said on this page, nothing changed", content_type = "text/html", body = String),
         ))]
     fn user_disable() {}
 
-    /// Reset an account's password
+    /// Enable a disabled account
     ///
-    /// A new password is generated and shown once; the account's sessions end.
-    #[utoipa::path(post, path = "/console/users/{name}/password", tag = "pages",
+    /// It logs in again with the password it had.
+    #[utoipa::path(post, path = "/console/users/{name}/enable", tag = "pages",
         params(("name" = String, Path, description = "The username")),
         responses(
-            (status = 200, description = "Reset: the page shows the generated password", content_type = "text/html", body = String),
+            (status = 303, description = "Back to `/console/users`, which shows the outcome", headers(("Location" = String))),
+            (status = 503, description = "The store cannot write: said on this page, nothing changed", content_type = "text/html", body = String),
+        ))]
+    fn user_enable() {}
+
+    /// Reset an account's password
+    ///
+    /// Without form field `confirm=ya`, a page asks first and nothing changes. A new password
+    /// is generated and shown once; the account's sessions end.
+    #[utoipa::path(post, path = "/console/users/{name}/password", tag = "pages",
+        params(("name" = String, Path, description = "The username")),
+        request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`confirm=ya` once confirmed"),
+        responses(
+            (status = 200, description = "Not confirmed yet: the confirmation page; confirmed: the page shows the generated password", content_type = "text/html", body = String),
             (status = 303, description = "Refused (no such account): back to `/console/users`, which shows why", headers(("Location" = String))),
             (status = 503, description = "The store cannot write: said on this page, nothing changed", content_type = "text/html", body = String),
         ))]
@@ -571,6 +591,25 @@ mod pages {
             (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
         ))]
     fn complaint_identity() {}
+
+    /// Attach a scan or photo from the complaint's page
+    ///
+    /// A `multipart/form-data` form with one file field, `file`: PDF, JPEG or PNG by its
+    /// content, at most `complaints.max_attachment_kib` KiB. For the complaint officer while
+    /// the complaint is open; audited as `complaint_attachment_added`.
+    #[utoipa::path(post, path = "/console/pengaduan/{id}/lampiran", tag = "pages",
+        params(("id" = u64, Path, description = "The complaint's sequence")),
+        request_body(content_type = "multipart/form-data", content = String, description = "`file`: the scan or photo"),
+        responses(
+            (status = 303, description = "Attached: back to the complaint's page, which says so once", headers(("Location" = String))),
+            (status = 404, description = "No such complaint", content_type = "text/html", body = String),
+            (status = 409, description = "The complaint is closed: the page again, nothing stored", content_type = "text/html", body = String),
+            (status = 413, description = "Larger than the limit: the page again, nothing stored", content_type = "text/html", body = String),
+            (status = 415, description = "Not a PDF, JPEG or PNG: the page again, nothing stored", content_type = "text/html", body = String),
+            (status = 422, description = "No file chosen: the page again", content_type = "text/html", body = String),
+            (status = 503, description = "The store cannot write: said on this page, nothing stored", content_type = "text/html", body = String),
+        ))]
+    fn complaint_attach() {}
 
     /// Track a complaint: the form
     ///
