@@ -335,3 +335,56 @@ async fn a_tls_handshake_that_never_comes_is_cut_off() {
     assert!(closed >= Duration::from_millis(900), "{closed:?}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_stream_outlives_the_header_timeout_and_ends_at_the_stop() {
+    let mut config = test_config();
+    config.limits.header_timeout = Duration::from_secs(1);
+    let (app, _tmp) = spawn(config).await;
+    let mut stream = connect_from("127.0.0.2", addr(&app)).await;
+    stream
+        .write_all(
+            b"GET /api/v1/events HTTP/1.1\r\nHost: loket\r\nAccept: text/event-stream\r\n\r\n",
+        )
+        .await
+        .expect("send");
+    let mut buf = [0u8; 4096];
+    let n = stream.read(&mut buf).await.expect("head");
+    assert!(
+        String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+    // Twice the header timeout: a response under way is not cut off.
+    assert_eq!(
+        closed_by(&mut stream, Instant::now(), Duration::from_secs(2)).await,
+        None,
+        "the event stream was closed"
+    );
+    // And it still delivers.
+    app.issue("B", false).await;
+    let mut seen = String::new();
+    let until = tokio::time::Instant::now() + Duration::from_secs(3);
+    while !seen.contains("issued") {
+        let n = tokio::time::timeout_at(until, stream.read(&mut buf))
+            .await
+            .expect("the event arrives")
+            .expect("read");
+        assert!(n > 0, "closed before the event");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    // The stop ends the stream and does not wait for the 5 s abort.
+    let t = Instant::now();
+    app.stop().await;
+    assert!(
+        t.elapsed() < Duration::from_secs(3),
+        "stop took {:?}",
+        t.elapsed()
+    );
+    assert!(
+        closed_by(&mut stream, Instant::now(), Duration::from_secs(1))
+            .await
+            .is_some(),
+        "the stream is closed at the stop"
+    );
+}

@@ -155,3 +155,56 @@ impl RawLimits {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Config, EMBEDDED_DEFAULT};
+    use std::net::IpAddr;
+    use std::time::Duration;
+
+    #[test]
+    fn the_shipped_limits() {
+        let l = Config::embedded().expect("config").limits;
+        assert_eq!(
+            (l.max_connections, l.max_per_address, l.reserved_connections),
+            (1024, 32, 64)
+        );
+        assert_eq!(l.header_timeout, Duration::from_secs(10));
+        assert!(l.is_reserved(IpAddr::from([127, 0, 0, 1])));
+        assert!(l.is_reserved("::1".parse().expect("ip")));
+        assert!(!l.is_reserved(IpAddr::from([127, 0, 0, 2])));
+        assert!(!l.is_reserved(IpAddr::from([192, 168, 1, 20])));
+    }
+
+    #[test]
+    fn reserved_addresses_are_read_and_bad_values_named_with_their_line() {
+        let src = EMBEDDED_DEFAULT.replace(
+            "reserved = []\n",
+            "reserved = [\"192.168.1.20\", \"kiosk\"]\n",
+        );
+        let errs = Config::from_toml_str(&src).expect_err("must fail");
+        let e = &errs.0[0];
+        assert_eq!(e.path, "limits.reserved[1]");
+        assert!(e.message.contains("`kiosk`"), "{e}");
+        let line = src
+            .lines()
+            .position(|l| l.starts_with("reserved = ["))
+            .map(|n| n + 1);
+        assert_eq!(e.line, line);
+
+        let src = EMBEDDED_DEFAULT
+            .replace("reserved = []\n", "reserved = [\"192.168.1.20\"]\n")
+            .replace("reserved_connections = 64", "reserved_connections = 2048")
+            .replace("header_timeout_secs = 10", "header_timeout_secs = 0");
+        let errs = Config::from_toml_str(&src).expect_err("must fail");
+        let paths: Vec<_> = errs.0.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["limits.reserved_connections", "limits.header_timeout_secs"]
+        );
+        let ok = EMBEDDED_DEFAULT.replace("reserved = []\n", "reserved = [\"192.168.1.20\"]\n");
+        let l = Config::from_toml_str(&ok).expect("valid").limits;
+        assert!(l.is_reserved(IpAddr::from([192, 168, 1, 20])));
+        assert!(l.is_reserved("::ffff:192.168.1.20".parse().expect("ip")));
+    }
+}
