@@ -77,7 +77,8 @@ impl Default for RawLimits {
 
 /// An office has a few dozen staff browsers (six connections each at most, HTTP/1.1), a
 /// kiosk, one to three displays and citizens' phones on the tracking page: a few hundred at
-/// the busiest. 1,024 leaves room and is ~20 MB of buffers at worst on a Pi.
+/// the busiest. 1,024 leaves room; a connection holding part of a request head costs ~26 KiB
+/// (docs/performance.md), ~27 MB at the cap, affordable on a Pi.
 fn default_max_connections() -> usize {
     1024
 }

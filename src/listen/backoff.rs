@@ -62,6 +62,21 @@ impl LogEvery {
         self.last = Some(now);
         Some(std::mem::take(&mut self.unlogged))
     }
+
+    /// When the events counted since the last line are due to be logged, if there are any:
+    /// so the end of a burst is reported even when no further event comes.
+    pub fn due_at(&self) -> Option<Instant> {
+        (self.unlogged > 0).then(|| self.last.map_or_else(Instant::now, |t| t + self.every))
+    }
+
+    /// The count not yet logged, now that it is due.
+    pub fn flush(&mut self, now: Instant) -> Option<u64> {
+        if self.unlogged == 0 {
+            return None;
+        }
+        self.last = Some(now);
+        Some(std::mem::take(&mut self.unlogged))
+    }
 }
 
 #[cfg(test)]
@@ -89,5 +104,10 @@ mod tests {
             assert_eq!(l.hit(t0 + Duration::from_millis(i)), None);
         }
         assert_eq!(l.hit(t0 + Duration::from_secs(10)), Some(501));
+        assert_eq!(l.due_at(), None, "nothing left to say");
+        assert_eq!(l.hit(t0 + Duration::from_secs(11)), None);
+        assert_eq!(l.due_at(), Some(t0 + Duration::from_secs(20)));
+        assert_eq!(l.flush(t0 + Duration::from_secs(20)), Some(1));
+        assert_eq!(l.flush(t0 + Duration::from_secs(21)), None);
     }
 }

@@ -62,10 +62,19 @@ pub async fn serve(
     let limits = Arc::new(limits);
     tokio::pin!(shutdown);
     loop {
+        let report = refusals.due_at();
         let accepted = tokio::select! {
             a = listener.accept() => a,
             // Reaps finished connections so the set does not grow.
             Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            // The rest of a burst of refusals, once no more come.
+            () = sleep_until(report), if report.is_some() => {
+                if let Some(count) = refusals.flush(Instant::now()) {
+                    warn!(refused = count, open = slots.open(), cap = slots.cap(),
+                        "connections refused (over the connection limits)");
+                }
+                continue;
+            }
             () = &mut shutdown => break,
         };
         let (tcp, peer) = match accepted {
@@ -116,6 +125,13 @@ pub async fn serve(
     drop(listener);
     let _ = closing_tx.send(true);
     while connections.join_next().await.is_some() {}
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn connection(
