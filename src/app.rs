@@ -40,7 +40,7 @@ pub struct Running {
     pub events: Events,
     /// What the router serves with; tests build the same router around it.
     pub state: AppState,
-    server: TaskHandle<std::io::Result<()>>,
+    server: TaskHandle<()>,
     shutdown: oneshot::Sender<()>,
     fatal: oneshot::Receiver<StoreError>,
     /// Background tasks that may use the store: ended before it closes.
@@ -149,19 +149,22 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     first_admin(&store, &opts.data_dir, opts.clock.as_ref()).await?;
     // Everything that can still fail comes before the tasks start: a start that fails
     // leaves no task running.
-    let bound = if config.https {
+    let tls = if config.https {
         let addrs: Vec<std::net::IpAddr> = lan_address().into_iter().collect();
         let data_dir = opts.data_dir.clone();
         let (cert, key) =
             tokio::task::spawn_blocking(move || crate::tls::ensure_certificate(&data_dir, &addrs))
                 .await??;
-        Bound::Tls(crate::tls::TlsListener::new(
-            listener,
-            crate::tls::server_config(&cert, &key)?,
-        )?)
+        Some(tokio_rustls::TlsAcceptor::from(crate::tls::server_config(
+            &cert, &key,
+        )?))
     } else {
-        Bound::Plain(listener)
+        None
     };
+    let slots = crate::listen::slots::Slots::new(
+        config.limits.clone(),
+        crate::listen::fd_limit::size_cap(config.limits.max_connections),
+    );
     let mut tasks = vec![(
         "control socket",
         tokio::spawn(crate::control::serve(
@@ -191,24 +194,14 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     let stopped = async {
         let _ = on_shutdown.await;
     };
-    let server = match bound {
-        Bound::Tls(tls) => tokio::spawn(async move {
-            axum::serve(
-                tls,
-                app.into_make_service_with_connect_info::<crate::tls::TlsPeer>(),
-            )
-            .with_graceful_shutdown(stopped)
-            .await
-        }),
-        Bound::Plain(listener) => tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(stopped)
-            .await
-        }),
-    };
+    let server = tokio::spawn(crate::listen::serve(
+        listener,
+        tls,
+        app,
+        slots,
+        config.limits.clone(),
+        stopped,
+    ));
     log_urls(scheme, addr);
     Ok(Running {
         addr,
@@ -223,12 +216,6 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         button,
         button_stop,
     })
-}
-
-/// The listening socket, plain or behind TLS.
-enum Bound {
-    Plain(tokio::net::TcpListener),
-    Tls(crate::tls::TlsListener),
 }
 
 /// The account made at the first start.

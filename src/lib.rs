@@ -17,6 +17,7 @@ pub mod control;
 pub mod display;
 pub mod events;
 pub mod issue;
+pub mod listen;
 pub mod printer;
 pub mod privacy;
 pub mod queue;

@@ -4,6 +4,7 @@
 
 mod errors;
 mod hours;
+mod limits;
 mod printer;
 mod working_hours;
 
@@ -17,6 +18,7 @@ use serde::Deserialize;
 
 pub use errors::{ConfigError, ConfigErrors};
 pub use hours::{DAY_NAMES_ID, TimeRange, WeekHours, format_minute};
+pub use limits::Limits;
 pub use printer::{ButtonConfig, CodePage, FailurePolicy, Paper, PrinterConfig, PrinterKind};
 
 pub use crate::calendar::Holiday;
@@ -54,6 +56,8 @@ pub struct Config {
     pub kiosk: KioskConfig,
     pub display: DisplayConfig,
     pub backup: BackupConfig,
+    /// `[limits]`: connections held by the HTTP listener, and for how long.
+    pub limits: Limits,
     /// `[complaints]`: the register's numbering, how long personal data is kept after a
     /// complaint closes, the largest attachment.
     pub complaints: ComplaintsConfig,
@@ -309,6 +313,8 @@ struct RawConfig {
     backup: RawBackup,
     #[serde(default)]
     complaints: RawComplaints,
+    #[serde(default)]
+    limits: limits::RawLimits,
 }
 
 /// The office code shipped in the default file: it must be changed, and `check-config` says so.
@@ -953,6 +959,7 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
     let printer = raw.printer.validate(&mut errs);
     let codes: Vec<String> = raw.services.iter().map(|s| s.code.clone()).collect();
     let button = raw.button.as_ref().map(|b| b.validate(&mut errs, &codes));
+    let limits = raw.limits.validate(&mut errs);
 
     if !errs.errors.is_empty() {
         return Err(ConfigErrors(errs.errors));
@@ -1057,6 +1064,7 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
             max_attachment_kib: raw.complaints.max_attachment_kib,
         },
         sop: std::sync::Arc::new(sop),
+        limits,
         warnings,
     })
 }

@@ -67,11 +67,6 @@ pub fn peer_ip(parts: &axum::http::Extensions) -> Option<IpAddr> {
     parts
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(a)| a.ip().to_canonical())
-        .or_else(|| {
-            parts
-                .get::<ConnectInfo<crate::tls::TlsPeer>>()
-                .map(|ConnectInfo(p)| p.0.ip().to_canonical())
-        })
 }
 
 pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
