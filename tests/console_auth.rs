@@ -890,3 +890,66 @@ async fn a_new_password_must_be_hard_to_guess_and_not_the_temporary_one() {
     assert_eq!(app.login("admin", "sepeda-hujan-kopi-42").await.0, 303);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn customer_service_calls_at_its_counter_and_a_refusal_names_the_role_needed() {
+    let app = TestApp::spawn().await;
+    let cs = app.staff("cs", &[Role::CustomerService]).await;
+    let home = app
+        .as_staff(Method::GET, "/console", &cs)
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        home.contains("/console/counter/1"),
+        "a counter card: {home}"
+    );
+    let r = app
+        .as_staff(Method::GET, "/console/counter/1", &cs)
+        .send()
+        .await
+        .expect("counter");
+    assert_eq!(r.status(), 200);
+    app.issue("A", false).await;
+    let r = app
+        .as_staff(Method::POST, "/api/v1/counters/1/call-next", &cs)
+        .send()
+        .await
+        .expect("call");
+    assert_eq!(
+        r.status(),
+        200,
+        "the SOP's step 2: Customer Service calls the number"
+    );
+
+    let r = app
+        .as_staff(Method::GET, "/console/pengaduan", &cs)
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(r.status(), 403);
+    let page = r.text().await.expect("html");
+    assert!(page.contains("Peran yang diperlukan"), "{page}");
+    assert!(page.contains("Petugas Pengaduan"), "{page}");
+    assert!(
+        page.contains("<nav"),
+        "styled like the rest of the console: {page}"
+    );
+    let r = app
+        .as_staff(Method::GET, "/api/v1/complaints/1", &cs)
+        .send()
+        .await
+        .expect("api");
+    assert_eq!(r.status(), 403);
+    let body: Value = r.json().await.expect("json");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Peran yang diperlukan")),
+        "{body}"
+    );
+    app.stop().await;
+}

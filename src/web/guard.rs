@@ -176,13 +176,19 @@ pub async fn guard(
     if let Some(roles) = roles
         && !staff.user.has_any(roles)
     {
-        return refuse(
-            &app,
-            page,
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Anda tidak memiliki hak untuk halaman atau tindakan ini.",
+        // Say which role would do: the officer knows whom to ask, the admin what to grant.
+        let needed = roles
+            .iter()
+            .map(|r| r.label_id())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let message = format!(
+            "Anda tidak memiliki hak untuk halaman atau tindakan ini. Peran yang diperlukan: {needed}."
         );
+        if page {
+            return super::page::staff_error(&app, &staff, StatusCode::FORBIDDEN, message);
+        }
+        return refuse(&app, page, StatusCode::FORBIDDEN, "forbidden", &message);
     }
     super::auth::touch(&app, &staff).await;
     next.run(req).await

@@ -81,7 +81,9 @@ pub struct RouteSpec {
     pub access: Access,
 }
 
-const COUNTER_STAFF: &[Role] = &[Role::Operator];
+/// Who calls numbers at a counter. The SOP's second step is Customer Service calling the
+/// complainant's number at its own counter, so it operates counters as operators do.
+const COUNTER_STAFF: &[Role] = &[Role::Operator, Role::CustomerService];
 const PAPER_STAFF: &[Role] = &[Role::Operator, Role::CustomerService, Role::Admin];
 const ADMIN: &[Role] = &[Role::Admin];
 /// Who opens complaints and prints their receipts.

@@ -143,6 +143,23 @@ pub fn error(app: &AppState, status: StatusCode, message: impl Into<String>) -> 
     )
 }
 
+/// The error page for a logged-in staff member: their own menu around it, so the way on is
+/// one click away.
+pub fn staff_error(
+    app: &AppState,
+    staff: &Staff,
+    status: StatusCode,
+    message: impl Into<String>,
+) -> Response {
+    render(
+        status,
+        &ErrorPage {
+            shell: Shell::staff(app, staff, status_title(status), ""),
+            message: message.into(),
+        },
+    )
+}
+
 fn status_title(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 | 413 | 415 | 422 => "Permintaan tidak valid",
