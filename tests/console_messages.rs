@@ -155,10 +155,11 @@ async fn the_menu_shows_each_role_what_it_may_open_and_names_the_office() {
             html.contains("<a href=\"/console\" aria-current=\"page\">Beranda</a>"),
             "{html}"
         );
-        // Counter cards only for who may open a counter (operators).
+        // Counter cards only for who may open a counter (operators, and Customer Service,
+        // who calls the complainant's number in the SOP's step 2).
         assert_eq!(
             html.contains("href=\"/console/counter/1\""),
-            roles.contains(&Role::Operator),
+            roles.contains(&Role::Operator) || roles.contains(&Role::CustomerService),
             "{name}: counter cards"
         );
         // Every link in the menu opens for this role.
