@@ -953,3 +953,48 @@ async fn customer_service_calls_at_its_counter_and_a_refusal_names_the_role_need
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_refused_new_account_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff("kepala", &[Role::Admin]).await;
+    let add = |body: &'static str| {
+        app.as_staff(Method::POST, "/console/users", &admin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let r = add("username=Budi+Santoso&display_name=Budi+Santoso%2C+S.Kom&role=operator&role=customer_service")
+        .await
+        .expect("add");
+    assert_eq!(r.status(), 400);
+    let page = r.text().await.expect("html");
+    assert!(page.contains("Nama pengguna harus"), "the reason");
+    // The add form, below the list (whose rows tick each account's own roles).
+    let page = page.split("Tambah pengguna").nth(1).expect("the add form");
+    assert!(page.contains("value=\"Budi Santoso\""), "the name typed");
+    assert!(
+        page.contains("value=\"Budi Santoso, S.Kom\""),
+        "the display name typed"
+    );
+    assert!(
+        page.contains("value=\"operator\" checked"),
+        "the roles ticked"
+    );
+    assert!(page.contains("value=\"customer_service\" checked"));
+    assert!(!page.contains("value=\"admin\" checked"));
+
+    let r = add("username=kepala&display_name=Lain&role=operator")
+        .await
+        .expect("add");
+    assert_eq!(r.status(), 409, "the name is taken");
+    let page = r.text().await.expect("html");
+    assert!(page.contains("Nama pengguna sudah dipakai"), "{page}");
+    assert!(page.contains("value=\"Lain\""));
+    assert_eq!(
+        app.state().store.users().await.expect("users").len(),
+        3,
+        "admin, loket-op and kepala: nothing added"
+    );
+    app.stop().await;
+}

@@ -384,6 +384,9 @@ struct UsersPage {
     shell: Shell,
     users: Vec<UserRow>,
     new_boxes: Vec<RoleBox>,
+    /// What a refused "add user" form held, shown again.
+    new_username: String,
+    new_display_name: String,
 }
 
 struct UserRow {
@@ -413,6 +416,18 @@ fn role_boxes(checked: &[Role]) -> Vec<RoleBox> {
 }
 
 pub async fn users_page(State(app): State<AppState>, staff: Staff) -> Response {
+    users_page_with(&app, &staff, StatusCode::OK, None, None).await
+}
+
+/// The users page; after a refused "add user", with the refusal and the form as it was sent.
+async fn users_page_with(
+    app: &AppState,
+    staff: &Staff,
+    status: StatusCode,
+    refused: Option<Flash>,
+    form: Option<&NewUserForm>,
+) -> Response {
+    let app = app.clone();
     // An empty list would read as "no accounts": a store that cannot answer says so.
     let users = match app.store.users().await {
         Ok(u) => u,
@@ -435,12 +450,21 @@ pub async fn users_page(State(app): State<AppState>, staff: Staff) -> Response {
             boxes: role_boxes(&u.roles),
         })
         .collect();
+    let checked: Vec<Role> = form
+        .map(|f| f.role.iter().filter_map(|r| r.parse().ok()).collect())
+        .unwrap_or_default();
+    let mut shell = Shell::staff(&app, staff, "Pengguna", USERS);
+    if let Some(f) = refused {
+        shell = shell.with(f);
+    }
     render(
-        StatusCode::OK,
+        status,
         &UsersPage {
-            shell: Shell::staff(&app, &staff, "Pengguna", USERS),
+            shell,
             users,
-            new_boxes: role_boxes(&[]),
+            new_boxes: role_boxes(&checked),
+            new_username: form.map(|f| f.username.clone()).unwrap_or_default(),
+            new_display_name: form.map(|f| f.display_name.clone()).unwrap_or_default(),
         },
     )
 }
@@ -575,7 +599,6 @@ pub async fn user_add(
     staff: Staff,
     HtmlForm(form): HtmlForm<NewUserForm>,
 ) -> Response {
-    let back = |f: Flash| redirect(&app, &staff, USERS, f);
     let username = form.username.trim().to_lowercase();
     let display_name: String = form
         .display_name
@@ -584,21 +607,37 @@ pub async fn user_add(
         .filter(|c| !c.is_control())
         .take(80)
         .collect();
+    // A refusal shows the page again with what was typed: nobody retypes a name and ticks
+    // the roles again because one character was wrong.
+    let again =
+        |status: StatusCode, f: Flash| users_page_with(&app, &staff, status, Some(f), Some(&form));
     if !valid_username(&username) {
-        return back(Flash::err(
-            "Nama pengguna harus 3-32 huruf kecil, angka, titik, garis bawah atau tanda hubung, diawali huruf.",
-        ));
+        return again(
+            StatusCode::BAD_REQUEST,
+            Flash::err(
+                "Nama pengguna harus 3-32 huruf kecil, angka, titik, garis bawah atau tanda hubung, diawali huruf.",
+            ),
+        )
+        .await;
     }
     let roles = match parse_roles(&form.role) {
         Ok(r) => r,
-        Err(f) => return back(f),
+        Err(f) => return again(StatusCode::BAD_REQUEST, f).await,
     };
     let Ok(password) = crate::auth::generate_password() else {
-        return back(Flash::err("Gangguan sistem."));
+        return again(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Flash::err("Gangguan sistem."),
+        )
+        .await;
     };
     let p = password.clone();
     let Ok(Ok(hash)) = tokio::task::spawn_blocking(move || hash_password(&p)).await else {
-        return back(Flash::err("Gangguan sistem."));
+        return again(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Flash::err("Gangguan sistem."),
+        )
+        .await;
     };
     let user = User {
         username: username.clone(),
@@ -611,7 +650,10 @@ pub async fn user_add(
     };
     match app.store.add_user(user, staff.who()).await {
         Ok(()) => show_password(&app, &staff, &username, password, "Pengguna ditambahkan."),
-        Err(OpError::Account(a)) => back(Flash::err(ApiError::from(a).message)),
+        Err(OpError::Account(a)) => {
+            let e = ApiError::from(a);
+            again(e.status, Flash::err(e.message)).await
+        }
         Err(_) => error(
             &app,
             StatusCode::SERVICE_UNAVAILABLE,
