@@ -19,7 +19,7 @@ use tracing::{error, info, warn};
 use super::accounts::{self, AccountWrites};
 use super::complaints::{
     self, ActionRow, AfterCommit, Complaint, ComplaintCounts, ComplaintOp, ComplaintOut, Identity,
-    NewComplaint, PurgeSummary, RegisterPage, RegisterQuery,
+    NewComplaint, PurgeSummary, RegisterPage, RegisterQuery, WorkList,
 };
 use super::tables::{self, StoreError, Writes};
 use crate::audit::{AuditEntry, Who};
@@ -562,6 +562,23 @@ impl StoreHandle {
     pub async fn purge_complaints(&self, who: Who) -> Result<PurgeSummary, OpError> {
         match self.complaint_req(ComplaintOp::Purge, who).await? {
             ComplaintOut::Purged(s) => Ok(s),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// The open complaints whose waiting step one of `roles` may act on, by each complaint's
+    /// own flow version, overdue first; at most `limit` rows (`WORK_LIMIT` at most), with the
+    /// total. Answered from memory.
+    pub async fn complaint_work(
+        &self,
+        roles: Vec<crate::auth::Role>,
+        limit: usize,
+    ) -> Result<WorkList, OpError> {
+        match self
+            .complaint_req(ComplaintOp::Work { roles, limit }, Who::system())
+            .await?
+        {
+            ComplaintOut::Work(w) => Ok(w),
             _ => Err(StoreError::Stopped.into()),
         }
     }

@@ -15,6 +15,6 @@ pub use actor::{
 };
 pub use complaints::{
     ActionRow, Complaint, ComplaintCounts, Identity, NewComplaint, OverdueCount, PurgeSummary,
-    RegisterPage, RegisterQuery, RegisterRow, Source, Status,
+    RegisterPage, RegisterQuery, RegisterRow, Source, Status, WORK_LIMIT, WorkList, WorkRow,
 };
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};

@@ -25,7 +25,9 @@ use crate::complaint::{
     Action, ActionKind, Channel, Level, TimelineRow, Timing, minutes_label, timeline,
 };
 use crate::privacy::Nik;
-use crate::store::{Complaint, Identity, NewComplaint, OpError, RegisterQuery, Source, Status};
+use crate::store::{
+    Complaint, Identity, NewComplaint, OpError, RegisterQuery, Source, Status, WORK_LIMIT,
+};
 
 /// Everyone the complaint SOP names.
 pub const COMPLAINT_ROLES: &[Role] = &[
@@ -1129,6 +1131,8 @@ pub struct MyStep {
 
 pub struct MyWork {
     pub steps: Vec<MyStep>,
+    /// How many wait on the user; more than `steps` holds when the list is cut.
+    pub total: usize,
     /// Office-wide overdue steps, for the Kepala Dinas.
     pub overdue_total: Option<usize>,
     /// The store did not answer: the list is not "nothing to do".
@@ -1139,55 +1143,42 @@ impl MyWork {
     pub fn any_overdue(&self) -> bool {
         self.overdue_total.is_some_and(|n| n > 0)
     }
+
+    /// The list shows the first rows only.
+    pub fn cut(&self) -> bool {
+        self.total > self.steps.len()
+    }
 }
 
 /// The open complaints whose waiting step the user's roles may act on, overdue first, then
-/// by due time; none for a user without complaint roles.
+/// by due time; none for a user without complaint roles. One store request, answered from
+/// the register in memory by each complaint's own flow version.
 pub async fn my_work(app: &AppState, staff: &Staff) -> Option<MyWork> {
     if !may(staff, COMPLAINT_ROLES) {
         return None;
     }
-    // Every open complaint, a register page (200, its most) at a time.
-    let mut rows = Vec::new();
-    let mut unavailable = false;
-    loop {
-        let q = RegisterQuery {
-            status: Some(Status::Open),
-            offset: rows.len(),
-            limit: 200,
-            ..RegisterQuery::default()
-        };
-        let Ok(page) = app.store.complaint_register(q).await else {
-            unavailable = true;
-            break;
-        };
-        let n = page.rows.len();
-        rows.extend(page.rows);
-        if n < 200 || rows.len() >= page.total {
-            break;
-        }
-    }
-    let mut steps: Vec<(Option<DateTime<Utc>>, MyStep)> = rows
-        .into_iter()
-        .filter_map(|r| {
-            let no = r.step?;
-            let step = app.config.sop.flow(&r.flow)?.step(no)?;
-            may(staff, &step.allowed_roles()).then(|| {
-                (
-                    r.due_at,
-                    MyStep {
-                        seq: r.seq,
-                        number: r.number,
-                        step: no,
-                        action: short(&step.action, 90),
-                        due: opt_local(app, r.due_at),
-                        overdue: r.overdue,
-                    },
-                )
-            })
-        })
-        .collect();
-    steps.sort_by_key(|(due, s)| (!s.overdue, due.unwrap_or(DateTime::<Utc>::MAX_UTC)));
+    let (steps, total, unavailable) = match app
+        .store
+        .complaint_work(staff.user.roles.clone(), WORK_LIMIT)
+        .await
+    {
+        Ok(list) => (
+            list.rows
+                .into_iter()
+                .map(|r| MyStep {
+                    seq: r.seq,
+                    number: r.number,
+                    step: r.step,
+                    action: short(&r.action, 90),
+                    due: opt_local(app, r.due_at),
+                    overdue: r.overdue,
+                })
+                .collect(),
+            list.total,
+            false,
+        ),
+        Err(_) => (Vec::new(), 0, true),
+    };
     let overdue_total = if staff.user.roles.contains(&Role::KepalaDinas) {
         app.store
             .complaint_counts()
@@ -1198,7 +1189,8 @@ pub async fn my_work(app: &AppState, staff: &Staff) -> Option<MyWork> {
         None
     };
     Some(MyWork {
-        steps: steps.into_iter().map(|(_, s)| s).collect(),
+        steps,
+        total,
         overdue_total,
         unavailable,
     })
