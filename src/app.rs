@@ -16,7 +16,7 @@ use tracing::{info, warn};
 use crate::auth::Throttle;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::events::Events;
+use crate::events::{Events, StaffEvents};
 use crate::printer::{self, Printer};
 use crate::store::{self, StoreError, StoreHandle};
 use crate::web::{AppState, RateLimiter, router};
@@ -66,6 +66,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         .clone()
         .or_else(|| lan_base_url(scheme, addr));
     let events = Events::new(1024);
+    let staff_events = StaffEvents::new(1024);
     let (store, inbox) = store::channel();
     let mut threads = Vec::new();
 
@@ -96,15 +97,27 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     };
     let db_path = opts.data_dir.join(DB_FILE);
     let spawned = {
-        let (config, clock, events, printer) = (
+        let (config, clock, events, staff_events, printer) = (
             config.clone(),
             opts.clock.clone(),
             events.clone(),
+            staff_events.clone(),
             printer.clone(),
         );
         let open_db = opts.open_db;
         tokio::task::spawn_blocking(move || {
-            store::spawn(&db_path, inbox, config, clock, events, printer, open_db)
+            store::spawn(
+                &db_path,
+                inbox,
+                config,
+                clock,
+                store::Buses {
+                    events,
+                    staff: staff_events,
+                },
+                printer,
+                open_db,
+            )
         })
         .await??
     };
@@ -133,6 +146,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         store: store.clone(),
         config: config.clone(),
         events: events.clone(),
+        staff_events,
         clock: opts.clock.clone(),
         printer,
         kiosk_limit: Arc::new(RateLimiter::new(config.kiosk.max_tickets_per_minute)),

@@ -367,7 +367,11 @@ fn small_flow_walked_with_one_return_for_revision() {
     )
     .expect_err("closed");
     assert_eq!((e.code(), e), ("out_of_order", ComplaintError::Closed));
-    assert!(overdue_steps(&s, at(10_000), &Elapsed).iter().all(|o| !o.open));
+    assert!(
+        overdue_steps(&s, at(10_000), &Elapsed)
+            .iter()
+            .all(|o| !o.open)
+    );
 }
 
 #[test]
@@ -802,7 +806,10 @@ fn lateness_is_working_time_across_a_weekend() {
         cal,
     )
     .expect("step 3");
-    assert_eq!(s.current_record().and_then(|r| r.due_at), Some(wib(4, 15, 0)));
+    assert_eq!(
+        s.current_record().and_then(|r| r.due_at),
+        Some(wib(4, 15, 0))
+    );
     // Monday 7 December, 08:30: Friday 15:00–16:30 and Monday 07:30–08:30.
     let now = wib(7, 8, 30);
     let late: Vec<(u32, i64, bool)> = overdue_steps(&s, now, cal)

@@ -23,6 +23,7 @@ use crate::clock::local_date;
 use crate::complaint::{
     self, Action, Channel, ComplaintError, Flow, GlobalId, Level, Recorded, TicketTimes, Workflow,
 };
+use crate::events::ComplaintEventKind;
 use crate::privacy::{Nik, mask_name, mask_nik};
 use crate::queue::TicketState;
 
@@ -48,6 +49,55 @@ pub(super) const ATTACHMENT_REFS: TableDefinition<(&str, u64), u8> =
     TableDefinition::new("complaint_attachments");
 
 const K_NEXT: &str = "complaint_next_seq";
+/// The last complaint event's sequence number (the staff stream's `id`).
+const K_EVENT_SEQ: &str = "complaint_event_seq";
+
+/// A complaint change of the batch, published to staff once the batch committed.
+pub(super) struct StaffChange {
+    pub at: DateTime<Utc>,
+    pub complaint: u64,
+    pub number: String,
+    pub kind: ComplaintEventKind,
+    pub step: Option<u32>,
+}
+
+impl StaffChange {
+    fn of(c: &Complaint, kind: ComplaintEventKind, at: DateTime<Utc>) -> Self {
+        Self {
+            at,
+            complaint: c.seq(),
+            number: c.number.clone(),
+            kind,
+            step: c.workflow.current_step().map(|s| s.no),
+        }
+    }
+}
+
+/// What a recorded change is, as the staff stream names it.
+fn event_kind(r: &Recorded) -> ComplaintEventKind {
+    match &r.change {
+        _ if r.closed => ComplaintEventKind::Closed,
+        complaint::Change::Opened { .. } => ComplaintEventKind::Opened,
+        complaint::Change::Returned { .. } => ComplaintEventKind::ReturnedForRevision,
+        _ => ComplaintEventKind::StepDone,
+    }
+}
+
+/// The last complaint event's sequence number on disk (0 before the first).
+pub(super) fn staff_event_seq(db: &redb::Database) -> Result<u64, StoreError> {
+    let txn = db.begin_read()?;
+    let meta = match txn.open_table(META) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(meta.get(K_EVENT_SEQ)?.map_or(0, |v| v.value()))
+}
+
+pub(super) fn write_staff_event_seq(txn: &WriteTransaction, seq: u64) -> Result<(), StoreError> {
+    txn.open_table(META)?.insert(K_EVENT_SEQ, seq)?;
+    Ok(())
+}
 
 /// Creates the complaint tables (the schema 1 → 2 step, and a new database).
 pub(super) fn create_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
@@ -254,10 +304,21 @@ pub const WORK_LIMIT: usize = 200;
 /// The complaint domain's requests to the store.
 pub(super) enum ComplaintOp {
     Open(Box<NewComplaint>),
-    Act { seq: u64, action: Action },
-    Attach { seq: u64, bytes: Vec<u8> },
-    Get { seq: u64, identity: bool },
-    ByCode { code: String },
+    Act {
+        seq: u64,
+        action: Action,
+    },
+    Attach {
+        seq: u64,
+        bytes: Vec<u8>,
+    },
+    Get {
+        seq: u64,
+        identity: bool,
+    },
+    ByCode {
+        code: String,
+    },
     Register(RegisterQuery),
     /// The open complaints whose waiting step one of `roles` may act on, by the complaint's
     /// own flow version; 1–`WORK_LIMIT` rows (0 means `WORK_LIMIT`).
@@ -878,6 +939,8 @@ impl Actor {
             index.put(&c, Some(&new.identity), tz);
             Ok(c)
         })?;
+        self.staff_changes
+            .push(StaffChange::of(&complaint, event_kind(&recorded), now));
         self.audit(
             now,
             who,
@@ -911,6 +974,8 @@ impl Actor {
             index.put(&c, identity.as_ref(), tz);
             Ok(())
         })?;
+        self.staff_changes
+            .push(StaffChange::of(&c, event_kind(&recorded), now));
         self.audit(
             now,
             who,
@@ -963,6 +1028,11 @@ impl Actor {
                 .insert((stored.sha256.as_str(), seq), 1)?;
             Ok(())
         })?;
+        self.staff_changes.push(StaffChange::of(
+            &c,
+            ComplaintEventKind::AttachmentAdded,
+            now,
+        ));
         self.audit(
             now,
             who,
@@ -1247,6 +1317,8 @@ impl Actor {
                 index.put(&c, None, tz);
                 Ok(files)
             })?;
+            self.staff_changes
+                .push(StaffChange::of(&c, ComplaintEventKind::Purged, now));
             summary.complaints += 1;
             summary.files += files.len();
             after.remove_if_committed.extend(files);

@@ -10,8 +10,8 @@ pub mod offline;
 mod tables;
 
 pub use actor::{
-    AccountRefusal, Health, Inbox, Metrics, OpError, Spawned, StoreHandle, TicketStatus, UserEdit,
-    channel, spawn,
+    AccountRefusal, Buses, Health, Inbox, Metrics, OpError, Spawned, StoreHandle, TicketStatus,
+    UserEdit, channel, spawn,
 };
 pub use complaints::{
     ActionRow, Complaint, ComplaintCounts, Identity, NewComplaint, OverdueCount, PurgeSummary,

@@ -414,6 +414,9 @@ struct ComplaintPage {
     forms: Option<Forms>,
     /// Who acts at the current step, for a viewer who may not.
     waiting_for: String,
+    /// The staff stream's newest event before the complaint was read: the page follows the
+    /// stream from there and says when this complaint changed after it.
+    events_since: u64,
 }
 
 impl ComplaintPage {
@@ -575,6 +578,8 @@ async fn complaint_response(
     extra: Option<Flash>,
     with_identity: bool,
 ) -> Response {
+    // Before the read: a change committed in between shows as "updated", never goes unseen.
+    let events_since = app.staff_events.newest();
     let got = if with_identity {
         app.store
             .complaint_with_identity(seq, staff.who())
@@ -653,6 +658,7 @@ async fn complaint_response(
     let page = ComplaintPage {
         shell,
         seq,
+        events_since,
         created: local(app, c.created_at),
         level: wf.level().label_id(),
         flow_name: wf.flow().name.clone(),
@@ -1130,6 +1136,8 @@ pub struct MyStep {
 }
 
 pub struct MyWork {
+    /// The staff stream's newest event before the list was read (see `ComplaintPage`).
+    pub events_since: u64,
     pub steps: Vec<MyStep>,
     /// How many wait on the user; more than `steps` holds when the list is cut.
     pub total: usize,
@@ -1157,6 +1165,7 @@ pub async fn my_work(app: &AppState, staff: &Staff) -> Option<MyWork> {
     if !may(staff, COMPLAINT_ROLES) {
         return None;
     }
+    let events_since = app.staff_events.newest();
     let (steps, total, unavailable) = match app
         .store
         .complaint_work(staff.user.roles.clone(), WORK_LIMIT)
@@ -1189,11 +1198,33 @@ pub async fn my_work(app: &AppState, staff: &Staff) -> Option<MyWork> {
         None
     };
     Some(MyWork {
+        events_since,
         steps,
         total,
         overdue_total,
         unavailable,
     })
+}
+
+/// "Langkah saya" alone, the same partial the home page includes.
+#[derive(Template)]
+#[template(path = "console/my_work.html")]
+struct MyWorkFragment {
+    w: MyWork,
+}
+
+/// `GET /console/langkah`: the list as an HTML fragment, which the home page swaps in when a
+/// complaint event arrives.
+pub async fn my_work_fragment(State(app): State<AppState>, staff: Staff) -> Response {
+    match my_work(&app, &staff).await {
+        Some(w) => render(StatusCode::OK, &MyWorkFragment { w }),
+        // The route table admits only complaint roles; nothing to list for anyone else.
+        None => error(
+            &app,
+            StatusCode::FORBIDDEN,
+            "Anda tidak memiliki hak untuk halaman atau tindakan ini.",
+        ),
+    }
 }
 
 #[cfg(test)]
