@@ -75,12 +75,16 @@
     };
     var onEvent = function (ev) {
       if (work) refreshWork();
-      if (!stale) return;
-      var data = {};
-      try { data = JSON.parse(ev.data); } catch (e) { data = {}; }
-      if (ev.type === "resync" || String(data.complaint) === stale.getAttribute("data-complaint")) {
-        stale.hidden = false;
+      if (stale) {
+        var data = {};
+        try { data = JSON.parse(ev.data); } catch (e) { data = {}; }
+        if (ev.type === "resync" ||
+            String(data.complaint) === stale.getAttribute("data-complaint")) {
+          stale.hidden = false;
+        }
       }
+      // The last event handled, for whoever checks that the page keeps up.
+      if (ev.lastEventId) document.body.setAttribute("data-staff-event", ev.lastEventId);
     };
     kinds.forEach(function (t) { staff.addEventListener(t, onEvent); });
   }
