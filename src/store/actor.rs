@@ -1158,11 +1158,12 @@ impl Actor {
         // it never repeats after a restart.
         let staff_changes = std::mem::take(&mut self.staff_changes);
         let staff_seq = self.staff_seq + staff_changes.len() as u64;
-        if !staff_changes.is_empty() && !self.batch_failed {
-            if let Err(e) = self.in_batch(|txn| complaints::write_staff_event_seq(txn, staff_seq)) {
-                error!(error = %e, "complaint event number not written; the batch is not committed");
-                self.batch_failed = true;
-            }
+        if !staff_changes.is_empty()
+            && !self.batch_failed
+            && let Err(e) = self.in_batch(|txn| complaints::write_staff_event_seq(txn, staff_seq))
+        {
+            error!(error = %e, "complaint event number not written; the batch is not committed");
+            self.batch_failed = true;
         }
         let mut committed = true;
         if self.txn.is_some() || self.batch_failed || !writes.is_empty() || !changes.is_empty() {
