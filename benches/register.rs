@@ -174,6 +174,41 @@ fn main() {
                 times[197].as_secs_f64() * 1e3
             );
         }
+        // "Langkah saya": the open complaints waiting on a user's roles, by each one's own
+        // flow version, at most 200 rows, overdue first (all are open, at step 3).
+        println!();
+        println!("| work list (`complaint_work`, 200 rows) | waiting | p50 ms | p99 ms |");
+        println!("| --- | ---: | ---: | ---: |");
+        let work: [(&str, Vec<Role>); 3] = [
+            (
+                "complaint officer (every complaint waits on step 3)",
+                vec![Role::ComplaintOfficer],
+            ),
+            ("kasubbag umum (none waiting)", vec![Role::KasubbagUmum]),
+            (
+                "kepala dinas and sekretaris (none waiting)",
+                vec![Role::KepalaDinas, Role::Sekretaris],
+            ),
+        ];
+        for (name, roles) in work {
+            let mut times = Vec::with_capacity(200);
+            let mut total = 0;
+            for _ in 0..200 {
+                let t = Instant::now();
+                let list = store
+                    .complaint_work(roles.clone(), 200)
+                    .await
+                    .expect("work");
+                times.push(t.elapsed());
+                total = list.total;
+            }
+            times.sort();
+            println!(
+                "| {name} | {total} | {:.2} | {:.2} |",
+                times[100].as_secs_f64() * 1e3,
+                times[197].as_secs_f64() * 1e3
+            );
+        }
         running.stop().await;
     });
 

@@ -1,5 +1,6 @@
-// Console: live queue over server-sent events, and staff actions that call the JSON API
-// with the session's CSRF token. Text is set with textContent only.
+// Console: live queue over server-sent events, live complaint work over the staff stream,
+// and staff actions that call the JSON API with the session's CSRF token. Text is set with
+// textContent only; the one HTML taken in is our own escaped "Langkah saya" fragment.
 (function () {
   "use strict";
   var meta = document.querySelector("meta[name=csrf]");
@@ -35,6 +36,57 @@
     ["issued", "called", "recalled", "serving", "finished", "no_show", "transferred", "requeued",
      "voided", "day_started", "resync"].forEach(function (t) { es.addEventListener(t, refresh); });
     es.onopen = refresh;
+  }
+
+  // Complaint changes (staff only). The page names the last event it had seen when it was
+  // rendered, so a change made between its rendering and the connection is not missed;
+  // on a reconnect the browser sends Last-Event-ID, which the daemon prefers.
+  var work = document.getElementById("my-work");
+  var stale = document.getElementById("stale");
+  var live = work || stale;
+  if (live && window.EventSource) {
+    var kinds = ["opened", "step_done", "returned_for_revision", "closed", "attachment_added",
+                 "purged", "resync"];
+    var staff = new EventSource("/api/v1/staff/events?since=" +
+                                encodeURIComponent(live.getAttribute("data-since") || "0"));
+    var busy = false, again = false;
+    // "Langkah saya" again, swapped in whole; one request at a time, one more if events came
+    // meanwhile.
+    var refreshWork = function () {
+      if (busy) { again = true; return; }
+      busy = true;
+      fetch(work.getAttribute("data-live"), { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) throw new Error(String(r.status));
+        return r.text();
+      }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("my-work");
+        if (fresh) {
+          fresh = document.adoptNode(fresh);
+          work.replaceWith(fresh);
+          work = fresh;
+        }
+      }).catch(function () {
+        // The next event tries again; the rows shown stay as they were.
+      }).then(function () {
+        busy = false;
+        if (again) { again = false; refreshWork(); }
+      });
+    };
+    var onEvent = function (ev) {
+      if (work) refreshWork();
+      if (stale) {
+        var data = {};
+        try { data = JSON.parse(ev.data); } catch (e) { data = {}; }
+        if (ev.type === "resync" ||
+            String(data.complaint) === stale.getAttribute("data-complaint")) {
+          stale.hidden = false;
+        }
+      }
+      // The last event handled, for whoever checks that the page keeps up.
+      if (ev.lastEventId) document.body.setAttribute("data-staff-event", ev.lastEventId);
+    };
+    kinds.forEach(function (t) { staff.addEventListener(t, onEvent); });
   }
 
   document.addEventListener("click", function (ev) {

@@ -16,7 +16,7 @@ use tracing::{info, warn};
 use crate::auth::Throttle;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::events::Events;
+use crate::events::{Events, StaffEvents};
 use crate::printer::{self, Printer};
 use crate::store::{self, StoreError, StoreHandle};
 use crate::web::{AppState, RateLimiter, router};
@@ -67,6 +67,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         .or_else(|| lan_base_url(scheme, addr));
     warn_if_unreachable(base_url.as_deref());
     let events = Events::new(1024);
+    let staff_events = StaffEvents::new(1024);
     let (store, inbox) = store::channel();
     let mut threads = Vec::new();
 
@@ -97,15 +98,27 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     };
     let db_path = opts.data_dir.join(DB_FILE);
     let spawned = {
-        let (config, clock, events, printer) = (
+        let (config, clock, events, staff_events, printer) = (
             config.clone(),
             opts.clock.clone(),
             events.clone(),
+            staff_events.clone(),
             printer.clone(),
         );
         let open_db = opts.open_db;
         tokio::task::spawn_blocking(move || {
-            store::spawn(&db_path, inbox, config, clock, events, printer, open_db)
+            store::spawn(
+                &db_path,
+                inbox,
+                config,
+                clock,
+                store::Buses {
+                    events,
+                    staff: staff_events,
+                },
+                printer,
+                open_db,
+            )
         })
         .await??
     };
@@ -134,6 +147,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         store: store.clone(),
         config: config.clone(),
         events: events.clone(),
+        staff_events,
         clock: opts.clock.clone(),
         printer,
         kiosk_limit: Arc::new(RateLimiter::new(config.kiosk.max_tickets_per_minute)),

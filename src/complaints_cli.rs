@@ -8,7 +8,6 @@ use std::sync::Arc;
 use crate::audit::Who;
 use crate::clock::SystemClock;
 use crate::config::Config;
-use crate::events::Events;
 use crate::store::offline::{Offline, OfflineError};
 use crate::store::{self, StoreError};
 
@@ -54,7 +53,7 @@ pub fn purge(data_dir: &Path, config_file: Option<&Path>) -> Outcome {
             inbox,
             Arc::new(config),
             Arc::new(SystemClock),
-            Events::new(16),
+            store::Buses::new(16),
             None,
             None,
         )

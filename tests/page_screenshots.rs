@@ -169,6 +169,79 @@ async fn complaint_pages_at_1366x768() {
     b.script("document.getElementById('lampiran').scrollIntoView()")
         .await;
     std::fs::write(out.join("complaint-attachments.png"), b.screenshot().await).expect("png");
+
+    // One small complaint walked to step 6 through the API, for the Kepala Dinas' list.
+    let api_officer = app.staff("petugas-2", &[Role::ComplaintOfficer]).await;
+    let kasubbag = app.staff("kasubbag", &[Role::KasubbagUmum]).await;
+    app.create_user("kadis", &[Role::KepalaDinas]).await;
+    let small = store
+        .open_complaint(
+            complaint(
+                Source::Channel(Channel::Phone),
+                Level::Kecil,
+                "Rudi Hartono",
+            ),
+            officer(),
+        )
+        .await
+        .expect("open")
+        .seq();
+    let post = |who: &common::StaffSession, body: serde_json::Value| {
+        let req = app
+            .as_staff(
+                reqwest::Method::POST,
+                &format!("/api/v1/complaints/{small}/actions"),
+                who,
+            )
+            .json(&body);
+        async move {
+            let r = req.send().await.expect("act");
+            assert_eq!(r.status(), 200, "{:?}", r.text().await);
+        }
+    };
+    post(
+        &api_officer,
+        serde_json::json!({"step": 3, "version": 1, "kind": "complete"}),
+    )
+    .await;
+    post(
+        &kasubbag,
+        serde_json::json!({"step": 4, "version": 2, "kind": "complete"}),
+    )
+    .await;
+    post(
+        &api_officer,
+        serde_json::json!({"step": 5, "version": 3, "kind": "save_draft", "text": "Surat balasan."}),
+    )
+    .await;
+    post(
+        &api_officer,
+        serde_json::json!({"step": 5, "version": 4, "kind": "complete"}),
+    )
+    .await;
+
+    // The complaint's page when someone else changed it meanwhile.
+    b.goto(&app.url(&page)).await;
+    b.wait_text("h1", "Pengaduan").await;
+    let other = app
+        .as_staff(
+            reqwest::Method::POST,
+            &format!("/api/v1/complaints/{}/actions", first.seq()),
+            &api_officer,
+        )
+        .json(&serde_json::json!({"step": 3, "version": 1, "kind": "complete"}))
+        .send()
+        .await
+        .expect("act");
+    assert_eq!(other.status(), 200);
+    b.wait_text("#stale", "telah diperbarui").await;
+    std::fs::write(out.join("complaint-stale.png"), b.screenshot().await).expect("png");
+    b.quit().await;
+
+    let b = Browser::start_with(1366, 768, &["--hide-scrollbars"]).await;
+    b.login(&app.base, "kadis", common::TEST_PASSWORD).await;
+    b.wait_url("/console").await;
+    std::fs::write(out.join("complaint-home-kepala.png"), b.screenshot().await).expect("png");
     b.quit().await;
     app.stop().await;
 }

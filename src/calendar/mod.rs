@@ -302,4 +302,8 @@ impl crate::complaint::Deadlines for Calendar {
     fn due(&self, start: DateTime<Utc>, standard: TimeStandard) -> DateTime<Utc> {
         Calendar::due(self, start, standard)
     }
+
+    fn working_minutes(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
+        self.working_minutes_between(from, to)
+    }
 }

@@ -105,7 +105,10 @@ pub struct Recorded {
     pub closed: bool,
 }
 
-/// A step past its due time: still open (`done_at` none) or done late.
+/// A step past its due time: still open (`done_at` none) or done late. `late_minutes` is
+/// working time, as the SOP's standards and the timeline count it: a step due on Friday
+/// afternoon and still open on Monday morning is late by the working hours in between, not
+/// by the weekend.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Overdue {
     pub step: u32,
@@ -469,8 +472,13 @@ pub fn apply(
     Ok((next, recorded))
 }
 
-/// Every step record past its due time at `now`: the open one, and those done late.
-pub fn overdue_steps(state: &Workflow, now: DateTime<Utc>) -> Vec<Overdue> {
+/// Every step record past its due time at `now`: the open one, and those done late, with
+/// how late in working minutes on `deadlines`' calendar.
+pub fn overdue_steps(
+    state: &Workflow,
+    now: DateTime<Utc>,
+    deadlines: &dyn Deadlines,
+) -> Vec<Overdue> {
     state
         .records
         .iter()
@@ -481,7 +489,8 @@ pub fn overdue_steps(state: &Workflow, now: DateTime<Utc>) -> Vec<Overdue> {
                 step: r.step,
                 round: r.round,
                 due_at,
-                late_minutes: (end - due_at).num_minutes(),
+                late_minutes: i64::try_from(deadlines.working_minutes(due_at, end))
+                    .unwrap_or(i64::MAX),
                 open: r.is_open(),
             })
         })

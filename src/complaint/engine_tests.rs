@@ -20,6 +20,10 @@ impl Deadlines for Elapsed {
                 TimeStandard::WorkingDays(n) => Duration::hours(24 * i64::from(n)),
             }
     }
+
+    fn working_minutes(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
+        u64::try_from((to - from).num_minutes()).unwrap_or(0)
+    }
 }
 
 /// Working minutes only, as if the office never closed between its 8-hour days: a working
@@ -34,6 +38,10 @@ impl Deadlines for EightHourDays {
                 TimeStandard::Hours(n) => 60 * i64::from(n),
                 TimeStandard::WorkingDays(n) => 480 * i64::from(n),
             })
+    }
+
+    fn working_minutes(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
+        u64::try_from((to - from).num_minutes()).unwrap_or(0)
     }
 }
 
@@ -192,7 +200,7 @@ fn small_flow_walked_with_one_return_for_revision() {
         (3, at(30), None)
     );
     // The wait (12 min against 5) and the talk (18 against 15) were over the standard.
-    let late: Vec<(u32, i64, bool)> = overdue_steps(&s, at(35))
+    let late: Vec<(u32, i64, bool)> = overdue_steps(&s, at(35), &Elapsed)
         .iter()
         .map(|o| (o.step, o.late_minutes, o.open))
         .collect();
@@ -359,7 +367,11 @@ fn small_flow_walked_with_one_return_for_revision() {
     )
     .expect_err("closed");
     assert_eq!((e.code(), e), ("out_of_order", ComplaintError::Closed));
-    assert!(overdue_steps(&s, at(10_000)).iter().all(|o| !o.open));
+    assert!(
+        overdue_steps(&s, at(10_000), &Elapsed)
+            .iter()
+            .all(|o| !o.open)
+    );
 }
 
 #[test]
@@ -395,7 +407,7 @@ fn medium_flow_by_letter_has_no_ticket_steps_and_uses_the_given_deadlines() {
     assert_eq!(s.current_record().and_then(|r| r.due_at), Some(at(480)));
     assert!(is_overdue(&s, at(481)));
     assert!(!is_overdue(&s, at(480)));
-    assert_eq!(overdue_steps(&s, at(481)).len(), 1);
+    assert_eq!(overdue_steps(&s, at(481), &EightHourDays).len(), 1);
 
     let step = |s: &Workflow, kind: ActionKind, actor: &Actor, now| {
         let action = Action {
@@ -754,4 +766,80 @@ fn ticket_times_out_of_order_are_kept_in_order() {
         .map(|r| (r.started_at, r.done_at))
         .collect();
     assert_eq!(spans, [(at(10), Some(at(10))), (at(10), Some(at(20)))]);
+}
+
+/// Lateness counts working minutes on the office calendar, the measure of the SOP's
+/// standards and of the timeline: a step due on Friday afternoon and still open on Monday
+/// morning is late by Friday's rest and Monday's first hour, not by the weekend.
+#[test]
+fn lateness_is_working_time_across_a_weekend() {
+    let config = crate::config::Config::embedded().expect("config");
+    let cal = &config.calendar;
+    let wib = |d: u32, h: u32, m: u32| {
+        chrono_tz::Asia::Jakarta
+            .with_ymd_and_hms(2026, 12, d, h, m, 0)
+            .single()
+            .expect("time")
+            .with_timezone(&Utc)
+    };
+    let sop = sop();
+    let flow = sop.flow_for(Level::Kecil);
+    // Friday 4 December 2026: opened at 13:00, step 3 done at 14:00; step 4 (1 jam) due 15:00.
+    let (s, _) = start_without_ticket(
+        flow,
+        Level::Kecil,
+        Channel::Letter,
+        &officer(),
+        wib(4, 13, 0),
+        cal,
+    )
+    .expect("opened");
+    let (s, _) = apply(
+        &s,
+        &Action {
+            step: 3,
+            version: s.version(),
+            kind: complete(),
+        },
+        &officer(),
+        wib(4, 14, 0),
+        cal,
+    )
+    .expect("step 3");
+    assert_eq!(
+        s.current_record().and_then(|r| r.due_at),
+        Some(wib(4, 15, 0))
+    );
+    // Monday 7 December, 08:30: Friday 15:00–16:30 and Monday 07:30–08:30.
+    let now = wib(7, 8, 30);
+    let late: Vec<(u32, i64, bool)> = overdue_steps(&s, now, cal)
+        .iter()
+        .map(|o| (o.step, o.late_minutes, o.open))
+        .collect();
+    assert_eq!(late, [(4, 150, true)]);
+    // The same figure the timeline shows for the step.
+    let rows = crate::complaint::timeline(&s, now, cal);
+    let step4 = rows.iter().find(|r| r.step == 4).expect("step 4 row");
+    assert_eq!(
+        step4.timing,
+        crate::complaint::Timing::Overdue { by_minutes: 150 }
+    );
+    // Done on Monday at 09:00: late by 180 working minutes, not some 66 clock hours.
+    let (s, _) = apply(
+        &s,
+        &Action {
+            step: 4,
+            version: s.version(),
+            kind: complete(),
+        },
+        &kasubbag(),
+        wib(7, 9, 0),
+        cal,
+    )
+    .expect("step 4");
+    let done: Vec<(u32, i64, bool)> = overdue_steps(&s, wib(7, 9, 5), cal)
+        .iter()
+        .map(|o| (o.step, o.late_minutes, o.open))
+        .collect();
+    assert_eq!(done, [(4, 180, false)]);
 }

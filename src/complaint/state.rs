@@ -26,6 +26,9 @@ impl Actor {
 /// holidays) implements it; the engine never reads a clock or a calendar itself.
 pub trait Deadlines {
     fn due(&self, start: DateTime<Utc>, standard: TimeStandard) -> DateTime<Utc>;
+    /// The working time between two instants, in minutes: how late a step is, in the same
+    /// measure as its standard (0 when `to` is not after `from`).
+    fn working_minutes(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> u64;
 }
 
 /// How a complaint without a queue ticket came in.

@@ -19,14 +19,14 @@ use tracing::{error, info, warn};
 use super::accounts::{self, AccountWrites};
 use super::complaints::{
     self, ActionRow, AfterCommit, Complaint, ComplaintCounts, ComplaintOp, ComplaintOut, Identity,
-    NewComplaint, PurgeSummary, RegisterPage, RegisterQuery,
+    NewComplaint, PurgeSummary, RegisterPage, RegisterQuery, WorkList,
 };
 use super::tables::{self, StoreError, Writes};
 use crate::audit::{AuditEntry, Who};
 use crate::auth::{Session, User};
 use crate::clock::{Clock, local_date, rfc3339_local};
 use crate::config::{Config, FailurePolicy};
-use crate::events::{Event, Events};
+use crate::events::{ComplaintEvent, Event, Events, StaffEvents};
 use crate::printer::{PrintJob, PrintOutcome, Printer, PrinterEvent, PrinterStatus};
 use crate::queue::{
     Change, CounterOp, Estimate, Issued, PrintMode, PrinterView, QueueError, QueueState, QueueView,
@@ -570,6 +570,23 @@ impl StoreHandle {
         }
     }
 
+    /// The open complaints whose waiting step one of `roles` may act on, by each complaint's
+    /// own flow version, overdue first; at most `limit` rows (`WORK_LIMIT` at most), with the
+    /// total. Answered from memory.
+    pub async fn complaint_work(
+        &self,
+        roles: Vec<crate::auth::Role>,
+        limit: usize,
+    ) -> Result<WorkList, OpError> {
+        match self
+            .complaint_req(ComplaintOp::Work { roles, limit }, Who::system())
+            .await?
+        {
+            ComplaintOut::Work(w) => Ok(w),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
     /// Open and closed complaints, and the open ones past due per flow step, now.
     pub async fn complaint_counts(&self) -> Result<ComplaintCounts, OpError> {
         match self
@@ -646,6 +663,12 @@ pub(super) struct Actor {
     pub(super) config: Arc<Config>,
     clock: Arc<dyn Clock>,
     events: Events,
+    /// Complaint changes, for staff: published after the commit like `events`.
+    staff_events: StaffEvents,
+    /// The last complaint event's sequence number, as committed (`meta`).
+    staff_seq: u64,
+    /// Complaint changes of the batch under way, published once it committed.
+    pub(super) staff_changes: Vec<complaints::StaffChange>,
     printer: Option<Printer>,
     printer_status: PrinterStatus,
     waiters: HashMap<TicketId, Waiter>,
@@ -675,6 +698,23 @@ pub struct Spawned {
     pub fatal: oneshot::Receiver<StoreError>,
 }
 
+/// Where the store publishes what it committed: the queue's public events, and complaint
+/// changes for staff.
+#[derive(Clone)]
+pub struct Buses {
+    pub events: Events,
+    pub staff: StaffEvents,
+}
+
+impl Buses {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            events: Events::new(capacity),
+            staff: StaffEvents::new(capacity),
+        }
+    }
+}
+
 /// Opens (or creates) the store and starts its thread on `inbox`. A database from an earlier
 /// release is migrated first (see `migrate`); one from a later release is refused.
 pub fn spawn(
@@ -682,7 +722,7 @@ pub fn spawn(
     inbox: Inbox,
     config: Arc<Config>,
     clock: Arc<dyn Clock>,
-    events: Events,
+    buses: Buses,
     printer: Option<Printer>,
     opener: Option<tables::Opener>,
 ) -> Result<Spawned, StoreError> {
@@ -696,6 +736,12 @@ pub fn spawn(
     let (state, event_seq) = tables::load(&db, path, today)?;
     let audit_head = accounts::audit_head(&db)?;
     let complaint_index = complaints::load_index(&db, config.office.time_zone)?;
+    let staff_seq = complaints::staff_event_seq(&db)?;
+    let Buses {
+        events,
+        staff: staff_events,
+    } = buses;
+    staff_events.set_start(staff_seq);
     let attachments = crate::attachments::Attachments::new(
         path.parent().unwrap_or_else(|| Path::new(".")),
         config.complaints.max_attachment_bytes(),
@@ -731,6 +777,9 @@ pub fn spawn(
         config,
         clock,
         events,
+        staff_events,
+        staff_seq,
+        staff_changes: Vec::new(),
         printer,
         printer_status,
         waiters: HashMap::new(),
@@ -1167,6 +1216,17 @@ impl Actor {
             event_seq: self.event_seq + changes.len() as u64,
             accounts: std::mem::take(&mut self.accounts),
         };
+        // The complaint events' sequence number is committed with the changes it numbers, so
+        // it never repeats after a restart.
+        let staff_changes = std::mem::take(&mut self.staff_changes);
+        let staff_seq = self.staff_seq + staff_changes.len() as u64;
+        if !staff_changes.is_empty()
+            && !self.batch_failed
+            && let Err(e) = self.in_batch(|txn| complaints::write_staff_event_seq(txn, staff_seq))
+        {
+            error!(error = %e, "complaint event number not written; the batch is not committed");
+            self.batch_failed = true;
+        }
         let mut committed = true;
         if self.txn.is_some() || self.batch_failed || !writes.is_empty() || !changes.is_empty() {
             let seq = writes.event_seq;
@@ -1194,6 +1254,18 @@ impl Actor {
                     change,
                 });
             }
+            let tz = self.config.office.time_zone;
+            for (i, c) in staff_changes.into_iter().enumerate() {
+                self.staff_events.publish(ComplaintEvent {
+                    seq: self.staff_seq + 1 + i as u64,
+                    at: rfc3339_local(c.at, tz),
+                    complaint: c.complaint,
+                    number: c.number,
+                    kind: c.kind,
+                    step: c.step,
+                });
+            }
+            self.staff_seq = staff_seq;
         }
         for p in pending {
             self.answer(p, committed, now);
@@ -1233,6 +1305,17 @@ impl Actor {
             .and_then(|()| accounts::session_keys_in(&txn, username));
         self.txn = Some(txn);
         keys
+    }
+
+    /// Runs `f` on the batch's write transaction (opening it on first need).
+    fn in_batch<T>(
+        &mut self,
+        f: impl FnOnce(&WriteTransaction) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let txn = self.batch_txn()?;
+        let r = f(&txn);
+        self.txn = Some(txn);
+        r
     }
 
     /// The batch's write transaction, opened on first need.
@@ -1341,6 +1424,8 @@ impl Actor {
         self.accounts = AccountWrites::default();
         // The index may hold complaints of the batch that did not commit.
         self.complaints = complaints::load_index(&self.db, self.config.office.time_zone)?;
+        self.staff_seq = complaints::staff_event_seq(&self.db)?;
+        self.staff_changes.clear();
         Ok(())
     }
 
@@ -1631,7 +1716,7 @@ mod tests {
             inbox,
             Arc::new(Config::embedded().expect("config")),
             Arc::new(FakeClock::new(monday())),
-            Events::new(16),
+            Buses::new(16),
             None,
             None,
         )

@@ -18,11 +18,12 @@ use super::actor::{Actor, OpError};
 use super::tables::{META, StoreError};
 use crate::attachments::Stored;
 use crate::audit::Who;
-use crate::auth::Role;
+use crate::auth::{ALL_ROLES, Role};
 use crate::clock::local_date;
 use crate::complaint::{
-    self, Action, Channel, ComplaintError, GlobalId, Level, Recorded, TicketTimes, Workflow,
+    self, Action, Channel, ComplaintError, Flow, GlobalId, Level, Recorded, TicketTimes, Workflow,
 };
+use crate::events::ComplaintEventKind;
 use crate::privacy::{Nik, mask_name, mask_nik};
 use crate::queue::TicketState;
 
@@ -48,6 +49,55 @@ pub(super) const ATTACHMENT_REFS: TableDefinition<(&str, u64), u8> =
     TableDefinition::new("complaint_attachments");
 
 const K_NEXT: &str = "complaint_next_seq";
+/// The last complaint event's sequence number (the staff stream's `id`).
+const K_EVENT_SEQ: &str = "complaint_event_seq";
+
+/// A complaint change of the batch, published to staff once the batch committed.
+pub(super) struct StaffChange {
+    pub at: DateTime<Utc>,
+    pub complaint: u64,
+    pub number: String,
+    pub kind: ComplaintEventKind,
+    pub step: Option<u32>,
+}
+
+impl StaffChange {
+    fn of(c: &Complaint, kind: ComplaintEventKind, at: DateTime<Utc>) -> Self {
+        Self {
+            at,
+            complaint: c.seq(),
+            number: c.number.clone(),
+            kind,
+            step: c.workflow.current_step().map(|s| s.no),
+        }
+    }
+}
+
+/// What a recorded change is, as the staff stream names it.
+fn event_kind(r: &Recorded) -> ComplaintEventKind {
+    match &r.change {
+        _ if r.closed => ComplaintEventKind::Closed,
+        complaint::Change::Opened { .. } => ComplaintEventKind::Opened,
+        complaint::Change::Returned { .. } => ComplaintEventKind::ReturnedForRevision,
+        _ => ComplaintEventKind::StepDone,
+    }
+}
+
+/// The last complaint event's sequence number on disk (0 before the first).
+pub(super) fn staff_event_seq(db: &redb::Database) -> Result<u64, StoreError> {
+    let txn = db.begin_read()?;
+    let meta = match txn.open_table(META) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(meta.get(K_EVENT_SEQ)?.map_or(0, |v| v.value()))
+}
+
+pub(super) fn write_staff_event_seq(txn: &WriteTransaction, seq: u64) -> Result<(), StoreError> {
+    txn.open_table(META)?.insert(K_EVENT_SEQ, seq)?;
+    Ok(())
+}
 
 /// Creates the complaint tables (the schema 1 → 2 step, and a new database).
 pub(super) fn create_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
@@ -245,6 +295,29 @@ pub struct ComplaintCounts {
     pub overdue: Vec<OverdueCount>,
 }
 
+/// One open complaint whose waiting step the asker's roles may act on ("Langkah saya").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkRow {
+    pub seq: u64,
+    pub number: String,
+    pub step: u32,
+    /// The step's words, from the flow version the complaint started with.
+    pub action: String,
+    pub due_at: Option<DateTime<Utc>>,
+    pub overdue: bool,
+}
+
+/// The work list: overdue first, then by due time; at most the asked number of rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct WorkList {
+    /// How many complaints wait on these roles, beyond the rows shown too.
+    pub total: usize,
+    pub rows: Vec<WorkRow>,
+}
+
+/// The most rows one work list carries.
+pub const WORK_LIMIT: usize = 200;
+
 /// The complaint domain's requests to the store.
 pub(super) enum ComplaintOp {
     Open(Box<NewComplaint>),
@@ -264,6 +337,12 @@ pub(super) enum ComplaintOp {
         code: String,
     },
     Register(RegisterQuery),
+    /// The open complaints whose waiting step one of `roles` may act on, by the complaint's
+    /// own flow version; 1–`WORK_LIMIT` rows (0 means `WORK_LIMIT`).
+    Work {
+        roles: Vec<Role>,
+        limit: usize,
+    },
     Purge,
     Counts,
     IntakeTickets {
@@ -284,6 +363,7 @@ pub(super) enum ComplaintOut {
     Counts(ComplaintCounts),
     Tickets(Vec<IntakeTicket>),
     File(Box<Stored>, Vec<u8>),
+    Work(WorkList),
 }
 
 /// Files to delete once the batch is on disk (a purge), or to delete if it is not (an
@@ -304,6 +384,8 @@ struct Summary {
     created_on: NaiveDate,
     level: Level,
     flow: u16,
+    /// The flow version the complaint runs on: its place in `Index::versions`.
+    version: u32,
     /// The step waiting; 0 once closed (no flow numbers a step 0).
     step: u32,
     /// Unix seconds of the waiting step's due time; `i64::MAX` when none.
@@ -322,6 +404,28 @@ pub(super) struct Index {
     flows: HashMap<String, Value>,
     /// The flow id of each stored version.
     flow_of_version: HashMap<String, u16>,
+    /// Each stored version's steps as the work list needs them, computed once when the
+    /// snapshot is loaded or first written; `Summary::version` indexes it.
+    versions: Vec<Vec<StepRoles>>,
+    /// Flow version (SHA-256) → its place in `versions`.
+    version_ids: HashMap<String, u32>,
+}
+
+/// One step of a stored flow version: who may act on it (a bit per `ALL_ROLES` entry) and
+/// what it says.
+struct StepRoles {
+    no: u32,
+    roles: u32,
+    action: Box<str>,
+}
+
+/// The roles as bits in `ALL_ROLES` order.
+fn role_mask(roles: &[Role]) -> u32 {
+    ALL_ROLES
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| roles.contains(r))
+        .fold(0, |m, (i, _)| m | (1 << i))
 }
 
 /// The part of a stored complaint the index needs; parsing it skips drafts and notes.
@@ -366,12 +470,44 @@ impl Index {
         }
     }
 
+    /// The place of a flow version's steps, adding them the first time it is seen.
+    fn version_index(&mut self, flow: &Flow) -> u32 {
+        if let Some(&i) = self.version_ids.get(&flow.version) {
+            return i;
+        }
+        let steps = flow
+            .steps
+            .iter()
+            .map(|s| StepRoles {
+                no: s.no,
+                roles: role_mask(&s.allowed_roles()),
+                action: s.action.clone().into_boxed_str(),
+            })
+            .collect();
+        self.versions.push(steps);
+        let i = (self.versions.len() - 1) as u32;
+        self.version_ids.insert(flow.version.clone(), i);
+        i
+    }
+
+    /// The waiting step of a row, as its own flow version describes it.
+    fn waiting_step(&self, r: &Summary) -> Option<&StepRoles> {
+        if r.step == 0 {
+            return None;
+        }
+        self.versions
+            .get(r.version as usize)?
+            .iter()
+            .find(|s| s.no == r.step)
+    }
+
     fn position(&self, seq: u64) -> Option<usize> {
         self.rows.binary_search_by_key(&seq, |r| r.seq).ok()
     }
 
     fn put(&mut self, c: &Complaint, identity: Option<&Identity>, tz: chrono_tz::Tz) {
         let flow = self.flow_index(&c.workflow.flow().id);
+        let version = self.version_index(c.workflow.flow());
         let (step, due) = match c.workflow.current_record() {
             Some(r) if !c.workflow.is_closed() => {
                 (r.step, r.due_at.map_or(i64::MAX, |d| d.timestamp()))
@@ -384,6 +520,7 @@ impl Index {
             created_on: local_date(c.created_at, tz),
             level: c.workflow.level(),
             flow,
+            version,
             step,
             due,
             closed_at: c.closed_at.map(|t| t.timestamp()),
@@ -441,6 +578,13 @@ pub(super) fn load_index(db: &redb::Database, tz: chrono_tz::Tz) -> Result<Index
             .ok_or_else(|| corrupt("flow", "no id"))?
             .to_string();
         let i = index.flow_index(&id);
+        let parsed: Flow = serde_json::from_value(flow.clone())
+            .map_err(|e| corrupt(format!("flow {}", k.value()), e))?;
+        // Keyed by the table's key, the version every complaint names.
+        if !index.version_ids.contains_key(k.value()) {
+            let v = index.version_index(&parsed);
+            index.version_ids.insert(k.value().to_string(), v);
+        }
         index.flow_of_version.insert(k.value().to_string(), i);
         index.flows.insert(k.value().to_string(), flow);
     }
@@ -468,12 +612,17 @@ pub(super) fn load_index(db: &redb::Database, tz: chrono_tz::Tz) -> Result<Index
             .flow_of_version
             .get(&wf.flow)
             .ok_or_else(|| corrupt(format!("complaint {}", k.value()), "unknown flow version"))?;
+        let version = *index
+            .version_ids
+            .get(&wf.flow)
+            .ok_or_else(|| corrupt(format!("complaint {}", k.value()), "unknown flow version"))?;
         index.rows.push(Summary {
             seq: head.id.seq,
             number: head.number.into_boxed_str(),
             created_on: local_date(head.created_at, tz),
             level: wf.level,
             flow,
+            version,
             step: current.map_or(0, |r| r.step),
             due: current
                 .and_then(|r| r.due_at)
@@ -595,6 +744,9 @@ impl Actor {
             ComplaintOp::Get { seq, identity } => self.get_complaint(seq, identity, who, now),
             ComplaintOp::ByCode { code } => self.complaint_by_code(&code),
             ComplaintOp::Register(q) => self.register(&q, now),
+            ComplaintOp::Work { roles, limit } => {
+                Ok(ComplaintOut::Work(self.complaint_work(&roles, limit, now)))
+            }
             ComplaintOp::Purge => self.purge_complaints(who, now, after),
             ComplaintOp::Counts => Ok(ComplaintOut::Counts(self.complaint_counts(now))),
             ComplaintOp::IntakeTickets { limit } => self.intake_tickets(limit),
@@ -818,6 +970,8 @@ impl Actor {
             index.put(&c, Some(&new.identity), tz);
             Ok(c)
         })?;
+        self.staff_changes
+            .push(StaffChange::of(&complaint, event_kind(&recorded), now));
         self.audit(
             now,
             who,
@@ -851,6 +1005,8 @@ impl Actor {
             index.put(&c, identity.as_ref(), tz);
             Ok(())
         })?;
+        self.staff_changes
+            .push(StaffChange::of(&c, event_kind(&recorded), now));
         self.audit(
             now,
             who,
@@ -905,6 +1061,11 @@ impl Actor {
                 .insert((stored.sha256.as_str(), seq), 1)?;
             Ok(())
         })?;
+        self.staff_changes.push(StaffChange::of(
+            &c,
+            ComplaintEventKind::AttachmentAdded,
+            now,
+        ));
         self.audit(
             now,
             who,
@@ -1090,6 +1251,59 @@ impl Actor {
         Ok(ComplaintOut::Page(RegisterPage { total, rows }))
     }
 
+    /// "Langkah saya" from the index alone: the open complaints whose waiting step, in the
+    /// flow version each started with, one of `roles` may act on. Sorted by due time, which
+    /// puts the overdue first (their due time is before now, everyone else's after); no due
+    /// time last; then by sequence.
+    pub(super) fn complaint_work(
+        &self,
+        roles: &[Role],
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> WorkList {
+        let index = &self.complaints;
+        let mask = role_mask(roles);
+        if mask == 0 {
+            return WorkList::default();
+        }
+        let limit = match limit {
+            0 => WORK_LIMIT,
+            n => n.min(WORK_LIMIT),
+        };
+        let mut hits: Vec<(i64, u64, usize)> = index
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| index.waiting_step(r).is_some_and(|s| s.roles & mask != 0))
+            .map(|(i, r)| (r.due, r.seq, i))
+            .collect();
+        let total = hits.len();
+        if hits.len() > limit {
+            hits.select_nth_unstable(limit);
+            hits.truncate(limit);
+        }
+        hits.sort_unstable();
+        let now_s = now.timestamp();
+        let rows = hits
+            .into_iter()
+            .filter_map(|(due, seq, i)| {
+                let r = &index.rows[i];
+                let step = index.waiting_step(r)?;
+                Some(WorkRow {
+                    seq,
+                    number: r.number.to_string(),
+                    step: r.step,
+                    action: step.action.to_string(),
+                    due_at: (due != i64::MAX)
+                        .then(|| DateTime::from_timestamp(due, 0))
+                        .flatten(),
+                    overdue: due < now_s,
+                })
+            })
+            .collect();
+        WorkList { total, rows }
+    }
+
     pub(super) fn complaint_counts(&self, now: DateTime<Utc>) -> ComplaintCounts {
         let now_s = now.timestamp();
         let mut counts = ComplaintCounts::default();
@@ -1224,6 +1438,8 @@ impl Actor {
                 index.put(&c, None, tz);
                 Ok(files)
             })?;
+            self.staff_changes
+                .push(StaffChange::of(&c, ComplaintEventKind::Purged, now));
             summary.complaints += 1;
             summary.files += files.len();
             after.remove_if_committed.extend(files);

@@ -10,12 +10,12 @@ pub mod offline;
 mod tables;
 
 pub use actor::{
-    AccountRefusal, Health, Inbox, Metrics, OpError, Spawned, StoreHandle, TicketStatus, UserEdit,
-    channel, spawn,
+    AccountRefusal, Buses, Health, Inbox, Metrics, OpError, Spawned, StoreHandle, TicketStatus,
+    UserEdit, channel, spawn,
 };
 pub use complaints::{
     ActionRow, Complaint, ComplaintCounts, INTAKE_TICKETS_MAX, Identity, IntakeTicket,
     NewComplaint, OverdueCount, PurgeSummary, RegisterPage, RegisterQuery, RegisterRow, Source,
-    Status,
+    Status, WORK_LIMIT, WorkList, WorkRow,
 };
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};

@@ -27,7 +27,9 @@ use crate::complaint::{
     Action, ActionKind, Channel, Level, TimelineRow, Timing, minutes_label, timeline,
 };
 use crate::privacy::Nik;
-use crate::store::{Complaint, Identity, NewComplaint, OpError, RegisterQuery, Source, Status};
+use crate::store::{
+    Complaint, Identity, NewComplaint, OpError, RegisterQuery, Source, Status, WORK_LIMIT,
+};
 
 /// Everyone the complaint SOP names.
 pub const COMPLAINT_ROLES: &[Role] = &[
@@ -508,6 +510,9 @@ struct ComplaintPage {
     forms: Option<Forms>,
     /// Who acts at the current step, for a viewer who may not.
     waiting_for: String,
+    /// The staff stream's newest event before the complaint was read: the page follows the
+    /// stream from there and says when this complaint changed after it.
+    events_since: u64,
 }
 
 impl ComplaintPage {
@@ -669,6 +674,8 @@ async fn complaint_response(
     extra: Option<Flash>,
     with_identity: bool,
 ) -> Response {
+    // Before the read: a change committed in between shows as "updated", never goes unseen.
+    let events_since = app.staff_events.newest();
     let got = if with_identity {
         app.store
             .complaint_with_identity(seq, staff.who())
@@ -762,6 +769,7 @@ async fn complaint_response(
         may_attach: may(staff, INTAKE_ROLES) && c.closed_at.is_none() && c.purged_at.is_none(),
         may_download: may(staff, IDENTITY_ROLES) && c.purged_at.is_none(),
         max_attachment_kib: app.config.complaints.max_attachment_kib,
+        events_since,
         created: local(app, c.created_at),
         level: wf.level().label_id(),
         flow_name: wf.flow().name.clone(),
@@ -1335,7 +1343,11 @@ pub struct MyStep {
 }
 
 pub struct MyWork {
+    /// The staff stream's newest event before the list was read (see `ComplaintPage`).
+    pub events_since: u64,
     pub steps: Vec<MyStep>,
+    /// How many wait on the user; more than `steps` holds when the list is cut.
+    pub total: usize,
     /// Office-wide overdue steps, for the Kepala Dinas.
     pub overdue_total: Option<usize>,
     /// The store did not answer: the list is not "nothing to do".
@@ -1346,55 +1358,43 @@ impl MyWork {
     pub fn any_overdue(&self) -> bool {
         self.overdue_total.is_some_and(|n| n > 0)
     }
+
+    /// The list shows the first rows only.
+    pub fn cut(&self) -> bool {
+        self.total > self.steps.len()
+    }
 }
 
 /// The open complaints whose waiting step the user's roles may act on, overdue first, then
-/// by due time; none for a user without complaint roles.
+/// by due time; none for a user without complaint roles. One store request, answered from
+/// the register in memory by each complaint's own flow version.
 pub async fn my_work(app: &AppState, staff: &Staff) -> Option<MyWork> {
     if !may(staff, COMPLAINT_ROLES) {
         return None;
     }
-    // Every open complaint, a register page (200, its most) at a time.
-    let mut rows = Vec::new();
-    let mut unavailable = false;
-    loop {
-        let q = RegisterQuery {
-            status: Some(Status::Open),
-            offset: rows.len(),
-            limit: 200,
-            ..RegisterQuery::default()
-        };
-        let Ok(page) = app.store.complaint_register(q).await else {
-            unavailable = true;
-            break;
-        };
-        let n = page.rows.len();
-        rows.extend(page.rows);
-        if n < 200 || rows.len() >= page.total {
-            break;
-        }
-    }
-    let mut steps: Vec<(Option<DateTime<Utc>>, MyStep)> = rows
-        .into_iter()
-        .filter_map(|r| {
-            let no = r.step?;
-            let step = app.config.sop.flow(&r.flow)?.step(no)?;
-            may(staff, &step.allowed_roles()).then(|| {
-                (
-                    r.due_at,
-                    MyStep {
-                        seq: r.seq,
-                        number: r.number,
-                        step: no,
-                        action: short(&step.action, 90),
-                        due: opt_local(app, r.due_at),
-                        overdue: r.overdue,
-                    },
-                )
-            })
-        })
-        .collect();
-    steps.sort_by_key(|(due, s)| (!s.overdue, due.unwrap_or(DateTime::<Utc>::MAX_UTC)));
+    let events_since = app.staff_events.newest();
+    let (steps, total, unavailable) = match app
+        .store
+        .complaint_work(staff.user.roles.clone(), WORK_LIMIT)
+        .await
+    {
+        Ok(list) => (
+            list.rows
+                .into_iter()
+                .map(|r| MyStep {
+                    seq: r.seq,
+                    number: r.number,
+                    step: r.step,
+                    action: short(&r.action, 90),
+                    due: opt_local(app, r.due_at),
+                    overdue: r.overdue,
+                })
+                .collect(),
+            list.total,
+            false,
+        ),
+        Err(_) => (Vec::new(), 0, true),
+    };
     let overdue_total = if staff.user.roles.contains(&Role::KepalaDinas) {
         app.store
             .complaint_counts()
@@ -1405,10 +1405,33 @@ pub async fn my_work(app: &AppState, staff: &Staff) -> Option<MyWork> {
         None
     };
     Some(MyWork {
-        steps: steps.into_iter().map(|(_, s)| s).collect(),
+        events_since,
+        steps,
+        total,
         overdue_total,
         unavailable,
     })
+}
+
+/// "Langkah saya" alone, the same partial the home page includes.
+#[derive(Template)]
+#[template(path = "console/my_work.html")]
+struct MyWorkFragment {
+    w: MyWork,
+}
+
+/// `GET /console/langkah`: the list as an HTML fragment, which the home page swaps in when a
+/// complaint event arrives.
+pub async fn my_work_fragment(State(app): State<AppState>, staff: Staff) -> Response {
+    match my_work(&app, &staff).await {
+        Some(w) => render(StatusCode::OK, &MyWorkFragment { w }),
+        // The route table admits only complaint roles; nothing to list for anyone else.
+        None => error(
+            &app,
+            StatusCode::FORBIDDEN,
+            "Anda tidak memiliki hak untuk halaman atau tindakan ini.",
+        ),
+    }
 }
 
 #[cfg(test)]

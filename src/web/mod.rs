@@ -46,7 +46,7 @@ pub use rate_limit::RateLimiter;
 use crate::auth::{Role, Throttle};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::events::Events;
+use crate::events::{Events, StaffEvents};
 use crate::printer::Printer;
 use crate::store::StoreHandle;
 
@@ -55,6 +55,8 @@ pub struct AppState {
     pub store: StoreHandle,
     pub config: Arc<Config>,
     pub events: Events,
+    /// Complaint changes, for the staff stream only.
+    pub staff_events: StaffEvents,
     pub clock: Arc<dyn Clock>,
     /// None with `printer.kind = "none"`.
     pub printer: Option<Printer>,
@@ -174,6 +176,13 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r(Method::GET, "/api/v1/queue", Public, get(tickets::queue)),
         r(Method::GET, "/api/v1/events", Public, get(events::stream)),
+        // Complaint changes: never on the public stream above.
+        r(
+            Method::GET,
+            "/api/v1/staff/events",
+            Roles(COMPLAINT_STAFF),
+            get(events::staff_stream),
+        ),
         r(Method::GET, "/login", Public, get(login::page)),
         r(Method::POST, "/login", Public, post(login::submit)),
         r(Method::POST, "/logout", Staff, post(login::logout)),
@@ -298,6 +307,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/console/pengaduan.csv",
             Roles(complaint_pages::COMPLAINT_ROLES),
             get(complaint_pages::register_csv),
+        ),
+        r(
+            Method::GET,
+            "/console/langkah",
+            Roles(complaint_pages::COMPLAINT_ROLES),
+            get(complaint_pages::my_work_fragment),
         ),
         r(
             Method::GET,

@@ -50,6 +50,7 @@ use super::{
         display::announcement,
         display::png,
         events::stream,
+        events::staff_stream,
         console::audit_verify,
         complaints::open,
         complaints::get,
@@ -69,6 +70,7 @@ use super::{
         pages::login_submit,
         pages::logout,
         pages::console_home,
+        pages::my_work,
         pages::password_page,
         pages::password_submit,
         pages::counter_page,
@@ -92,7 +94,7 @@ use super::{
         pages::lacak_form,
         pages::lacak,
     ),
-    components(schemas(crate::events::Event)),
+    components(schemas(crate::events::Event, crate::events::ComplaintEvent)),
     tags(
         (name = "tickets", description = "Taking a number, following it, and the staff's remedies for paper"),
         (name = "queue", description = "The queue as a snapshot and as a stream of committed changes"),
@@ -387,6 +389,15 @@ mod pages {
         (status = 200, description = "The page", content_type = "text/html", body = String),
     ))]
     fn console_home() {}
+
+    /// "Langkah saya" alone
+    ///
+    /// The console home's list of the complaint steps waiting on the user, as an HTML
+    /// fragment (no layout): the home page swaps it in when a complaint changes.
+    #[utoipa::path(get, path = "/console/langkah", tag = "pages", responses(
+        (status = 200, description = "The fragment", content_type = "text/html", body = String),
+    ))]
+    fn my_work() {}
 
     /// Change password form
     #[utoipa::path(get, path = "/console/password", tag = "pages", responses(
