@@ -55,7 +55,11 @@
     var refreshWork = function () {
       if (busy) { again = true; return; }
       busy = true;
-      fetch(work.getAttribute("data-live"), { credentials: "same-origin" }).then(function (r) {
+      // A refresh nobody asked for must not keep an unattended console's session alive.
+      fetch(work.getAttribute("data-live"), {
+        credentials: "same-origin",
+        headers: { "X-Loket-Background": "1" }
+      }).then(function (r) {
         if (!r.ok) throw new Error(String(r.status));
         return r.text();
       }).then(function (html) {

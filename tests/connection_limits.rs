@@ -388,3 +388,37 @@ async fn an_event_stream_outlives_the_header_timeout_and_ends_at_the_stop() {
         "the stream is closed at the stop"
     );
 }
+
+/// A request head longer than any of ours is refused at once, not buffered until the header
+/// timeout: a host cannot make the box hold hundreds of KiB per connection.
+#[tokio::test]
+async fn an_oversized_request_head_is_refused_without_waiting() {
+    let mut config = test_config();
+    config.limits.header_timeout = Duration::from_secs(10);
+    let (app, _tmp) = spawn(config).await;
+    let to = addr(&app);
+    let mut conn = connect_from("127.0.0.2", to).await;
+    let started = Instant::now();
+    let mut head = b"GET /display HTTP/1.1\r\nHost: loket\r\nX-Big: ".to_vec();
+    head.extend(std::iter::repeat_n(b'a', 64 * 1024));
+    // Unterminated: no blank line ends the head. The write may fail once the server closes.
+    let _ = conn.write_all(&head).await;
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 1024];
+    tokio::time::timeout(Duration::from_secs(3), async {
+        loop {
+            match conn.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => reply.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await
+    .expect("refused well before the 10 s header timeout");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(
+        reply.is_empty() || reply.starts_with("HTTP/1.1 431"),
+        "{reply}"
+    );
+}

@@ -998,3 +998,46 @@ async fn a_refused_new_account_keeps_what_was_typed() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_pages_own_background_refresh_does_not_keep_an_idle_session_alive() {
+    let app = TestApp::spawn().await;
+    let officer = app.staff("petugas", &[Role::ComplaintOfficer]).await;
+    let refresh = |background: bool| {
+        let mut req = app.as_staff(Method::GET, "/console/langkah", &officer);
+        if background {
+            req = req.header("x-loket-background", "1");
+        }
+        req.send()
+    };
+    app.clock.advance(Duration::minutes(20));
+    assert_eq!(refresh(true).await.expect("refresh").status(), 200);
+    app.clock.advance(Duration::minutes(20));
+    assert_eq!(
+        refresh(true).await.expect("refresh").status(),
+        303,
+        "40 minutes with nobody at the desk: the session ended (to the login page)"
+    );
+
+    // A request the officer makes counts as activity.
+    let officer = app
+        .login("petugas", TEST_PASSWORD)
+        .await
+        .1
+        .expect("session");
+    app.clock.advance(Duration::minutes(20));
+    let r = app
+        .as_staff(Method::GET, "/console/langkah", &officer)
+        .send()
+        .await
+        .expect("refresh");
+    assert_eq!(r.status(), 200);
+    app.clock.advance(Duration::minutes(20));
+    let r = app
+        .as_staff(Method::GET, "/console/langkah", &officer)
+        .send()
+        .await
+        .expect("refresh");
+    assert_eq!(r.status(), 200, "in use 20 minutes ago");
+    app.stop().await;
+}

@@ -158,6 +158,8 @@ async fn an_account_change_the_disk_refuses_is_reported_and_ends_no_session() {
             "/console/users/budi/password",
             &admin,
         )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("confirm=ya")
         .send()
         .await
         .expect("reset");

@@ -472,3 +472,56 @@ async fn the_staff_stream_tells_of_complaint_changes_and_nothing_personal() {
     assert_eq!(old.next().await.expect("resync").event, "resync");
     app.stop().await;
 }
+
+/// Reads the stream until the server ends it; false if it is still open after `within`.
+async fn ends_within(sse: &mut Sse, within: StdDuration) -> bool {
+    tokio::time::timeout(within, async {
+        loop {
+            match sse.resp.chunk().await {
+                Ok(Some(_)) => continue,
+                Ok(None) | Err(_) => return,
+            }
+        }
+    })
+    .await
+    .is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_staff_stream_ends_with_its_session() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let clock = Arc::new(FakeClock::new(wib(2026, 12, 1, 9, 0)));
+    let mut c = config();
+    c.console.stream_recheck_secs = 1;
+    let app = TestApp::spawn_in(tmp.path(), clock, c).await;
+    let officer = app.staff("petugas", &[Role::ComplaintOfficer]).await;
+    let kasi = app.staff("kasi", &[Role::Kasi]).await;
+    let admin = app.staff("kepala-tu", &[Role::Admin]).await;
+
+    // Logged out elsewhere (the same session): the open stream ends.
+    let mut sse = Sse::open(&app, &officer, None).await;
+    assert!(
+        !ends_within(&mut sse, StdDuration::from_millis(1500)).await,
+        "a standing session keeps its stream"
+    );
+    let r = app
+        .as_staff(Method::POST, "/logout", &officer)
+        .send()
+        .await
+        .expect("logout");
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert!(ends_within(&mut sse, StdDuration::from_secs(5)).await);
+
+    // A role taken away: the Kasi's stream ends too.
+    let mut sse = Sse::open(&app, &kasi, None).await;
+    let r = app
+        .as_staff(Method::POST, "/console/users/kasi/roles", &admin)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("role=operator")
+        .send()
+        .await
+        .expect("roles");
+    assert_eq!(r.status(), 303);
+    assert!(ends_within(&mut sse, StdDuration::from_secs(5)).await);
+    app.stop().await;
+}

@@ -75,16 +75,32 @@ fn note(v: &mut Vec<DateTime<Utc>>, now: DateTime<Utc>, max: usize) {
     v.push(now);
 }
 
-/// Drops the entries with nothing recent, then, if still too many, all of them: a bound on
-/// memory that costs at most a forgotten failure count.
-fn prune<K: std::hash::Hash + Eq>(m: &mut HashMap<K, Vec<DateTime<Utc>>>, now: DateTime<Utc>) {
+/// Drops the entries with nothing recent, then, if still too many, the tenth whose last
+/// failure is oldest: a bound on memory that never forgets a lock earned just now (clearing
+/// everything would let a flood of new names unlock the account it is guessing).
+fn prune<K: std::hash::Hash + Eq + Clone>(
+    m: &mut HashMap<K, Vec<DateTime<Utc>>>,
+    max: usize,
+    now: DateTime<Utc>,
+) {
     if m.len() < MAX_KEYS {
         return;
     }
     let keep = Duration::minutes(WINDOW_MINUTES + LOCK_MINUTES);
     m.retain(|_, v| v.last().is_some_and(|t| now - *t < keep));
     if m.len() >= MAX_KEYS {
-        m.clear();
+        // Locks last; among the rest, the oldest first.
+        let mut by_age: Vec<((bool, DateTime<Utc>), K)> = m
+            .iter()
+            .map(|(k, v)| {
+                let locked = locked_until(Some(v), max, now).is_some();
+                ((locked, v.last().copied().unwrap_or(now)), k.clone())
+            })
+            .collect();
+        by_age.sort_by_key(|(key, _)| *key);
+        for (_, k) in by_age.into_iter().take(MAX_KEYS / 10) {
+            m.remove(&k);
+        }
     }
 }
 
@@ -118,7 +134,14 @@ impl Throttle {
     /// Decides an attempt by `user` from `addr`; an attempt allowed counts as a failure
     /// at once (so parallel guesses cannot slip past the lock), forgiven by `succeeded`.
     pub fn attempt(&mut self, user: &str, addr: IpAddr, now: DateTime<Utc>) -> Verdict {
+        // Only a name an account could have is a key: anything else (16 KiB of junk) counts
+        // against the address under one empty name, so keys stay small.
         let user = user.to_lowercase();
+        let user = if super::valid_username(&user) {
+            user
+        } else {
+            String::new()
+        };
         if let Some((per_user, until)) = self.lock_of(&user, addr, now) {
             let key = (if per_user { user } else { String::new() }, addr);
             let first = self.reported.get(&key).is_none_or(|u| *u < until);
@@ -133,9 +156,9 @@ impl Throttle {
             }
             return Verdict::Locked { until, first };
         }
-        prune(&mut self.by_pair, now);
-        prune(&mut self.by_addr, now);
-        prune(&mut self.by_user, now);
+        prune(&mut self.by_pair, MAX_FAILURES, now);
+        prune(&mut self.by_addr, MAX_ADDRESS_FAILURES, now);
+        prune(&mut self.by_user, MAX_ACCOUNT_FAILURES, now);
         note(
             self.by_pair.entry((user.clone(), addr)).or_default(),
             now,
@@ -227,7 +250,7 @@ mod tests {
         let mut t = Throttle::default();
         let host = ip("192.168.1.66");
         for i in 0..MAX_ADDRESS_FAILURES {
-            assert_eq!(t.attempt(&format!("u{i}"), host, t0()), Verdict::Try);
+            assert_eq!(t.attempt(&format!("tebak{i}"), host, t0()), Verdict::Try);
         }
         assert!(matches!(
             t.attempt("admin", host, t0()),
@@ -255,6 +278,33 @@ mod tests {
             Verdict::Locked { .. }
         ));
         assert_eq!(t.attempt("admin", desk, t0()), Verdict::Try);
+    }
+
+    #[test]
+    fn a_flood_of_new_names_does_not_unlock_the_account_it_guesses() {
+        let mut t = Throttle::default();
+        let desk = ip("192.168.1.20");
+        fail_n(&mut t, "admin", desk, MAX_FAILURES, t0());
+        assert!(matches!(
+            t.attempt("admin", desk, t0()),
+            Verdict::Locked { .. }
+        ));
+        // Ten thousand other names, each from its own address, a minute later.
+        for i in 0..(2 * MAX_KEYS) {
+            let host = IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + i as u32));
+            let _ = t.attempt(&format!("nama{i}"), host, t0() + Duration::minutes(1));
+        }
+        assert!(
+            matches!(
+                t.attempt("admin", desk, t0() + Duration::minutes(2)),
+                Verdict::Locked { .. }
+            ),
+            "the lock earned at the start still holds"
+        );
+        // A name no account can have is one key, however long.
+        let long = "x".repeat(16 * 1024);
+        let _ = t.attempt(&long, ip("192.168.1.9"), t0());
+        assert!(t.by_pair.keys().all(|(u, _)| u.len() <= 32));
     }
 
     #[test]

@@ -110,6 +110,8 @@ pub struct DisplayConfig {
 pub struct ConsoleConfig {
     pub idle_timeout_minutes: u32,
     pub absolute_timeout_hours: u32,
+    /// How often an open staff event stream checks that its session still stands.
+    pub stream_recheck_secs: u32,
 }
 
 impl ConsoleConfig {
@@ -396,6 +398,8 @@ struct RawConsole {
     idle_timeout_minutes: u32,
     #[serde(default = "default_absolute")]
     absolute_timeout_hours: u32,
+    #[serde(default = "default_recheck")]
+    stream_recheck_secs: u32,
 }
 
 impl Default for RawConsole {
@@ -403,6 +407,7 @@ impl Default for RawConsole {
         Self {
             idle_timeout_minutes: default_idle(),
             absolute_timeout_hours: default_absolute(),
+            stream_recheck_secs: default_recheck(),
         }
     }
 }
@@ -413,6 +418,10 @@ fn default_idle() -> u32 {
 
 fn default_absolute() -> u32 {
     12
+}
+
+fn default_recheck() -> u32 {
+    15
 }
 
 #[derive(Debug, Deserialize)]
@@ -883,6 +892,9 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
     if !(1..=480).contains(&raw.console.idle_timeout_minutes) {
         errs.push("console.idle_timeout_minutes", "must be between 1 and 480");
     }
+    if !(1..=300).contains(&raw.console.stream_recheck_secs) {
+        errs.push("console.stream_recheck_secs", "must be between 1 and 300");
+    }
     if !(1..=24).contains(&raw.console.absolute_timeout_hours) {
         errs.push("console.absolute_timeout_hours", "must be between 1 and 24");
     }
@@ -1030,6 +1042,7 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
         console: ConsoleConfig {
             idle_timeout_minutes: raw.console.idle_timeout_minutes,
             absolute_timeout_hours: raw.console.absolute_timeout_hours,
+            stream_recheck_secs: raw.console.stream_recheck_secs,
         },
         kiosk: KioskConfig {
             max_tickets_per_minute: raw.kiosk.max_tickets_per_minute,

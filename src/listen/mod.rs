@@ -44,6 +44,11 @@ use slots::{Refusal, Slot, Slots};
 
 /// How often a line about refused connections may be logged.
 const REFUSALS_LOGGED_EVERY: Duration = Duration::from_secs(10);
+/// The most a connection buffers while reading: a request head (line and headers) longer than
+/// this is refused with 431 (hyper's floor is 8 KiB).
+pub const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// Headers per request: browsers send about 20.
+const MAX_HEADERS: usize = 64;
 
 /// Serves `app` on `listener` (TLS when `tls` is given) until `shutdown` resolves; then stops
 /// accepting, closes idle connections and returns once those under way have been answered.
@@ -183,6 +188,11 @@ async fn http<I>(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
+        // hyper's default read buffer is ~400 KiB: a host holding unfinished request heads
+        // on every connection it may open could make the box hold hundreds of MiB. No
+        // request of ours has a head near 16 KiB.
+        .max_buf_size(MAX_HEAD_BYTES)
+        .max_headers(MAX_HEADERS)
         .keep_alive(true);
     let conn = builder.serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);

@@ -1457,13 +1457,16 @@ impl Actor {
     /// Deletes files once the batch's fate is known: a purge's after its commit; an
     /// attachment stored for a batch that did not commit, unless something committed names it.
     pub(super) fn complaint_files_after(&self, after: AfterCommit, committed: bool) {
-        let (remove, check) = if committed {
-            (after.remove_if_committed, false)
+        let remove = if committed {
+            after.remove_if_committed
         } else {
-            (after.remove_if_not, true)
+            after.remove_if_not
         };
+        // Whatever the batch decided, a file some committed complaint still names stays: a
+        // purge and an upload of the same bytes (a blank form attached to many complaints)
+        // can land in one batch, the purge deciding before the upload named the file.
         for stored in remove {
-            if check && self.attachment_named(&stored.sha256).unwrap_or(true) {
+            if self.attachment_named(&stored.sha256).unwrap_or(true) {
                 continue;
             }
             if let Err(e) = self.attachments.remove(&stored) {

@@ -104,7 +104,12 @@ pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: N
 }
 
 async fn load(app: &AppState, id: &str, ip: Option<IpAddr>) -> Option<Staff> {
-    let key = sha256_hex(id.as_bytes());
+    load_key(app, sha256_hex(id.as_bytes()), ip).await
+}
+
+/// The staff member of a session key as the store holds it now: None once the session ended
+/// (logout, expiry, revocation) or the account was disabled.
+pub async fn load_key(app: &AppState, key: String, ip: Option<IpAddr>) -> Option<Staff> {
     let session = app.store.session(&key).await.ok()??;
     let now = app.clock.now();
     if !session.valid_at(now, app.config.console.session_limits()) {

@@ -209,13 +209,47 @@ fn complaint_sse(e: &ComplaintEvent) -> SseEvent {
 )]
 pub async fn staff_stream(
     State(app): State<AppState>,
+    staff: super::auth::Staff,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<Since>,
 ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    let ends = while_allowed(&app, &staff);
     feed(
         &app.staff_events,
         last_seen(&headers, &q),
-        app.closing.subscribe(),
+        ends,
         complaint_sse,
     )
+}
+
+/// Set when the daemon stops, or when the stream's session no longer stands (logout, idle or
+/// absolute expiry, revocation, a disabled account, a role taken away): a console left open
+/// must not go on hearing of complaints its user may no longer see.
+fn while_allowed(app: &AppState, staff: &super::auth::Staff) -> tokio::sync::watch::Receiver<bool> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let mut closing = app.closing.subscribe();
+    let (app, key, ip) = (app.clone(), staff.key.clone(), staff.ip);
+    tokio::spawn(async move {
+        let every = Duration::from_secs(u64::from(app.config.console.stream_recheck_secs));
+        let mut tick = tokio::time::interval(every);
+        tick.tick().await;
+        loop {
+            tokio::select! {
+                // The client went away: the stream and its receiver are gone.
+                _ = tx.closed() => return,
+                // (The guard `wait_for` returns is dropped inside, so this task stays `Send`.)
+                () = async { let _ = closing.wait_for(|c| *c).await; } => break,
+                _ = tick.tick() => {
+                    let allowed = super::auth::load_key(&app, key.clone(), ip)
+                        .await
+                        .is_some_and(|s| s.user.has_any(super::COMPLAINT_STAFF));
+                    if !allowed {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = tx.send(true);
+    });
+    rx
 }

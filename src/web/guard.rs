@@ -101,6 +101,9 @@ fn refuse(
     ApiError::new(status, code, message).into_response()
 }
 
+/// Sent by the console's scripts on refreshes they make by themselves.
+pub const BACKGROUND: &str = "x-loket-background";
+
 /// The guard for one route.
 pub async fn guard(
     State((app, access)): State<(AppState, Access)>,
@@ -190,6 +193,10 @@ pub async fn guard(
         }
         return refuse(&app, page, StatusCode::FORBIDDEN, "forbidden", &message);
     }
-    super::auth::touch(&app, &staff).await;
+    // A page's own background refresh (a live list) is not activity: the idle limit must
+    // still end a session nobody is at.
+    if !req.headers().contains_key(BACKGROUND) {
+        super::auth::touch(&app, &staff).await;
+    }
     next.run(req).await
 }
