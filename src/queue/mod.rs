@@ -7,6 +7,7 @@ mod estimate;
 mod issue;
 mod metrics;
 mod print;
+mod requeue;
 mod state;
 mod ticket;
 
@@ -19,4 +20,4 @@ pub use state::{
     Change, CounterView, DayMeta, Dirty, PrinterView, QueueState, QueueView, RecentCall,
     ServiceView, TicketSummary,
 };
-pub use ticket::{PrintState, Step, Ticket, TicketId, TicketState};
+pub use ticket::{PrintState, QueuePlace, Step, Ticket, TicketId, TicketState};

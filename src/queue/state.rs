@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::ticket::{Ticket, TicketId, TicketState};
+use super::ticket::{QueueKey, Ticket, TicketId, TicketState};
 use crate::clock::local_date;
 use crate::config::Config;
 
@@ -114,8 +114,8 @@ pub(super) struct ServiceStats {
 pub struct QueueState {
     pub(super) meta: DayMeta,
     pub(super) tickets: HashMap<TicketId, Ticket>,
-    /// Per service: queue keys `(0 = priority / 1 = ordinary, id)` of tickets waiting.
-    pub(super) waiting: HashMap<String, BTreeSet<(u8, TicketId)>>,
+    /// Per service: the queue keys of tickets waiting, in calling order.
+    pub(super) waiting: HashMap<String, BTreeSet<QueueKey>>,
     /// Per prefix: the last number given today.
     pub(super) last_number: HashMap<String, u32>,
     /// Per counter: the ticket it is calling or serving.
@@ -306,7 +306,7 @@ impl QueueState {
                         .map(|set| {
                             set.iter()
                                 .take(5)
-                                .filter_map(|(_, id)| self.tickets.get(id))
+                                .filter_map(|k| self.tickets.get(&k.id))
                                 .map(|t| t.label.clone())
                                 .collect()
                         })
