@@ -17,7 +17,7 @@ pub use estimate::Estimate;
 pub use issue::{Issued, PrintMode};
 pub use metrics::ServiceMetrics;
 pub use state::{
-    Change, CounterView, DayMeta, Dirty, PrinterView, QueueState, QueueView, RecentCall,
-    ServiceView, TicketSummary,
+    Change, CounterView, DayMeta, Dirty, NoShowView, PrinterView, QueueState, QueueView,
+    RecentCall, ServiceView, TicketSummary,
 };
 pub use ticket::{PrintState, QueuePlace, Step, Ticket, TicketId, TicketState};
