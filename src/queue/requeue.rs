@@ -30,8 +30,7 @@ impl QueueState {
         let mut anchor = set
             .iter()
             .take(n)
-            .filter(|k| k.class == class)
-            .last()
+            .rfind(|k| k.class == class)
             .copied()
             .unwrap_or(QueueKey::front(class));
         loop {
