@@ -32,6 +32,7 @@ fn job(n: u32) -> PrintJob {
             call_order: 0,
             print: PrintState::Pending,
             history: Vec::new(),
+            place: None,
         },
         estimate: Estimate {
             people_ahead: 12,

@@ -6,10 +6,52 @@
   var meta = document.querySelector("meta[name=csrf]");
   var csrf = meta ? meta.getAttribute("content") : "";
 
+  // The counter screen: the ticket and its state label, which buttons the state allows
+  // (each button lists its states in data-when, rendered by the server from the same rule the
+  // daemon applies), the transfer list without the ticket's own service, the queues and the
+  // no-show list.
+  var page = document.getElementById("counter");
+
+  function showCounter(c) {
+    var t = c ? c.ticket : null;
+    document.getElementById("current").textContent = t ? t.number : "\u2014";
+    document.getElementById("current-state").textContent = t ? t.state_label : "";
+    var state = t ? t.state : "idle";
+    page.querySelectorAll("[data-when]").forEach(function (b) {
+      b.disabled = b.getAttribute("data-when").split(" ").indexOf(state) < 0;
+    });
+    var select = document.getElementById("service");
+    if (!select) return;
+    Array.prototype.forEach.call(select.options, function (o) {
+      if (!o.value) return;
+      var own = !!t && o.value === t.service;
+      o.disabled = own;
+      o.hidden = own;
+      if (own && o.selected) select.value = "";
+    });
+  }
+
+  function showNoShows(list, services) {
+    var body = document.querySelector("#no-shows tbody");
+    if (!body) return;
+    var tz = page.getAttribute("data-tz") || undefined;
+    var rows = list.filter(function (n) { return services.indexOf(n.service) >= 0; });
+    var fresh = document.createDocumentFragment();
+    rows.forEach(function (n) {
+      var tr = document.getElementById("no-show-row").content.cloneNode(true);
+      tr.querySelector(".num").textContent = n.number;
+      tr.querySelector(".t").textContent = n.called_at ? new Date(n.called_at)
+        .toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit", timeZone: tz }) : "";
+      tr.querySelector("input[name=ticket]").value = String(n.id);
+      fresh.appendChild(tr);
+    });
+    if (!rows.length) fresh.appendChild(document.getElementById("no-show-empty").content.cloneNode(true));
+    body.replaceChildren(fresh);
+  }
+
   function refresh() {
-    var table = document.getElementById("queue");
-    if (!table) return;
-    var counter = Number(table.getAttribute("data-counter"));
+    if (!page) return;
+    var counter = Number(page.getAttribute("data-counter"));
     fetch("/api/v1/queue", { credentials: "same-origin" }).then(function (r) {
       return r.json();
     }).then(function (q) {
@@ -21,8 +63,8 @@
       });
       q.counters.forEach(function (c) {
         if (c.id !== counter) return;
-        document.getElementById("current").textContent = c.ticket ? c.ticket.number : "\u2014";
-        document.getElementById("current-state").textContent = c.ticket ? c.ticket.state_label : "";
+        showCounter(c);
+        showNoShows(q.no_shows || [], c.services);
       });
       document.getElementById("live").textContent = "Diperbarui " + new Date().toLocaleTimeString("id-ID");
     }).catch(function () {
@@ -30,11 +72,11 @@
     });
   }
 
-  if (document.getElementById("queue") && window.EventSource) {
+  if (page && window.EventSource) {
     var es = new EventSource("/api/v1/events");
     es.onmessage = refresh;
     ["issued", "called", "recalled", "serving", "finished", "no_show", "transferred", "requeued",
-     "voided", "day_started", "resync"].forEach(function (t) { es.addEventListener(t, refresh); });
+     "voided", "reprinted", "day_started", "resync"].forEach(function (t) { es.addEventListener(t, refresh); });
     es.onopen = refresh;
   }
 

@@ -56,3 +56,116 @@ async fn calling_a_number_shows_on_a_second_page_without_reload() {
     watcher.quit().await;
     app.stop().await;
 }
+
+/// Which of the counter screen's actions are enabled now, by operation name.
+async fn enabled(b: &Browser) -> Vec<String> {
+    let v = b
+        .script(
+            "return Array.from(document.querySelectorAll('[data-when]'))\
+             .filter(function (x) { return !x.disabled; })\
+             .map(function (x) { return x.closest('form').getAttribute('action').split('/').pop(); });",
+        )
+        .await;
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+/// Waits (up to 10 s) for the enabled actions to be `want`; what they were at the end.
+async fn wait_enabled(b: &Browser, want: &[&str]) -> Vec<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let got = enabled(b).await;
+        if got == want || std::time::Instant::now() > deadline {
+            return got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The transfer list: the selected value and the services it offers.
+async fn transfer_list(b: &Browser) -> (String, Vec<String>) {
+    let v = b
+        .script(
+            "var s = document.getElementById('service');\
+             return [s.value, Array.from(s.options)\
+               .filter(function (o) { return o.value && !o.disabled && !o.hidden; })\
+               .map(function (o) { return o.value; })];",
+        )
+        .await;
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_counter_screen_follows_the_state_without_reload() {
+    let app = TestApp::spawn().await;
+    app.create_user("ani", &[Role::Operator]).await;
+    app.issue("A", false).await;
+    app.issue("A", false).await;
+    let b = Browser::start().await;
+    b.login(&app.base, "ani", TEST_PASSWORD).await;
+    b.wait_url("/console").await;
+    b.goto(&app.url("/console/counter/1")).await;
+    b.wait_text("#live", "Diperbarui").await;
+    // Set once: still there at the end means the page was never reloaded.
+    b.script("window.notReloaded = true;").await;
+    assert_eq!(enabled(&b).await, ["call-next"], "free: only calling");
+    let all = ["A", "B", "C", "D"].map(String::from).to_vec();
+    assert_eq!(transfer_list(&b).await, (String::new(), all.clone()));
+    assert!(b.text("#service").await.contains("Pilih layanan tujuan"));
+
+    // Another session (the API) moves the counter on; this page follows.
+    app.op(1, "call-next", None).await;
+    assert_eq!(b.wait_text("#current", "A-001").await, "A-001");
+    assert_eq!(
+        b.wait_text("#current-state", "Dipanggil").await,
+        "Dipanggil"
+    );
+    assert_eq!(
+        wait_enabled(
+            &b,
+            &[
+                "recall", "serve", "finish", "no-show", "requeue", "transfer"
+            ]
+        )
+        .await,
+        [
+            "recall", "serve", "finish", "no-show", "requeue", "transfer"
+        ]
+    );
+    let (selected, offered) = transfer_list(&b).await;
+    assert_eq!(selected, "", "nothing chosen for the officer");
+    assert_eq!(offered, ["B", "C", "D"], "not the ticket's own service");
+
+    app.op(1, "serve", None).await;
+    assert_eq!(
+        b.wait_text("#current-state", "Sedang dilayani").await,
+        "Sedang dilayani"
+    );
+    assert_eq!(
+        wait_enabled(&b, &["finish", "requeue", "transfer"]).await,
+        ["finish", "requeue", "transfer"]
+    );
+
+    app.op(1, "finish", None).await;
+    assert_eq!(wait_enabled(&b, &["call-next"]).await, ["call-next"]);
+    assert_eq!(b.text("#current").await, "—");
+    assert_eq!(transfer_list(&b).await, (String::new(), all));
+
+    // A no-show appears in the list live; brought back from it by a click.
+    app.op(1, "call-next", None).await;
+    app.op(1, "no-show", None).await;
+    assert_eq!(
+        b.wait_text("#no-shows tbody", "A-002").await,
+        "A-002 09.00 Kembalikan ke antrian"
+    );
+    assert_eq!(b.script("return window.notReloaded === true;").await, true);
+    b.click("#no-shows tbody button").await;
+    assert!(
+        b.wait_text("main", "A-002: Menunggu.")
+            .await
+            .contains("A-002: Menunggu. Dikembalikan ke urutan semula")
+    );
+    assert!(b.text("#no-shows tbody").await.contains("Tidak ada nomor"));
+    assert_eq!(app.queue().await["services"][0]["next"][0], "A-002");
+    b.quit().await;
+    app.stop().await;
+}

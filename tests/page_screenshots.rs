@@ -12,8 +12,14 @@ use loket::auth::Role;
 #[ignore = "writes screenshots for review"]
 async fn console_pages_at_1366x768() {
     let app = TestApp::spawn().await;
-    for s in ["A", "A", "B", "C"] {
+    for s in ["A", "A", "A", "A", "A", "B", "C"] {
         app.issue(s, false).await;
+    }
+    // Loket 1: two no-shows (09.00 and 09.04), then A-003 called at 09.07.
+    for minutes in [4, 3] {
+        app.call_next(1).await;
+        app.op(1, "no-show", None).await;
+        app.clock.advance(chrono::Duration::minutes(minutes));
     }
     app.call_next(1).await;
     app.create_user("kepala", &[Role::Admin, Role::Operator])
@@ -36,7 +42,13 @@ async fn console_pages_at_1366x768() {
         b.goto(&app.url(path)).await;
         std::fs::write(out.join(format!("{name}.png")), b.screenshot().await).expect("png");
     }
+    // Served and finished elsewhere: the page's buttons follow without a reload.
     b.goto(&app.url("/console/counter/1")).await;
+    app.op(1, "serve", None).await;
+    b.wait_text("#current-state", "Sedang dilayani").await;
+    std::fs::write(out.join("counter-serving.png"), b.screenshot().await).expect("png");
+    app.op(1, "finish", None).await;
+    b.wait_text("#current", "—").await;
     b.click(".actions form:first-child button").await;
     b.wait_url("/console/counter/1").await;
     std::fs::write(out.join("counter-after-call.png"), b.screenshot().await).expect("png");

@@ -46,6 +46,7 @@ fn job(label: &str, priority: bool) -> PrintJob {
             call_order: 0,
             print: PrintState::Pending,
             history: Vec::new(),
+            place: None,
         },
         estimate: Estimate {
             people_ahead: 3,

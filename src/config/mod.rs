@@ -6,6 +6,7 @@ mod errors;
 mod hours;
 mod limits;
 mod printer;
+mod requeue;
 mod working_hours;
 
 use std::collections::HashSet;
@@ -20,6 +21,7 @@ pub use errors::{ConfigError, ConfigErrors};
 pub use hours::{DAY_NAMES_ID, TimeRange, WeekHours, format_minute};
 pub use limits::Limits;
 pub use printer::{ButtonConfig, CodePage, FailurePolicy, Paper, PrinterConfig, PrinterKind};
+pub use requeue::RequeuePolicy;
 
 pub use crate::calendar::Holiday;
 pub(crate) use errors::line_of;
@@ -47,6 +49,8 @@ pub struct Config {
     pub calendar: Calendar,
     /// `queue.open_on_holidays`: the queue keeps its hours on the calendar's days off.
     pub open_on_holidays: bool,
+    /// `queue.requeue` / `queue.requeue_after`: where a ticket put back in the queue goes.
+    pub requeue: RequeuePolicy,
     pub services: Vec<Service>,
     pub counters: Vec<Counter>,
     pub printer: PrinterConfig,
@@ -521,6 +525,10 @@ struct RawQueue {
     default_service_minutes: u32,
     #[serde(default)]
     open_on_holidays: bool,
+    #[serde(default)]
+    requeue: Option<String>,
+    #[serde(default)]
+    requeue_after: Option<u32>,
 }
 
 impl Default for RawQueue {
@@ -528,6 +536,8 @@ impl Default for RawQueue {
         Self {
             default_service_minutes: default_minutes(),
             open_on_holidays: false,
+            requeue: None,
+            requeue_after: None,
         }
     }
 }
@@ -741,6 +751,11 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
     if !(1..=480).contains(&raw.queue.default_service_minutes) {
         errs.push("queue.default_service_minutes", "must be between 1 and 480");
     }
+    let requeue = RequeuePolicy::from_raw(
+        raw.queue.requeue.as_deref(),
+        raw.queue.requeue_after,
+        &mut errs,
+    );
     let hours = WeekHours::from_raw(&raw.hours, "hours", &mut errs);
     let working = raw.working_hours.validate(&mut errs);
     let mut calendar_holidays = Holidays::from_sources(office_holidays).unwrap_or_else(|e| {
@@ -1035,6 +1050,7 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
         hours,
         calendar,
         open_on_holidays: raw.queue.open_on_holidays,
+        requeue,
         services,
         counters,
         printer,
@@ -1315,6 +1331,58 @@ mod tests {
             errs.to_string(),
             "/etc/loket/holidays/2027.toml: holidays[0].kind (line 4): unknown kind `libur`: libur_nasional or cuti_bersama"
         );
+    }
+
+    #[test]
+    fn the_requeue_policy_is_read_and_checked_with_path_and_line() {
+        let embedded = Config::embedded().expect("config");
+        assert_eq!(embedded.requeue, RequeuePolicy::IssueTime);
+        let after = EMBEDDED_DEFAULT.replace(
+            "requeue = \"issue_time\"\n",
+            "requeue = \"after_waiting\"\nrequeue_after = 4\n",
+        );
+        let c = Config::from_toml_str(&after).expect("after_waiting");
+        assert_eq!(c.requeue, RequeuePolicy::AfterWaiting(4));
+        assert_eq!(
+            c.requeue.describe(),
+            "Dikembalikan setelah 4 orang yang menunggu."
+        );
+        let three = EMBEDDED_DEFAULT.replace(
+            "requeue = \"issue_time\"\n",
+            "requeue = \"after_waiting\"\n",
+        );
+        let c = Config::from_toml_str(&three).expect("default count");
+        assert_eq!(c.requeue, RequeuePolicy::AfterWaiting(3));
+
+        for (bad, path, message) in [
+            (
+                "requeue = \"last\"\n",
+                "queue.requeue",
+                "unknown policy `last`: issue_time or after_waiting",
+            ),
+            (
+                "requeue = \"after_waiting\"\nrequeue_after = 0\n",
+                "queue.requeue_after",
+                "must be between 1 and 50",
+            ),
+            (
+                "requeue = \"issue_time\"\nrequeue_after = 3\n",
+                "queue.requeue_after",
+                "applies only with requeue = \"after_waiting\"",
+            ),
+        ] {
+            let src = EMBEDDED_DEFAULT.replace("requeue = \"issue_time\"\n", bad);
+            let errs = Config::from_toml_str(&src).expect_err("must fail");
+            assert_eq!(errs.0.len(), 1, "{errs}");
+            let e = &errs.0[0];
+            assert_eq!((e.path.as_str(), e.message.as_str()), (path, message));
+            let key = path.rsplit('.').next().unwrap_or_default();
+            let want = src
+                .lines()
+                .position(|l| l.starts_with(&format!("{key} =")))
+                .map(|n| n + 1);
+            assert_eq!(e.line, want, "{e}");
+        }
     }
 
     #[test]

@@ -453,6 +453,7 @@ mod tests {
                 call_order: 0,
                 print: PrintState::Pending,
                 history: Vec::new(),
+                place: None,
             },
             estimate: Estimate {
                 people_ahead: 0,

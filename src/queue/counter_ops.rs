@@ -18,8 +18,8 @@ pub enum CounterOp {
     Transfer {
         service: String,
     },
-    /// Back to the queue at its place by issue time: the counter's own ticket, or a ticket
-    /// marked no-show whose citizen has come back.
+    /// Back to the queue by the office's policy (`queue.requeue`): the counter's own ticket,
+    /// or a ticket marked no-show whose citizen has come back.
     Requeue {
         ticket: Option<TicketId>,
     },
@@ -35,6 +35,23 @@ impl CounterOp {
             CounterOp::NoShow => "no-show",
             CounterOp::Transfer { .. } => "transfer",
             CounterOp::Requeue { .. } => "requeue",
+        }
+    }
+
+    /// Whether the operation can succeed at a counter holding a ticket in `holding` (`None`:
+    /// free). The counter screen enables its buttons by it; `counter_op` is what decides.
+    /// Bringing back a no-show does not depend on the counter's own ticket.
+    pub fn possible_at(&self, holding: Option<TicketState>) -> bool {
+        use TicketState::{Called, Serving};
+        match self {
+            CounterOp::CallNext => holding.is_none(),
+            CounterOp::Recall | CounterOp::Serve | CounterOp::NoShow => holding == Some(Called),
+            CounterOp::Finish
+            | CounterOp::Transfer { .. }
+            | CounterOp::Requeue { ticket: None } => {
+                matches!(holding, Some(Called | Serving))
+            }
+            CounterOp::Requeue { ticket: Some(_) } => true,
         }
     }
 }
@@ -53,13 +70,14 @@ impl QueueState {
             .ok_or(QueueError::UnknownCounter(counter_id))?;
         match op {
             CounterOp::CallNext => self.call_next(counter, now),
-            CounterOp::Recall => self.at_counter_step(counter, now, op),
-            CounterOp::Serve => self.at_counter_step(counter, now, op),
-            CounterOp::Finish => self.at_counter_step(counter, now, op),
-            CounterOp::NoShow => self.at_counter_step(counter, now, op),
+            CounterOp::Recall | CounterOp::Serve | CounterOp::Finish | CounterOp::NoShow => {
+                self.at_counter_step(config, counter, now, op)
+            }
             CounterOp::Transfer { service } => self.transfer(config, counter, service, now),
-            CounterOp::Requeue { ticket: Some(id) } => self.requeue_no_show(counter, *id, now),
-            CounterOp::Requeue { ticket: None } => self.at_counter_step(counter, now, op),
+            CounterOp::Requeue { ticket: Some(id) } => {
+                self.requeue_no_show(config, counter, *id, now)
+            }
+            CounterOp::Requeue { ticket: None } => self.at_counter_step(config, counter, now, op),
         }
     }
 
@@ -95,7 +113,7 @@ impl QueueState {
             let Some((key, service)) = next else {
                 return Ok((None, None));
             };
-            match self.tickets.get(&key.1) {
+            match self.tickets.get(&key.id) {
                 Some(t) if t.state.is_queued() && t.print.callable() => break t.clone(),
                 // An index entry without a callable ticket must not block the queue all day.
                 _ => {
@@ -107,6 +125,8 @@ impl QueueState {
             }
         };
         self.dequeue(&t);
+        // Its place was for waiting; a later return gets a new one.
+        t.place = None;
         t.state = TicketState::Called;
         t.counter = Some(counter.id);
         t.called_at = Some(now);
@@ -123,6 +143,7 @@ impl QueueState {
     /// Operations on the ticket the counter holds now.
     fn at_counter_step(
         &mut self,
+        config: &Config,
         counter: &Counter,
         now: DateTime<Utc>,
         op: &CounterOp,
@@ -179,7 +200,7 @@ impl QueueState {
                 t.serving_at = None;
                 t.record(now, "requeued", Some(c));
                 self.at_counter.remove(&c);
-                self.enqueue(&t);
+                self.return_to_queue(&mut t, config.requeue);
                 |counter, ticket| Change::Requeued {
                     counter: Some(counter),
                     ticket,
@@ -227,6 +248,7 @@ impl QueueState {
 
     fn requeue_no_show(
         &mut self,
+        config: &Config,
         counter: &Counter,
         id: TicketId,
         now: DateTime<Utc>,
@@ -245,7 +267,7 @@ impl QueueState {
         t.called_at = None;
         t.finished_at = None;
         t.record(now, "requeued", Some(counter.id));
-        self.enqueue(&t);
+        self.return_to_queue(&mut t, config.requeue);
         Ok(self.put_back(t, |t| Change::Requeued {
             counter: Some(counter.id),
             ticket: TicketSummary::from(t),
@@ -267,5 +289,65 @@ impl QueueState {
         self.touch(t.id);
         self.tickets.insert(t.id, t.clone());
         (Some(t), Some(change))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::queue::PrintMode;
+
+    /// The counter screen's buttons follow `possible_at`: it must say yes exactly when the
+    /// operation succeeds, for a free counter and for each state a counter's ticket can be in.
+    #[test]
+    fn possible_at_agrees_with_what_the_operation_does() {
+        let config = Config::embedded().expect("config");
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 30, 2, 0, 0)
+            .single()
+            .expect("valid");
+        let ops = [
+            CounterOp::CallNext,
+            CounterOp::Recall,
+            CounterOp::Serve,
+            CounterOp::Finish,
+            CounterOp::NoShow,
+            CounterOp::Transfer {
+                service: "B".to_string(),
+            },
+            CounterOp::Requeue { ticket: None },
+        ];
+        let setups: [&[CounterOp]; 3] = [
+            &[],
+            &[CounterOp::CallNext],
+            &[CounterOp::CallNext, CounterOp::Serve],
+        ];
+        for setup in setups {
+            for op in &ops {
+                let day = crate::clock::local_date(now, config.office.time_zone);
+                let mut s = QueueState::fresh(day);
+                for _ in 0..2 {
+                    s.issue(&config, "A", false, PrintMode::NoPrinter, now)
+                        .expect("issue");
+                }
+                for step in setup {
+                    s.counter_op(&config, 1, step, now).expect("setup");
+                }
+                let holding = s
+                    .at_counter
+                    .get(&1)
+                    .and_then(|id| s.ticket(*id))
+                    .map(|t| t.state);
+                let done = s.counter_op(&config, 1, op, now);
+                assert_eq!(
+                    op.possible_at(holding),
+                    done.is_ok(),
+                    "{} at {holding:?}: {done:?}",
+                    op.name()
+                );
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::error::QueueError;
 use super::estimate::Estimate;
 use super::state::{Change, QueueState, TicketSummary};
-use super::ticket::{PrintState, Ticket, TicketState};
+use super::ticket::{PrintState, QueueKey, Ticket, TicketState};
 use crate::config::Config;
 
 /// How a new ticket relates to paper.
@@ -83,13 +83,14 @@ impl QueueState {
                 PrintMode::ShowOnScreen => PrintState::OnScreen,
             },
             history: Vec::new(),
+            place: None,
         };
         ticket.record(now, "issued", None);
         self.last_number.insert(service.prefix.clone(), number);
         // The new ticket is last of its class, so people ahead is a count, not a scan.
         let set = self.waiting.entry(service.code.clone()).or_default();
         let ahead = if priority {
-            set.range(..(1, 0)).count()
+            set.range(..QueueKey::front(1)).count()
         } else {
             set.len()
         };

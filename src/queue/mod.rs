@@ -7,6 +7,7 @@ mod estimate;
 mod issue;
 mod metrics;
 mod print;
+mod requeue;
 mod state;
 mod ticket;
 
@@ -16,7 +17,7 @@ pub use estimate::Estimate;
 pub use issue::{Issued, PrintMode};
 pub use metrics::ServiceMetrics;
 pub use state::{
-    Change, CounterView, DayMeta, Dirty, PrinterView, QueueState, QueueView, RecentCall,
-    ServiceView, TicketSummary,
+    Change, CounterView, DayMeta, Dirty, NoShowView, PrinterView, QueueState, QueueView,
+    RecentCall, ServiceView, TicketSummary,
 };
-pub use ticket::{PrintState, Step, Ticket, TicketId, TicketState};
+pub use ticket::{PrintState, QueuePlace, Step, Ticket, TicketId, TicketState};

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::ticket::{Ticket, TicketId, TicketState};
+use super::ticket::{QueueKey, Ticket, TicketId, TicketState};
 use crate::clock::local_date;
 use crate::config::Config;
 
@@ -114,8 +114,8 @@ pub(super) struct ServiceStats {
 pub struct QueueState {
     pub(super) meta: DayMeta,
     pub(super) tickets: HashMap<TicketId, Ticket>,
-    /// Per service: queue keys `(0 = priority / 1 = ordinary, id)` of tickets waiting.
-    pub(super) waiting: HashMap<String, BTreeSet<(u8, TicketId)>>,
+    /// Per service: the queue keys of tickets waiting, in calling order.
+    pub(super) waiting: HashMap<String, BTreeSet<QueueKey>>,
     /// Per prefix: the last number given today.
     pub(super) last_number: HashMap<String, u32>,
     /// Per counter: the ticket it is calling or serving.
@@ -306,7 +306,7 @@ impl QueueState {
                         .map(|set| {
                             set.iter()
                                 .take(5)
-                                .filter_map(|(_, id)| self.tickets.get(id))
+                                .filter_map(|k| self.tickets.get(&k.id))
                                 .map(|t| t.label.clone())
                                 .collect()
                         })
@@ -360,7 +360,25 @@ impl QueueState {
             })
             .take(10)
             .collect();
+        let mut no_show: Vec<&Ticket> = self
+            .tickets
+            .values()
+            .filter(|t| t.state == TicketState::NoShow)
+            .collect();
+        no_show.sort_by_key(|t| std::cmp::Reverse((t.finished_at, t.id)));
+        let no_shows = no_show
+            .into_iter()
+            .take(MAX_NO_SHOWS)
+            .map(|t| NoShowView {
+                id: t.id,
+                number: t.label.clone(),
+                service: t.service.clone(),
+                called_at: t.called_at,
+                no_show_at: t.finished_at,
+            })
+            .collect();
         QueueView {
+            no_shows,
             recent_calls,
             event_seq: 0,
             unprinted,
@@ -387,9 +405,31 @@ pub struct QueueView {
     pub counters: Vec<CounterView>,
     /// Today's tickets held because their print failed: staff reprint or void them.
     pub unprinted: Vec<TicketSummary>,
+    /// Today's no-shows, the latest first (at most 100): staff bring one back when its
+    /// citizen returns. Numbers and times only.
+    pub no_shows: Vec<NoShowView>,
     /// Filled in by the store, which hears from the printer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub printer: Option<PrinterView>,
+}
+
+/// The most no-shows the view lists: a day with more has its oldest left out of the list
+/// (the API still brings any of them back by id).
+const MAX_NO_SHOWS: usize = 100;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NoShowView {
+    #[schema(value_type = u64)]
+    pub id: TicketId,
+    pub number: String,
+    /// The service whose queue it would go back to.
+    pub service: String,
+    /// When it was first called.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub called_at: Option<DateTime<Utc>>,
+    /// When the counter marked it a no-show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_show_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -114,6 +114,43 @@ pub struct Ticket {
     pub print: PrintState,
     #[serde(default)]
     pub history: Vec<Step>,
+    /// Its place while queued, when not by issue time: set when staff put it back under the
+    /// `after_waiting` policy. Stored so the order survives a restart; absent in records
+    /// written before it existed, which are in issue order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<QueuePlace>,
+}
+
+/// A place in the queue just behind another: right after the tickets of base `after` (the
+/// issue order of the ticket it was put behind; 0 is the front of its class), ordered among
+/// others placed there by `seq`. Chosen by halving the free gap, so nothing else is moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePlace {
+    pub after: TicketId,
+    pub seq: u64,
+}
+
+/// The order within a service's queue: class (0 priority, 1 ordinary), then the base (the
+/// ticket's own id, or the id it was placed behind), then `seq` (0 for a place by issue
+/// time), then the id, which only makes keys unique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct QueueKey {
+    pub class: u8,
+    pub base: TicketId,
+    pub seq: u64,
+    pub id: TicketId,
+}
+
+impl QueueKey {
+    /// The smallest key of a class: everything of that class sorts after it.
+    pub(super) fn front(class: u8) -> Self {
+        Self {
+            class,
+            base: 0,
+            seq: 0,
+            id: 0,
+        }
+    }
 }
 
 impl Ticket {
@@ -126,9 +163,21 @@ impl Ticket {
         });
     }
 
-    /// Queue order within a service: priority tickets first, then by issue order.
-    pub(super) fn queue_key(&self) -> (u8, TicketId) {
-        (u8::from(!self.priority), self.id)
+    /// 0 for priority tickets, 1 for the others: priority goes first.
+    pub(super) fn class(&self) -> u8 {
+        u8::from(!self.priority)
+    }
+
+    /// Queue order within a service: priority tickets first, then by issue order, except
+    /// where staff put a ticket back behind others (`place`).
+    pub(super) fn queue_key(&self) -> QueueKey {
+        let (base, seq) = self.place.map_or((self.id, 0), |p| (p.after, p.seq));
+        QueueKey {
+            class: self.class(),
+            base,
+            seq,
+            id: self.id,
+        }
     }
 
     /// Seconds spent at the counter, when the clock gave a believable figure.

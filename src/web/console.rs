@@ -17,7 +17,7 @@ use super::flash::Flash;
 use super::page::{HtmlForm, Shell, error, redirect, render};
 use crate::audit;
 use crate::auth::{ALL_ROLES, Role, User, hash_password, valid_username, verify, weakness};
-use crate::queue::CounterOp;
+use crate::queue::{CounterOp, TicketState};
 use crate::store::{AccountRefusal, OpError, UserEdit};
 
 const HOME: &str = "/console";
@@ -109,25 +109,65 @@ struct CounterPage {
     counter_id: u32,
     current_number: String,
     current_state: String,
-    actions: [Action; 6],
+    actions: Vec<Action>,
+    transfer: Action,
     services: Vec<ServiceOption>,
     rows: Vec<QueueRow>,
+    no_shows: Vec<NoShowRow>,
+    /// The office's requeue policy, as staff read it where they bring someone back.
+    requeue_rule: String,
+    /// The office's time zone, for the times the live update writes.
+    time_zone: String,
 }
 
+/// A button of the counter screen: enabled when the counter's state allows the action, in
+/// the states listed in `when` (for the live update, which keeps it right).
 struct Action {
     op: &'static str,
     label: &'static str,
     class: &'static str,
+    when: String,
+    enabled: bool,
 }
 
-const fn action(op: &'static str, label: &'static str, class: &'static str) -> Action {
-    Action { op, label, class }
+/// The counter's state as the page and its script name it: `idle`, or the ticket's state.
+fn state_key(holding: Option<TicketState>) -> &'static str {
+    match holding {
+        None => "idle",
+        Some(TicketState::Called) => "called",
+        Some(TicketState::Serving) => "serving",
+        // Never at a counter; nothing is possible there.
+        Some(_) => "other",
+    }
+}
+
+fn action(
+    op: &CounterOp,
+    label: &'static str,
+    class: &'static str,
+    holding: Option<TicketState>,
+) -> Action {
+    let when = [None, Some(TicketState::Called), Some(TicketState::Serving)]
+        .into_iter()
+        .filter(|s| op.possible_at(*s))
+        .map(state_key)
+        .collect::<Vec<_>>()
+        .join(" ");
+    Action {
+        op: op.name(),
+        label,
+        class,
+        when,
+        enabled: op.possible_at(holding),
+    }
 }
 
 struct ServiceOption {
     code: String,
     prefix: String,
     name: String,
+    /// The service of the counter's own ticket: not a destination.
+    current: bool,
 }
 
 struct QueueRow {
@@ -135,6 +175,21 @@ struct QueueRow {
     name: String,
     waiting: usize,
     next: String,
+}
+
+struct NoShowRow {
+    id: u64,
+    number: String,
+    called: String,
+}
+
+/// `09.15`, office-local, as Indonesian writes the time.
+fn clock_time(app: &AppState, at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    at.map_or_else(String::new, |t| {
+        t.with_timezone(&app.config.office.time_zone)
+            .format("%H.%M")
+            .to_string()
+    })
 }
 
 pub async fn counter_page(
@@ -157,6 +212,7 @@ pub async fn counter_page(
         .iter()
         .find(|c| c.id == counter.id)
         .and_then(|c| c.ticket.clone());
+    let holding = current.as_ref().map(|t| t.state);
     let rows = view
         .services
         .iter()
@@ -176,9 +232,24 @@ pub async fn counter_page(
             code: sv.code.clone(),
             prefix: sv.prefix.clone(),
             name: sv.name.clone(),
+            current: current.as_ref().is_some_and(|t| t.service == sv.code),
+        })
+        .collect();
+    // The view lists them the latest first.
+    let no_shows = view
+        .no_shows
+        .iter()
+        .filter(|n| counter.services.contains(&n.service))
+        .map(|n| NoShowRow {
+            id: n.id,
+            number: n.number.clone(),
+            called: clock_time(&app, n.called_at),
         })
         .collect();
     let here = format!("/console/counter/{}", counter.id);
+    let transfer = CounterOp::Transfer {
+        service: String::new(),
+    };
     render(
         StatusCode::OK,
         &CounterPage {
@@ -190,16 +261,25 @@ pub async fn counter_page(
             current_state: current
                 .as_ref()
                 .map_or(String::new(), |t| t.state.label_id().to_string()),
-            actions: [
-                action("call-next", "Panggil berikutnya", ""),
-                action("recall", "Panggil ulang", "secondary"),
-                action("serve", "Layani", ""),
-                action("finish", "Selesai", ""),
-                action("no-show", "Tidak hadir", "secondary"),
-                action("requeue", "Kembalikan ke antrian", "secondary"),
+            actions: vec![
+                action(&CounterOp::CallNext, "Panggil berikutnya", "", holding),
+                action(&CounterOp::Recall, "Panggil ulang", "secondary", holding),
+                action(&CounterOp::Serve, "Layani", "", holding),
+                action(&CounterOp::Finish, "Selesai", "", holding),
+                action(&CounterOp::NoShow, "Tidak hadir", "secondary", holding),
+                action(
+                    &CounterOp::Requeue { ticket: None },
+                    "Kembalikan ke antrian",
+                    "secondary",
+                    holding,
+                ),
             ],
+            transfer: action(&transfer, "Alihkan", "", holding),
             services,
             rows,
+            no_shows,
+            requeue_rule: app.config.requeue.describe(),
+            time_zone: app.config.office.time_zone.name().to_string(),
         },
     )
 }
@@ -208,6 +288,9 @@ pub async fn counter_page(
 pub struct CounterForm {
     #[serde(default)]
     service: Option<String>,
+    /// `requeue` of a no-show from the list: its ticket id.
+    #[serde(default)]
+    ticket: Option<u64>,
 }
 
 pub async fn counter_submit(
@@ -223,18 +306,29 @@ pub async fn counter_submit(
         return redirect(&app, &staff, HOME, Flash::err("Loket tidak dikenal."));
     };
     let back = format!("/console/counter/{}", counter.id);
-    let op = if op == "transfer" {
-        match form.service {
+    let op = match op.as_str() {
+        // The list's prompt ("Pilih layanan tujuan") sends an empty value.
+        "transfer" => match form.service.filter(|s| !s.is_empty()) {
             Some(service) => CounterOp::Transfer { service },
             None => return redirect(&app, &staff, &back, Flash::err("Pilih layanan tujuan.")),
-        }
-    } else {
-        match parse_op(&op, b"") {
+        },
+        "requeue" if form.ticket.is_some() => CounterOp::Requeue {
+            ticket: form.ticket,
+        },
+        _ => match parse_op(&op, b"") {
             Ok(op) => op,
             Err(e) => return redirect(&app, &staff, &back, Flash::err(e.message)),
-        }
+        },
     };
+    let requeue = matches!(op, CounterOp::Requeue { .. });
     let flash = match app.store.counter_op(counter.id, op, staff.who()).await {
+        // Put back: say where, by the office's policy.
+        Ok(Some(t)) if requeue => Flash::ok(format!(
+            "{}: {}. {}",
+            t.label,
+            t.state.label_id(),
+            app.config.requeue.describe()
+        )),
         Ok(Some(t)) => Flash::ok(format!("{}: {}", t.label, t.state.label_id())),
         Ok(None) => Flash::ok("Tidak ada antrian yang menunggu."),
         Err(e) => {
