@@ -5,69 +5,16 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::browser::Browser;
+use common::page_clock::{advance, eventually, with_page_clock};
 use common::{TestApp, wib};
 use loket::config::{Config, EMBEDDED_DEFAULT};
-
-/// The page's timers on a clock the test moves, as the daemon's fake clock is for the daemon:
-/// installed before the kiosk's own script, `__advance(ms)` runs what falls due, in order.
-const PAGE_CLOCK: &str = r#"(function () {
-  var now = 0, next = 1, timers = {};
-  function add(fn, ms, every) { var id = next++; timers[id] = { at: now + (ms || 0), fn: fn, every: every }; return id; }
-  window.setTimeout = function (fn, ms) { return add(fn, ms, 0); };
-  window.setInterval = function (fn, ms) { return add(fn, ms, ms || 1); };
-  window.clearTimeout = window.clearInterval = function (id) { delete timers[id]; };
-  window.__advance = function (ms) {
-    var end = now + ms;
-    for (;;) {
-      var due = null;
-      for (var id in timers) if (timers[id].at <= end && (!due || timers[id].at < timers[due].at)) due = id;
-      if (!due) break;
-      var t = timers[due];
-      now = t.at;
-      if (t.every) t.at += t.every; else delete timers[due];
-      t.fn();
-    }
-    now = end;
-    return true;
-  };
-})();"#;
-
-async fn kiosk_with_page_clock(app: &TestApp) -> Browser {
-    let b = Browser::start().await;
-    b.cdp(
-        "Page.addScriptToEvaluateOnNewDocument",
-        serde_json::json!({"source": PAGE_CLOCK}),
-    )
-    .await;
-    b.goto(&app.url("/kiosk")).await;
-    b
-}
-
-async fn advance(b: &Browser, ms: u32) {
-    b.script(&format!("return window.__advance({ms});")).await;
-}
 
 async fn hidden(b: &Browser, id: &str) -> bool {
     b.script(&format!("return document.getElementById('{id}').hidden;"))
         .await
         .as_bool()
         .expect("bool")
-}
-
-/// Polls `what` until it holds or 10 s pass.
-async fn eventually<F, Fut>(what: &str, f: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !f().await {
-        assert!(Instant::now() < deadline, "never: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -132,7 +79,7 @@ async fn kiosk_press_issues_a_ticket_and_shows_the_number() {
 async fn an_earlier_overlay_timer_never_hides_the_next_citizens_number() {
     let app = TestApp::spawn().await;
     app.issue("D", false).await;
-    let b = kiosk_with_page_clock(&app).await;
+    let b = with_page_clock(&app.url("/kiosk")).await;
     b.click("button[data-service='A']").await;
     assert_eq!(b.wait_text("#r-number", "A-001").await, "A-001");
     advance(&b, 6500).await;
@@ -177,7 +124,7 @@ async fn an_earlier_overlay_timer_never_hides_the_next_citizens_number() {
 async fn waiting_counts_follow_the_event_stream_and_an_opening_redraws_the_page() {
     let app = TestApp::spawn().await;
     app.issue("B", false).await;
-    let b = kiosk_with_page_clock(&app).await;
+    let b = with_page_clock(&app.url("/kiosk")).await;
     assert_eq!(b.text("[data-wait='B'] .n").await, "1");
     assert_eq!(b.text("[data-wait='C'] .n").await, "0");
     // Tickets taken elsewhere (another kiosk, the button) and a call: no reload.
