@@ -187,10 +187,10 @@ async fn a_service_closed_by_its_own_hours_is_greyed_with_its_hours() {
     for want in [
         "Akta Kelahiran",
         "Birth certificate",
-        "Tutup sekarang · jam layanan hari ini: 13.00–15.00",
-        "Closed now · today's hours: 13.00–15.00",
-        "Buka kembali hari ini pukul 13.00.",
-        "Opens again today at 13.00.",
+        "Tutup sekarang. Buka kembali hari ini pukul 13.00.",
+        "Closed now. Opens again today at 13.00.",
+        "Jam layanan hari ini: 13.00–15.00",
+        "Today's hours: 13.00–15.00",
     ] {
         assert!(d.contains(want), "{want}: {d}");
     }
