@@ -27,13 +27,31 @@
     if (!state) return;
     var counters = document.getElementById("counters");
     counters.textContent = "";
+    var n = state.counters.length;
+    counters.style.setProperty("--cols", n <= 2 ? Math.max(n, 1) : n <= 4 ? 2 : 3);
     state.counters.forEach(function (c) {
-      var box = el("div", (flashUntil[c.id] || 0) > Date.now() ? "counter flash" : "counter");
+      var cls = "counter" + (c.number ? "" : " idle");
+      if ((flashUntil[c.id] || 0) > Date.now()) cls += " flash";
+      var box = el("div", cls);
       box.id = "counter-" + c.id;
       box.appendChild(el("div", "name", c.name));
-      box.appendChild(el("div", "number", c.number || "—"));
+      var num = el("div", "number", c.number || "Belum ada panggilan");
+      if (!c.number) {
+        var en = el("small", null, "No number called");
+        en.lang = "en";
+        num.appendChild(en);
+      }
+      box.appendChild(num);
       counters.appendChild(box);
     });
+    var closed = state.closed;
+    document.getElementById("closed").hidden = !closed;
+    if (closed) {
+      document.getElementById("closed-id").textContent =
+        closed.id + (closed.reopens_id ? " " + closed.reopens_id : "");
+      document.getElementById("closed-en").textContent =
+        closed.en + (closed.reopens_en ? " " + closed.reopens_en : "");
+    }
     var calls = document.getElementById("calls");
     calls.textContent = "";
     state.calls.forEach(function (c) {
@@ -45,7 +63,7 @@
     var waiting = document.getElementById("waiting");
     waiting.textContent = "";
     state.services.forEach(function (s) {
-      var li = el("li");
+      var li = el("li", s.open ? null : "off");
       li.appendChild(el("span", "svc", s.prefix + " · " + s.name));
       li.appendChild(el("span", "count", String(s.waiting)));
       waiting.appendChild(li);
@@ -137,6 +155,12 @@
       next();
     }
     load().catch(function () {});
+    // A new ticket joins its queue once its paper is out, and no event says when: look again
+    // after the time a print takes.
+    if (data.type === "issued") {
+      setTimeout(function () { load().catch(function () {}); }, 1500);
+      setTimeout(function () { load().catch(function () {}); }, 5000);
+    }
   }
 
   function connect() {

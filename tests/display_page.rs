@@ -6,12 +6,13 @@
 
 mod common;
 
-use common::TestApp;
 use common::browser::Browser;
 use common::images::{Image, decode};
 use common::layout::{
     Element, Snapshot, TOLERANCE, assert_page, capture, differences, paint_problems, read_reference,
 };
+use common::page_clock::eventually;
+use common::{TestApp, wib};
 
 const STILL: &str = "var s = document.createElement('style');\
     s.textContent = '*, *::before { animation: none !important; transition: none !important; }';\
@@ -46,6 +47,7 @@ const BOARD: &[&str] = &[
     ".ticker",
     "#offline",
     "#sound",
+    "#closed",
 ];
 
 async fn board(app: &TestApp, width: u32, height: u32) -> Browser {
@@ -305,12 +307,148 @@ async fn where_sound_is_blocked_one_tap_enables_it_and_the_board_stays_on_discon
         overlay.contains("Sentuh layar untuk mengaktifkan suara"),
         "{overlay}"
     );
-    b.click("#sound").await;
-    assert_eq!(b.text("#sound").await, "", "hidden after the tap");
+    // A button, so a keyboard reaches it too: Enter on it does what a tap does.
+    assert_eq!(
+        b.script("return document.getElementById('sound').tagName;")
+            .await,
+        "BUTTON"
+    );
+    b.fill("#sound", "\u{E007}").await;
+    assert_eq!(b.text("#sound").await, "", "hidden after Enter");
 
     // The daemon goes away: the board keeps its numbers and says "terputus".
     app.stop().await;
     assert_eq!(b.wait_text("#offline", "terputus").await, "terputus");
     assert_eq!(b.text("#counter-1 .number").await, "A-001");
     b.quit().await;
+}
+
+/// "Panggilan terakhir" sends people to counters: a number put back in the queue is no longer
+/// at the counter that called it, so it leaves the list (on the board and in the snapshot).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_requeued_number_leaves_the_last_calls() {
+    let app = TestApp::spawn().await;
+    app.issue("A", false).await;
+    app.issue("B", false).await;
+    app.call_next(2).await;
+    app.call_next(1).await;
+    let b = board(&app, 1280, 720).await;
+    b.wait_text("#calls li:first-child", "A-001").await;
+    let (s, body) = app.op(1, "requeue", None).await;
+    assert_eq!(s, 200, "{body}");
+    eventually("A-001 leaves the last calls", || async {
+        !b.text("#calls").await.contains("A-001")
+    })
+    .await;
+    assert_eq!(b.text("#calls").await, "B-001\nLoket 2");
+    let (_, snap) = app.get("/api/v1/display").await;
+    assert_eq!(snap["calls"].as_array().map(Vec::len), Some(1), "{snap}");
+    // Called again, at another counter: listed there.
+    assert_eq!(app.call_next(1).await.as_deref(), Some("A-001"));
+    b.wait_text("#calls li:first-child", "A-001").await;
+    assert_eq!(b.text("#calls li:first-child").await, "A-001\nLoket 1");
+    b.quit().await;
+    app.stop().await;
+}
+
+/// On a holiday and after hours the board says the office is closed and when it opens again;
+/// closed services are greyed in the waiting list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_says_when_the_office_is_closed_and_when_it_opens() {
+    let app = TestApp::spawn().await;
+    app.issue("B", false).await;
+    let b = board(&app, 1920, 1080).await;
+    assert_eq!(b.text("#closed").await, "", "open: no notice");
+    assert_eq!(b.count("#waiting li.off").await, 0);
+    app.clock.set(wib(2026, 12, 25, 9, 0));
+    b.goto(&app.url("/display")).await;
+    let notice = b.wait_text("#closed", "Kantor tutup").await;
+    for want in [
+        "Kantor tutup hari ini: Kelahiran Yesus Kristus. Buka kembali Senin 28 Desember 2026 pukul 08.00.",
+        "The office is closed today (holiday). Opens again Monday 28 December 2026 at 08.00.",
+    ] {
+        assert!(notice.contains(want), "{want}: {notice}");
+    }
+    assert_eq!(b.count("#waiting li.off").await, 4);
+    assert_eq!(
+        b.script("return document.querySelector('#closed .en').lang;")
+            .await,
+        "en"
+    );
+    let (_, snap) = app.get("/api/v1/display").await;
+    assert_eq!(
+        snap["closed"]["reopens_id"],
+        "Buka kembali Senin 28 Desember 2026 pukul 08.00."
+    );
+
+    app.clock.set(wib(2026, 11, 30, 12, 30));
+    let (_, snap) = app.get("/api/v1/display").await;
+    assert_eq!(snap["closed"]["id"], "Layanan sedang tutup.");
+    assert_eq!(snap["closed"]["reopens_en"], "Opens again today at 13.00.");
+    app.clock.set(wib(2026, 11, 30, 13, 0));
+    let (_, snap) = app.get("/api/v1/display").await;
+    assert!(snap.get("closed").is_none(), "{snap}");
+    b.quit().await;
+    app.stop().await;
+}
+
+fn rgb(css: &serde_json::Value) -> [f64; 3] {
+    let s = css.as_str().expect("colour");
+    let inner = s
+        .trim_start_matches("rgba(")
+        .trim_start_matches("rgb(")
+        .trim_end_matches(')');
+    let v: Vec<f64> = inner
+        .split(',')
+        .map(|p| p.trim().parse().expect("number"))
+        .collect();
+    [v[0], v[1], v[2]]
+}
+
+/// WCAG 2 contrast ratio of two sRGB colours.
+fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+    let lum = |c: [f64; 3]| {
+        let ch = |v: f64| {
+            let v = v / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(c[0]) + 0.7152 * ch(c[1]) + 0.0722 * ch(c[2])
+    };
+    let (x, y) = (lum(a), lum(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+/// At the flash's brightest, the counter's name and number stay readable on the yellow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flashing_counter_keeps_its_name_readable() {
+    let app = TestApp::spawn().await;
+    app.issue("B", false).await;
+    app.call_next(2).await;
+    let b = Browser::start_with(1920, 1080, &["--autoplay-policy=no-user-gesture-required"]).await;
+    b.goto(&app.url("/display")).await;
+    b.wait_text("#counter-2 .number", "B-001").await;
+    let got = b
+        .script(
+            "var box = document.getElementById('counter-2'); box.classList.add('flash');\
+             var s = document.createElement('style');\
+             s.textContent = '.counter.flash, .counter.flash .name, .counter.flash .number \
+               { animation-play-state: paused !important; animation-delay: -0.25s !important; }';\
+             document.head.appendChild(s);\
+             return [getComputedStyle(box).backgroundColor,\
+               getComputedStyle(box.querySelector('.name')).color,\
+               getComputedStyle(box.querySelector('.number')).color];",
+        )
+        .await;
+    let bg = rgb(&got[0]);
+    assert!(bg[0] > 200.0 && bg[2] < 100.0, "yellow at the peak: {got}");
+    for (what, c) in [("name", &got[1]), ("number", &got[2])] {
+        let ratio = contrast(rgb(c), bg);
+        assert!(ratio >= 4.5, "{what}: {ratio:.2}:1 ({got})");
+    }
+    b.quit().await;
+    app.stop().await;
 }

@@ -257,3 +257,72 @@ async fn complaint_pages_at_1366x768() {
     b.quit().await;
     app.stop().await;
 }
+
+/// What citizens see: the kiosk portrait (1080×1920) and landscape (1366×768), open with a
+/// number on screen and one service closed by its own hours, and closed on a holiday and after
+/// hours; the lobby board at 1920×1080, open and closed; the tracking page on a phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes screenshots for review"]
+async fn citizen_pages() {
+    use common::wib;
+    use loket::config::{Config, EMBEDDED_DEFAULT};
+
+    let src = EMBEDDED_DEFAULT.replace(
+        "name_en = \"Birth certificate\"",
+        "name_en = \"Birth certificate\"\nhours = { monday = [\"13:00-15:00\"] }",
+    );
+    let mut config = Config::from_toml_str(&src).expect("config");
+    config.kiosk.max_tickets_per_minute = 0;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let clock = std::sync::Arc::new(loket::clock::FakeClock::new(common::monday_morning()));
+    let app = TestApp::spawn_in(tmp.path(), clock, config).await;
+    for s in ["A", "B", "B", "C", "B"] {
+        app.issue(s, false).await;
+    }
+    app.call_next(2).await;
+    app.call_next(1).await;
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&out).expect("dir");
+    let save = |name: &str, png: Vec<u8>| std::fs::write(out.join(format!("{name}.png")), png);
+
+    // Open first at both sizes, then closed: a holiday starts a new service day.
+    let sizes = [(1080, 1920, "portrait"), (1366, 768, "landscape")];
+    for (w, h, tag) in sizes {
+        let b = Browser::start_with(w, h, &["--hide-scrollbars"]).await;
+        b.goto(&app.url("/kiosk")).await;
+        save(&format!("kiosk-{tag}-open"), b.screenshot().await).expect("png");
+        b.click("button[data-service='B']").await;
+        b.wait_text("#r-number", "B-").await;
+        save(&format!("kiosk-{tag}-number"), b.screenshot().await).expect("png");
+        b.quit().await;
+    }
+    app.clock.set(wib(2026, 11, 30, 9, 45));
+    let b = Browser::start_with(1920, 1080, &["--hide-scrollbars"]).await;
+    b.goto(&app.url("/display")).await;
+    b.wait_text("#counter-1 .number", "A-001").await;
+    save("display-1920-open", b.screenshot().await).expect("png");
+    b.quit().await;
+    app.clock.set(wib(2026, 11, 30, 9, 50));
+    let b = Browser::start_with(390, 844, &["--hide-scrollbars"]).await;
+    for (name, id) in [("track-waiting", 4), ("track-called", 1)] {
+        b.goto(&app.url(&format!("/t/{id}"))).await;
+        save(name, b.screenshot().await).expect("png");
+    }
+    b.quit().await;
+    for (w, h, tag) in sizes {
+        let b = Browser::start_with(w, h, &["--hide-scrollbars"]).await;
+        app.clock.set(wib(2026, 11, 30, 16, 0));
+        b.goto(&app.url("/kiosk")).await;
+        save(&format!("kiosk-{tag}-closed-hours"), b.screenshot().await).expect("png");
+        app.clock.set(wib(2026, 12, 25, 9, 0));
+        b.goto(&app.url("/kiosk")).await;
+        save(&format!("kiosk-{tag}-closed-holiday"), b.screenshot().await).expect("png");
+        b.quit().await;
+    }
+    let b = Browser::start_with(1920, 1080, &["--hide-scrollbars"]).await;
+    b.goto(&app.url("/display")).await;
+    b.wait_text("#closed", "Kantor tutup").await;
+    save("display-1920-closed", b.screenshot().await).expect("png");
+    b.quit().await;
+    app.stop().await;
+}

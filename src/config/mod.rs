@@ -247,6 +247,15 @@ impl Config {
     /// When the office next opens after `local` (office-local time), skipping closed
     /// weekdays and holidays; None if nothing opens within four weeks.
     pub fn next_opening(&self, local: chrono::NaiveDateTime) -> Option<chrono::NaiveDateTime> {
+        self.next_opening_of(&self.hours, local)
+    }
+
+    /// As `next_opening`, for a week of `hours` of its own (a service's).
+    pub fn next_opening_of(
+        &self,
+        hours: &WeekHours,
+        local: chrono::NaiveDateTime,
+    ) -> Option<chrono::NaiveDateTime> {
         use chrono::{Datelike, Timelike};
         let minute = (local.hour() * 60 + local.minute()) as u16;
         (0..28u64).find_map(|offset| {
@@ -254,8 +263,7 @@ impl Config {
             if self.holiday(date).is_some() {
                 return None;
             }
-            let start = self
-                .hours
+            let start = hours
                 .ranges(date.weekday())
                 .iter()
                 .map(|r| r.start)

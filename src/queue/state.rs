@@ -342,7 +342,13 @@ impl QueueState {
             .map(TicketSummary::from)
             .collect();
         unprinted.sort_by_key(|t| t.id);
-        let mut called: Vec<&Ticket> = self.tickets.values().filter(|t| t.call_order > 0).collect();
+        // A ticket back in a queue (requeued, transferred) is no longer at the counter that
+        // called it: the board must not send its holder there.
+        let mut called: Vec<&Ticket> = self
+            .tickets
+            .values()
+            .filter(|t| t.call_order > 0 && !t.state.is_queued())
+            .collect();
         called.sort_by_key(|t| std::cmp::Reverse(t.call_order));
         let recent_calls = called
             .into_iter()

@@ -13,6 +13,7 @@ use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiPath;
 use super::page::render;
+use super::reopening::{kiosk_opens, opens_again};
 use crate::queue::Change;
 
 const CSS: &str = include_str!("../../kiosk-ui/display.css");
@@ -54,6 +55,23 @@ pub struct DisplaySnapshot {
     /// The latest calls, newest first.
     calls: Vec<DisplayCall>,
     services: Vec<DisplayService>,
+    /// Why no number can be taken now, and when that changes; absent while open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    closed: Option<DisplayClosed>,
+}
+
+/// The office closed, in the words the board shows.
+#[derive(Serialize, ToSchema)]
+pub struct DisplayClosed {
+    /// E.g. `Kantor tutup hari ini: Kelahiran Yesus Kristus.`
+    id: String,
+    en: String,
+    /// E.g. `Buka kembali Senin 28 Desember 2026 pukul 08.00.`; absent if nothing opens
+    /// within four weeks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reopens_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reopens_en: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -77,7 +95,10 @@ pub struct DisplayService {
     code: String,
     prefix: String,
     name: String,
+    name_en: String,
     waiting: usize,
+    /// Takes tickets now (its hours, the holidays).
+    open: bool,
 }
 
 /// The lobby board's snapshot
@@ -126,9 +147,12 @@ pub async fn snapshot(State(app): State<AppState>) -> Result<Json<DisplaySnapsho
             code: s.code.clone(),
             prefix: s.prefix.clone(),
             name: s.name.clone(),
+            name_en: s.name_en.clone(),
             waiting: s.waiting,
+            open: s.open,
         })
         .collect();
+    let closed = closed_notice(&app, &view);
     Ok(Json(DisplaySnapshot {
         seq: view.event_seq,
         now: app.clock.now().to_rfc3339(),
@@ -139,7 +163,37 @@ pub async fn snapshot(State(app): State<AppState>) -> Result<Json<DisplaySnapsho
         counters,
         calls,
         services,
+        closed,
     }))
+}
+
+/// The board's notice while no service takes numbers: a holiday, or outside the hours.
+fn closed_notice(app: &AppState, view: &crate::queue::QueueView) -> Option<DisplayClosed> {
+    if view.services.iter().any(|s| s.open) {
+        return None;
+    }
+    let now = app
+        .clock
+        .now()
+        .with_timezone(&app.config.office.time_zone)
+        .naive_local();
+    let reopens = kiosk_opens(&app.config, now).map(|at| opens_again(at, now));
+    let (id, en) = match &view.holiday {
+        Some(name) => (
+            format!("Kantor tutup hari ini: {name}."),
+            "The office is closed today (holiday).".to_string(),
+        ),
+        None => (
+            "Layanan sedang tutup.".to_string(),
+            "Services are closed now.".to_string(),
+        ),
+    };
+    Some(DisplayClosed {
+        id,
+        en,
+        reopens_id: reopens.as_ref().map(|r| r.id.clone()),
+        reopens_en: reopens.map(|r| r.en),
+    })
 }
 
 /// One call, spoken

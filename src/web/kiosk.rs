@@ -1,15 +1,17 @@
-//! `GET /kiosk`: the citizen's touch screen. One large button per open service and a
-//! priority option; a press issues through the same API as everything else.
+//! `GET /kiosk`: the citizen's touch screen. One large button per open service (a service
+//! closed by its own hours stays, greyed, with its hours) and a priority option; a press
+//! issues through the same API as everything else. When nothing is open, the page says why
+//! and when it opens again, and offers nothing to press.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{Datelike, Timelike};
+use chrono::Datelike;
 
 use super::AppState;
 use super::page::render;
-use crate::config::{DAY_NAMES_ID, format_minute};
+use super::reopening::{Bilingual, kiosk_opens, opens_again};
 
 const CSS: &str = include_str!("../../kiosk-ui/kiosk.css");
 const JS: &str = include_str!("../../kiosk-ui/kiosk.js");
@@ -33,15 +35,26 @@ struct ServiceButton {
     name: String,
     name_en: String,
     waiting: usize,
+    /// Takes tickets now; otherwise shown greyed with its hours.
+    open: bool,
+    /// Its hours today, `08.00–12.00, 13.00–15.30` or `tutup`.
+    hours_today: String,
+    hours_today_en: String,
+    /// When a closed service opens again.
+    reopens: Option<Bilingual>,
 }
 
 /// Why no button can be pressed, if none can.
 enum Closed {
     Open,
-    Holiday(String),
+    Holiday {
+        name: String,
+        reopens: Option<Bilingual>,
+    },
     Hours {
-        reopens: Option<String>,
+        reopens: Option<Bilingual>,
         today: String,
+        today_en: String,
     },
 }
 
@@ -65,45 +78,46 @@ pub async fn page(State(app): State<AppState>) -> Response {
             );
         }
     };
+    let now = app
+        .clock
+        .now()
+        .with_timezone(&app.config.office.time_zone)
+        .naive_local();
     let services: Vec<ServiceButton> = view
         .services
         .iter()
-        .filter(|s| s.open)
-        .map(|s| ServiceButton {
-            code: s.code.clone(),
-            prefix: s.prefix.clone(),
-            name: s.name.clone(),
-            name_en: s.name_en.clone(),
-            waiting: s.waiting,
+        .map(|s| {
+            let hours = app
+                .config
+                .service(&s.code)
+                .map_or(&app.config.hours, |c| app.config.hours_of(c));
+            ServiceButton {
+                code: s.code.clone(),
+                prefix: s.prefix.clone(),
+                name: s.name.clone(),
+                name_en: s.name_en.clone(),
+                waiting: s.waiting,
+                open: s.open,
+                hours_today: hours.describe_day(now.weekday()),
+                hours_today_en: in_english(hours.describe_day(now.weekday())),
+                reopens: (!s.open)
+                    .then(|| app.config.next_opening_of(hours, now))
+                    .flatten()
+                    .map(|at| opens_again(at, now)),
+            }
         })
         .collect();
+    let reopens = || kiosk_opens(&app.config, now).map(|at| opens_again(at, now));
     let closed = if let Some(name) = &view.holiday {
-        Closed::Holiday(name.clone())
-    } else if services.is_empty() {
-        let now = app
-            .clock
-            .now()
-            .with_timezone(&app.config.office.time_zone)
-            .naive_local();
-        let reopens = app.config.next_opening(now).map(|at| {
-            let day = if at.date() == now.date() {
-                "hari ini".to_string()
-            } else {
-                format!(
-                    "{} {}",
-                    DAY_NAMES_ID[at.weekday().num_days_from_monday() as usize],
-                    at.format("%d-%m-%Y")
-                )
-            };
-            format!(
-                "Buka kembali {} pukul {}.",
-                day,
-                format_minute((at.hour() * 60 + at.minute()) as u16)
-            )
-        });
+        Closed::Holiday {
+            name: name.clone(),
+            reopens: reopens(),
+        }
+    } else if !services.iter().any(|s| s.open) {
         Closed::Hours {
-            reopens,
+            reopens: reopens(),
             today: app.config.hours.describe_day(now.weekday()),
+            today_en: in_english(app.config.hours.describe_day(now.weekday())),
         }
     } else {
         Closed::Open
@@ -124,4 +138,13 @@ pub async fn page(State(app): State<AppState>) -> Response {
             js: JS,
         },
     )
+}
+
+/// A day's hours as `describe_day` gives them, for the English line: only "tutup" is a word.
+fn in_english(hours: String) -> String {
+    if hours == "tutup" {
+        "closed".to_string()
+    } else {
+        hours
+    }
 }

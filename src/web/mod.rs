@@ -21,6 +21,7 @@ mod openapi;
 mod page;
 mod printer_api;
 mod rate_limit;
+mod reopening;
 mod tickets;
 mod track;
 mod views;
