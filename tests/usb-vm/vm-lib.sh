@@ -9,6 +9,7 @@ VM_KERNEL=/boot/vmlinuz-$VM_KVER
 [ -r "$VM_KERNEL" ] || { echo "no kernel at $VM_KERNEL (apt-get install linux-image-amd64)" >&2; exit 1; }
 
 VM_WORK=$(mktemp -d)
+# VM_KEEP=1 keeps the work directory (console.log, the initramfs) for a look after a failure.
 trap '[ -n "${VM_KEEP:-}" ] || rm -rf "$VM_WORK"' EXIT
 VM_ROOT=$VM_WORK/root
 mkdir -p "$VM_ROOT"/{bin,dev,proc,sys,tmp,modules,etc,data}
