@@ -231,24 +231,30 @@ fn run(args: &[String]) -> Result<bool, String> {
             if a.len() != b.len() {
                 return Err("frames of different sizes".into());
             }
-            let rects = rects
+            // `x,y,w,h`: must change; `~x,y,w,h`: may change (the clock).
+            let parsed = rects
                 .iter()
                 .map(|r| {
+                    let (optional, r) = match r.strip_prefix('~') {
+                        Some(rest) => (true, rest),
+                        None => (false, r.as_str()),
+                    };
                     let v: Vec<u32> = r.split(',').filter_map(|n| n.parse().ok()).collect();
                     match v[..] {
-                        [x, y, w, h] => Ok((x, y, w, h)),
+                        [x, y, w, h] => Ok((optional, (x, y, w, h))),
                         _ => Err(format!("not x,y,w,h: {r}")),
                     }
                 })
                 .collect::<Result<Vec<_>, _>>()?;
+            let rects: Vec<_> = parsed.iter().map(|(_, r)| *r).collect();
             let within = |(rx, ry, rw, rh): (u32, u32, u32, u32)| {
                 move |x: u32, y: u32| x >= rx && x < rx + rw && y >= ry && y < ry + rh
             };
             let mut ok = true;
-            for &r in &rects {
+            for &(optional, r) in &parsed {
                 let d = differences(width, &a, &b, within(r));
                 println!("changed inside {r:?}: {}", show(d));
-                ok &= d.0 > 0;
+                ok &= optional || d.0 > 0;
             }
             let outside = differences(width, &a, &b, |x, y| {
                 !rects.iter().any(|&r| within(r)(x, y))
@@ -257,7 +263,7 @@ fn run(args: &[String]) -> Result<bool, String> {
             Ok(ok && outside.0 == 0)
         }
         _ => Err(
-            "usage: fb_compare info DEVICE | match DEVICE PNG SAVE | diff WIDTH A B [x,y,w,h ...]"
+            "usage: fb_compare info DEVICE | match DEVICE PNG SAVE | diff WIDTH A B [[~]x,y,w,h ...]"
                 .into(),
         ),
     }
