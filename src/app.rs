@@ -387,7 +387,7 @@ async fn framebuffer_board(state: AppState, device: PathBuf) {
         }
         Err(_) => return,
     };
-    info!(device = %device.display(), width = fb.width, height = fb.height, format = ?fb.format, "drawing the board on the framebuffer");
+    info!(device = %device.display(), width = fb.width, height = fb.height, format = %fb.format, "drawing the board on the framebuffer");
     let mut events = state.events.subscribe();
     let mut closing = state.closing.subscribe();
     loop {
