@@ -455,15 +455,35 @@ fn serve(args: ServeArgs) -> ExitCode {
 }
 
 /// Tells systemd we are alive only while the store answers: a stuck store thread stops the
-/// pings, and systemd restarts the daemon.
+/// pings, and systemd restarts the daemon. A store in degraded mode (the disk refuses
+/// writes) still answers and serves reads, so it is fed; `STATUS=` says degraded, and says
+/// so again when writing works again.
 async fn feed_watchdog(store: loket::store::StoreHandle, every: std::time::Duration) {
+    let mut told: Option<String> = None;
     loop {
         tokio::time::sleep(every).await;
         let answered = tokio::time::timeout(every, store.health()).await;
-        if matches!(answered, Ok(Ok(_))) {
-            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
-        } else {
-            error!("the store does not answer: the watchdog is no longer fed");
+        match answered {
+            Ok(Ok(h)) => {
+                let status = match h.store {
+                    loket::store::StoreStatus::Ok => "ok".to_string(),
+                    loket::store::StoreStatus::Degraded { fault, .. } => {
+                        format!("degraded: {fault}; changes are refused, reads served")
+                    }
+                };
+                let mut states = vec![sd_notify::NotifyState::Watchdog];
+                // The first ping of a healthy start says nothing: "ok" is the default.
+                let changed = match &told {
+                    None => status != "ok",
+                    Some(t) => *t != status,
+                };
+                if changed {
+                    states.push(sd_notify::NotifyState::Status(&status));
+                }
+                let _ = sd_notify::notify(&states);
+                told = Some(status);
+            }
+            _ => error!("the store does not answer: the watchdog is no longer fed"),
         }
     }
 }

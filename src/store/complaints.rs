@@ -276,6 +276,22 @@ pub(super) enum ComplaintOp {
     },
 }
 
+impl ComplaintOp {
+    /// Answered without a commit: nothing written, nothing audited.
+    pub(super) fn reads_only(&self) -> bool {
+        matches!(
+            self,
+            ComplaintOp::Get {
+                identity: false,
+                ..
+            } | ComplaintOp::ByCode { .. }
+                | ComplaintOp::Register(_)
+                | ComplaintOp::Counts
+                | ComplaintOp::IntakeTickets { .. }
+        )
+    }
+}
+
 pub(super) enum ComplaintOut {
     Complaint(Box<Complaint>),
     WithIdentity(Box<Complaint>, Option<Identity>),
@@ -644,7 +660,7 @@ impl Actor {
                 found.map(|v| decode(seq, v.value(), flows)).transpose()
             }
             None => {
-                let txn = self.db.begin_read()?;
+                let txn = self.db()?.begin_read()?;
                 let t = txn.open_table(COMPLAINTS)?;
                 let found = t.get(seq)?;
                 found.map(|v| decode(seq, v.value(), flows)).transpose()
@@ -664,7 +680,7 @@ impl Actor {
                 found.map(|v| parse(v.value())).transpose()
             }
             None => {
-                let txn = self.db.begin_read()?;
+                let txn = self.db()?.begin_read()?;
                 let t = txn.open_table(IDENTITIES)?;
                 let found = t.get(seq)?;
                 found.map(|v| parse(v.value())).transpose()
@@ -984,7 +1000,7 @@ impl Actor {
                     .get(code.as_str())?
                     .map(|v| v.value()),
                 None => {
-                    let txn = self.db.begin_read()?;
+                    let txn = self.db()?.begin_read()?;
                     let t = txn.open_table(CODES)?;
                     t.get(code.as_str())?.map(|v| v.value())
                 }
@@ -1174,7 +1190,7 @@ impl Actor {
         match &self.txn {
             Some(txn) => collect(&txn.open_table(TICKET_LINKS)?, first),
             None => {
-                let txn = self.db.begin_read()?;
+                let txn = self.db()?.begin_read()?;
                 collect(&txn.open_table(TICKET_LINKS)?, first)
             }
         }
@@ -1257,7 +1273,7 @@ impl Actor {
     }
 
     fn attachment_named(&self, sha256: &str) -> Result<bool, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.db()?.begin_read()?;
         let t = txn.open_table(ATTACHMENT_REFS)?;
         let mut r = t.range((sha256, 0)..=(sha256, u64::MAX))?;
         Ok(r.next().is_some())
