@@ -679,6 +679,9 @@ pub(super) struct Actor {
     opener: Option<tables::Opener>,
     /// Set while the disk refuses writes.
     degraded: Option<Degraded>,
+    /// Tickets printed whose outcome the disk refused to record: recorded with the first
+    /// batch after degraded mode ends.
+    unrecorded_prints: Vec<TicketId>,
     /// The service day and ticket count as last committed, for `/healthz` while the memory
     /// cannot be trusted (degraded, database not open).
     committed_meta: crate::queue::DayMeta,
@@ -769,6 +772,7 @@ pub fn spawn(
         path: path.to_path_buf(),
         opener,
         degraded: None,
+        unrecorded_prints: Vec::new(),
         committed_meta: meta,
         config,
         clock,
@@ -992,6 +996,17 @@ impl Actor {
             if self.degraded.as_ref().is_some_and(|d| !d.readable) {
                 return self.refuse_batch(batch, now);
             }
+        }
+        if self.degraded.is_none() && !self.unrecorded_prints.is_empty() {
+            let outcomes = self.unrecorded_prints.drain(..).map(|id| {
+                Command::Printer(PrinterEvent::Printed {
+                    id,
+                    outcome: PrintOutcome::Printed,
+                })
+            });
+            let rest = std::mem::take(batch);
+            batch.extend(outcomes.collect::<Vec<_>>());
+            batch.extend(rest);
         }
         let mut pending = Vec::with_capacity(batch.len());
         let mut changes: Vec<(DateTime<Utc>, Change)> = Vec::new();
@@ -1763,9 +1778,23 @@ impl Actor {
                 let _ = reply.send(r);
             }
             Pending::Printed(id, outcome, r) => {
+                // The paper is out but the disk refused to record it: the ticket itself was
+                // committed when issued, so the citizen's number stands. The outcome is
+                // recorded once the store writes again.
+                let unrecorded = !committed
+                    && fault.is_some()
+                    && matches!(outcome, PrintOutcome::Printed)
+                    && r.is_ok();
+                if unrecorded && !self.unrecorded_prints.contains(&id) {
+                    self.unrecorded_prints.push(id);
+                }
                 let Some(waiter) = self.waiters.remove(&id) else {
                     return;
                 };
+                if unrecorded && let Waiter::Issue(reply, issued) = waiter {
+                    let _ = reply.send(Ok(*issued));
+                    return;
+                }
                 let result = match r {
                     Ok(_) if !committed => Err(failed()),
                     Ok(t) => Ok(t),

@@ -8,6 +8,7 @@ pub mod escpos;
 pub mod fake_printer;
 pub mod images;
 pub mod layout;
+pub mod tmpfs;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
