@@ -161,6 +161,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         data_dir: Arc::from(opts.data_dir.as_path()),
     };
     first_admin(&store, &opts.data_dir, opts.clock.as_ref()).await?;
+    mark_used(&store, &opts.data_dir, opts.clock.as_ref()).await;
     // Everything that can still fail comes before the tasks start: a start that fails
     // leaves no task running.
     let tls = if config.https {
@@ -234,7 +235,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
 
 /// The account made at the first start.
 pub const FIRST_ADMIN: &str = "admin";
-const INITIAL_PASSWORD_FILE: &str = "initial-admin-password";
+pub const INITIAL_PASSWORD_FILE: &str = "initial-admin-password";
 
 /// Deletes the first start's password file once the administrator has chosen their own:
 /// a stale copy of a password is a risk even when it no longer works.
@@ -285,6 +286,24 @@ async fn first_admin(
         "first start: account `admin` created; its password is in this file (change it at the first login)"
     );
     Ok(())
+}
+
+/// Marks the data directory as used, once, so that a database lost later is not silently
+/// replaced by a new one at the next start (`data_dir::check`).
+async fn mark_used(store: &StoreHandle, data_dir: &Path, clock: &dyn Clock) {
+    if data_dir.join(crate::data_dir::MARKER).exists() {
+        return;
+    }
+    let identity = match store.audit_entries().await {
+        Ok(entries) => entries.first().map(|e| e.hash.clone()).unwrap_or_default(),
+        Err(e) => {
+            warn!(error = %e, "the data directory is not marked as used: the audit log cannot be read");
+            return;
+        }
+    };
+    if let Err(e) = crate::data_dir::write_marker(data_dir, clock.now(), &identity) {
+        warn!(error = %e, "the data directory is not marked as used");
+    }
 }
 
 /// Creates `path` readable and writable by the owner only (0600) before anything is in it.

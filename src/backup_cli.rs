@@ -66,6 +66,11 @@ pub fn backup(file: &Path, data: &Path) -> Result<String, BackupCliError> {
     Ok(format!("backup written to {}: {summary}", file.display()))
 }
 
+/// Replaces the database with the copy in `file`. Everything new is written beside the old
+/// first (`loket.redb.restoring`, the attachments under `.restoring/`), synced, and only then
+/// renamed into place: a restore that fails on the way (a disk without room, a bad stick)
+/// leaves the old database and its attachment files as they were and removes what it wrote.
+/// The old ones are kept beside, as `*.before-restore-TIME`.
 pub fn restore(file: &Path, data: &Path) -> Result<String, BackupCliError> {
     if UnixStream::connect(socket_path(data)).is_ok() {
         return Err(BackupCliError::Running);
@@ -74,35 +79,65 @@ pub fn restore(file: &Path, data: &Path) -> Result<String, BackupCliError> {
     // The database must not be held by anyone (a daemon without its socket, say).
     Offline::ensure_not_held(data)?;
     std::fs::create_dir_all(data).map_err(io("cannot create", data))?;
-    let db = data.join(crate::app::DB_FILE);
-    if db.exists() {
-        let keep = data.join(format!(
-            "{}.before-restore-{}",
-            crate::app::DB_FILE,
-            chrono::Utc::now().format("%Y%m%dT%H%M%S")
-        ));
-        std::fs::rename(&db, &keep).map_err(io("cannot move aside", &db))?;
+    let staging = data.join(".restoring");
+    let tmp = data.join(format!("{}.restoring", crate::app::DB_FILE));
+    let written = write_beside(file, data, &staging, &tmp);
+    if written.is_err() {
+        // Nothing of a failed restore stays: the old database is untouched.
+        let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_dir_all(&staging);
+        sync_dir(data);
     }
-    // The attachment files of the database moved aside stay with it; the backup's own are
-    // written fresh, before the database that names them is in place.
+    written?;
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+    // The attachment files first, before the database that names them is in place.
     let files = data.join("attachments");
+    let new_files = staging.join("attachments");
     if files.exists() {
-        let keep = data.join(format!(
-            "attachments.before-restore-{}",
-            chrono::Utc::now().format("%Y%m%dT%H%M%S")
-        ));
+        let keep = data.join(format!("attachments.before-restore-{stamp}"));
         std::fs::rename(&files, &keep).map_err(io("cannot move aside", &files))?;
     }
-    backup::restore_attachments(file, data).map_err(BackupCliError::NotRestored)?;
-    let tmp = data.join(format!("{}.restoring", crate::app::DB_FILE));
-    std::fs::copy(file, &tmp).map_err(io("cannot copy the backup to", &tmp))?;
-    backup::drop_backup_tables(&tmp).map_err(BackupCliError::NotRestored)?;
-    std::fs::File::open(&tmp)
-        .and_then(|f| f.sync_all())
-        .map_err(io("cannot sync", &tmp))?;
+    if new_files.exists() {
+        std::fs::rename(&new_files, &files).map_err(io("cannot rename into", &files))?;
+    }
+    let _ = std::fs::remove_dir_all(&staging);
+    let db = data.join(crate::app::DB_FILE);
+    if db.exists() {
+        // A second name for the old file, not a copy: no room needed, and the rename below
+        // replaces `loket.redb` in one step, so there is always one.
+        let keep = data.join(format!("{}.before-restore-{stamp}", crate::app::DB_FILE));
+        std::fs::hard_link(&db, &keep).map_err(io("cannot keep the old database as", &keep))?;
+    }
     std::fs::rename(&tmp, &db).map_err(io("cannot rename into", &db))?;
-    if let Ok(d) = std::fs::File::open(data) {
+    sync_dir(data);
+    Ok(format!("restored from {}: {summary}", file.display()))
+}
+
+/// The new database at `tmp` and its attachment files under `staging`, all synced.
+fn write_beside(
+    file: &Path,
+    data: &Path,
+    staging: &Path,
+    tmp: &Path,
+) -> Result<(), BackupCliError> {
+    // Left by an earlier restore that was cut off.
+    let _ = std::fs::remove_dir_all(staging);
+    let _ = std::fs::remove_file(tmp);
+    std::fs::create_dir(staging).map_err(io("cannot create", staging))?;
+    backup::restore_attachments(file, staging).map_err(BackupCliError::NotRestored)?;
+    std::fs::copy(file, tmp).map_err(io("cannot copy the backup to", tmp))?;
+    backup::drop_backup_tables(tmp).map_err(BackupCliError::NotRestored)?;
+    std::fs::File::open(tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io("cannot sync", tmp))?;
+    sync_dir(staging);
+    sync_dir(data);
+    Ok(())
+}
+
+/// Makes a directory's entries (new names, renames) durable.
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(format!("restored from {}: {summary}", file.display()))
 }

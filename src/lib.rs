@@ -14,6 +14,7 @@ pub mod complaint;
 pub mod complaints_cli;
 pub mod config;
 pub mod control;
+pub mod data_dir;
 pub mod display;
 pub mod events;
 pub mod issue;

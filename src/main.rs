@@ -150,6 +150,11 @@ struct ServeArgs {
     /// Listen address, overriding the configuration (e.g. 127.0.0.1:8080).
     #[arg(long)]
     listen: Option<SocketAddr>,
+    /// Start a new, empty database where the data directory was used before but its
+    /// database is missing or empty; the old files are moved into `before-init-TIME/`.
+    /// Without it, such a start is refused (restore a backup instead).
+    #[arg(long)]
+    init: bool,
 }
 
 fn main() -> ExitCode {
@@ -404,6 +409,17 @@ fn serve(args: ServeArgs) -> ExitCode {
     }
     let listen = args.listen.unwrap_or(config.listen);
     let data_dir = app::default_data_dir(args.data.as_deref());
+    // Before anything is created in it: a lost database is not silently made new.
+    let set_aside = match loket::data_dir::check(&data_dir, args.init, {
+        use loket::clock::Clock;
+        SystemClock.now()
+    }) {
+        Ok(s) => s,
+        Err(why) => {
+            error!("{why}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -431,6 +447,17 @@ fn serve(args: ServeArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        if let Some(s) = &set_aside {
+            let dir = s.dir.display().to_string();
+            warn!(kept = %dir, files = %s.names.join(", "), "--init: a new database; the earlier files are kept aside");
+            let audited = running
+                .store
+                .audit(loket::audit::Who::system(), "data_initialised", &dir, &s.names.join(", "))
+                .await;
+            if let Err(e) = audited {
+                error!(error = %e, "the fresh start is not in the audit log");
+            }
+        }
         // systemd (Type=notify): ready now that the store is open and the listener bound.
         let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
         let watchdog = sd_notify::watchdog_enabled()
@@ -455,15 +482,35 @@ fn serve(args: ServeArgs) -> ExitCode {
 }
 
 /// Tells systemd we are alive only while the store answers: a stuck store thread stops the
-/// pings, and systemd restarts the daemon.
+/// pings, and systemd restarts the daemon. A store in degraded mode (the disk refuses
+/// writes) still answers and serves reads, so it is fed; `STATUS=` says degraded, and says
+/// so again when writing works again.
 async fn feed_watchdog(store: loket::store::StoreHandle, every: std::time::Duration) {
+    let mut told: Option<String> = None;
     loop {
         tokio::time::sleep(every).await;
         let answered = tokio::time::timeout(every, store.health()).await;
-        if matches!(answered, Ok(Ok(_))) {
-            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
-        } else {
-            error!("the store does not answer: the watchdog is no longer fed");
+        match answered {
+            Ok(Ok(h)) => {
+                let status = match h.store {
+                    loket::store::StoreStatus::Ok => "ok".to_string(),
+                    loket::store::StoreStatus::Degraded { fault, .. } => {
+                        format!("degraded: {fault}; changes are refused, reads served")
+                    }
+                };
+                let mut states = vec![sd_notify::NotifyState::Watchdog];
+                // The first ping of a healthy start says nothing: "ok" is the default.
+                let changed = match &told {
+                    None => status != "ok",
+                    Some(t) => *t != status,
+                };
+                if changed {
+                    states.push(sd_notify::NotifyState::Status(&status));
+                }
+                let _ = sd_notify::notify(&states);
+                told = Some(status);
+            }
+            _ => error!("the store does not answer: the watchdog is no longer fed"),
         }
     }
 }

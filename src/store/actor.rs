@@ -21,6 +21,7 @@ use super::complaints::{
     self, ActionRow, AfterCommit, Complaint, ComplaintCounts, ComplaintOp, ComplaintOut, Identity,
     NewComplaint, PurgeSummary, RegisterPage, RegisterQuery, WorkList,
 };
+use super::fault::{self, Degraded, Fault, StoreStatus};
 use super::tables::{self, StoreError, Writes};
 use crate::audit::{AuditEntry, Who};
 use crate::auth::{Session, User};
@@ -83,8 +84,11 @@ pub struct TicketStatus {
 }
 
 /// Figures for `/metrics`.
+/// In degraded mode with the database not open, the queue and complaint figures are left
+/// out (empty): the memory may hold a batch that never committed.
 #[derive(Debug, Clone)]
 pub struct Metrics {
+    pub store: StoreStatus,
     pub services: Vec<crate::queue::ServiceMetrics>,
     pub printer: PrinterStatus,
     pub unprinted: usize,
@@ -94,6 +98,8 @@ pub struct Metrics {
 
 #[derive(Debug, Clone)]
 pub struct Health {
+    /// `Degraded` while the disk refuses writes; the figures below are the last committed.
+    pub store: StoreStatus,
     pub schema_version: u64,
     pub service_day: chrono::NaiveDate,
     pub event_seq: u64,
@@ -229,6 +235,30 @@ enum Command {
         reply: Reply<Health>,
     },
     Shutdown,
+}
+
+impl Command {
+    /// Whether the command asks for a commit (the reads that audit, a complaint's view of
+    /// an identity, count as writes: they cannot be answered without their audit entry).
+    fn writes(&self) -> bool {
+        match self {
+            Command::Complaint { op, .. } => !op.reads_only(),
+            Command::Issue { .. }
+            | Command::Counter { .. }
+            | Command::Reprint { .. }
+            | Command::Void { .. }
+            | Command::UserPut { .. }
+            | Command::UserEdit { .. }
+            | Command::UserAdd { .. }
+            | Command::SessionPut { .. }
+            | Command::SessionTouch { .. }
+            | Command::SessionDel { .. }
+            | Command::SessionsRevoke { .. }
+            | Command::Audit { .. }
+            | Command::Printer(_) => true,
+            _ => false,
+        }
+    }
 }
 
 /// The async side's handle; cheap to clone.
@@ -657,9 +687,21 @@ enum Waiter {
 }
 
 pub(super) struct Actor {
-    /// Shared with backup threads, which read a snapshot while the actor writes on.
-    pub(super) db: Arc<Database>,
+    /// Shared with backup threads, which read a snapshot while the actor writes on. None
+    /// only in degraded mode, between dropping a Database a failed write left unusable and
+    /// opening the file again.
+    db: Option<Arc<Database>>,
     path: PathBuf,
+    /// How the database is opened again after a failed write (tests: their own disk).
+    opener: Option<tables::Opener>,
+    /// Set while the disk refuses writes.
+    degraded: Option<Degraded>,
+    /// Tickets printed whose outcome the disk refused to record: recorded with the first
+    /// batch after degraded mode ends.
+    unrecorded_prints: Vec<TicketId>,
+    /// The service day and ticket count as last committed, for `/healthz` while the memory
+    /// cannot be trusted (degraded, database not open).
+    committed_meta: crate::queue::DayMeta,
     pub(super) config: Arc<Config>,
     clock: Arc<dyn Clock>,
     events: Events,
@@ -731,7 +773,7 @@ pub fn spawn(
     if opener.is_none() {
         super::migrate::migrate(path, clock.now())?;
     }
-    let db = tables::open(path, opener)?;
+    let db = tables::open(path, opener.as_ref())?;
     let today = local_date(clock.now(), config.office.time_zone);
     let (state, event_seq) = tables::load(&db, path, today)?;
     let audit_head = accounts::audit_head(&db)?;
@@ -772,8 +814,12 @@ pub fn spawn(
         PrinterStatus::Disabled
     };
     let actor = Actor {
-        db: Arc::new(db),
+        db: Some(Arc::new(db)),
         path: path.to_path_buf(),
+        opener,
+        degraded: None,
+        unrecorded_prints: Vec::new(),
+        committed_meta: meta,
         config,
         clock,
         events,
@@ -796,7 +842,15 @@ pub fn spawn(
     };
     let thread = std::thread::Builder::new()
         .name("loket-store".to_string())
-        .spawn(move || actor.run(inbox.0, fatal_tx))
+        .spawn(move || match retry_timer() {
+            Ok(timer) => actor.run(inbox.0, fatal_tx, &timer),
+            Err(e) => {
+                let _ = fatal_tx.send(StoreError::Spawn {
+                    what: "store timer",
+                    error: e,
+                });
+            }
+        })
         .map_err(|error| StoreError::Spawn {
             what: "store",
             error,
@@ -846,6 +900,48 @@ fn refuse_write(cmd: Command) -> Option<Command> {
     }
 }
 
+/// Answers any request with the error `make` gives; what carries no reply (printer events,
+/// a stop) is handed back.
+fn refuse(cmd: Command, make: impl Fn() -> StoreError) -> Option<Command> {
+    let e = || OpError::from(make());
+    let _ = match cmd {
+        Command::Issue { reply, .. } => reply.send(Err(e())).is_ok(),
+        Command::Counter { reply, .. } => reply.send(Err(e())).is_ok(),
+        Command::Reprint { reply, .. } | Command::Void { reply, .. } => {
+            reply.send(Err(e())).is_ok()
+        }
+        Command::UserPut { reply, .. }
+        | Command::UserEdit { reply, .. }
+        | Command::UserAdd { reply, .. }
+        | Command::SessionPut { reply, .. }
+        | Command::SessionTouch { reply, .. }
+        | Command::SessionDel { reply, .. }
+        | Command::SessionsRevoke { reply, .. }
+        | Command::Audit { reply, .. } => reply.send(Err(e())).is_ok(),
+        Command::UserGet { reply, .. } => reply.send(Err(e())).is_ok(),
+        Command::UserList { reply } => reply.send(Err(e())).is_ok(),
+        Command::SessionGet { reply, .. } => reply.send(Err(e())).is_ok(),
+        Command::AuditEntries { reply } => reply.send(Err(e())).is_ok(),
+        Command::ComplaintActions { reply, .. } => reply.send(Err(e())).is_ok(),
+        Command::Metrics { reply } => reply.send(Err(e())).is_ok(),
+        Command::Backup { reply, .. } => reply.send(Err(e())).is_ok(),
+        Command::Complaint { reply, .. } => reply.send(Err(e())).is_ok(),
+        Command::Ticket { reply, .. } => reply.send(Err(e())).is_ok(),
+        Command::View { reply } => reply.send(Err(e())).is_ok(),
+        Command::Health { reply } => reply.send(Err(e())).is_ok(),
+        other @ (Command::Printer(_) | Command::Shutdown) => return Some(other),
+    };
+    None
+}
+
+/// The thread's clock for the retries of degraded mode: the store's thread is not on the
+/// daemon's runtime, so it keeps a small one of its own for timed waits on its inbox.
+fn retry_timer() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+}
+
 enum Flow {
     Continue,
     Stop,
@@ -869,9 +965,38 @@ enum Pending {
 }
 
 impl Actor {
-    fn run(mut self, mut rx: mpsc::Receiver<Command>, fatal: oneshot::Sender<StoreError>) {
+    fn run(
+        mut self,
+        mut rx: mpsc::Receiver<Command>,
+        fatal: oneshot::Sender<StoreError>,
+        timer: &tokio::runtime::Runtime,
+    ) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        while let Some(first) = rx.blocking_recv() {
+        loop {
+            // Degraded: wait for a request or for the next try of the disk, whichever first.
+            let first = match self.degraded.as_ref().map(|d| d.next_try) {
+                None => rx.blocking_recv(),
+                Some(at) => {
+                    let at = tokio::time::Instant::from_std(at);
+                    let waited =
+                        timer.block_on(async { tokio::time::timeout_at(at, rx.recv()).await });
+                    match waited {
+                        Ok(first) => first,
+                        Err(_) => {
+                            let retried =
+                                std::panic::catch_unwind(AssertUnwindSafe(|| self.retry()))
+                                    .unwrap_or(Err(StoreError::Panicked));
+                            if let Err(why) = retried {
+                                error!(%why, "store stopped: the daemon must restart");
+                                let _ = fatal.send(why);
+                                break;
+                            }
+                            continue;
+                        }
+                    }
+                }
+            };
+            let Some(first) = first else { break };
             batch.push(first);
             while batch.len() < MAX_BATCH {
                 match rx.try_recv() {
@@ -906,11 +1031,32 @@ impl Actor {
         }
         info!("store closing");
         // Every change was committed already; dropping the Database only releases the file.
-        drop(self.db);
+        drop(self.db.take());
     }
 
     fn handle_batch(&mut self, batch: &mut Vec<Command>) -> Flow {
         let now = self.clock.now();
+        // Degraded with the database closed: a write is the moment to try opening it again;
+        // until that works, nothing is answered from memory.
+        if self.degraded.as_ref().is_some_and(|d| !d.readable) {
+            if batch.iter().any(Command::writes) {
+                self.try_reopen(now);
+            }
+            if self.degraded.as_ref().is_some_and(|d| !d.readable) {
+                return self.refuse_batch(batch, now);
+            }
+        }
+        if self.degraded.is_none() && !self.unrecorded_prints.is_empty() {
+            let outcomes = self.unrecorded_prints.drain(..).map(|id| {
+                Command::Printer(PrinterEvent::Printed {
+                    id,
+                    outcome: PrintOutcome::Printed,
+                })
+            });
+            let rest = std::mem::take(batch);
+            batch.extend(outcomes.collect::<Vec<_>>());
+            batch.extend(rest);
+        }
         let mut pending = Vec::with_capacity(batch.len());
         let mut changes: Vec<(DateTime<Utc>, Change)> = Vec::new();
         // Any request, a read too, moves the queue to a new service day: the kiosk and the
@@ -1231,14 +1377,19 @@ impl Actor {
         if self.txn.is_some() || self.batch_failed || !writes.is_empty() || !changes.is_empty() {
             let seq = writes.event_seq;
             match self.commit(&writes) {
-                Ok(()) => self.event_seq = seq,
+                Ok(()) => {
+                    self.event_seq = seq;
+                    self.committed_meta = self.state.meta();
+                    self.resume();
+                }
                 Err(e) => {
-                    error!(error = %e, "commit failed; reloading the day from the store");
                     committed = false;
-                    if let Err(e) = self.reload(now) {
-                        // Memory may now be ahead of the file: serving on would show tickets
-                        // that do not exist. Stop; the restart reads the file afresh.
-                        return Flow::Fatal(StoreError::ReloadFailed(Box::new(e)));
+                    if let Err(fatal) = self.after_failed_commit(now, e) {
+                        return Flow::Fatal(fatal);
+                    }
+                    if let Some(d) = self.degraded.as_mut() {
+                        let writes = pending.iter().filter(|p| !matches!(p, Pending::Read(_)));
+                        d.refused += writes.count() as u64;
                     }
                 }
             }
@@ -1288,7 +1439,7 @@ impl Actor {
         }
         let txn = match txn {
             Some(txn) => txn,
-            None => self.db.begin_write()?,
+            None => self.db()?.begin_write()?,
         };
         tables::write_in(&txn, writes)?;
         // Durability::Immediate (redb's default): fsynced before commit returns.
@@ -1322,7 +1473,7 @@ impl Actor {
     pub(super) fn batch_txn(&mut self) -> Result<WriteTransaction, StoreError> {
         match self.txn.take() {
             Some(txn) => Ok(txn),
-            None => Ok(self.db.begin_write()?),
+            None => Ok(self.db()?.begin_write()?),
         }
     }
 
@@ -1416,17 +1567,214 @@ impl Actor {
         // Loading begins a write transaction: the batch's must be gone first.
         self.txn = None;
         self.batch_failed = false;
+        self.accounts = AccountWrites::default();
+        let db = self.db()?.clone();
         let today = local_date(now, self.config.office.time_zone);
-        let (state, seq) = tables::load(&self.db, &self.path, today)?;
+        let (state, seq) = tables::load(&db, &self.path, today)?;
+        let audit_head = accounts::audit_head(&db)?;
+        // The index may hold complaints of the batch that did not commit.
+        let index = complaints::load_index(&db, self.config.office.time_zone)?;
+        let staff_seq = complaints::staff_event_seq(&db)?;
         self.state = state;
         self.event_seq = seq;
-        self.audit_head = accounts::audit_head(&self.db)?;
-        self.accounts = AccountWrites::default();
-        // The index may hold complaints of the batch that did not commit.
-        self.complaints = complaints::load_index(&self.db, self.config.office.time_zone)?;
-        self.staff_seq = complaints::staff_event_seq(&self.db)?;
+        self.committed_meta = self.state.meta();
+        self.audit_head = audit_head;
+        self.complaints = index;
+        self.staff_seq = staff_seq;
         self.staff_changes.clear();
         Ok(())
+    }
+
+    /// The open database; in degraded mode between a drop and a re-open, the refusal.
+    pub(super) fn db(&self) -> Result<&Arc<Database>, StoreError> {
+        self.db.as_ref().ok_or_else(|| self.unwritable())
+    }
+
+    fn unwritable(&self) -> StoreError {
+        StoreError::Unwritable(self.degraded.as_ref().map_or(Fault::IoError, |d| d.fault))
+    }
+
+    /// A commit failed. Memory must go back to what the file holds: read back from this
+    /// Database, or, when a failed write left it refusing everything (redb's "previous I/O
+    /// error"), from a new one opened on the file. A storage fault puts the store in
+    /// degraded mode; only an error that is not the disk's, on a file that cannot be read
+    /// back, stops it.
+    fn after_failed_commit(&mut self, now: DateTime<Utc>, e: StoreError) -> Result<(), StoreError> {
+        let fault = fault::classify(&e);
+        match (&self.degraded, fault) {
+            (None, Some(_)) => {}
+            (None, None) => error!(error = %e, "commit failed; reloading the day from the store"),
+            // Said once when degraded mode began; each refused write is not news.
+            (Some(_), _) => tracing::debug!(error = %e, "commit failed in degraded mode"),
+        }
+        let reloaded = self.reload(now);
+        let fault = match (fault, &reloaded) {
+            (Some(f), _) => f,
+            (None, Ok(())) => return Ok(()),
+            (None, Err(re)) => match fault::classify(re) {
+                Some(f) => f,
+                // Memory may now be ahead of the file: serving on would show tickets that
+                // do not exist. Stop; the restart reads the file afresh.
+                None => {
+                    return Err(StoreError::ReloadFailed(Box::new(
+                        reloaded.err().unwrap_or(e),
+                    )));
+                }
+            },
+        };
+        self.degrade(fault, now, &e);
+        match reloaded {
+            Ok(()) => self.mark_readable(true),
+            Err(_) => self.reopen(now),
+        }
+        Ok(())
+    }
+
+    /// Enters degraded mode, or notes a new cause; logged once when it begins.
+    fn degrade(&mut self, fault: Fault, now: DateTime<Utc>, e: &StoreError) {
+        match &mut self.degraded {
+            Some(d) => {
+                d.fault = fault;
+                d.back_off();
+            }
+            None => {
+                error!(
+                    fault = fault.as_str(),
+                    error = %e,
+                    "the store cannot write ({fault}): writes are refused, reads are answered from the last committed state, and the disk is tried again"
+                );
+                self.degraded = Some(Degraded::new(fault, now));
+            }
+        }
+    }
+
+    fn mark_readable(&mut self, readable: bool) {
+        if let Some(d) = &mut self.degraded {
+            d.readable = readable;
+        }
+    }
+
+    /// Drops the Database and opens the file again, then reads the day back from it. On
+    /// failure the store stays degraded with nothing served from memory.
+    fn reopen(&mut self, now: DateTime<Utc>) {
+        self.txn = None;
+        // Ours must go before the file is opened again: redb locks it. A backup thread still
+        // holding a clone keeps it locked; the next try finds it free.
+        self.db = None;
+        let opened = tables::open(&self.path, self.opener.as_ref()).and_then(|db| {
+            self.db = Some(Arc::new(db));
+            self.reload(now)
+        });
+        match opened {
+            Ok(()) => {
+                info!("database opened again after the failed write; reads are served from it");
+                self.mark_readable(true);
+            }
+            Err(e) => {
+                // The memory may still hold the batch that failed: serve nothing from it.
+                let first = self
+                    .degraded
+                    .as_ref()
+                    .is_some_and(|d| d.readable || d.refused == 0);
+                if first {
+                    warn!(error = %e, "the database cannot be opened again; trying on");
+                }
+                self.mark_readable(false);
+                if let Some(d) = &mut self.degraded {
+                    d.back_off();
+                }
+            }
+        }
+    }
+
+    /// A write arrived while the database is closed: open it now rather than at the timer.
+    fn try_reopen(&mut self, now: DateTime<Utc>) {
+        self.reopen(now);
+    }
+
+    /// The timer's try of the disk in degraded mode: open the file if it is closed, then
+    /// commit a transaction that changes nothing but has to reach the disk. On success the
+    /// store writes again without waiting for a request to find out.
+    fn retry(&mut self) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        if self.degraded.as_ref().is_some_and(|d| !d.readable) {
+            self.reopen(now);
+            if self.degraded.as_ref().is_some_and(|d| !d.readable) {
+                return Ok(());
+            }
+        }
+        let probe = Writes {
+            event_seq: self.event_seq,
+            ..Writes::default()
+        };
+        match self.commit(&probe) {
+            Ok(()) => {
+                self.resume();
+                Ok(())
+            }
+            Err(e) => {
+                self.after_failed_commit(now, e)?;
+                if let Some(d) = &mut self.degraded {
+                    d.back_off();
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// A commit went through: degraded mode, if it was on, ends.
+    fn resume(&mut self) {
+        if let Some(d) = self.degraded.take() {
+            let lasted = (self.clock.now() - d.since).num_seconds();
+            info!(
+                seconds = lasted,
+                refused_writes = d.refused,
+                "the store writes again: degraded mode ended"
+            );
+        }
+    }
+
+    fn store_status(&self) -> StoreStatus {
+        self.degraded
+            .as_ref()
+            .map_or(StoreStatus::Ok, Degraded::status)
+    }
+
+    /// Degraded with the database closed: every request is refused but the health and
+    /// metrics questions, answered from what was last committed.
+    fn refuse_batch(&mut self, batch: &mut Vec<Command>, now: DateTime<Utc>) -> Flow {
+        let fault = self.degraded.as_ref().map_or(Fault::IoError, |d| d.fault);
+        for cmd in batch.drain(..) {
+            let writes = cmd.writes();
+            match cmd {
+                Command::Shutdown => self.stopping = true,
+                Command::Printer(PrinterEvent::Status(status)) => self.printer_status = status,
+                Command::Printer(PrinterEvent::Printed { id, .. }) => {
+                    // Its outcome cannot be recorded: the one waiting hears so.
+                    match self.waiters.remove(&id) {
+                        Some(Waiter::Issue(reply, _)) => {
+                            let _ = reply.send(Err(StoreError::Unwritable(fault).into()));
+                        }
+                        Some(Waiter::Reprint(reply)) => {
+                            let _ = reply.send(Err(StoreError::Unwritable(fault).into()));
+                        }
+                        None => {}
+                    }
+                }
+                cmd @ (Command::Health { .. } | Command::Metrics { .. }) => self.read(cmd, now),
+                other => {
+                    if writes && let Some(d) = &mut self.degraded {
+                        d.refused += 1;
+                    }
+                    refuse(other, || StoreError::Unwritable(fault));
+                }
+            }
+        }
+        if self.stopping && self.waiters.is_empty() {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
     }
 
     /// Hands a committed ticket to the printer; false when the printer thread is gone.
@@ -1452,7 +1800,13 @@ impl Actor {
     }
 
     fn answer(&mut self, p: Pending, committed: bool, now: DateTime<Utc>) {
-        let failed = || OpError::Store(StoreError::CommitFailed);
+        let fault = self.degraded.as_ref().map(|d| d.fault);
+        let failed = || {
+            OpError::Store(match fault {
+                Some(f) => StoreError::Unwritable(f),
+                None => StoreError::CommitFailed,
+            })
+        };
         match p {
             Pending::Issue(reply, r) => match r {
                 Ok(_) if !committed => {
@@ -1510,9 +1864,23 @@ impl Actor {
                 let _ = reply.send(r);
             }
             Pending::Printed(id, outcome, r) => {
+                // The paper is out but the disk refused to record it: the ticket itself was
+                // committed when issued, so the citizen's number stands. The outcome is
+                // recorded once the store writes again.
+                let unrecorded = !committed
+                    && fault.is_some()
+                    && matches!(outcome, PrintOutcome::Printed)
+                    && r.is_ok();
+                if unrecorded && !self.unrecorded_prints.contains(&id) {
+                    self.unrecorded_prints.push(id);
+                }
                 let Some(waiter) = self.waiters.remove(&id) else {
                     return;
                 };
+                if unrecorded && let Waiter::Issue(reply, issued) = waiter {
+                    let _ = reply.send(Ok(*issued));
+                    return;
+                }
                 let result = match r {
                     Ok(_) if !committed => Err(failed()),
                     Ok(t) => Ok(t),
@@ -1565,7 +1933,9 @@ impl Actor {
             Command::Ticket { id, reply } => {
                 let r = match self.state.ticket(id) {
                     Some(t) => Ok(Some(self.status(t.clone()))),
-                    None => tables::read_ticket(&self.db, id)
+                    None => self
+                        .db()
+                        .and_then(|db| tables::read_ticket(db, id))
                         .map(|t| t.map(|t| self.status(t)))
                         .map_err(OpError::from),
                 };
@@ -1582,8 +1952,10 @@ impl Actor {
                 let _ = reply.send(Ok(view));
             }
             Command::Health { reply } => {
-                let meta = self.state.meta();
+                // The last committed figures: in degraded mode the memory may be ahead.
+                let meta = self.committed_meta;
                 let _ = reply.send(Ok(Health {
+                    store: self.store_status(),
                     schema_version: tables::SCHEMA_VERSION,
                     service_day: meta.service_day,
                     event_seq: self.event_seq,
@@ -1593,17 +1965,26 @@ impl Actor {
                 }));
             }
             Command::UserGet { username, reply } => {
-                let _ = reply.send(accounts::read_user(&self.db, &username).map_err(Into::into));
+                let r = self.db().and_then(|db| accounts::read_user(db, &username));
+                let _ = reply.send(r.map_err(Into::into));
             }
             Command::UserList { reply } => {
-                let _ = reply.send(accounts::list_users(&self.db).map_err(Into::into));
+                let r = self.db().and_then(|db| accounts::list_users(db));
+                let _ = reply.send(r.map_err(Into::into));
             }
             Command::SessionGet { key, reply } => {
-                let _ = reply.send(accounts::read_session(&self.db, &key).map_err(Into::into));
+                let r = self.db().and_then(|db| accounts::read_session(db, &key));
+                let _ = reply.send(r.map_err(Into::into));
             }
             Command::Backup { dest, reply } => {
                 // A snapshot read on a thread of its own: writes go on meanwhile.
-                let db = self.db.clone();
+                let db = match self.db() {
+                    Ok(db) => db.clone(),
+                    Err(e) => {
+                        let _ = reply.send(Err(e.into()));
+                        return;
+                    }
+                };
                 let data_dir = self
                     .path
                     .parent()
@@ -1631,7 +2012,19 @@ impl Actor {
                 }
             }
             Command::Metrics { reply } => {
+                if self.degraded.as_ref().is_some_and(|d| !d.readable) {
+                    let _ = reply.send(Ok(Metrics {
+                        store: self.store_status(),
+                        services: Vec::new(),
+                        printer: self.printer_status,
+                        unprinted: 0,
+                        event_seq: self.event_seq,
+                        complaints: ComplaintCounts::default(),
+                    }));
+                    return;
+                }
                 let _ = reply.send(Ok(Metrics {
+                    store: self.store_status(),
                     services: self.state.metrics(&self.config),
                     printer: self.printer_status,
                     unprinted: self.state.view(&self.config, now).unprinted.len(),
@@ -1640,10 +2033,12 @@ impl Actor {
                 }));
             }
             Command::AuditEntries { reply } => {
-                let _ = reply.send(accounts::audit_entries(&self.db).map_err(Into::into));
+                let r = self.db().and_then(|db| accounts::audit_entries(db));
+                let _ = reply.send(r.map_err(Into::into));
             }
             Command::ComplaintActions { seq, reply } => {
-                let _ = reply.send(complaints::actions_of(&self.db, seq).map_err(Into::into));
+                let r = self.db().and_then(|db| complaints::actions_of(db, seq));
+                let _ = reply.send(r.map_err(Into::into));
             }
             Command::Complaint { reply, .. } => {
                 let _ = reply.send(Err(StoreError::Stopped.into()));

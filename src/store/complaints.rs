@@ -355,6 +355,22 @@ pub(super) enum ComplaintOp {
     },
 }
 
+impl ComplaintOp {
+    /// Answered without a commit: nothing written, nothing audited.
+    pub(super) fn reads_only(&self) -> bool {
+        matches!(
+            self,
+            ComplaintOp::Get {
+                identity: false,
+                ..
+            } | ComplaintOp::ByCode { .. }
+                | ComplaintOp::Register(_)
+                | ComplaintOp::Counts
+                | ComplaintOp::IntakeTickets { .. }
+        )
+    }
+}
+
 pub(super) enum ComplaintOut {
     Complaint(Box<Complaint>),
     WithIdentity(Box<Complaint>, Option<Identity>),
@@ -796,7 +812,7 @@ impl Actor {
                 found.map(|v| decode(seq, v.value(), flows)).transpose()
             }
             None => {
-                let txn = self.db.begin_read()?;
+                let txn = self.db()?.begin_read()?;
                 let t = txn.open_table(COMPLAINTS)?;
                 let found = t.get(seq)?;
                 found.map(|v| decode(seq, v.value(), flows)).transpose()
@@ -816,7 +832,7 @@ impl Actor {
                 found.map(|v| parse(v.value())).transpose()
             }
             None => {
-                let txn = self.db.begin_read()?;
+                let txn = self.db()?.begin_read()?;
                 let t = txn.open_table(IDENTITIES)?;
                 let found = t.get(seq)?;
                 found.map(|v| parse(v.value())).transpose()
@@ -1145,7 +1161,7 @@ impl Actor {
                     .get(code.as_str())?
                     .map(|v| v.value()),
                 None => {
-                    let txn = self.db.begin_read()?;
+                    let txn = self.db()?.begin_read()?;
                     let t = txn.open_table(CODES)?;
                     t.get(code.as_str())?.map(|v| v.value())
                 }
@@ -1388,7 +1404,7 @@ impl Actor {
         match &self.txn {
             Some(txn) => collect(&txn.open_table(TICKET_LINKS)?, first),
             None => {
-                let txn = self.db.begin_read()?;
+                let txn = self.db()?.begin_read()?;
                 collect(&txn.open_table(TICKET_LINKS)?, first)
             }
         }
@@ -1476,7 +1492,7 @@ impl Actor {
     }
 
     fn attachment_named(&self, sha256: &str) -> Result<bool, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.db()?.begin_read()?;
         let t = txn.open_table(ATTACHMENT_REFS)?;
         let mut r = t.range((sha256, 0)..=(sha256, u64::MAX))?;
         Ok(r.next().is_some())

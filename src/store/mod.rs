@@ -5,6 +5,7 @@ mod accounts;
 mod actor;
 pub mod backup;
 mod complaints;
+pub mod fault;
 pub mod migrate;
 pub mod offline;
 mod tables;
@@ -18,4 +19,5 @@ pub use complaints::{
     NewComplaint, OverdueCount, PurgeSummary, RegisterPage, RegisterQuery, RegisterRow, Source,
     Status, WORK_LIMIT, WorkList, WorkRow,
 };
+pub use fault::{Fault, StoreStatus};
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};

@@ -117,6 +117,11 @@ impl Offline {
         super::backup::copy_to(&self.db, dest, &self.data_dir)
     }
 
+    /// The audit log, oldest first.
+    pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        accounts::audit_entries(&self.db)
+    }
+
     /// The whole chain checked; the number of entries, or the first broken one.
     pub fn verify_audit(&self) -> Result<Result<u64, Broken>, StoreError> {
         let entries = accounts::audit_entries(&self.db)?;

@@ -110,6 +110,10 @@ pub enum StoreError {
     /// After a failed commit the day could not be read back: memory may be ahead of the file.
     #[error("reload after a failed commit: {0}")]
     ReloadFailed(Box<StoreError>),
+    /// The disk refuses writes (full, failing): the store is in degraded mode and refuses
+    /// every change until a write goes through again.
+    #[error("the store cannot write ({0}); nothing was changed")]
+    Unwritable(super::fault::Fault),
 }
 
 impl StoreError {
@@ -140,10 +144,11 @@ from_redb!(
 );
 
 /// Opens the database some other way than the file at `path`; tests use it to put a disk
-/// that fails on command under the store.
-pub type Opener = Box<dyn FnOnce(&redb::Builder) -> Result<Database, redb::DatabaseError> + Send>;
+/// that fails on command under the store. Called again for every re-open after a failed
+/// write (degraded mode).
+pub type Opener = Box<dyn Fn(&redb::Builder) -> Result<Database, redb::DatabaseError> + Send>;
 
-pub(super) fn open(path: &Path, opener: Option<Opener>) -> Result<Database, StoreError> {
+pub(super) fn open(path: &Path, opener: Option<&Opener>) -> Result<Database, StoreError> {
     let mut builder = Database::builder();
     builder.set_cache_size(CACHE_BYTES);
     let opened = match opener {

@@ -153,8 +153,20 @@ impl From<crate::store::AccountRefusal> for ApiError {
     }
 }
 
+/// What a kiosk, display or console shows when the disk refuses writes (degraded mode).
+pub const STORE_UNWRITABLE: &str = "Penyimpanan penuh atau rusak: tidak ada yang diubah. Antrean tetap tampil; beri tahu petugas teknis, lalu coba lagi.";
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        if let StoreError::Unwritable(fault) = e {
+            // The store said so once when degraded mode began; not again per request.
+            tracing::debug!(%fault, "write refused: the store cannot write");
+            return Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store_unavailable",
+                STORE_UNWRITABLE,
+            );
+        }
         error!(error = %e, "store unavailable");
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,

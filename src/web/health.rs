@@ -1,4 +1,4 @@
-//! `GET /healthz`: version and whether the store answers.
+//! `GET /healthz`: version, whether the store answers and whether it can write.
 
 use axum::Json;
 use axum::extract::State;
@@ -9,10 +9,11 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use crate::printer::PrinterStatus;
+use crate::store::{Fault, StoreStatus};
 
 #[derive(Serialize, ToSchema)]
 pub struct Healthy {
-    /// `ok`.
+    /// `ok`; `degraded` (with a 503) while the store cannot write.
     status: &'static str,
     version: &'static str,
     store: StoreHealth,
@@ -21,8 +22,26 @@ pub struct Healthy {
 
 #[derive(Serialize, ToSchema)]
 pub struct StoreHealth {
-    /// `ok`.
+    /// `ok`, or `degraded`: the disk refuses writes (full, failing). Reads are answered
+    /// from the last committed state, every change is refused, and the store tries the disk
+    /// again by itself.
     status: &'static str,
+    /// Why it is degraded: `disk_full` or `io_error`. Absent when `ok`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<Fault>,
+    /// The reason for people (no paths). Absent when `ok`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    /// When degraded mode began (office time). Absent when `ok`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    since: Option<String>,
+    /// Changes refused since then. Absent when `ok`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refused_writes: Option<u64>,
+    /// False while degraded with the database not open: then the queue is not served
+    /// either. Absent when `ok`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reads: Option<bool>,
     schema_version: u64,
     #[schema(format = Date)]
     service_day: String,
@@ -45,6 +64,14 @@ pub struct Unhealthy {
     store: StoreDown,
 }
 
+/// A 503's body: degraded (the store answers but cannot write) or down.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum HealthDown {
+    Degraded(Healthy),
+    Down(Unhealthy),
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct StoreDown {
     /// `error`.
@@ -60,20 +87,41 @@ pub struct StoreDown {
     path = "/healthz",
     tag = "operations",
     responses(
-        (status = 200, description = "The store answers", body = Healthy),
-        (status = 503, description = "The store does not answer", body = Unhealthy),
+        (status = 200, description = "The store answers and writes", body = Healthy),
+        (status = 503, description = "The store cannot write (`status: degraded`, with the figures last committed) or does not answer (`status: error`)", body = HealthDown),
     )
 )]
 pub async fn healthz(State(app): State<AppState>) -> Response {
     let version = env!("CARGO_PKG_VERSION");
     match app.store.health().await {
-        Ok(h) => (
-            StatusCode::OK,
-            Json(Healthy {
-                status: "ok",
+        Ok(h) => {
+            let tz = app.config.office.time_zone;
+            let (code, status, reason, since, refused_writes, reads) = match h.store {
+                StoreStatus::Ok => (StatusCode::OK, "ok", None, None, None, None),
+                StoreStatus::Degraded {
+                    fault,
+                    since,
+                    refused_writes,
+                    readable,
+                } => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "degraded",
+                    Some(fault),
+                    Some(crate::clock::rfc3339_local(since, tz)),
+                    Some(refused_writes),
+                    Some(readable),
+                ),
+            };
+            let healthy = Healthy {
+                status,
                 version,
                 store: StoreHealth {
-                    status: "ok",
+                    status,
+                    message: reason.map(|f: Fault| f.to_string()),
+                    reason,
+                    since,
+                    refused_writes,
+                    reads,
                     schema_version: h.schema_version,
                     service_day: h.service_day.to_string(),
                     tickets_today: h.tickets_today,
@@ -83,19 +131,23 @@ pub async fn healthz(State(app): State<AppState>) -> Response {
                     status: h.printer,
                     label: h.printer.label_id(),
                 },
-            }),
-        )
-            .into_response(),
+            };
+            if code == StatusCode::OK {
+                (code, Json(healthy)).into_response()
+            } else {
+                (code, Json(HealthDown::Degraded(healthy))).into_response()
+            }
+        }
         Err(e) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(Unhealthy {
+            Json(HealthDown::Down(Unhealthy {
                 status: "error",
                 version,
                 store: StoreDown {
                     status: "error",
                     message: e.to_string(),
                 },
-            }),
+            })),
         )
             .into_response(),
     }

@@ -39,6 +39,40 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
             let _ = writeln!(out, "{name}{labels} {value}");
         }
     };
+    let (writable, fault, readable) = match &m.store {
+        crate::store::StoreStatus::Ok => (true, None, true),
+        crate::store::StoreStatus::Degraded {
+            fault, readable, ..
+        } => (false, Some(*fault), *readable),
+    };
+    family(
+        "loket_store_writable",
+        "1 while the store commits changes; 0 in degraded mode (the disk refuses writes: full or failing).",
+        "gauge",
+        vec![(String::new(), u8::from(writable).to_string())],
+    );
+    family(
+        "loket_store_degraded",
+        "1 for the reason the store cannot write, if it cannot.",
+        "gauge",
+        [crate::store::Fault::DiskFull, crate::store::Fault::IoError]
+            .iter()
+            .map(|f| {
+                (
+                    format!("{{reason=\"{}\"}}", f.as_str()),
+                    u8::from(fault == Some(*f)).to_string(),
+                )
+            })
+            .collect(),
+    );
+    if let crate::store::StoreStatus::Degraded { refused_writes, .. } = &m.store {
+        family(
+            "loket_store_refused_writes",
+            "Changes refused since degraded mode began.",
+            "gauge",
+            vec![(String::new(), refused_writes.to_string())],
+        );
+    }
     let per = |f: &dyn Fn(&crate::queue::ServiceMetrics) -> String| {
         m.services
             .iter()
@@ -115,16 +149,21 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
         vec![(String::new(), u8::from(m.printer.ready()).to_string())],
     );
     family(
-        "loket_unprinted_tickets",
-        "Tickets held because their print failed.",
-        "gauge",
-        vec![(String::new(), m.unprinted.to_string())],
-    );
-    family(
         "loket_events_total",
         "Committed changes since the store was created.",
         "counter",
         vec![(String::new(), m.event_seq.to_string())],
+    );
+    // Degraded with the database closed: the memory's figures may include a change that
+    // never committed, so none are given.
+    if !readable {
+        return text(out);
+    }
+    family(
+        "loket_unprinted_tickets",
+        "Tickets held because their print failed.",
+        "gauge",
+        vec![(String::new(), m.unprinted.to_string())],
     );
     let c = &m.complaints;
     family(
@@ -151,6 +190,10 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
             })
             .collect(),
     );
+    text(out)
+}
+
+fn text(out: String) -> Response {
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

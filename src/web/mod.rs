@@ -38,7 +38,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 
 pub use auth::{COOKIE_NAME, Caller, Staff};
-pub use error::ApiError;
+pub use error::{ApiError, STORE_UNWRITABLE};
 pub use guard::Access;
 pub use json::BODY_LIMIT;
 pub use lacak::LOOKUPS_PER_MINUTE as TRACK_LOOKUPS_PER_MINUTE;

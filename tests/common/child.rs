@@ -19,8 +19,14 @@ pub struct Daemon {
 
 impl Daemon {
     pub fn start(config: &Path, data: &Path) -> Self {
+        Self::start_with(config, data, &[])
+    }
+
+    /// `loket serve` with further arguments (`--init`).
+    pub fn start_with(config: &Path, data: &Path, extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
             .arg("serve")
+            .args(extra)
             .arg("--config")
             .arg(config)
             .arg("--data")

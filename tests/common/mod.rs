@@ -9,6 +9,7 @@ pub mod fake_printer;
 pub mod images;
 pub mod layout;
 pub mod page_clock;
+pub mod tmpfs;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
