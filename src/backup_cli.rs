@@ -93,11 +93,16 @@ pub fn restore(file: &Path, data: &Path) -> Result<String, BackupCliError> {
     // The attachment files first, before the database that names them is in place.
     let files = data.join("attachments");
     let new_files = staging.join("attachments");
-    if files.exists() {
-        let keep = data.join(format!("attachments.before-restore-{stamp}"));
-        std::fs::rename(&files, &keep).map_err(io("cannot move aside", &files))?;
-    }
+    // A backup from before attachments were carried has none: the files on this box stay
+    // where they are (the restored register names what it names; the sweep at start
+    // removes the rest). Otherwise the backup's set goes in, filled with any file this box
+    // has that the backup lacks (a scan whose copy was missing when the backup ran).
     if new_files.exists() {
+        if files.exists() {
+            fill_missing(&files, &new_files)?;
+            let keep = data.join(format!("attachments.before-restore-{stamp}"));
+            std::fs::rename(&files, &keep).map_err(io("cannot move aside", &files))?;
+        }
         std::fs::rename(&new_files, &files).map_err(io("cannot rename into", &files))?;
     }
     let _ = std::fs::remove_dir_all(&staging);
@@ -132,6 +137,33 @@ fn write_beside(
         .map_err(io("cannot sync", tmp))?;
     sync_dir(staging);
     sync_dir(data);
+    Ok(())
+}
+
+/// Links into `to` every file of `from` that `to` lacks (same relative path: files are named
+/// by their hash, so the same name is the same bytes). A second name, not a copy.
+fn fill_missing(from: &Path, to: &Path) -> Result<(), BackupCliError> {
+    let mut dirs = vec![PathBuf::new()];
+    while let Some(rel) = dirs.pop() {
+        let entries = std::fs::read_dir(from.join(&rel)).map_err(io("cannot read", from))?;
+        for entry in entries.flatten() {
+            let rel = rel.join(entry.file_name());
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                std::fs::create_dir_all(to.join(&rel)).map_err(io("cannot create", to))?;
+                dirs.push(rel);
+            } else if kind.is_file()
+                && !rel.to_string_lossy().ends_with(".partial")
+                && !to.join(&rel).exists()
+            {
+                std::fs::hard_link(from.join(&rel), to.join(&rel))
+                    .map_err(io("cannot keep", &from.join(&rel)))?;
+            }
+        }
+    }
+    sync_dir(to);
     Ok(())
 }
 

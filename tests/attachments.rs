@@ -397,11 +397,29 @@ async fn a_backup_carries_the_files_and_a_restore_into_a_fresh_box_serves_them_b
     assert_eq!(r.bytes().await.expect("bytes").to_vec(), letter);
     app.stop().await;
     // The restored database does not keep a second copy of the scans.
-    let db = redb::ReadOnlyDatabase::open(fresh.path().join(loket::app::DB_FILE)).expect("open");
-    let txn = redb::ReadableDatabase::begin_read(&db).expect("read");
-    assert!(
-        txn.open_table(loket::store::backup::BACKUP_ATTACHMENTS)
-            .is_err()
+    {
+        let db =
+            redb::ReadOnlyDatabase::open(fresh.path().join(loket::app::DB_FILE)).expect("open");
+        let txn = redb::ReadableDatabase::begin_read(&db).expect("read");
+        assert!(
+            txn.open_table(loket::store::backup::BACKUP_ATTACHMENTS)
+                .is_err()
+        );
+    }
+
+    // A backup made by an earlier release carries no files: restoring it on this box leaves
+    // the scans here where they are, not moved aside out of reach.
+    let old = copies.path().join("v2.redb");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/db/v2.redb"),
+        &old,
+    )
+    .expect("fixture");
+    loket::backup_cli::restore(&old, fresh.path()).expect("restore the old backup");
+    assert_eq!(
+        files_in(&fresh.path().join("attachments")).len(),
+        2,
+        "the box's scans stay in place"
     );
 }
 

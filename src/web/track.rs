@@ -16,6 +16,7 @@ use crate::store::TicketStatus;
 
 /// Seconds between the page's refreshes while the ticket can still change.
 const REFRESH_SECONDS: u32 = 20;
+const JS: &str = include_str!("../../kiosk-ui/track.js");
 
 #[derive(Template)]
 #[template(path = "track.html")]
@@ -34,6 +35,13 @@ struct TrackPage {
     /// Whether the script keeps refreshing (the ticket can still change).
     live: bool,
     refresh_seconds: u32,
+}
+
+impl TrackPage {
+    /// The page's script: a file of its own, like the kiosk's and the display's.
+    fn js(&self) -> &'static str {
+        JS
+    }
 }
 
 pub async fn page(State(app): State<AppState>, PagePath(id): PagePath<String>) -> Response {
