@@ -248,6 +248,11 @@ async fn complaint_pages_at_1366x768() {
     assert_eq!(other.status(), 200);
     b.wait_text("#stale", "telah diperbarui").await;
     std::fs::write(out.join("complaint-stale.png"), b.screenshot().await).expect("png");
+    // The citizen's tracking page for it, on a phone.
+    b.resize(390, 844).await;
+    b.goto(&app.url(&format!("/lacak/{}", first.tracking_code)))
+        .await;
+    std::fs::write(out.join("lacak-found.png"), b.screenshot().await).expect("png");
     b.quit().await;
 
     let b = Browser::start_with(1366, 768, &["--hide-scrollbars"]).await;
@@ -306,6 +311,13 @@ async fn citizen_pages() {
     let b = Browser::start_with(390, 844, &["--hide-scrollbars"]).await;
     for (name, id) in [("track-waiting", 4), ("track-called", 1)] {
         b.goto(&app.url(&format!("/t/{id}"))).await;
+        save(name, b.screenshot().await).expect("png");
+    }
+    for (name, path) in [
+        ("lacak-form", "/lacak"),
+        ("lacak-unknown", "/lacak/AAAA-AAAA-AAAA"),
+    ] {
+        b.goto(&app.url(path)).await;
         save(name, b.screenshot().await).expect("png");
     }
     b.quit().await;

@@ -374,6 +374,22 @@ impl Browser {
         .await
     }
 
+    /// Runs an asynchronous script with `arguments`: it calls its last argument with the
+    /// result, which is returned (WebDriver's script timeout, 30 s, applies).
+    pub async fn script_async(&self, js: &str, args: Value) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": js, "args": args})),
+        )
+        .await
+    }
+
+    /// Sets the viewport to exactly `width` × `height` CSS pixels for the pages to come.
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.set_viewport(width, height).await;
+    }
+
     /// The viewport as PNG bytes.
     pub async fn screenshot(&self) -> Vec<u8> {
         let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
