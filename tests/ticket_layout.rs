@@ -138,9 +138,12 @@ fn expected_stream(paper_mm: u32, office: &[&str], footer: &[&str]) -> Vec<Cmd> 
         text("Pengaduan"),
         Cmd::Bold(false),
         Cmd::Size(0x00),
+        text("Complaints"),
         text("30 November 2026 13:05 WIB"),
         text("Di depan Anda: 3 orang"),
+        text("Ahead of you: 3"),
         text("Perkiraan tunggu: 45 menit"),
+        text("Estimated wait: 45 min"),
         Cmd::Feed(1),
         Cmd::QrModel(0x32),
         Cmd::QrModuleSize(6),
@@ -208,6 +211,7 @@ fn priority_tickets_are_marked() {
         .expect("PRIORITAS printed");
     assert_eq!(cmds[i - 2..i], [Cmd::Size(0x11), Cmd::Bold(true)]);
     assert_eq!(cmds[i + 1..i + 3], [Cmd::Bold(false), Cmd::Size(0x00)]);
+    assert_eq!(cmds[i + 3], text("Priority"), "English second, normal size");
     let plain = decode(&ticket_bytes(&config(58), Some(BASE), &job("B-012", false)));
     assert!(
         !plain

@@ -92,9 +92,11 @@ fn fitting(p: &EscPos, word: &str, columns: usize) -> usize {
 pub fn ticket_bytes(config: &Config, base_url: Option<&str>, job: &PrintJob) -> Vec<u8> {
     let t = &job.ticket;
     let columns = config.printer.paper.columns();
-    let service = config
+    let (service, service_en) = config
         .service(&t.service)
-        .map_or(t.service.as_str(), |s| s.name.as_str());
+        .map_or((t.service.as_str(), ""), |s| {
+            (s.name.as_str(), s.name_en.as_str())
+        });
     let mut p = start(config);
     header(&mut p, &config.office, columns);
     p.feed(1).line("NOMOR ANTRIAN / QUEUE NUMBER");
@@ -105,17 +107,24 @@ pub fn ticket_bytes(config: &Config, base_url: Option<&str>, job: &PrintJob) -> 
             .bold(true)
             .line("PRIORITAS")
             .bold(false)
-            .size(1, 1);
+            .size(1, 1)
+            .line("Priority");
     }
     p.size(1, 2).bold(true);
     wrapped(&mut p, service, columns);
     p.bold(false).size(1, 1);
+    // English second, at the paper's normal size (the Indonesian above is double height).
+    if !service_en.is_empty() && service_en != service {
+        wrapped(&mut p, service_en, columns);
+    }
     p.line(&indonesian_datetime(t.issued_at, config.office.time_zone));
     p.line(&format!(
         "Di depan Anda: {} orang",
         job.estimate.people_ahead
     ));
+    p.line(&format!("Ahead of you: {}", job.estimate.people_ahead));
     p.line(&format!("Perkiraan tunggu: {} menit", job.estimate.minutes));
+    p.line(&format!("Estimated wait: {} min", job.estimate.minutes));
     if let Some(base) = base_url {
         let url = tracking_url(base, t.id);
         p.feed(1)
