@@ -302,3 +302,32 @@ fn a_database_from_a_newer_schema_is_refused() {
         "{out}"
     );
 }
+
+#[test]
+fn check_config_goes_on_past_an_unknown_key_to_every_other_mistake() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("typos.toml");
+    let src = loket::config::EMBEDDED_DEFAULT
+        .replace("[server]\n", "[server]\nlisten_port = 80\n")
+        .replace(
+            "max_tickets_per_minute = 20",
+            "max_tickets_per_minute = \"dua puluh\"",
+        )
+        .replace("digits = 3", "digits = 9")
+        + "\n[tampilan]\nwarna = \"biru\"\n";
+    std::fs::write(&path, &src).expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    let out = text(&o);
+    for field in [
+        "server.listen_port",
+        "kiosk.max_tickets_per_minute",
+        "numbering.digits",
+        "tampilan",
+    ] {
+        assert!(
+            out.contains(&format!("{field} (line ")),
+            "{field} missing:\n{out}"
+        );
+    }
+}

@@ -599,8 +599,9 @@ fn parse_raw(src: &str) -> (Option<RawConfig>, Vec<ConfigError>) {
     let mut removed: Vec<String> = Vec::new();
     for _ in 0..64 {
         match serde_path_to_error::deserialize::<_, RawConfig>(doc.clone()) {
-            Ok(raw) if errors.is_empty() => return (Some(raw), errors),
-            Ok(_) => break,
+            // With the bad keys taken out, the rest is still checked: a technician sees
+            // every mistake in one run, not one per run.
+            Ok(raw) => return (Some(raw), errors),
             Err(e) => {
                 let path = e.path().to_string();
                 let segments: Vec<_> = e.path().iter().cloned().collect();
