@@ -85,6 +85,14 @@ pub enum AttachmentError {
     Io(#[from] std::io::Error),
 }
 
+/// Bytes checked and written under a temporary name, waiting for `Attachments::keep`.
+#[derive(Debug)]
+pub struct Staged {
+    pub stored: Stored,
+    /// None when the same bytes are kept already.
+    tmp: Option<PathBuf>,
+}
+
 /// The attachments of one data directory.
 pub struct Attachments {
     dir: PathBuf,
@@ -102,6 +110,14 @@ impl Attachments {
     /// Checks and keeps `bytes`; durable (file and directory synced) before it returns, so a
     /// complaint that names it never names a file lost in a power cut.
     pub fn store(&self, bytes: &[u8]) -> Result<Stored, AttachmentError> {
+        let staged = self.stage(bytes)?;
+        self.keep(staged)
+    }
+
+    /// Checks `bytes` and writes them, synced, under a temporary name: the slow part of
+    /// storing (megabytes to an SD card), done off the store's thread; `keep` then only
+    /// renames. A staged file nobody keeps is removed by `discard`, or at the next start.
+    pub fn stage(&self, bytes: &[u8]) -> Result<Staged, AttachmentError> {
         if bytes.is_empty() {
             return Err(AttachmentError::Empty);
         }
@@ -121,7 +137,7 @@ impl Attachments {
         };
         let path = self.path_of(&stored);
         if path.exists() {
-            return Ok(stored);
+            return Ok(Staged { stored, tmp: None });
         }
         let parent = path.parent().unwrap_or(&self.dir).to_path_buf();
         let new_shard = !parent.exists();
@@ -138,15 +154,43 @@ impl Attachments {
         let (mut f, tmp) = exclusive_temp(&parent, &stored.sha256)?;
         let written = (|| {
             f.write_all(bytes)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &path)?;
-            std::fs::File::open(&parent)?.sync_all()
+            f.sync_all()
         })();
         if let Err(e) = written {
             let _ = std::fs::remove_file(&tmp);
             return Err(e.into());
         }
-        Ok(stored)
+        Ok(Staged {
+            stored,
+            tmp: Some(tmp),
+        })
+    }
+
+    /// Puts a staged file under its name (a rename, and the directory synced); the same
+    /// bytes kept already make the staged copy go.
+    pub fn keep(&self, staged: Staged) -> Result<Stored, AttachmentError> {
+        let Some(tmp) = staged.tmp else {
+            return Ok(staged.stored);
+        };
+        let path = self.path_of(&staged.stored);
+        let parent = path.parent().unwrap_or(&self.dir).to_path_buf();
+        let kept = if path.exists() {
+            std::fs::remove_file(&tmp)
+        } else {
+            std::fs::rename(&tmp, &path).and_then(|()| std::fs::File::open(&parent)?.sync_all())
+        };
+        if let Err(e) = kept {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+        Ok(staged.stored)
+    }
+
+    /// Removes a staged file that will not be kept (the upload was refused).
+    pub fn discard(&self, staged: Staged) {
+        if let Some(tmp) = staged.tmp {
+            let _ = std::fs::remove_file(tmp);
+        }
     }
 
     /// The bytes stored under `sha256`, whatever their kind (a backup copies by hash).

@@ -187,7 +187,11 @@ async fn every_page_in_every_state_has_no_axe_violations() {
     photo.resize(40_000, 0);
     for bytes in [letter, photo] {
         store
-            .attach_to_complaint(first.seq(), bytes, officer())
+            .attach_to_complaint(
+                first.seq(),
+                common::staged(&app.data_dir, &bytes),
+                officer(),
+            )
             .await
             .expect("attach");
     }

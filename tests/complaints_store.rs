@@ -706,7 +706,7 @@ async fn the_purge_deletes_identity_and_files_of_long_closed_complaints_only() {
         .expect("opened");
     // Only those who receive documents may add one.
     let refused = store
-        .attach_to_complaint(old.seq(), pdf.clone(), who(KEPALA))
+        .attach_to_complaint(old.seq(), common::staged(&data, &pdf), who(KEPALA))
         .await;
     assert!(
         matches!(
@@ -720,11 +720,11 @@ async fn the_purge_deletes_identity_and_files_of_long_closed_complaints_only() {
         "nothing stored for a refusal"
     );
     store
-        .attach_to_complaint(old.seq(), pdf.clone(), who(OFFICER))
+        .attach_to_complaint(old.seq(), common::staged(&data, &pdf), who(OFFICER))
         .await
         .expect("pdf");
     let with_files = store
-        .attach_to_complaint(old.seq(), png.clone(), who(CS))
+        .attach_to_complaint(old.seq(), common::staged(&data, &png), who(CS))
         .await
         .expect("png");
     assert_eq!(with_files.attachments.len(), 2);
@@ -737,7 +737,7 @@ async fn the_purge_deletes_identity_and_files_of_long_closed_complaints_only() {
         .await
         .expect("opened");
     store
-        .attach_to_complaint(recent.seq(), pdf.clone(), who(OFFICER))
+        .attach_to_complaint(recent.seq(), common::staged(&data, &pdf), who(OFFICER))
         .await
         .expect("pdf again");
     walk_to_the_end(&store, recent.seq()).await;

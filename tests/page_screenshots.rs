@@ -137,7 +137,11 @@ async fn complaint_pages_at_1366x768() {
     photo.resize(1_450_000, 0);
     for bytes in [letter, photo] {
         store
-            .attach_to_complaint(first.seq(), bytes, officer())
+            .attach_to_complaint(
+                first.seq(),
+                common::staged(&app.data_dir, &bytes),
+                officer(),
+            )
             .await
             .expect("attach");
     }

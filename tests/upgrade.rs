@@ -895,7 +895,7 @@ async fn make_fixture() {
     store
         .attach_to_complaint(
             attached.seq(),
-            b"%PDF-1.7\nsurat\n".to_vec(),
+            common::staged(&app.data_dir, b"%PDF-1.7\nsurat\n"),
             staff("petugas"),
         )
         .await

@@ -523,16 +523,17 @@ impl StoreHandle {
         }
     }
 
-    /// Adds a scan or photo to an open complaint; the file is on disk before the commit
-    /// that names it.
+    /// Adds a scan or photo, checked and written beforehand (`Attachments::stage`, off the
+    /// store's thread), to an open complaint; the file is under its name before the commit
+    /// that names it, and a refused one is removed.
     pub async fn attach_to_complaint(
         &self,
         seq: u64,
-        bytes: Vec<u8>,
+        staged: crate::attachments::Staged,
         who: Who,
     ) -> Result<Complaint, OpError> {
         match self
-            .complaint_req(ComplaintOp::Attach { seq, bytes }, who)
+            .complaint_req(ComplaintOp::Attach { seq, staged }, who)
             .await?
         {
             ComplaintOut::Complaint(c) => Ok(*c),

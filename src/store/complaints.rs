@@ -327,7 +327,7 @@ pub(super) enum ComplaintOp {
     },
     Attach {
         seq: u64,
-        bytes: Vec<u8>,
+        staged: crate::attachments::Staged,
     },
     Get {
         seq: u64,
@@ -754,8 +754,8 @@ impl Actor {
         let result = match op {
             ComplaintOp::Open(new) => self.open_complaint(*new, who, now),
             ComplaintOp::Act { seq, action } => self.act_on_complaint(seq, &action, who, now),
-            ComplaintOp::Attach { seq, bytes } => {
-                self.attach_to_complaint(seq, &bytes, who, now, after)
+            ComplaintOp::Attach { seq, staged } => {
+                self.attach_to_complaint(seq, staged, who, now, after)
             }
             ComplaintOp::Get { seq, identity } => self.get_complaint(seq, identity, who, now),
             ComplaintOp::ByCode { code } => self.complaint_by_code(&code),
@@ -1039,31 +1039,24 @@ impl Actor {
     fn attach_to_complaint(
         &mut self,
         seq: u64,
-        bytes: &[u8],
+        staged: crate::attachments::Staged,
         who: &Who,
         now: DateTime<Utc>,
         after: &mut AfterCommit,
     ) -> Result<ComplaintOut, OpError> {
-        let mut c = self.read_complaint(seq)?.ok_or_else(|| not_found(seq))?;
-        let actor = self.complaint_actor(who)?;
-        let Some(step) = c.workflow.current_step().map(|s| s.no) else {
-            return Err(ComplaintError::Closed.into());
-        };
-        if !actor.holds_any(&ATTACH_ROLES) {
-            return Err(ComplaintError::Forbidden {
-                step,
-                allowed: ATTACH_ROLES
-                    .iter()
-                    .map(|r| r.label_id())
-                    .collect::<Vec<_>>()
-                    .join(" atau "),
+        // A refused upload leaves nothing behind.
+        let decided = self.may_attach(seq, who);
+        let mut c = match decided {
+            Ok(c) => c,
+            Err(e) => {
+                self.attachments.discard(staged);
+                return Err(e);
             }
-            .into());
-        }
-        // On disk (synced) before the commit that names it: a complaint never names a file a
-        // power cut lost. Stored here, on the store's thread, so no purge can delete the same
-        // bytes between their storing and this commit.
-        let mut stored = self.attachments.store(bytes)?;
+        };
+        // Written and synced before it came here (off this thread); kept under its name
+        // here, on the store's thread, so no purge can delete the same bytes between their
+        // keeping and this commit; on disk before the commit that names it.
+        let mut stored = self.attachments.keep(staged)?;
         if c.attachments.iter().any(|a| a.sha256 == stored.sha256) {
             return Ok(ComplaintOut::Complaint(Box::new(c)));
         }
@@ -1090,6 +1083,27 @@ impl Actor {
             &format!("{} {} {} B", c.number, stored.sha256, stored.size),
         );
         Ok(ComplaintOut::Complaint(Box::new(c)))
+    }
+
+    /// The open complaint `who` may attach to.
+    fn may_attach(&mut self, seq: u64, who: &Who) -> Result<Complaint, OpError> {
+        let c = self.read_complaint(seq)?.ok_or_else(|| not_found(seq))?;
+        let actor = self.complaint_actor(who)?;
+        let Some(step) = c.workflow.current_step().map(|s| s.no) else {
+            return Err(ComplaintError::Closed.into());
+        };
+        if !actor.holds_any(&ATTACH_ROLES) {
+            return Err(ComplaintError::Forbidden {
+                step,
+                allowed: ATTACH_ROLES
+                    .iter()
+                    .map(|r| r.label_id())
+                    .collect::<Vec<_>>()
+                    .join(" atau "),
+            }
+            .into());
+        }
+        Ok(c)
     }
 
     fn get_complaint(

@@ -890,11 +890,16 @@ pub async fn complaint_attach(
         )
         .await;
     };
-    match app
-        .store
-        .attach_to_complaint(seq, bytes.to_vec(), staff.who())
-        .await
-    {
+    let staged = super::complaints::stage_attachment(&app, bytes).await;
+    let attached = match staged {
+        Ok(staged) => {
+            app.store
+                .attach_to_complaint(seq, staged, staff.who())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match attached {
         Ok(c) => redirect(
             &app,
             &staff,

@@ -731,11 +731,28 @@ pub async fn attach(
             )
         }
     })?;
+    let staged = stage_attachment(&app, bytes).await?;
     let c = app
         .store
-        .attach_to_complaint(seq, bytes.to_vec(), staff.who())
+        .attach_to_complaint(seq, staged, staff.who())
         .await?;
     Ok((StatusCode::CREATED, Json(ComplaintJson::from(&c))))
+}
+
+/// Checks an upload and writes it, synced, under a temporary name, on a blocking thread: the
+/// store's thread, which every kiosk ticket waits on, only renames it into place.
+pub(super) async fn stage_attachment(
+    app: &AppState,
+    bytes: Bytes,
+) -> Result<crate::attachments::Staged, crate::store::OpError> {
+    let files = crate::attachments::Attachments::new(
+        &app.data_dir,
+        app.config.complaints.max_attachment_bytes(),
+    );
+    tokio::task::spawn_blocking(move || files.stage(&bytes))
+        .await
+        .map_err(|_| crate::store::OpError::Store(crate::store::StoreError::Stopped))?
+        .map_err(crate::store::OpError::Attachment)
 }
 
 /// A SHA-256 as the routes carry it: 64 lowercase hex digits.

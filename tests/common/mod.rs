@@ -359,3 +359,12 @@ impl TestApp {
         self.get("/healthz").await.1
     }
 }
+
+/// An upload checked and written into `data_dir`'s attachment folder, ready for
+/// `StoreHandle::attach_to_complaint` (as the web layer stages it off the store's thread).
+#[allow(dead_code)]
+pub fn staged(data_dir: &Path, bytes: &[u8]) -> loket::attachments::Staged {
+    loket::attachments::Attachments::new(data_dir, 64 * 1024 * 1024)
+        .stage(bytes)
+        .expect("stage")
+}
