@@ -4,6 +4,7 @@
 mod accounts;
 mod actor;
 pub mod backup;
+pub mod check;
 mod complaints;
 pub mod fault;
 pub mod migrate;
