@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
 use chrono::{DateTime, Utc};
@@ -21,7 +22,7 @@ use super::complaints::{
     self, ActionRow, AfterCommit, Complaint, ComplaintCounts, ComplaintOp, ComplaintOut, Identity,
     NewComplaint, PurgeSummary, RegisterPage, RegisterQuery, WorkList,
 };
-use super::fault::{self, Degraded, Fault, StoreStatus};
+use super::fault::{self, Damage, Degraded, Fault, StoreStatus};
 use super::tables::{self, StoreError, Writes};
 use crate::audit::{AuditEntry, Who};
 use crate::auth::{Session, User};
@@ -89,6 +90,8 @@ pub struct TicketStatus {
 #[derive(Debug, Clone)]
 pub struct Metrics {
     pub store: StoreStatus,
+    /// Set once a read met a damaged page (see `fault::Damage`).
+    pub damage: Option<Damage>,
     pub services: Vec<crate::queue::ServiceMetrics>,
     pub printer: PrinterStatus,
     pub unprinted: usize,
@@ -100,6 +103,8 @@ pub struct Metrics {
 pub struct Health {
     /// `Degraded` while the disk refuses writes; the figures below are the last committed.
     pub store: StoreStatus,
+    /// Set once a read met a damaged page: the tables `store::check` found damaged.
+    pub damage: Option<Damage>,
     pub schema_version: u64,
     pub service_day: chrono::NaiveDate,
     pub event_seq: u64,
@@ -265,14 +270,24 @@ impl Command {
 #[derive(Clone)]
 pub struct StoreHandle {
     tx: mpsc::Sender<Command>,
+    /// Set by the store when a request met a damaged page: a request whose answer was lost
+    /// in the panic is told so, not that the store stopped.
+    damaged: Arc<AtomicBool>,
 }
 
 /// The store's inbox, made before the store so the printer can report into it.
-pub struct Inbox(mpsc::Receiver<Command>);
+pub struct Inbox(mpsc::Receiver<Command>, Arc<AtomicBool>);
 
 pub fn channel() -> (StoreHandle, Inbox) {
     let (tx, rx) = mpsc::channel(CHANNEL);
-    (StoreHandle { tx }, Inbox(rx))
+    let damaged = Arc::new(AtomicBool::new(false));
+    (
+        StoreHandle {
+            tx,
+            damaged: damaged.clone(),
+        },
+        Inbox(rx, damaged),
+    )
 }
 
 impl StoreHandle {
@@ -282,7 +297,13 @@ impl StoreHandle {
             .send(make(reply))
             .await
             .map_err(|_| StoreError::Stopped)?;
-        rx.await.map_err(|_| StoreError::Stopped)?
+        rx.await.map_err(|_| {
+            if self.damaged.load(Ordering::Acquire) {
+                StoreError::Damaged
+            } else {
+                StoreError::Stopped
+            }
+        })?
     }
 
     pub async fn issue(
@@ -732,6 +753,9 @@ pub(super) struct Actor {
     pub(super) attachments: crate::attachments::Attachments,
     /// Backup threads still copying: joined before the database is closed.
     backups: Vec<JoinHandle<()>>,
+    /// Set when a request met a damaged page (a panic inside redb); shared with the handles.
+    damage: Option<Damage>,
+    damaged_flag: Arc<AtomicBool>,
 }
 
 pub struct Spawned {
@@ -839,6 +863,8 @@ pub fn spawn(
         complaints: complaint_index,
         attachments,
         backups: Vec::new(),
+        damage: None,
+        damaged_flag: inbox.1.clone(),
     };
     let thread = std::thread::Builder::new()
         .name("loket-store".to_string())
@@ -1004,10 +1030,17 @@ impl Actor {
                     Err(_) => break,
                 }
             }
-            // A panic here would leave the daemon up with no writer; treat it as fatal so the
-            // process exits and systemd restarts it on a clean reload of the file.
-            let flow = std::panic::catch_unwind(AssertUnwindSafe(|| self.handle_batch(&mut batch)))
-                .unwrap_or(Flow::Fatal(StoreError::Panicked));
+            // redb panics on some damaged pages: the batch fails, the store says it is
+            // damaged, and goes on from what the file holds (see `after_panic`).
+            let flow = match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                self.handle_batch(&mut batch)
+            })) {
+                Ok(flow) => flow,
+                Err(panic) => {
+                    batch.clear();
+                    self.after_panic(&panic)
+                }
+            };
             match flow {
                 Flow::Continue => {}
                 Flow::Stop => break,
@@ -1585,6 +1618,47 @@ impl Actor {
         Ok(())
     }
 
+    /// A batch panicked (redb does on some damaged pages). Its requests are answered
+    /// `StoreError::Damaged` (their replies were dropped while the flag is set), its write
+    /// transaction is aborted like a failed commit, and memory is read back from the file so
+    /// it never runs ahead of it. The tables are checked once, to name the damage on
+    /// `/healthz`. Only a file whose day cannot be read back at all stops the store.
+    fn after_panic(&mut self, panic: &Box<dyn std::any::Any + Send>) -> Flow {
+        self.damaged_flag.store(true, Ordering::Release);
+        self.txn = None;
+        let now = self.clock.now();
+        let why = super::check::panic_message(panic);
+        if self.damage.is_none() {
+            let data_dir = self
+                .path
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            let tables = match self.db() {
+                Ok(db) => super::check::damaged(&super::check::check(db.as_ref(), &data_dir))
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            error!(
+                error = %why,
+                tables = %tables.join(","),
+                "the database is damaged: a request failed reading it; the daemon stays up, restore the last backup"
+            );
+            self.damage = Some(Damage {
+                tables,
+                since: now,
+            });
+        } else {
+            tracing::debug!(error = %why, "a request met the damaged database again");
+        }
+        match std::panic::catch_unwind(AssertUnwindSafe(|| self.reload(now))) {
+            Ok(Ok(())) => Flow::Continue,
+            Ok(Err(e)) => Flow::Fatal(StoreError::ReloadFailed(Box::new(e))),
+            Err(_) => Flow::Fatal(StoreError::Panicked),
+        }
+    }
+
     /// The open database; in degraded mode between a drop and a re-open, the refusal.
     pub(super) fn db(&self) -> Result<&Arc<Database>, StoreError> {
         self.db.as_ref().ok_or_else(|| self.unwritable())
@@ -1956,6 +2030,7 @@ impl Actor {
                 let meta = self.committed_meta;
                 let _ = reply.send(Ok(Health {
                     store: self.store_status(),
+                    damage: self.damage.clone(),
                     schema_version: tables::SCHEMA_VERSION,
                     service_day: meta.service_day,
                     event_seq: self.event_seq,
@@ -2015,6 +2090,7 @@ impl Actor {
                 if self.degraded.as_ref().is_some_and(|d| !d.readable) {
                     let _ = reply.send(Ok(Metrics {
                         store: self.store_status(),
+                        damage: self.damage.clone(),
                         services: Vec::new(),
                         printer: self.printer_status,
                         unprinted: 0,
@@ -2025,6 +2101,7 @@ impl Actor {
                 }
                 let _ = reply.send(Ok(Metrics {
                     store: self.store_status(),
+                    damage: self.damage.clone(),
                     services: self.state.metrics(&self.config),
                     printer: self.printer_status,
                     unprinted: self.state.view(&self.config, now).unprinted.len(),

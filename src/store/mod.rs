@@ -20,5 +20,5 @@ pub use complaints::{
     NewComplaint, OverdueCount, PurgeSummary, RegisterPage, RegisterQuery, RegisterRow, Source,
     Status, WORK_LIMIT, WorkList, WorkRow,
 };
-pub use fault::{Fault, StoreStatus};
+pub use fault::{Damage, Fault, StoreStatus};
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};

@@ -107,6 +107,9 @@ pub enum StoreError {
     CommitFailed,
     #[error("the store thread panicked")]
     Panicked,
+    /// A request met a damaged page of the database (see `/healthz` for the table).
+    #[error("the database is damaged: the request could not be read or written")]
+    Damaged,
     /// After a failed commit the day could not be read back: memory may be ahead of the file.
     #[error("reload after a failed commit: {0}")]
     ReloadFailed(Box<StoreError>),
