@@ -1645,10 +1645,7 @@ impl Actor {
                 tables = %tables.join(","),
                 "the database is damaged: a request failed reading it; the daemon stays up, restore the last backup"
             );
-            self.damage = Some(Damage {
-                tables,
-                since: now,
-            });
+            self.damage = Some(Damage { tables, since: now });
         } else {
             tracing::debug!(error = %why, "a request met the damaged database again");
         }

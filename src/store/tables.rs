@@ -154,10 +154,19 @@ pub type Opener = Box<dyn Fn(&redb::Builder) -> Result<Database, redb::DatabaseE
 pub(super) fn open(path: &Path, opener: Option<&Opener>) -> Result<Database, StoreError> {
     let mut builder = Database::builder();
     builder.set_cache_size(CACHE_BYTES);
-    let opened = match opener {
+    // Opening a file that was not closed cleanly repairs it, reading every page: redb
+    // panics on some damaged ones, and that is a damaged file, not a crashed daemon.
+    let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match opener {
         Some(open) => open(&builder),
         None => builder.create(path),
-    };
+    }))
+    .map_err(|panic| StoreError::Corrupt {
+        what: format!("database {}", path.display()),
+        why: format!(
+            "{}; run `loket check` and restore the last backup",
+            super::check::panic_message(&panic)
+        ),
+    })?;
     let db = opened.map_err(|e| match e {
         redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.display().to_string()),
         other => other.into(),
