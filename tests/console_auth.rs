@@ -328,7 +328,11 @@ async fn a_clock_set_back_an_hour_keeps_every_session() {
     app.clock.advance(Duration::minutes(25));
     assert_eq!(get(&app, &rina).await.expect("r").status(), 200);
     app.clock.advance(Duration::minutes(31));
-    assert_eq!(get(&app, &dewi).await.expect("r").status(), 401, "idle since");
+    assert_eq!(
+        get(&app, &dewi).await.expect("r").status(),
+        401,
+        "idle since"
+    );
     app.stop().await;
 }
 

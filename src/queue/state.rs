@@ -196,10 +196,34 @@ impl QueueState {
     pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
         self.tickets.values()
     }
+}
+
+/// The latest date on which a new service day after `last` begins by itself: the next day
+/// the office opens after `last` (past weekends, holidays and a run of closed days), plus
+/// one day for an office that opens late or a box left off a day. A clock beyond it was
+/// most likely set wrong (a year ahead, a dead RTC battery): the day waits for an
+/// administrator's confirmation, or for the clock to agree again.
+pub fn latest_plausible_day(config: &Config, last: NaiveDate) -> NaiveDate {
+    let mut next = last.succ_opt().unwrap_or(last);
+    // Bounded: a calendar closed for a whole month is a configuration, not a clock, problem.
+    for _ in 0..31 {
+        if config.calendar.is_working_day(next) {
+            break;
+        }
+        next = next.succ_opt().unwrap_or(next);
+    }
+    next.succ_opt().unwrap_or(next)
+}
+
+impl QueueState {
+    /// The clock's date when it is implausibly far ahead of the current service day.
+    pub fn clock_ahead(&self, config: &Config, now: DateTime<Utc>) -> Option<NaiveDate> {
+        let today = local_date(now, config.office.time_zone);
+        (today > latest_plausible_day(config, self.meta.service_day)).then_some(today)
+    }
 
     /// Moves to the office-local date of `now`, but never back: a Pi without a real-time
     /// clock may boot hours or days behind, and numbers must not repeat when it does.
-    /// Tickets still open from the previous day are closed as cancelled.
     pub fn advance_day(&mut self, config: &Config, now: DateTime<Utc>) -> Option<Change> {
         let today = local_date(now, config.office.time_zone);
         if today <= self.meta.service_day {

@@ -92,6 +92,8 @@ pub struct Metrics {
     pub store: StoreStatus,
     /// Set once a read met a damaged page (see `fault::Damage`).
     pub damage: Option<Damage>,
+    /// The clock's date while it is implausibly far ahead of the service day.
+    pub clock_suspect: Option<chrono::NaiveDate>,
     pub services: Vec<crate::queue::ServiceMetrics>,
     pub printer: PrinterStatus,
     pub unprinted: usize,
@@ -105,6 +107,8 @@ pub struct Health {
     pub store: StoreStatus,
     /// Set once a read met a damaged page: the tables `store::check` found damaged.
     pub damage: Option<Damage>,
+    /// The clock's date while it is implausibly far ahead of `service_day`.
+    pub clock_suspect: Option<chrono::NaiveDate>,
     pub schema_version: u64,
     pub service_day: chrono::NaiveDate,
     pub event_seq: u64,
@@ -197,6 +201,12 @@ enum Command {
         detail: String,
         reply: Reply<()>,
     },
+    /// An administrator confirms the clock's day as the new service day, although it is
+    /// implausibly far ahead of the last one.
+    ConfirmDay {
+        who: Who,
+        reply: Reply<()>,
+    },
     UserGet {
         username: String,
         reply: Reply<Option<User>>,
@@ -260,6 +270,7 @@ impl Command {
             | Command::SessionDel { .. }
             | Command::SessionsRevoke { .. }
             | Command::Audit { .. }
+            | Command::ConfirmDay { .. }
             | Command::Printer(_) => true,
             _ => false,
         }
@@ -484,6 +495,12 @@ impl StoreHandle {
             reply,
         })
         .await
+    }
+
+    /// Confirms the clock's day as the new service day while it looks implausible
+    /// (`Health::clock_suspect`); nothing happens when the clock is plausible.
+    pub async fn confirm_service_day(&self, who: Who) -> Result<(), OpError> {
+        self.ask(|reply| Command::ConfirmDay { who, reply }).await
     }
 
     /// A consistent copy of the database at `dest`, made while the daemon goes on serving.
@@ -756,6 +773,10 @@ pub(super) struct Actor {
     /// Set when a request met a damaged page (a panic inside redb); shared with the handles.
     damage: Option<Damage>,
     damaged_flag: Arc<AtomicBool>,
+    /// The clock's date while it is implausibly far ahead of the service day.
+    clock_suspect: Option<chrono::NaiveDate>,
+    /// A day an administrator confirmed although the clock looked implausible.
+    confirmed_day: Option<chrono::NaiveDate>,
 }
 
 pub struct Spawned {
@@ -865,6 +886,8 @@ pub fn spawn(
         backups: Vec::new(),
         damage: None,
         damaged_flag: inbox.1.clone(),
+        clock_suspect: None,
+        confirmed_day: None,
     };
     let thread = std::thread::Builder::new()
         .name("loket-store".to_string())
@@ -914,7 +937,8 @@ fn refuse_write(cmd: Command) -> Option<Command> {
         | Command::UserAdd { reply, .. }
         | Command::SessionTouch { reply, .. }
         | Command::SessionsRevoke { reply, .. }
-        | Command::Audit { reply, .. } => {
+        | Command::Audit { reply, .. }
+        | Command::ConfirmDay { reply, .. } => {
             let _ = reply.send(Err(StoreError::Stopped.into()));
             None
         }
@@ -943,7 +967,8 @@ fn refuse(cmd: Command, make: impl Fn() -> StoreError) -> Option<Command> {
         | Command::SessionTouch { reply, .. }
         | Command::SessionDel { reply, .. }
         | Command::SessionsRevoke { reply, .. }
-        | Command::Audit { reply, .. } => reply.send(Err(e())).is_ok(),
+        | Command::Audit { reply, .. }
+        | Command::ConfirmDay { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::UserGet { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::UserList { reply } => reply.send(Err(e())).is_ok(),
         Command::SessionGet { reply, .. } => reply.send(Err(e())).is_ok(),
@@ -1114,9 +1139,15 @@ impl Actor {
                     who,
                     reply,
                 } => {
-                    let r = self
-                        .state
-                        .issue(&self.config, &service, priority, mode, now);
+                    let r = match self.clock_suspect {
+                        Some(day) => Err(QueueError::ClockSuspect {
+                            clock: day.to_string(),
+                            last: self.state.service_day().to_string(),
+                        }),
+                        None => self
+                            .state
+                            .issue(&self.config, &service, priority, mode, now),
+                    };
                     let r = r.map(|(issued, change)| {
                         changes.push((now, change));
                         issued
@@ -1306,6 +1337,21 @@ impl Actor {
                     reply,
                 } => {
                     self.audit(now, &who, &action, &target, &detail);
+                    pending.push(Pending::Done(reply));
+                }
+                Command::ConfirmDay { who, reply } => {
+                    if let Some(day) = self.clock_suspect {
+                        let last = self.state.service_day().to_string();
+                        self.confirmed_day = Some(day);
+                        self.audit(
+                            now,
+                            &who,
+                            "service_day_confirmed",
+                            &day.to_string(),
+                            &format!("hari layanan terakhir {last}"),
+                        );
+                        self.start_day(now, &mut changes);
+                    }
                     pending.push(Pending::Done(reply));
                 }
                 Command::Reprint { id, who, reply } => {
@@ -1511,6 +1557,27 @@ impl Actor {
     }
 
     fn start_day(&mut self, now: DateTime<Utc>, changes: &mut Vec<(DateTime<Utc>, Change)>) {
+        // A clock far ahead does not begin a day by itself (docs/operations.md, "Jam
+        // sistem"): the queue keeps the last day until an administrator confirms the new one
+        // or the clock comes back; then nothing happened.
+        match self.state.clock_ahead(&self.config, now) {
+            Some(day) if self.confirmed_day != Some(day) => {
+                if self.clock_suspect != Some(day) {
+                    warn!(
+                        clock_day = %day,
+                        service_day = %self.state.service_day(),
+                        "the clock is far ahead of the last service day: no new day begins until an administrator confirms it"
+                    );
+                }
+                self.clock_suspect = Some(day);
+                return;
+            }
+            _ => {
+                if self.clock_suspect.take().is_some() {
+                    info!("the clock agrees with the service day again");
+                }
+            }
+        }
         if let Some(c) = self.state.advance_day(&self.config, now) {
             info!(service_day = %self.state.service_day(), "new service day");
             let day = self.state.service_day().to_string();
@@ -2028,6 +2095,7 @@ impl Actor {
                 let _ = reply.send(Ok(Health {
                     store: self.store_status(),
                     damage: self.damage.clone(),
+                    clock_suspect: self.clock_suspect,
                     schema_version: tables::SCHEMA_VERSION,
                     service_day: meta.service_day,
                     event_seq: self.event_seq,
@@ -2088,6 +2156,7 @@ impl Actor {
                     let _ = reply.send(Ok(Metrics {
                         store: self.store_status(),
                         damage: self.damage.clone(),
+                        clock_suspect: self.clock_suspect,
                         services: Vec::new(),
                         printer: self.printer_status,
                         unprinted: 0,
@@ -2099,6 +2168,7 @@ impl Actor {
                 let _ = reply.send(Ok(Metrics {
                     store: self.store_status(),
                     damage: self.damage.clone(),
+                    clock_suspect: self.clock_suspect,
                     services: self.state.metrics(&self.config),
                     printer: self.printer_status,
                     unprinted: self.state.view(&self.config, now).unprinted.len(),
@@ -2134,7 +2204,8 @@ impl Actor {
             | Command::UserAdd { reply, .. }
             | Command::SessionTouch { reply, .. }
             | Command::SessionsRevoke { reply, .. }
-            | Command::Audit { reply, .. } => {
+            | Command::Audit { reply, .. }
+            | Command::ConfirmDay { reply, .. } => {
                 let _ = reply.send(Err(StoreError::Stopped.into()));
             }
             Command::Printer(_) | Command::Shutdown => {}

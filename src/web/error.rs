@@ -64,6 +64,7 @@ impl From<QueueError> for ApiError {
     fn from(e: QueueError) -> Self {
         let status = match e {
             QueueError::UnknownService(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            QueueError::ClockSuspect { .. } => StatusCode::SERVICE_UNAVAILABLE,
             QueueError::PrinterNotReady(_) | QueueError::PrintFailed(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

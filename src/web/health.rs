@@ -49,6 +49,14 @@ pub struct StoreHealth {
     schema_version: u64,
     #[schema(format = Date)]
     service_day: String,
+    /// True while the clock shows a day implausibly far ahead of `service_day`: no new day
+    /// begins and the kiosk refuses tickets until an administrator confirms the new day
+    /// (`POST /api/v1/service-day`) or the clock agrees again.
+    clock_suspect: bool,
+    /// The clock's date, while `clock_suspect`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
+    clock_day: Option<String>,
     tickets_today: usize,
     /// The last committed event.
     event_seq: u64,
@@ -143,6 +151,8 @@ pub async fn healthz(State(app): State<AppState>) -> Response {
                     reads,
                     schema_version: h.schema_version,
                     service_day: h.service_day.to_string(),
+                    clock_suspect: h.clock_suspect.is_some(),
+                    clock_day: h.clock_suspect.map(|d| d.to_string()),
                     tickets_today: h.tickets_today,
                     event_seq: h.event_seq,
                 },

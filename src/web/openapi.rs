@@ -52,6 +52,7 @@ use super::{
         events::stream,
         events::staff_stream,
         console::audit_verify,
+        super::service_day::confirm,
         complaints::open,
         complaints::get,
         complaints::identity,
