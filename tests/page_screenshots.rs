@@ -314,7 +314,7 @@ async fn citizen_pages() {
         app.clock.set(wib(2026, 11, 30, 16, 0));
         b.goto(&app.url("/kiosk")).await;
         save(&format!("kiosk-{tag}-closed-hours"), b.screenshot().await).expect("png");
-        app.clock.set(wib(2026, 12, 25, 9, 0));
+        app.walk_clock_to(wib(2026, 12, 25, 9, 0)).await;
         b.goto(&app.url("/kiosk")).await;
         save(&format!("kiosk-{tag}-closed-holiday"), b.screenshot().await).expect("png");
         b.quit().await;
