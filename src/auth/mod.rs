@@ -88,6 +88,12 @@ impl Session {
     }
 }
 
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(data);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,10 +130,4 @@ mod tests {
         assert!(!session(24 * 365, 24 * 365).valid_at(at(0), limits));
         assert!(!session(0, 0).valid_at(at(13), limits), "absolute limit");
     }
-}
-
-pub fn sha256_hex(data: &[u8]) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(data);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
