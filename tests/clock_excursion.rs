@@ -92,6 +92,34 @@ async fn an_administrator_confirms_the_new_day_and_it_is_audited() {
     assert_eq!(app.health().await["store"]["service_day"], "2026-11-30");
 
     let admin = app.staff("kepala", &[Role::Admin]).await;
+    let home = app
+        .as_staff(Method::GET, "/console", &admin)
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("html");
+    assert!(home.contains("Jam sistem tidak wajar"), "{home}");
+    assert!(home.contains("30 November 2027"), "{home}");
+    assert!(home.contains("Mulai hari layanan baru"), "{home}");
+    // The console's button asks first; unconfirmed, nothing begins.
+    let r = app
+        .as_staff(Method::POST, "/console/service-day", &admin)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={}", admin.csrf))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text()
+            .await
+            .expect("html")
+            .contains("Ya, mulai hari baru")
+    );
+    assert_eq!(app.health().await["store"]["service_day"], "2026-11-30");
+
     let r = confirm(&admin).await.expect("r");
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.expect("json");
@@ -105,5 +133,37 @@ async fn an_administrator_confirms_the_new_day_and_it_is_audited() {
         .expect("audited");
     assert_eq!(confirmed.actor, "kepala");
     assert_eq!(confirmed.target, "2027-11-30");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_console_button_begins_the_day_after_its_confirmation() {
+    let app = TestApp::spawn().await;
+    app.clock.set(wib(2027, 11, 30, 9, 30));
+    let admin = app.staff("kepala", &[Role::Admin]).await;
+    let r = app
+        .as_staff(Method::POST, "/console/service-day", &admin)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={}&confirm=ya", admin.csrf))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), 303);
+    let health = app.health().await;
+    assert_eq!(health["store"]["service_day"], "2027-11-30", "{health}");
+    assert_eq!(health["store"]["clock_suspect"], false, "{health}");
+    let home = app
+        .as_staff(Method::GET, "/console", &admin)
+        .send()
+        .await
+        .expect("r")
+        .text()
+        .await
+        .expect("html");
+    assert!(!home.contains("Jam sistem tidak wajar"), "{home}");
+    assert!(
+        home.contains("Hari layanan baru dimulai: 30 November 2027."),
+        "{home}"
+    );
     app.stop().await;
 }

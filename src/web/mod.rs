@@ -299,6 +299,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r(
             Method::POST,
+            "/console/service-day",
+            Roles(ADMIN),
+            post(console::confirm_service_day),
+        ),
+        r(
+            Method::POST,
             "/api/v1/service-day/confirm",
             Roles(ADMIN),
             post(service_day::confirm),
