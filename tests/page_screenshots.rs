@@ -52,6 +52,14 @@ async fn console_pages_at_1366x768() {
     b.click(".actions form:first-child button").await;
     b.wait_url("/console/counter/1").await;
     std::fs::write(out.join("counter-after-call.png"), b.screenshot().await).expect("png");
+    // A clock a year ahead: the administrator's warning, then the button's confirmation.
+    app.clock.set(common::wib(2027, 11, 30, 9, 30));
+    b.login(&app.base, "kepala", common::TEST_PASSWORD).await;
+    b.wait_url("/console").await;
+    std::fs::write(out.join("home-clock-suspect.png"), b.screenshot().await).expect("png");
+    b.click("form[action='/console/service-day'] button").await;
+    b.wait_url("/console/service-day").await;
+    std::fs::write(out.join("service-day-confirm.png"), b.screenshot().await).expect("png");
     b.quit().await;
     app.stop().await;
 }

@@ -514,6 +514,23 @@ mod tests {
     }
 
     #[test]
+    fn the_next_opening_plus_one_day_is_the_last_plausible_day() {
+        let config = Config::embedded().expect("config");
+        let d = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("date");
+        // Monday: Tuesday opens, Wednesday is still plausible.
+        assert_eq!(latest_plausible_day(&config, d(11, 30)), d(12, 2));
+        // Friday: past the weekend to Monday, then Tuesday.
+        assert_eq!(latest_plausible_day(&config, d(12, 4)), d(12, 8));
+        // Wednesday 23 December: cuti bersama, Christmas and the weekend are skipped.
+        assert_eq!(latest_plausible_day(&config, d(12, 23)), d(12, 29));
+        let mut s = QueueState::fresh(d(11, 30));
+        assert_eq!(s.clock_ahead(&config, at(2, 2)), None);
+        assert_eq!(s.clock_ahead(&config, at(3, 2)), Some(d(12, 3)));
+        assert!(s.advance_day(&config, at(1, 2)).is_some());
+        assert_eq!(s.clock_ahead(&config, at(3, 2)), None);
+    }
+
+    #[test]
     fn rollover_keeps_unwritten_changes_and_closes_open_tickets() {
         let config = Config::embedded().expect("config");
         let day = local_date(at(0, 2), config.office.time_zone);

@@ -123,7 +123,7 @@ pub async fn confirm_service_day(
     HtmlForm(form): HtmlForm<ConfirmForm>,
 ) -> Response {
     if !form.confirmed() {
-        return ask_first(
+        return ask_first_from(
             &app,
             &staff,
             "Mulai hari layanan baru menurut jam sistem?".to_string(),
@@ -131,6 +131,7 @@ pub async fn confirm_service_day(
              selesai ditutup. Lakukan hanya bila tanggal jam sistem memang benar.",
             "/console/service-day".to_string(),
             "Ya, mulai hari baru",
+            HOME,
         );
     }
     let flash = match app.store.confirm_service_day(staff.who()).await {
@@ -821,6 +822,8 @@ struct ConfirmPage {
     consequence: String,
     action: String,
     yes: &'static str,
+    /// The page the question was asked from: "Batal" goes back to it.
+    back: &'static str,
 }
 
 /// Asks before a destructive action: the same form, posted again with `confirm=ya`. Works
@@ -833,14 +836,28 @@ fn ask_first(
     action: String,
     yes: &'static str,
 ) -> Response {
+    ask_first_from(app, staff, question, consequence, action, yes, USERS)
+}
+
+/// `ask_first` for a question asked from another page than the user list.
+fn ask_first_from(
+    app: &AppState,
+    staff: &Staff,
+    question: String,
+    consequence: &str,
+    action: String,
+    yes: &'static str,
+    back: &'static str,
+) -> Response {
     render(
         StatusCode::OK,
         &ConfirmPage {
-            shell: Shell::staff(app, staff, "Konfirmasi", USERS),
+            shell: Shell::staff(app, staff, "Konfirmasi", back),
             question,
             consequence: consequence.to_string(),
             action,
             yes,
+            back,
         },
     )
 }
