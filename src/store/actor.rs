@@ -1695,6 +1695,24 @@ impl Actor {
         self.txn = None;
         let now = self.clock.now();
         let why = super::check::panic_message(panic);
+        // Memory back to the file. A panic inside a write leaves redb's locks poisoned: then
+        // the Database is dropped and the file opened afresh, as after a failed write.
+        let reloaded = std::panic::catch_unwind(AssertUnwindSafe(|| self.reload(now)));
+        if !matches!(reloaded, Ok(Ok(()))) {
+            let old = self.db.take();
+            // Dropping a poisoned Database may panic too; the file is released either way.
+            let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(old)));
+            let reopened = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                let db = tables::open(&self.path, self.opener.as_ref())?;
+                self.db = Some(Arc::new(db));
+                self.reload(now)
+            }));
+            match reopened {
+                Ok(Ok(())) => info!("database opened again after a failed request"),
+                Ok(Err(e)) => return Flow::Fatal(StoreError::ReloadFailed(Box::new(e))),
+                Err(_) => return Flow::Fatal(StoreError::Panicked),
+            }
+        }
         if self.damage.is_none() {
             let data_dir = self
                 .path
@@ -1716,11 +1734,7 @@ impl Actor {
         } else {
             tracing::debug!(error = %why, "a request met the damaged database again");
         }
-        match std::panic::catch_unwind(AssertUnwindSafe(|| self.reload(now))) {
-            Ok(Ok(())) => Flow::Continue,
-            Ok(Err(e)) => Flow::Fatal(StoreError::ReloadFailed(Box::new(e))),
-            Err(_) => Flow::Fatal(StoreError::Panicked),
-        }
+        Flow::Continue
     }
 
     /// The open database; in degraded mode between a drop and a re-open, the refusal.
