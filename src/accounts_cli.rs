@@ -174,7 +174,17 @@ pub fn user(cmd: UserCommand) -> Outcome {
     }
 }
 
+/// A damaged database is an error (exit 1) naming what could not be read, never a panic.
 pub fn audit_verify(data: &Path) -> Outcome {
+    std::panic::catch_unwind(|| audit_verify_inner(data)).unwrap_or_else(|panic| {
+        Err(fail(format!(
+            "database DAMAGED: reading it failed ({}); run `loket check` and restore the last backup",
+            crate::store::check::panic_message(&panic)
+        )))
+    })
+}
+
+fn audit_verify_inner(data: &Path) -> Outcome {
     let store = Offline::open(data).map_err(fail)?;
     match store.verify_audit().map_err(fail)? {
         Ok(n) => Ok(format!("audit log OK: {n} entries, chain intact")),

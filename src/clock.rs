@@ -72,6 +72,16 @@ pub const MONTHS_ID: [&str; 12] = [
     "Desember",
 ];
 
+/// `30 November 2026`
+pub fn date_id(day: NaiveDate) -> String {
+    format!(
+        "{} {} {}",
+        day.day(),
+        MONTHS_ID[day.month0() as usize],
+        day.year()
+    )
+}
+
 /// `30 November 2026 13:05 WIB`
 pub fn indonesian_datetime(at: DateTime<Utc>, tz: Tz) -> String {
     let local = at.with_timezone(&tz);

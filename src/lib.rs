@@ -9,6 +9,7 @@ pub mod auth;
 pub mod backup_cli;
 pub mod button;
 pub mod calendar;
+pub mod check_cli;
 pub mod clock;
 pub mod complaint;
 pub mod complaints_cli;

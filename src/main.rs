@@ -39,6 +39,12 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Read every table and row of the database (daemon stopped, or a copy); exit 1 on
+    /// damage, naming the table.
+    Check {
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
     /// Complaints (with the daemon stopped).
     #[command(subcommand)]
     Complaints(ComplaintsCommand),
@@ -155,6 +161,10 @@ struct ServeArgs {
     /// Without it, such a start is refused (restore a backup instead).
     #[arg(long)]
     init: bool,
+    /// Read every table of the database before starting (as `loket check`) and refuse to
+    /// start, with the report, when one is damaged. Also `LOKET_CHECK_AT_START=1`.
+    #[arg(long)]
+    check: bool,
 }
 
 fn main() -> ExitCode {
@@ -172,6 +182,9 @@ fn main() -> ExitCode {
             loket::backup_cli::restore(&file, &app::default_data_dir(data.as_deref()))
                 .map_err(|e| (1, e.to_string())),
         ),
+        Some(Command::Check { data }) => report(loket::check_cli::check(&app::default_data_dir(
+            data.as_deref(),
+        ))),
         Some(Command::Audit(AuditCommand::Verify { data })) => report(
             loket::accounts_cli::audit_verify(&app::default_data_dir(data.as_deref())),
         ),
@@ -420,6 +433,19 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let check_at_start =
+        args.check || std::env::var("LOKET_CHECK_AT_START").is_ok_and(|v| v == "1");
+    if check_at_start && data_dir.join(app::DB_FILE).exists() {
+        match loket::check_cli::check(&data_dir) {
+            Ok(out) => info!("{}", out.replace('\n', "; ")),
+            Err((code, out)) => {
+                for line in out.lines() {
+                    error!("check: {line}");
+                }
+                return ExitCode::from(code);
+            }
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -194,7 +194,7 @@ async fn holidays_close_the_office_whatever_the_weekday() {
     let app = TestApp::spawn().await;
     // Friday 25 December 2026, 09:00: inside Friday's hours, but Christmas (the built-in
     // 2026 holiday file).
-    app.clock.set(wib(2026, 12, 25, 9, 0));
+    app.walk_clock_to(wib(2026, 12, 25, 9, 0)).await;
     let (s, b) = app.issue_raw(json!({"service": "B"})).await;
     assert_eq!(s, 409);
     assert_error(&b, "holiday");
@@ -214,7 +214,7 @@ async fn holidays_close_the_office_whatever_the_weekday() {
             .all(|s| s["open"] == false)
     );
     assert_eq!(app.health().await["store"]["tickets_today"], 0);
-    app.clock.set(wib(2026, 12, 28, 9, 0));
+    app.walk_clock_to(wib(2026, 12, 28, 9, 0)).await;
     assert_eq!(app.number("B").await, "B-001");
     app.stop().await;
 }
@@ -224,7 +224,7 @@ async fn holidays_close_the_office_whatever_the_weekday() {
 #[tokio::test]
 async fn cuti_bersama_closes_the_office_unless_it_is_worked() {
     let app = TestApp::spawn().await;
-    app.clock.set(wib(2026, 12, 24, 9, 0));
+    app.walk_clock_to(wib(2026, 12, 24, 9, 0)).await;
     let (s, b) = app.issue_raw(json!({"service": "B"})).await;
     assert_eq!(s, 409);
     assert_error(&b, "holiday");
@@ -247,7 +247,7 @@ async fn cuti_bersama_closes_the_office_unless_it_is_worked() {
     assert_eq!(app.queue().await["holiday"], serde_json::Value::Null);
     assert_eq!(app.number("B").await, "B-001");
     // Christmas itself stays closed.
-    app.clock.set(wib(2026, 12, 25, 9, 0));
+    app.walk_clock_to(wib(2026, 12, 25, 9, 0)).await;
     let (s, _) = app.issue_raw(json!({"service": "B"})).await;
     assert_eq!(s, 409);
     app.stop().await;

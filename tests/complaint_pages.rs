@@ -401,7 +401,7 @@ async fn an_overdue_step_is_flagged_on_its_page_and_counted_for_the_kepala_dinas
         .current_record()
         .and_then(|r| r.due_at)
         .expect("due");
-    app.clock.set(due + Duration::days(3));
+    app.walk_clock_to(due + Duration::days(3)).await;
     // Sessions do not outlive three days: the same people log in again.
     let s = Staffs {
         officer: login(&app, "petugas").await,

@@ -177,7 +177,7 @@ async fn a_complaint_from_a_ticket_walks_its_flow_on_working_time() {
         .expect("void the waiting one");
 
     let ticket = finished_ticket(&app).await;
-    app.clock.set(wib(2026, 12, 4, 14, 30));
+    app.walk_clock_to(wib(2026, 12, 4, 14, 30)).await;
     // Customer Service may not open it: step 3 is the complaint officer's.
     let cs = store
         .open_complaint(
@@ -238,7 +238,7 @@ async fn a_complaint_from_a_ticket_walks_its_flow_on_working_time() {
     );
 
     // Monday 09:00: the officer records it; the Kasubbag's `1 jam` runs to 10:00.
-    app.clock.set(wib(2026, 12, 7, 9, 0));
+    app.walk_clock_to(wib(2026, 12, 7, 9, 0)).await;
     let seq = c.seq();
     let c = act(&store, seq, OFFICER, done()).await.expect("step 3");
     let step4 = c.workflow.current_record().expect("step 4");
@@ -304,7 +304,7 @@ async fn a_complaint_from_a_ticket_walks_its_flow_on_working_time() {
         .await
         .expect("6");
     act(&store, seq, OFFICER, done()).await.expect("7");
-    app.clock.set(wib(2026, 12, 7, 11, 0));
+    app.walk_clock_to(wib(2026, 12, 7, 11, 0)).await;
     let closed = act(
         &store,
         seq,
@@ -731,7 +731,7 @@ async fn the_purge_deletes_identity_and_files_of_long_closed_complaints_only() {
     walk_to_the_end(&store, old.seq()).await;
 
     // The same letter attached to a complaint closed later, and one still open.
-    app.clock.set(wib(2026, 12, 28, 9, 0));
+    app.walk_clock_to(wib(2026, 12, 28, 9, 0)).await;
     let recent = store
         .open_complaint(by_letter("Dewi Lestari"), who(OFFICER))
         .await
@@ -748,7 +748,7 @@ async fn the_purge_deletes_identity_and_files_of_long_closed_complaints_only() {
     assert_eq!(attachment_files(&data).len(), 2, "one file per content");
 
     // 2 January 2027: the first closed 1 December, more than 30 days ago; the others not.
-    app.clock.set(wib(2027, 1, 2, 9, 0));
+    app.walk_clock_to(wib(2027, 1, 2, 9, 0)).await;
     let before = audit_len(&store).await;
     let purged = store
         .purge_complaints(Who::new("cli", ""))

@@ -308,6 +308,34 @@ async fn sessions_expire_when_idle_survive_a_restart_and_end_at_logout() {
     app.stop().await;
 }
 
+/// An NTP correction of an hour backwards logs nobody out; idle time counts on from the
+/// corrected clock.
+#[tokio::test]
+async fn a_clock_set_back_an_hour_keeps_every_session() {
+    let app = TestApp::spawn().await;
+    let get =
+        |app: &TestApp, s: &StaffSession| app.as_staff(Method::GET, "/api/v1/printer", s).send();
+    let rina = app.staff("rina", &[Role::Operator]).await;
+    let dewi = app.staff("dewi", &[Role::Admin]).await;
+    app.clock.advance(Duration::minutes(5));
+    for s in [&app.operator, &rina, &dewi] {
+        assert_eq!(get(&app, s).await.expect("r").status(), 200);
+    }
+    app.clock.advance(-Duration::hours(1));
+    for s in [&app.operator, &rina, &dewi] {
+        assert_eq!(get(&app, s).await.expect("r").status(), 200, "an hour back");
+    }
+    app.clock.advance(Duration::minutes(25));
+    assert_eq!(get(&app, &rina).await.expect("r").status(), 200);
+    app.clock.advance(Duration::minutes(31));
+    assert_eq!(
+        get(&app, &dewi).await.expect("r").status(),
+        401,
+        "idle since"
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn the_session_cookie_is_httponly_strict_and_new_at_each_login() {
     let app = TestApp::spawn().await;

@@ -360,7 +360,7 @@ async fn the_board_says_when_the_office_is_closed_and_when_it_opens() {
     let b = board(&app, 1920, 1080).await;
     assert_eq!(b.text("#closed").await, "", "open: no notice");
     assert_eq!(b.count("#waiting li.off").await, 0);
-    app.clock.set(wib(2026, 12, 25, 9, 0));
+    app.walk_clock_to(wib(2026, 12, 25, 9, 0)).await;
     b.goto(&app.url("/display")).await;
     let notice = b.wait_text("#closed", "Kantor tutup").await;
     for want in [

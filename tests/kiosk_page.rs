@@ -249,7 +249,7 @@ async fn kiosk_shows_closed_and_refusals_in_indonesian() {
     }
 
     // Christmas (a Friday, after the cuti bersama Thursday): open again on Monday.
-    app.clock.set(wib(2026, 12, 25, 9, 0));
+    app.walk_clock_to(wib(2026, 12, 25, 9, 0)).await;
     browser.goto(&app.url("/kiosk")).await;
     assert_eq!(browser.count("button.service").await, 0);
     assert_eq!(browser.count("#priority").await, 0);

@@ -52,6 +52,14 @@ async fn console_pages_at_1366x768() {
     b.click(".actions form:first-child button").await;
     b.wait_url("/console/counter/1").await;
     std::fs::write(out.join("counter-after-call.png"), b.screenshot().await).expect("png");
+    // A clock a year ahead: the administrator's warning, then the button's confirmation.
+    app.clock.set(common::wib(2027, 11, 30, 9, 30));
+    b.login(&app.base, "kepala", common::TEST_PASSWORD).await;
+    b.wait_url("/console").await;
+    std::fs::write(out.join("home-clock-suspect.png"), b.screenshot().await).expect("png");
+    b.click("form[action='/console/service-day'] button").await;
+    b.wait_url("/console/service-day").await;
+    std::fs::write(out.join("service-day-confirm.png"), b.screenshot().await).expect("png");
     b.quit().await;
     app.stop().await;
 }
@@ -330,7 +338,7 @@ async fn citizen_pages() {
         app.clock.set(wib(2026, 11, 30, 16, 0));
         b.goto(&app.url("/kiosk")).await;
         save(&format!("kiosk-{tag}-closed-hours"), b.screenshot().await).expect("png");
-        app.clock.set(wib(2026, 12, 25, 9, 0));
+        app.walk_clock_to(wib(2026, 12, 25, 9, 0)).await;
         b.goto(&app.url("/kiosk")).await;
         save(&format!("kiosk-{tag}-closed-holiday"), b.screenshot().await).expect("png");
         b.quit().await;

@@ -74,11 +74,17 @@ impl Default for SessionLimits {
 }
 
 impl Session {
-    /// Still valid at `now`? A clock that jumped backwards does not revive an old one.
+    /// Still valid at `now`? A clock corrected backwards (NTP after a drift, an hour) leaves
+    /// `last_seen` and `created_at` ahead of it: they count as now, so the correction logs
+    /// nobody out and idle time is never negative. A session begun further ahead than its
+    /// absolute limit came from a clock that was wrong (a year ahead, say) and is not kept.
     pub fn valid_at(&self, now: DateTime<Utc>, limits: SessionLimits) -> bool {
-        now - self.last_seen <= limits.idle
-            && now - self.created_at <= limits.absolute
-            && now >= self.created_at - Duration::minutes(5)
+        if self.created_at - now > limits.absolute {
+            return false;
+        }
+        let last_seen = self.last_seen.min(now);
+        let created_at = self.created_at.min(now);
+        now - last_seen <= limits.idle && now - created_at <= limits.absolute
     }
 }
 
@@ -86,4 +92,42 @@ pub fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(data);
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(h: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default() + Duration::hours(h)
+    }
+
+    fn session(created: i64, seen: i64) -> Session {
+        Session {
+            username: "rina".to_string(),
+            created_at: at(created),
+            last_seen: at(seen),
+            csrf: String::new(),
+            addr: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_clock_set_back_an_hour_keeps_the_session_and_counts_idle_from_then() {
+        let limits = SessionLimits::default();
+        let s = session(0, 0);
+        assert!(s.valid_at(at(-1), limits), "an hour back");
+        // Unused since, it is idle from the later of its last use and now: the correction
+        // lengthens its idle time by at most its own size (a staff request rewrites
+        // `last_seen` to the corrected clock, `web::auth::touch`).
+        assert!(s.valid_at(at(-1) + Duration::minutes(31), limits));
+        assert!(!s.valid_at(at(0) + Duration::minutes(31), limits));
+    }
+
+    #[test]
+    fn a_session_begun_under_a_clock_far_ahead_is_not_kept() {
+        let limits = SessionLimits::default();
+        assert!(!session(24 * 365, 24 * 365).valid_at(at(0), limits));
+        assert!(!session(0, 0).valid_at(at(13), limits), "absolute limit");
+    }
 }

@@ -34,6 +34,13 @@ pub enum QueueError {
         "Tiket {0} gagal dicetak. Nomor ini ditahan dan tidak akan dipanggil; silakan hubungi petugas."
     )]
     PrintFailed(String),
+    /// The clock shows a day far ahead of the last service day (see
+    /// `queue::state::latest_plausible_day`): no new day starts until an administrator
+    /// confirms it or the clock agrees with the last day again.
+    #[error(
+        "Jam sistem tidak wajar (menunjukkan {clock}, hari layanan terakhir {last}). Tiket belum dapat diambil; silakan hubungi petugas."
+    )]
+    ClockSuspect { clock: String, last: String },
 }
 
 impl QueueError {
@@ -52,6 +59,7 @@ impl QueueError {
             QueueError::UnknownTicket(_) => "unknown_ticket",
             QueueError::PrinterNotReady(_) => "printer_not_ready",
             QueueError::PrintFailed(_) => "print_failed",
+            QueueError::ClockSuspect { .. } => "clock_suspect",
         }
     }
 }

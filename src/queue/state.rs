@@ -196,10 +196,34 @@ impl QueueState {
     pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
         self.tickets.values()
     }
+}
+
+/// The latest date on which a new service day after `last` begins by itself: the next day
+/// the office opens after `last` (past weekends, holidays and a run of closed days), plus
+/// one day for an office that opens late or a box left off a day. A clock beyond it was
+/// most likely set wrong (a year ahead, a dead RTC battery): the day waits for an
+/// administrator's confirmation, or for the clock to agree again.
+pub fn latest_plausible_day(config: &Config, last: NaiveDate) -> NaiveDate {
+    let mut next = last.succ_opt().unwrap_or(last);
+    // Bounded: a calendar closed for a whole month is a configuration, not a clock, problem.
+    for _ in 0..31 {
+        if config.calendar.is_working_day(next) {
+            break;
+        }
+        next = next.succ_opt().unwrap_or(next);
+    }
+    next.succ_opt().unwrap_or(next)
+}
+
+impl QueueState {
+    /// The clock's date when it is implausibly far ahead of the current service day.
+    pub fn clock_ahead(&self, config: &Config, now: DateTime<Utc>) -> Option<NaiveDate> {
+        let today = local_date(now, config.office.time_zone);
+        (today > latest_plausible_day(config, self.meta.service_day)).then_some(today)
+    }
 
     /// Moves to the office-local date of `now`, but never back: a Pi without a real-time
     /// clock may boot hours or days behind, and numbers must not repeat when it does.
-    /// Tickets still open from the previous day are closed as cancelled.
     pub fn advance_day(&mut self, config: &Config, now: DateTime<Utc>) -> Option<Change> {
         let today = local_date(now, config.office.time_zone);
         if today <= self.meta.service_day {
@@ -487,6 +511,23 @@ mod tests {
             .single()
             .expect("valid")
             + chrono::Duration::days(days)
+    }
+
+    #[test]
+    fn the_next_opening_plus_one_day_is_the_last_plausible_day() {
+        let config = Config::embedded().expect("config");
+        let d = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("date");
+        // Monday: Tuesday opens, Wednesday is still plausible.
+        assert_eq!(latest_plausible_day(&config, d(11, 30)), d(12, 2));
+        // Friday: past the weekend to Monday, then Tuesday.
+        assert_eq!(latest_plausible_day(&config, d(12, 4)), d(12, 8));
+        // Wednesday 23 December: cuti bersama, Christmas and the weekend are skipped.
+        assert_eq!(latest_plausible_day(&config, d(12, 23)), d(12, 29));
+        let mut s = QueueState::fresh(d(11, 30));
+        assert_eq!(s.clock_ahead(&config, at(2, 2)), None);
+        assert_eq!(s.clock_ahead(&config, at(3, 2)), Some(d(12, 3)));
+        assert!(s.advance_day(&config, at(1, 2)).is_some());
+        assert_eq!(s.clock_ahead(&config, at(3, 2)), None);
     }
 
     #[test]

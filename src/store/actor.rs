@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
 use chrono::{DateTime, Utc};
@@ -21,7 +22,7 @@ use super::complaints::{
     self, ActionRow, AfterCommit, Complaint, ComplaintCounts, ComplaintOp, ComplaintOut, Identity,
     NewComplaint, PurgeSummary, RegisterPage, RegisterQuery, WorkList,
 };
-use super::fault::{self, Degraded, Fault, StoreStatus};
+use super::fault::{self, Damage, Degraded, Fault, StoreStatus};
 use super::tables::{self, StoreError, Writes};
 use crate::audit::{AuditEntry, Who};
 use crate::auth::{Session, User};
@@ -89,6 +90,10 @@ pub struct TicketStatus {
 #[derive(Debug, Clone)]
 pub struct Metrics {
     pub store: StoreStatus,
+    /// Set once a read met a damaged page (see `fault::Damage`).
+    pub damage: Option<Damage>,
+    /// The clock's date while it is implausibly far ahead of the service day.
+    pub clock_suspect: Option<chrono::NaiveDate>,
     pub services: Vec<crate::queue::ServiceMetrics>,
     pub printer: PrinterStatus,
     pub unprinted: usize,
@@ -100,6 +105,10 @@ pub struct Metrics {
 pub struct Health {
     /// `Degraded` while the disk refuses writes; the figures below are the last committed.
     pub store: StoreStatus,
+    /// Set once a read met a damaged page: the tables `store::check` found damaged.
+    pub damage: Option<Damage>,
+    /// The clock's date while it is implausibly far ahead of `service_day`.
+    pub clock_suspect: Option<chrono::NaiveDate>,
     pub schema_version: u64,
     pub service_day: chrono::NaiveDate,
     pub event_seq: u64,
@@ -192,6 +201,12 @@ enum Command {
         detail: String,
         reply: Reply<()>,
     },
+    /// An administrator confirms the clock's day as the new service day, although it is
+    /// implausibly far ahead of the last one.
+    ConfirmDay {
+        who: Who,
+        reply: Reply<()>,
+    },
     UserGet {
         username: String,
         reply: Reply<Option<User>>,
@@ -255,6 +270,7 @@ impl Command {
             | Command::SessionDel { .. }
             | Command::SessionsRevoke { .. }
             | Command::Audit { .. }
+            | Command::ConfirmDay { .. }
             | Command::Printer(_) => true,
             _ => false,
         }
@@ -265,14 +281,24 @@ impl Command {
 #[derive(Clone)]
 pub struct StoreHandle {
     tx: mpsc::Sender<Command>,
+    /// Set by the store when a request met a damaged page: a request whose answer was lost
+    /// in the panic is told so, not that the store stopped.
+    damaged: Arc<AtomicBool>,
 }
 
 /// The store's inbox, made before the store so the printer can report into it.
-pub struct Inbox(mpsc::Receiver<Command>);
+pub struct Inbox(mpsc::Receiver<Command>, Arc<AtomicBool>);
 
 pub fn channel() -> (StoreHandle, Inbox) {
     let (tx, rx) = mpsc::channel(CHANNEL);
-    (StoreHandle { tx }, Inbox(rx))
+    let damaged = Arc::new(AtomicBool::new(false));
+    (
+        StoreHandle {
+            tx,
+            damaged: damaged.clone(),
+        },
+        Inbox(rx, damaged),
+    )
 }
 
 impl StoreHandle {
@@ -282,7 +308,13 @@ impl StoreHandle {
             .send(make(reply))
             .await
             .map_err(|_| StoreError::Stopped)?;
-        rx.await.map_err(|_| StoreError::Stopped)?
+        rx.await.map_err(|_| {
+            if self.damaged.load(Ordering::Acquire) {
+                StoreError::Damaged
+            } else {
+                StoreError::Stopped
+            }
+        })?
     }
 
     pub async fn issue(
@@ -463,6 +495,12 @@ impl StoreHandle {
             reply,
         })
         .await
+    }
+
+    /// Confirms the clock's day as the new service day while it looks implausible
+    /// (`Health::clock_suspect`); nothing happens when the clock is plausible.
+    pub async fn confirm_service_day(&self, who: Who) -> Result<(), OpError> {
+        self.ask(|reply| Command::ConfirmDay { who, reply }).await
     }
 
     /// A consistent copy of the database at `dest`, made while the daemon goes on serving.
@@ -733,6 +771,13 @@ pub(super) struct Actor {
     pub(super) attachments: crate::attachments::Attachments,
     /// Backup threads still copying: joined before the database is closed.
     backups: Vec<JoinHandle<()>>,
+    /// Set when a request met a damaged page (a panic inside redb); shared with the handles.
+    damage: Option<Damage>,
+    damaged_flag: Arc<AtomicBool>,
+    /// The clock's date while it is implausibly far ahead of the service day.
+    clock_suspect: Option<chrono::NaiveDate>,
+    /// A day an administrator confirmed although the clock looked implausible.
+    confirmed_day: Option<chrono::NaiveDate>,
 }
 
 pub struct Spawned {
@@ -840,6 +885,10 @@ pub fn spawn(
         complaints: complaint_index,
         attachments,
         backups: Vec::new(),
+        damage: None,
+        damaged_flag: inbox.1.clone(),
+        clock_suspect: None,
+        confirmed_day: None,
     };
     let thread = std::thread::Builder::new()
         .name("loket-store".to_string())
@@ -889,7 +938,8 @@ fn refuse_write(cmd: Command) -> Option<Command> {
         | Command::UserAdd { reply, .. }
         | Command::SessionTouch { reply, .. }
         | Command::SessionsRevoke { reply, .. }
-        | Command::Audit { reply, .. } => {
+        | Command::Audit { reply, .. }
+        | Command::ConfirmDay { reply, .. } => {
             let _ = reply.send(Err(StoreError::Stopped.into()));
             None
         }
@@ -918,7 +968,8 @@ fn refuse(cmd: Command, make: impl Fn() -> StoreError) -> Option<Command> {
         | Command::SessionTouch { reply, .. }
         | Command::SessionDel { reply, .. }
         | Command::SessionsRevoke { reply, .. }
-        | Command::Audit { reply, .. } => reply.send(Err(e())).is_ok(),
+        | Command::Audit { reply, .. }
+        | Command::ConfirmDay { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::UserGet { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::UserList { reply } => reply.send(Err(e())).is_ok(),
         Command::SessionGet { reply, .. } => reply.send(Err(e())).is_ok(),
@@ -1005,10 +1056,17 @@ impl Actor {
                     Err(_) => break,
                 }
             }
-            // A panic here would leave the daemon up with no writer; treat it as fatal so the
-            // process exits and systemd restarts it on a clean reload of the file.
-            let flow = std::panic::catch_unwind(AssertUnwindSafe(|| self.handle_batch(&mut batch)))
-                .unwrap_or(Flow::Fatal(StoreError::Panicked));
+            // redb panics on some damaged pages: the batch fails, the store says it is
+            // damaged, and goes on from what the file holds (see `after_panic`).
+            let flow = match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                self.handle_batch(&mut batch)
+            })) {
+                Ok(flow) => flow,
+                Err(panic) => {
+                    batch.clear();
+                    self.after_panic(&panic)
+                }
+            };
             match flow {
                 Flow::Continue => {}
                 Flow::Stop => break,
@@ -1082,9 +1140,15 @@ impl Actor {
                     who,
                     reply,
                 } => {
-                    let r = self
-                        .state
-                        .issue(&self.config, &service, priority, mode, now);
+                    let r = match self.clock_suspect {
+                        Some(day) => Err(QueueError::ClockSuspect {
+                            clock: day.to_string(),
+                            last: self.state.service_day().to_string(),
+                        }),
+                        None => self
+                            .state
+                            .issue(&self.config, &service, priority, mode, now),
+                    };
                     let r = r.map(|(issued, change)| {
                         changes.push((now, change));
                         issued
@@ -1274,6 +1338,21 @@ impl Actor {
                     reply,
                 } => {
                     self.audit(now, &who, &action, &target, &detail);
+                    pending.push(Pending::Done(reply));
+                }
+                Command::ConfirmDay { who, reply } => {
+                    if let Some(day) = self.clock_suspect {
+                        let last = self.state.service_day().to_string();
+                        self.confirmed_day = Some(day);
+                        self.audit(
+                            now,
+                            &who,
+                            "service_day_confirmed",
+                            &day.to_string(),
+                            &format!("hari layanan terakhir {last}"),
+                        );
+                        self.start_day(now, &mut changes);
+                    }
                     pending.push(Pending::Done(reply));
                 }
                 Command::Reprint { id, who, reply } => {
@@ -1479,6 +1558,27 @@ impl Actor {
     }
 
     fn start_day(&mut self, now: DateTime<Utc>, changes: &mut Vec<(DateTime<Utc>, Change)>) {
+        // A clock far ahead does not begin a day by itself (docs/operations.md, "Jam
+        // sistem"): the queue keeps the last day until an administrator confirms the new one
+        // or the clock comes back; then nothing happened.
+        match self.state.clock_ahead(&self.config, now) {
+            Some(day) if self.confirmed_day != Some(day) => {
+                if self.clock_suspect != Some(day) {
+                    warn!(
+                        clock_day = %day,
+                        service_day = %self.state.service_day(),
+                        "the clock is far ahead of the last service day: no new day begins until an administrator confirms it"
+                    );
+                }
+                self.clock_suspect = Some(day);
+                return;
+            }
+            _ => {
+                if self.clock_suspect.take().is_some() {
+                    info!("the clock agrees with the service day again");
+                }
+            }
+        }
         if let Some(c) = self.state.advance_day(&self.config, now) {
             info!(service_day = %self.state.service_day(), "new service day");
             let day = self.state.service_day().to_string();
@@ -1584,6 +1684,58 @@ impl Actor {
         self.staff_seq = staff_seq;
         self.staff_changes.clear();
         Ok(())
+    }
+
+    /// A batch panicked (redb does on some damaged pages). Its requests are answered
+    /// `StoreError::Damaged` (their replies were dropped while the flag is set), its write
+    /// transaction is aborted like a failed commit, and memory is read back from the file so
+    /// it never runs ahead of it. The tables are checked once, to name the damage on
+    /// `/healthz`. Only a file whose day cannot be read back at all stops the store.
+    fn after_panic(&mut self, panic: &Box<dyn std::any::Any + Send>) -> Flow {
+        self.damaged_flag.store(true, Ordering::Release);
+        self.txn = None;
+        let now = self.clock.now();
+        let why = super::check::panic_message(panic);
+        // Memory back to the file. A panic inside a write leaves redb's locks poisoned: then
+        // the Database is dropped and the file opened afresh, as after a failed write.
+        let reloaded = std::panic::catch_unwind(AssertUnwindSafe(|| self.reload(now)));
+        if !matches!(reloaded, Ok(Ok(()))) {
+            let old = self.db.take();
+            // Dropping a poisoned Database may panic too; the file is released either way.
+            let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(old)));
+            let reopened = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                let db = tables::open(&self.path, self.opener.as_ref())?;
+                self.db = Some(Arc::new(db));
+                self.reload(now)
+            }));
+            match reopened {
+                Ok(Ok(())) => info!("database opened again after a failed request"),
+                Ok(Err(e)) => return Flow::Fatal(StoreError::ReloadFailed(Box::new(e))),
+                Err(_) => return Flow::Fatal(StoreError::Panicked),
+            }
+        }
+        if self.damage.is_none() {
+            let data_dir = self
+                .path
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            let tables = match self.db() {
+                Ok(db) => super::check::damaged(&super::check::check(db.as_ref(), &data_dir))
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            error!(
+                error = %why,
+                tables = %tables.join(","),
+                "the database is damaged: a request failed reading it; the daemon stays up, restore the last backup"
+            );
+            self.damage = Some(Damage { tables, since: now });
+        } else {
+            tracing::debug!(error = %why, "a request met the damaged database again");
+        }
+        Flow::Continue
     }
 
     /// The open database; in degraded mode between a drop and a re-open, the refusal.
@@ -1957,6 +2109,8 @@ impl Actor {
                 let meta = self.committed_meta;
                 let _ = reply.send(Ok(Health {
                     store: self.store_status(),
+                    damage: self.damage.clone(),
+                    clock_suspect: self.clock_suspect,
                     schema_version: tables::SCHEMA_VERSION,
                     service_day: meta.service_day,
                     event_seq: self.event_seq,
@@ -2016,6 +2170,8 @@ impl Actor {
                 if self.degraded.as_ref().is_some_and(|d| !d.readable) {
                     let _ = reply.send(Ok(Metrics {
                         store: self.store_status(),
+                        damage: self.damage.clone(),
+                        clock_suspect: self.clock_suspect,
                         services: Vec::new(),
                         printer: self.printer_status,
                         unprinted: 0,
@@ -2026,6 +2182,8 @@ impl Actor {
                 }
                 let _ = reply.send(Ok(Metrics {
                     store: self.store_status(),
+                    damage: self.damage.clone(),
+                    clock_suspect: self.clock_suspect,
                     services: self.state.metrics(&self.config),
                     printer: self.printer_status,
                     unprinted: self.state.view(&self.config, now).unprinted.len(),
@@ -2061,7 +2219,8 @@ impl Actor {
             | Command::UserAdd { reply, .. }
             | Command::SessionTouch { reply, .. }
             | Command::SessionsRevoke { reply, .. }
-            | Command::Audit { reply, .. } => {
+            | Command::Audit { reply, .. }
+            | Command::ConfirmDay { reply, .. } => {
                 let _ = reply.send(Err(StoreError::Stopped.into()));
             }
             Command::Printer(_) | Command::Shutdown => {}

@@ -114,6 +114,14 @@ impl Degraded {
     }
 }
 
+/// The database file itself is damaged: a request met a page redb could not read. Found
+/// tables are those `store::check` reports; the store goes on serving what it can.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damage {
+    pub tables: Vec<String>,
+    pub since: DateTime<Utc>,
+}
+
 /// Whether the store writes, for `/healthz`, `/metrics` and the service manager's status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreStatus {

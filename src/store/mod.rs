@@ -4,6 +4,7 @@
 mod accounts;
 mod actor;
 pub mod backup;
+pub mod check;
 mod complaints;
 pub mod fault;
 pub mod migrate;
@@ -19,5 +20,5 @@ pub use complaints::{
     NewComplaint, OverdueCount, PurgeSummary, RegisterPage, RegisterQuery, RegisterRow, Source,
     Status, WORK_LIMIT, WorkList, WorkRow,
 };
-pub use fault::{Fault, StoreStatus};
+pub use fault::{Damage, Fault, StoreStatus};
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};

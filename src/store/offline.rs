@@ -123,8 +123,38 @@ impl Offline {
     }
 
     /// The whole chain checked; the number of entries, or the first broken one.
+    /// A damaged page (redb panics on some) is reported as `StoreError::Corrupt`.
     pub fn verify_audit(&self) -> Result<Result<u64, Broken>, StoreError> {
-        let entries = accounts::audit_entries(&self.db)?;
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            accounts::audit_entries(&self.db)
+        }));
+        let entries = read.map_err(|panic| StoreError::Corrupt {
+            what: "table audit".to_string(),
+            why: super::check::panic_message(&panic),
+        })??;
         Ok(audit::verify(&entries))
+    }
+
+    /// Every table read, row by row, from a read-only open of the database in `data_dir`
+    /// (the daemon stopped, or a copy): nothing is migrated or repaired.
+    pub fn check(data_dir: &Path) -> Result<Vec<super::check::TableReport>, OfflineError> {
+        let path = data_dir.join(crate::app::DB_FILE);
+        if !path.exists() {
+            return Err(OfflineError::NoDatabase(path));
+        }
+        let opened = std::panic::catch_unwind(|| redb::ReadOnlyDatabase::open(&path));
+        let db = match opened {
+            Ok(Ok(db)) => db,
+            Ok(Err(redb::DatabaseError::DatabaseAlreadyOpen)) => return Err(OfflineError::Running),
+            Ok(Err(e)) => return Err(StoreError::Db(e.into()).into()),
+            Err(panic) => {
+                return Err(StoreError::Corrupt {
+                    what: "database header".to_string(),
+                    why: super::check::panic_message(&panic),
+                }
+                .into());
+            }
+        };
+        Ok(super::check::check(&db, data_dir))
     }
 }

@@ -107,6 +107,9 @@ pub enum StoreError {
     CommitFailed,
     #[error("the store thread panicked")]
     Panicked,
+    /// A request met a damaged page of the database (see `/healthz` for the table).
+    #[error("the database is damaged: the request could not be read or written")]
+    Damaged,
     /// After a failed commit the day could not be read back: memory may be ahead of the file.
     #[error("reload after a failed commit: {0}")]
     ReloadFailed(Box<StoreError>),
@@ -151,10 +154,19 @@ pub type Opener = Box<dyn Fn(&redb::Builder) -> Result<Database, redb::DatabaseE
 pub(super) fn open(path: &Path, opener: Option<&Opener>) -> Result<Database, StoreError> {
     let mut builder = Database::builder();
     builder.set_cache_size(CACHE_BYTES);
-    let opened = match opener {
+    // Opening a file that was not closed cleanly repairs it, reading every page: redb
+    // panics on some damaged ones, and that is a damaged file, not a crashed daemon.
+    let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match opener {
         Some(open) => open(&builder),
         None => builder.create(path),
-    };
+    }))
+    .map_err(|panic| StoreError::Corrupt {
+        what: format!("database {}", path.display()),
+        why: format!(
+            "{}; run `loket check` and restore the last backup",
+            super::check::panic_message(&panic)
+        ),
+    })?;
     let db = opened.map_err(|e| match e {
         redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.display().to_string()),
         other => other.into(),

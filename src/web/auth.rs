@@ -131,7 +131,9 @@ pub async fn load_key(app: &AppState, key: String, ip: Option<IpAddr>) -> Option
 /// polls, so an unattended screen still times out); written at most once a minute.
 pub async fn touch(app: &AppState, staff: &Staff) {
     let now = app.clock.now();
-    if now - staff.session.last_seen > Duration::minutes(1)
+    // A `last_seen` ahead of the clock (corrected backwards) is rewritten at once, so idle
+    // time counts from the corrected clock.
+    if (now - staff.session.last_seen > Duration::minutes(1) || staff.session.last_seen > now)
         && let Err(e) = app.store.touch_session(staff.key.clone(), now).await
     {
         tracing::warn!(error = %e, "session use not recorded");

@@ -42,6 +42,9 @@ struct HomePage {
     counters: Vec<CounterCard>,
     /// "Langkah saya": for a user with complaint roles.
     work: Option<super::complaint_pages::MyWork>,
+    /// For an administrator, while the clock is implausibly far ahead of the service day:
+    /// (the clock's date, the service day).
+    clock_suspect: Option<(String, String)>,
 }
 
 struct CounterCard {
@@ -84,10 +87,19 @@ pub async fn home(State(app): State<AppState>, staff: Staff) -> Response {
     let mut shell = Shell::staff(&app, &staff, "Konsol Petugas", HOME);
     // The administrator keeps the calendar: deadlines computed past its end ignore the
     // holidays nobody entered.
+    let mut clock_suspect = None;
     if staff.user.roles.contains(&Role::Admin) {
         let today = crate::clock::local_date(app.clock.now(), app.config.office.time_zone);
         if let Some(w) = app.config.calendar.coverage_warning(today) {
             shell = shell.with(Flash::err(format!("Kalender kerja: {w}")));
+        }
+        if let Ok(h) = app.store.health().await
+            && let Some(day) = h.clock_suspect
+        {
+            clock_suspect = Some((
+                crate::clock::date_id(day),
+                crate::clock::date_id(h.service_day),
+            ));
         }
     }
     render(
@@ -98,8 +110,41 @@ pub async fn home(State(app): State<AppState>, staff: Staff) -> Response {
             roles: roles_text(&staff.user.roles),
             counters,
             work,
+            clock_suspect,
         },
     )
+}
+
+/// "Mulai hari layanan baru": an administrator confirms the day a suspect clock shows
+/// (docs/operations.md, "Jam sistem"), after a confirmation page; audited by the store.
+pub async fn confirm_service_day(
+    State(app): State<AppState>,
+    staff: Staff,
+    HtmlForm(form): HtmlForm<ConfirmForm>,
+) -> Response {
+    if !form.confirmed() {
+        return ask_first_from(
+            &app,
+            &staff,
+            "Mulai hari layanan baru menurut jam sistem?".to_string(),
+            "Nomor antrean mulai lagi dari 001 dan tiket hari layanan terakhir yang belum \
+             selesai ditutup. Lakukan hanya bila tanggal jam sistem memang benar.",
+            "/console/service-day".to_string(),
+            "Ya, mulai hari baru",
+            HOME,
+        );
+    }
+    let flash = match app.store.confirm_service_day(staff.who()).await {
+        Ok(()) => match app.store.health().await {
+            Ok(h) => Flash::ok(format!(
+                "Hari layanan baru dimulai: {}.",
+                crate::clock::date_id(h.service_day)
+            )),
+            Err(_) => Flash::ok("Hari layanan baru dimulai.".to_string()),
+        },
+        Err(e) => Flash::err(super::ApiError::from(e).message),
+    };
+    redirect(&app, &staff, HOME, flash)
 }
 
 #[derive(Template)]
@@ -777,6 +822,8 @@ struct ConfirmPage {
     consequence: String,
     action: String,
     yes: &'static str,
+    /// The page the question was asked from: "Batal" goes back to it.
+    back: &'static str,
 }
 
 /// Asks before a destructive action: the same form, posted again with `confirm=ya`. Works
@@ -789,14 +836,28 @@ fn ask_first(
     action: String,
     yes: &'static str,
 ) -> Response {
+    ask_first_from(app, staff, question, consequence, action, yes, USERS)
+}
+
+/// `ask_first` for a question asked from another page than the user list.
+fn ask_first_from(
+    app: &AppState,
+    staff: &Staff,
+    question: String,
+    consequence: &str,
+    action: String,
+    yes: &'static str,
+    back: &'static str,
+) -> Response {
     render(
         StatusCode::OK,
         &ConfirmPage {
-            shell: Shell::staff(app, staff, "Konfirmasi", USERS),
+            shell: Shell::staff(app, staff, "Konfirmasi", back),
             question,
             consequence: consequence.to_string(),
             action,
             yes,
+            back,
         },
     )
 }

@@ -64,6 +64,7 @@ impl From<QueueError> for ApiError {
     fn from(e: QueueError) -> Self {
         let status = match e {
             QueueError::UnknownService(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            QueueError::ClockSuspect { .. } => StatusCode::SERVICE_UNAVAILABLE,
             QueueError::PrinterNotReady(_) | QueueError::PrintFailed(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -156,6 +157,9 @@ impl From<crate::store::AccountRefusal> for ApiError {
 /// What a kiosk, display or console shows when the disk refuses writes (degraded mode).
 pub const STORE_UNWRITABLE: &str = "Penyimpanan penuh atau rusak: tidak ada yang diubah. Antrean tetap tampil; beri tahu petugas teknis, lalu coba lagi.";
 
+/// What a request is told when it met a damaged page of the database.
+pub const STORE_DAMAGED: &str = "Basis data rusak: permintaan ini tidak dapat diproses dan tidak ada yang diubah. Beri tahu petugas teknis (periksa dengan `loket check`, pulihkan cadangan terakhir).";
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         if let StoreError::Unwritable(fault) = e {
@@ -165,6 +169,15 @@ impl From<StoreError> for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "store_unavailable",
                 STORE_UNWRITABLE,
+            );
+        }
+        if let StoreError::Damaged = e {
+            // Logged once by the store, with the tables, when the damage was found.
+            tracing::debug!("request failed: the database is damaged");
+            return Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "store_damaged",
+                STORE_DAMAGED,
             );
         }
         error!(error = %e, "store unavailable");

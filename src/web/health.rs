@@ -22,7 +22,8 @@ pub struct Healthy {
 
 #[derive(Serialize, ToSchema)]
 pub struct StoreHealth {
-    /// `ok`, or `degraded`: the disk refuses writes (full, failing). Reads are answered
+    /// `ok`; `damaged`: a request met a damaged page of the database (`tables` names what
+    /// `loket check` finds; the daemon serves what it can, restore a backup); or `degraded`: the disk refuses writes (full, failing). Reads are answered
     /// from the last committed state, every change is refused, and the store tries the disk
     /// again by itself.
     status: &'static str,
@@ -38,6 +39,9 @@ pub struct StoreHealth {
     /// Changes refused since then. Absent when `ok`.
     #[serde(skip_serializing_if = "Option::is_none")]
     refused_writes: Option<u64>,
+    /// The tables found damaged, when a request met a damaged page (`status: damaged`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tables: Option<Vec<String>>,
     /// False while degraded with the database not open: then the queue is not served
     /// either. Absent when `ok`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -45,6 +49,14 @@ pub struct StoreHealth {
     schema_version: u64,
     #[schema(format = Date)]
     service_day: String,
+    /// True while the clock shows a day implausibly far ahead of `service_day`: no new day
+    /// begins and the kiosk refuses tickets until an administrator confirms the new day
+    /// (`POST /api/v1/service-day`) or the clock agrees again.
+    clock_suspect: bool,
+    /// The clock's date, while `clock_suspect`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
+    clock_day: Option<String>,
     tickets_today: usize,
     /// The last committed event.
     event_seq: u64,
@@ -112,18 +124,35 @@ pub async fn healthz(State(app): State<AppState>) -> Response {
                     Some(readable),
                 ),
             };
+            let mut status = status;
+            let mut code = code;
+            let mut message = reason.map(|f: Fault| f.to_string());
+            let mut since = since;
+            let tables = h.damage.as_ref().map(|d| d.tables.clone());
+            if let Some(d) = &h.damage {
+                code = StatusCode::SERVICE_UNAVAILABLE;
+                status = "damaged";
+                message = Some(
+                    "the database file is damaged: run `loket check` with the daemon stopped and restore the last backup"
+                        .to_string(),
+                );
+                since = since.or_else(|| Some(crate::clock::rfc3339_local(d.since, tz)));
+            }
             let healthy = Healthy {
                 status,
                 version,
                 store: StoreHealth {
                     status,
-                    message: reason.map(|f: Fault| f.to_string()),
+                    message,
                     reason,
+                    tables,
                     since,
                     refused_writes,
                     reads,
                     schema_version: h.schema_version,
                     service_day: h.service_day.to_string(),
+                    clock_suspect: h.clock_suspect.is_some(),
+                    clock_day: h.clock_suspect.map(|d| d.to_string()),
                     tickets_today: h.tickets_today,
                     event_seq: h.event_seq,
                 },

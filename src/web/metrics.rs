@@ -46,6 +46,21 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
         } => (false, Some(*fault), *readable),
     };
     family(
+        "loket_clock_suspect",
+        "1 while the clock shows a day implausibly far ahead of the service day (no new day begins, tickets are refused).",
+        "gauge",
+        vec![(
+            String::new(),
+            u8::from(m.clock_suspect.is_some()).to_string(),
+        )],
+    );
+    family(
+        "loket_store_damaged",
+        "1 once a request met a damaged page of the database (see /healthz and `loket check`).",
+        "gauge",
+        vec![(String::new(), u8::from(m.damage.is_some()).to_string())],
+    );
+    family(
         "loket_store_writable",
         "1 while the store commits changes; 0 in degraded mode (the disk refuses writes: full or failing).",
         "gauge",

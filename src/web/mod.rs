@@ -22,6 +22,7 @@ mod page;
 mod printer_api;
 mod rate_limit;
 mod reopening;
+mod service_day;
 mod tickets;
 mod track;
 mod views;
@@ -295,6 +296,18 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/audit/verify",
             Roles(ADMIN),
             get(console::audit_verify),
+        ),
+        r(
+            Method::POST,
+            "/console/service-day",
+            Roles(ADMIN),
+            post(console::confirm_service_day),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/service-day/confirm",
+            Roles(ADMIN),
+            post(service_day::confirm),
         ),
         // The complaint pages of the console.
         r(

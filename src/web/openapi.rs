@@ -52,6 +52,7 @@ use super::{
         events::stream,
         events::staff_stream,
         console::audit_verify,
+        super::service_day::confirm,
         complaints::open,
         complaints::get,
         complaints::identity,
@@ -79,6 +80,7 @@ use super::{
         pages::users_page,
         pages::user_add,
         pages::user_disable,
+        pages::confirm_service_day,
         pages::user_enable,
         pages::user_reset_password,
         pages::user_roles,
@@ -479,6 +481,19 @@ mod pages {
             (status = 503, description = "The store cannot write: said on this page, nothing changed", content_type = "text/html", body = String),
         ))]
     fn user_disable() {}
+
+    /// Begin the new service day a suspect clock shows
+    ///
+    /// The console's "Mulai hari layanan baru" (administrators, while `/healthz` says
+    /// `clock_suspect`). Without form field `confirm=ya`, a page asks first and nothing
+    /// changes. Audited as `service_day_confirmed`.
+    #[utoipa::path(post, path = "/console/service-day", tag = "pages",
+        request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`confirm=ya` once confirmed"),
+        responses(
+            (status = 200, description = "Not confirmed yet: the confirmation page", content_type = "text/html", body = String),
+            (status = 303, description = "Back to `/console`, which shows the outcome", headers(("Location" = String))),
+        ))]
+    fn confirm_service_day() {}
 
     /// Enable a disabled account
     ///

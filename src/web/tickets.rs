@@ -59,9 +59,10 @@ pub struct IssueRequest {
         (status = 429, description = "Too many tickets from this address (`kiosk.max_tickets_per_minute`)", body = ErrorBody, examples(
             ("rate_limited" = (value = json!({"error": {"code": "rate_limited", "message": "Terlalu banyak permintaan nomor dari perangkat ini. Silakan tunggu sebentar."}}))),
         )),
-        (status = 503, description = "Nothing was issued: the printer (under the `refuse` policy) or the store failed", body = ErrorBody, examples(
+        (status = 503, description = "Nothing was issued: the printer (under the `refuse` policy) or the store failed, or the clock is implausible", body = ErrorBody, examples(
             ("printer_not_ready" = (value = json!({"error": {"code": "printer_not_ready", "message": "Mohon maaf, printer tiket sedang tidak siap (Kertas habis). Silakan hubungi petugas."}}))),
             ("print_failed" = (summary = "Issued but not printed: the number is held, never called", value = json!({"error": {"code": "print_failed", "message": "Tiket A-007 gagal dicetak. Nomor ini ditahan dan tidak akan dipanggil; silakan hubungi petugas."}}))),
+            ("clock_suspect" = (summary = "The clock shows a day far ahead of the last service day: an administrator confirms it (POST /api/v1/service-day/confirm) or the clock is corrected", value = json!({"error": {"code": "clock_suspect", "message": "Jam sistem tidak wajar (menunjukkan 2027-11-30, hari layanan terakhir 2026-11-30). Tiket belum dapat diambil; silakan hubungi petugas."}}))),
             ("store_unavailable" = (value = json!({"error": {"code": "store_unavailable", "message": "Penyimpanan data sedang tidak tersedia; tidak ada yang diubah. Silakan coba lagi."}}))),
         )),
     )

@@ -355,6 +355,19 @@ impl TestApp {
         body
     }
 
+    /// Moves the clock forward to `to` a day at a time, the daemon seeing each day (a health
+    /// read begins it), as a box running through the days would: a clock that jumps weeks
+    /// ahead at once is held as implausible (`clock_suspect`).
+    pub async fn walk_clock_to(&self, to: DateTime<Utc>) {
+        let mut at = self.clock.now();
+        while to - at > chrono::Duration::days(1) {
+            at += chrono::Duration::days(1);
+            self.clock.set(at);
+            self.health().await;
+        }
+        self.clock.set(to);
+    }
+
     pub async fn health(&self) -> Value {
         self.get("/healthz").await.1
     }
