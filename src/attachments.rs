@@ -135,10 +135,9 @@ impl Attachments {
             added_at: None,
             added_by: None,
         };
+        // Always a copy of its own, even when the same bytes are kept already: the store's
+        // thread decides at `keep` (a purge may delete the kept file before then).
         let path = self.path_of(&stored);
-        if path.exists() {
-            return Ok(Staged { stored, tmp: None });
-        }
         let parent = path.parent().unwrap_or(&self.dir).to_path_buf();
         let new_shard = !parent.exists();
         std::fs::create_dir_all(&parent)?;
