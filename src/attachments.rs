@@ -93,6 +93,16 @@ pub struct Staged {
     tmp: Option<PathBuf>,
 }
 
+/// A staged file nobody kept goes with its `Staged`: an upload refused by a degraded or
+/// stopping store, or a request cancelled mid-way, leaves no partial file behind.
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
 /// The attachments of one data directory.
 pub struct Attachments {
     dir: PathBuf,
@@ -167,9 +177,9 @@ impl Attachments {
 
     /// Puts a staged file under its name (a rename, and the directory synced); the same
     /// bytes kept already make the staged copy go.
-    pub fn keep(&self, staged: Staged) -> Result<Stored, AttachmentError> {
-        let Some(tmp) = staged.tmp else {
-            return Ok(staged.stored);
+    pub fn keep(&self, mut staged: Staged) -> Result<Stored, AttachmentError> {
+        let Some(tmp) = staged.tmp.take() else {
+            return Ok(staged.stored.clone());
         };
         let path = self.path_of(&staged.stored);
         let parent = path.parent().unwrap_or(&self.dir).to_path_buf();
@@ -182,14 +192,12 @@ impl Attachments {
             let _ = std::fs::remove_file(&tmp);
             return Err(e.into());
         }
-        Ok(staged.stored)
+        Ok(staged.stored.clone())
     }
 
     /// Removes a staged file that will not be kept (the upload was refused).
     pub fn discard(&self, staged: Staged) {
-        if let Some(tmp) = staged.tmp {
-            let _ = std::fs::remove_file(tmp);
-        }
+        drop(staged);
     }
 
     /// The bytes stored under `sha256`, whatever their kind (a backup copies by hash).
@@ -351,6 +359,20 @@ mod tests {
             Err(AttachmentError::Unsupported)
         ));
         assert!(!tmp.path().join("attachments").exists());
+    }
+
+    #[test]
+    fn a_staged_file_nobody_keeps_is_gone_with_it() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let a = Attachments::new(tmp.path(), 1024);
+        let staged = a.stage(PNG).expect("staged");
+        assert_eq!(walk(&tmp.path().join("attachments")).len(), 1);
+        // Refused by a stopping store, or its request cancelled: dropped, never kept.
+        drop(staged);
+        assert!(walk(&tmp.path().join("attachments")).is_empty());
+        let kept = a.keep(a.stage(PNG).expect("staged")).expect("kept");
+        assert_eq!(walk(&tmp.path().join("attachments")).len(), 1);
+        assert_eq!(a.read(&kept).expect("read"), PNG);
     }
 
     #[test]

@@ -5,8 +5,11 @@
 
 mod common;
 
-use common::{TestApp, wib};
+use std::sync::Arc;
+
+use common::{TestApp, test_config, wib};
 use loket::auth::Role;
+use loket::clock::FakeClock;
 use reqwest::Method;
 use serde_json::Value;
 
@@ -165,5 +168,29 @@ async fn the_console_button_begins_the_day_after_its_confirmation() {
         home.contains("Hari layanan baru dimulai: 30 November 2027."),
         "{home}"
     );
+    app.stop().await;
+}
+
+/// A new box boots with its image's date and the store begins that day; then the clock is
+/// synchronised, months ahead. No ticket was ever issued, so nothing can repeat: the day
+/// follows the clock without an administrator.
+#[tokio::test]
+async fn a_new_box_follows_its_clock_forward_until_the_first_ticket() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(FakeClock::new(wib(2025, 3, 3, 9, 0)));
+    let app = TestApp::spawn_in(tmp.path(), clock, test_config()).await;
+    assert_eq!(app.health().await["store"]["service_day"], "2025-03-03");
+
+    app.clock.set(wib(2026, 11, 30, 9, 30));
+    assert_eq!(app.number("A").await, "A-001");
+    let health = app.health().await;
+    assert_eq!(health["store"]["service_day"], "2026-11-30", "{health}");
+    assert_eq!(health["store"]["clock_suspect"], false, "{health}");
+
+    // From the first ticket on, the rule holds: a year ahead waits for a confirmation.
+    app.clock.set(wib(2027, 11, 30, 9, 30));
+    let (status, body) = app.issue_raw(serde_json::json!({"service": "A"})).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "clock_suspect", "{body}");
     app.stop().await;
 }

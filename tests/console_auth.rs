@@ -333,6 +333,14 @@ async fn a_clock_set_back_an_hour_keeps_every_session() {
         401,
         "idle since"
     );
+    // Found expired, it is gone: setting the clock back again does not revive it.
+    app.clock.advance(-Duration::hours(1));
+    assert_eq!(
+        get(&app, &dewi).await.expect("r").status(),
+        401,
+        "expired stays expired"
+    );
+    assert_eq!(get(&app, &rina).await.expect("r").status(), 200);
     app.stop().await;
 }
 

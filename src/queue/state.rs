@@ -217,7 +217,13 @@ pub fn latest_plausible_day(config: &Config, last: NaiveDate) -> NaiveDate {
 
 impl QueueState {
     /// The clock's date when it is implausibly far ahead of the current service day.
+    /// Not on a box that has never issued a ticket: a new install's first day comes from
+    /// whatever the clock said before it was synchronised (an image's build date, a dead RTC),
+    /// and there are no numbers yet that a wrong jump could repeat.
     pub fn clock_ahead(&self, config: &Config, now: DateTime<Utc>) -> Option<NaiveDate> {
+        if self.meta.next_id <= 1 {
+            return None;
+        }
         let today = local_date(now, config.office.time_zone);
         (today > latest_plausible_day(config, self.meta.service_day)).then_some(today)
     }
@@ -524,6 +530,9 @@ mod tests {
         // Wednesday 23 December: cuti bersama, Christmas and the weekend are skipped.
         assert_eq!(latest_plausible_day(&config, d(12, 23)), d(12, 29));
         let mut s = QueueState::fresh(d(11, 30));
+        // A box that never issued a ticket follows its clock wherever it goes.
+        assert_eq!(s.clock_ahead(&config, at(300, 2)), None);
+        s.meta.next_id = 2;
         assert_eq!(s.clock_ahead(&config, at(2, 2)), None);
         assert_eq!(s.clock_ahead(&config, at(3, 2)), Some(d(12, 3)));
         assert!(s.advance_day(&config, at(1, 2)).is_some());

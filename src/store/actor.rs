@@ -185,6 +185,8 @@ enum Command {
     SessionDel {
         key: String,
         who: Who,
+        /// The audit action: `logout`, or `session_expired` when found past its limits.
+        action: &'static str,
         reply: Reply<()>,
     },
     /// Ends every session of a user but `except` (after a password change, reset, disable).
@@ -474,8 +476,25 @@ impl StoreHandle {
     }
 
     pub async fn delete_session(&self, key: String, who: Who) -> Result<(), OpError> {
-        self.ask(|reply| Command::SessionDel { key, who, reply })
-            .await
+        self.ask(|reply| Command::SessionDel {
+            key,
+            who,
+            action: "logout",
+            reply,
+        })
+        .await
+    }
+
+    /// Ends a session found past its limits: the row goes, so a clock set back later cannot
+    /// make it valid again.
+    pub async fn expire_session(&self, key: String, who: Who) -> Result<(), OpError> {
+        self.ask(|reply| Command::SessionDel {
+            key,
+            who,
+            action: "session_expired",
+            reply,
+        })
+        .await
     }
 
     /// Appends to the audit log what changes nothing else (a failed login, a read).
@@ -1325,8 +1344,13 @@ impl Actor {
                         let _ = reply.send(Err(e.into()));
                     }
                 },
-                Command::SessionDel { key, who, reply } => {
-                    self.audit(now, &who, "logout", &who.actor, "");
+                Command::SessionDel {
+                    key,
+                    who,
+                    action,
+                    reply,
+                } => {
+                    self.audit(now, &who, action, &who.actor, "");
                     self.accounts.sessions.push((key, None));
                     pending.push(Pending::Done(reply));
                 }
@@ -1693,7 +1717,13 @@ impl Actor {
     /// `/healthz`. Only a file whose day cannot be read back at all stops the store.
     fn after_panic(&mut self, panic: &Box<dyn std::any::Any + Send>) -> Flow {
         self.damaged_flag.store(true, Ordering::Release);
-        self.txn = None;
+        // Dropping the batch's write transaction aborts it; on poisoned redb state that may
+        // panic as well, and a panic here would end the store thread while the daemon serves on.
+        let txn = self.txn.take();
+        if std::panic::catch_unwind(AssertUnwindSafe(move || drop(txn))).is_err() {
+            error!("aborting the failed request's transaction panicked too; the store stops");
+            return Flow::Fatal(StoreError::Panicked);
+        }
         let now = self.clock.now();
         let why = super::check::panic_message(panic);
         // Memory back to the file. A panic inside a write leaves redb's locks poisoned: then

@@ -113,6 +113,12 @@ pub async fn load_key(app: &AppState, key: String, ip: Option<IpAddr>) -> Option
     let session = app.store.session(&key).await.ok()??;
     let now = app.clock.now();
     if !session.valid_at(now, app.config.console.session_limits()) {
+        // Gone for good: kept, a clock set back later would make it valid again.
+        let addr = ip.map(|a| a.to_string()).unwrap_or_default();
+        let who = crate::audit::Who::new(session.username.clone(), addr);
+        if let Err(e) = app.store.expire_session(key, who).await {
+            tracing::warn!(error = %e, "an expired session could not be removed");
+        }
         return None;
     }
     let user = app.store.user(&session.username).await.ok()??;
