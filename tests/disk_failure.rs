@@ -4,104 +4,22 @@
 
 mod common;
 
-use std::fs::OpenOptions;
-use std::ops::Bound;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
+use common::faulty_disk::{Fault, FaultyDisk};
 use common::{TestApp, monday_morning};
 use loket::clock::FakeClock;
 use loket::config::Config;
-use redb::StorageBackend;
-use redb::backends::FileBackend;
-
-/// The real file, with writes failing while `fail` is set: the edge a test cannot reach
-/// with a real disk.
-#[derive(Debug)]
-struct FailingDisk {
-    inner: FileBackend,
-    fail: Arc<AtomicBool>,
-}
-
-impl FailingDisk {
-    fn check(&self) -> std::io::Result<()> {
-        if self.fail.load(Ordering::SeqCst) {
-            // EIO, as a failing card or stick reports it.
-            return Err(std::io::Error::from_raw_os_error(5));
-        }
-        Ok(())
-    }
-}
-
-impl StorageBackend for FailingDisk {
-    fn len(&self) -> std::io::Result<u64> {
-        self.inner.len()
-    }
-    fn read(&self, offset: u64, out: &mut [u8]) -> std::io::Result<()> {
-        self.inner.read(offset, out)
-    }
-    fn set_len(&self, len: u64) -> std::io::Result<()> {
-        self.check()?;
-        self.inner.set_len(len)
-    }
-    fn sync_data(&self) -> std::io::Result<()> {
-        self.check()?;
-        self.inner.sync_data()
-    }
-    fn write(&self, offset: u64, data: &[u8]) -> std::io::Result<()> {
-        self.check()?;
-        self.inner.write(offset, data)
-    }
-    fn close(&self) -> std::io::Result<()> {
-        self.inner.close()
-    }
-    fn try_lock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<bool, redb::BackendError> {
-        self.inner.try_lock_range(s, e)
-    }
-    fn try_lock_shared_range(
-        &self,
-        s: Bound<u64>,
-        e: Bound<u64>,
-    ) -> Result<bool, redb::BackendError> {
-        self.inner.try_lock_shared_range(s, e)
-    }
-    fn lock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<(), redb::BackendError> {
-        self.inner.lock_range(s, e)
-    }
-    fn lock_shared_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<(), redb::BackendError> {
-        self.inner.lock_shared_range(s, e)
-    }
-    fn unlock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<(), redb::BackendError> {
-        self.inner.unlock_range(s, e)
-    }
-    fn query_lock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<bool, redb::BackendError> {
-        self.inner.query_lock_range(s, e)
-    }
-}
 
 #[tokio::test]
 async fn a_failing_disk_refuses_the_ticket_keeps_the_daemon_up_and_recovers() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let fail = Arc::new(AtomicBool::new(false));
-    let path = tmp.path().join(loket::app::DB_FILE);
-    let opener: loket::store::Opener = {
-        let fail = fail.clone();
-        Box::new(move |builder| {
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)?;
-            builder.create_with_backend(FailingDisk {
-                inner: FileBackend::new(file)?,
-                fail: fail.clone(),
-            })
-        })
-    };
+    let disk = FaultyDisk::new(tmp.path(), Fault::Eio);
+    let fail = disk.on.clone();
     let clock = Arc::new(FakeClock::new(monday_morning()));
     let config = Config::embedded().expect("config");
-    let mut app = TestApp::spawn_with(tmp.path(), clock.clone(), config, Some(opener)).await;
+    let mut app = TestApp::spawn_with(tmp.path(), clock.clone(), config, Some(disk.opener)).await;
     assert_eq!(app.number("A").await, "A-001");
 
     fail.store(true, Ordering::SeqCst);
@@ -181,26 +99,11 @@ async fn a_failing_disk_refuses_the_ticket_keeps_the_daemon_up_and_recovers() {
 #[tokio::test]
 async fn an_account_change_the_disk_refuses_is_reported_and_ends_no_session() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let fail = Arc::new(AtomicBool::new(false));
-    let path = tmp.path().join(loket::app::DB_FILE);
-    let opener: loket::store::Opener = {
-        let fail = fail.clone();
-        Box::new(move |builder| {
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)?;
-            builder.create_with_backend(FailingDisk {
-                inner: FileBackend::new(file)?,
-                fail: fail.clone(),
-            })
-        })
-    };
+    let disk = FaultyDisk::new(tmp.path(), Fault::Eio);
+    let fail = disk.on.clone();
     let clock = Arc::new(FakeClock::new(monday_morning()));
     let config = Config::embedded().expect("config");
-    let app = TestApp::spawn_with(tmp.path(), clock.clone(), config, Some(opener)).await;
+    let app = TestApp::spawn_with(tmp.path(), clock.clone(), config, Some(disk.opener)).await;
     let admin = app.staff("kepala", &[loket::auth::Role::Admin]).await;
     let budi = app.staff("budi", &[loket::auth::Role::Operator]).await;
 

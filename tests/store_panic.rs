@@ -6,101 +6,22 @@
 
 mod common;
 
-use std::fs::OpenOptions;
-use std::ops::Bound;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
+use common::faulty_disk::{Fault, FaultyDisk};
 use common::{TestApp, monday_morning};
 use loket::clock::FakeClock;
 use loket::config::Config;
-use redb::StorageBackend;
-use redb::backends::FileBackend;
-
-#[derive(Debug)]
-struct PanickingDisk {
-    inner: FileBackend,
-    panic: Arc<AtomicBool>,
-}
-
-impl PanickingDisk {
-    fn check(&self) -> std::io::Result<()> {
-        if self.panic.load(Ordering::SeqCst) {
-            panic!("invalid page: injected");
-        }
-        Ok(())
-    }
-}
-
-impl StorageBackend for PanickingDisk {
-    fn len(&self) -> std::io::Result<u64> {
-        self.inner.len()
-    }
-    fn read(&self, offset: u64, out: &mut [u8]) -> std::io::Result<()> {
-        self.inner.read(offset, out)
-    }
-    fn set_len(&self, len: u64) -> std::io::Result<()> {
-        self.check()?;
-        self.inner.set_len(len)
-    }
-    fn sync_data(&self) -> std::io::Result<()> {
-        self.check()?;
-        self.inner.sync_data()
-    }
-    fn write(&self, offset: u64, data: &[u8]) -> std::io::Result<()> {
-        self.check()?;
-        self.inner.write(offset, data)
-    }
-    fn close(&self) -> std::io::Result<()> {
-        self.inner.close()
-    }
-    fn try_lock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<bool, redb::BackendError> {
-        self.inner.try_lock_range(s, e)
-    }
-    fn try_lock_shared_range(
-        &self,
-        s: Bound<u64>,
-        e: Bound<u64>,
-    ) -> Result<bool, redb::BackendError> {
-        self.inner.try_lock_shared_range(s, e)
-    }
-    fn lock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<(), redb::BackendError> {
-        self.inner.lock_range(s, e)
-    }
-    fn lock_shared_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<(), redb::BackendError> {
-        self.inner.lock_shared_range(s, e)
-    }
-    fn unlock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<(), redb::BackendError> {
-        self.inner.unlock_range(s, e)
-    }
-    fn query_lock_range(&self, s: Bound<u64>, e: Bound<u64>) -> Result<bool, redb::BackendError> {
-        self.inner.query_lock_range(s, e)
-    }
-}
 
 #[tokio::test]
 async fn a_panic_in_the_store_fails_the_request_and_the_daemon_stays_up() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let panic = Arc::new(AtomicBool::new(false));
-    let path = tmp.path().join(loket::app::DB_FILE);
-    let opener: loket::store::Opener = {
-        let panic = panic.clone();
-        Box::new(move |builder| {
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)?;
-            builder.create_with_backend(PanickingDisk {
-                inner: FileBackend::new(file)?,
-                panic: panic.clone(),
-            })
-        })
-    };
+    let disk = FaultyDisk::new(tmp.path(), Fault::Panic);
+    let panic = disk.on.clone();
     let clock = Arc::new(FakeClock::new(monday_morning()));
     let config = Config::embedded().expect("config");
-    let mut app = TestApp::spawn_with(tmp.path(), clock.clone(), config, Some(opener)).await;
+    let mut app = TestApp::spawn_with(tmp.path(), clock.clone(), config, Some(disk.opener)).await;
     assert_eq!(app.number("A").await, "A-001");
 
     panic.store(true, Ordering::SeqCst);

@@ -1035,6 +1035,34 @@ enum Pending {
     Read(Command),
 }
 
+thread_local! {
+    /// The damaged flag of the store running on this thread, for the panic hook.
+    static PANIC_FLAG: std::cell::RefCell<Option<Arc<AtomicBool>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A panic on a store thread sets its damaged flag before unwinding drops anything. The
+/// unwinding drops the replies of the failed batch, and a caller woken by that reads the flag
+/// to say "damaged" rather than "stopped": set only in `after_panic`, it came too late for
+/// a caller scheduled first.
+fn flag_panics_on_this_thread(flag: Arc<AtomicBool>) {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = PANIC_FLAG.try_with(|f| {
+                if let Ok(f) = f.try_borrow()
+                    && let Some(flag) = f.as_ref()
+                {
+                    flag.store(true, Ordering::Release);
+                }
+            });
+            previous(info);
+        }));
+    });
+    PANIC_FLAG.with(|f| *f.borrow_mut() = Some(flag));
+}
+
 impl Actor {
     fn run(
         mut self,
@@ -1042,6 +1070,7 @@ impl Actor {
         fatal: oneshot::Sender<StoreError>,
         timer: &tokio::runtime::Runtime,
     ) {
+        flag_panics_on_this_thread(self.damaged_flag.clone());
         let mut batch = Vec::with_capacity(MAX_BATCH);
         loop {
             // Degraded: wait for a request or for the next try of the disk, whichever first.

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod child;
 pub mod escpos;
 pub mod fake_printer;
+pub mod faulty_disk;
 pub mod images;
 pub mod layout;
 pub mod page_clock;
