@@ -24,6 +24,7 @@ pub mod printer;
 pub mod privacy;
 pub mod queue;
 pub mod store;
+pub mod survey;
 pub mod tls;
 pub mod voice;
 pub mod web;

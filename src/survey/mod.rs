@@ -1,0 +1,3 @@
+//! The citizen satisfaction survey (*Survei Kepuasan Masyarakat*, PermenPANRB 14/2017).
+
+pub mod index;
