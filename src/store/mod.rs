@@ -6,6 +6,7 @@ mod actor;
 pub mod backup;
 pub mod check;
 mod complaints;
+mod letters;
 pub mod fault;
 pub mod migrate;
 pub mod offline;
@@ -20,5 +21,6 @@ pub use complaints::{
     NewComplaint, OverdueCount, PurgeSummary, RegisterPage, RegisterQuery, RegisterRow, Source,
     Status, WORK_LIMIT, WorkList, WorkRow,
 };
+pub use letters::{LetterKind, LetterPdf};
 pub use fault::{Damage, Fault, StoreStatus};
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};
