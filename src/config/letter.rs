@@ -153,7 +153,10 @@ pub(super) fn validate(raw: &RawLetter, errs: &mut Collector) -> Option<LetterCo
         errs.push("letter.number_pattern", p);
     }
     if raw.unit.trim().is_empty() || raw.unit.contains(['{', '}', '\n']) {
-        errs.push("letter.unit", "kode unit wajib diisi / the unit code is required");
+        errs.push(
+            "letter.unit",
+            "kode unit wajib diisi / the unit code is required",
+        );
     }
     if raw.place.trim().is_empty() {
         errs.push("letter.place", "tempat wajib diisi / the place is required");
@@ -166,7 +169,10 @@ pub(super) fn validate(raw: &RawLetter, errs: &mut Collector) -> Option<LetterCo
             continue;
         };
         if s.jabatan.trim().is_empty() || s.name.trim().is_empty() {
-            errs.push(&path, "jabatan dan name wajib diisi / jabatan and name are required");
+            errs.push(
+                &path,
+                "jabatan dan name wajib diisi / jabatan and name are required",
+            );
         }
         match s.acting.as_str() {
             "" => {
@@ -187,7 +193,9 @@ pub(super) fn validate(raw: &RawLetter, errs: &mut Collector) -> Option<LetterCo
             "Plt." | "Plh." | "Pj." => {}
             other => errs.push(
                 format!("{path}.acting"),
-                format!("`{other}`: hanya \"Plt.\", \"Plh.\" atau \"Pj.\" / only Plt., Plh. or Pj."),
+                format!(
+                    "`{other}`: hanya \"Plt.\", \"Plh.\" atau \"Pj.\" / only Plt., Plh. or Pj."
+                ),
             ),
         }
         signers.insert(role, s.clone());

@@ -6,9 +6,7 @@ use chrono_tz::Tz;
 use super::paraf::Paraf;
 use super::template::{Template, fill};
 use crate::config::{LetterConfig, Signer};
-use crate::pdf::{
-    Align, Block, Document, HeadLine, KeyValue, Letterhead, Paragraph, Run, Table,
-};
+use crate::pdf::{Align, Block, Document, HeadLine, KeyValue, Letterhead, Paragraph, Run, Table};
 
 /// What the letter says about one complaint.
 #[derive(Debug, Clone)]
@@ -90,9 +88,7 @@ pub fn compose_letter(cfg: &LetterConfig, f: &LetterFacts) -> Document {
     let size = t.font_size;
     let local = f.date.with_timezone(&f.tz);
     let date = tanggal(local.date_naive());
-    let number_text = f
-        .number
-        .unwrap_or("(nomor diberikan saat ditandatangani)");
+    let number_text = f.number.unwrap_or("(nomor diberikan saat ditandatangani)");
     let values = [
         ("nomor_pengaduan", f.complaint_number),
         ("tanggal_pengaduan", &tanggal(f.complaint_date)),
@@ -112,9 +108,8 @@ pub fn compose_letter(cfg: &LetterConfig, f: &LetterFacts) -> Document {
                 .space_after(1.5),
         )
     };
-    let plain = |text: String| {
-        Block::Paragraph(Paragraph::text(text, size).line_spacing(t.line_spacing))
-    };
+    let plain =
+        |text: String| Block::Paragraph(Paragraph::text(text, size).line_spacing(t.line_spacing));
     let hal = fill(&t.wording.hal, &values);
     let mut blocks = Vec::new();
     for part in &t.order {
@@ -219,7 +214,11 @@ pub fn compose_letter(cfg: &LetterConfig, f: &LetterFacts) -> Document {
 
 fn signature(signer: Option<&Signer>, size: f32, spacing: f32) -> Vec<Block> {
     let line = |text: String, bold: bool| {
-        let run = if bold { Run::bold(text) } else { Run::plain(text) };
+        let run = if bold {
+            Run::bold(text)
+        } else {
+            Run::plain(text)
+        };
         Block::Paragraph(
             Paragraph::new(vec![run], size)
                 .left(SIGN_COLUMN)
@@ -229,7 +228,10 @@ fn signature(signer: Option<&Signer>, size: f32, spacing: f32) -> Vec<Block> {
     let Some(s) = signer else {
         return vec![line("(penandatangan belum diatur)".into(), false)];
     };
-    let mut out = vec![line(format!("{},", s.jabatan_line()), false), Block::Space(22.0)];
+    let mut out = vec![
+        line(format!("{},", s.jabatan_line()), false),
+        Block::Space(22.0),
+    ];
     out.push(line(s.name.clone(), true));
     if s.shows_nip() {
         if !s.pangkat.is_empty() {
@@ -265,8 +267,7 @@ pub fn compose_receipt(cfg: &LetterConfig, f: &LetterFacts, letter_date: NaiveDa
             .space_after(6.0),
     ));
     blocks.push(Block::Paragraph(
-        Paragraph::text("Telah diterima surat dengan keterangan berikut:", size)
-            .space_after(3.0),
+        Paragraph::text("Telah diterima surat dengan keterangan berikut:", size).space_after(3.0),
     ));
     blocks.push(Block::KeyValue(KeyValue {
         rows: vec![
@@ -283,7 +284,11 @@ pub fn compose_receipt(cfg: &LetterConfig, f: &LetterFacts, letter_date: NaiveDa
         space_after: 10.0,
     }));
     let col = |text: &str| {
-        Block::Paragraph(Paragraph::text(text, size).left(SIGN_COLUMN).line_spacing(1.4))
+        Block::Paragraph(
+            Paragraph::text(text, size)
+                .left(SIGN_COLUMN)
+                .line_spacing(1.4),
+        )
     };
     blocks.push(col("Tanggal diterima: ......................"));
     blocks.push(col("Yang menerima,"));

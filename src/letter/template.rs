@@ -92,7 +92,11 @@ pub struct Template {
 
 impl Template {
     pub fn embedded() -> Result<Self, Vec<ConfigError>> {
-        Self::parse(EMBEDDED_TEMPLATE, "letter/surat-balasan.toml (bawaan)", None)
+        Self::parse(
+            EMBEDDED_TEMPLATE,
+            "letter/surat-balasan.toml (bawaan)",
+            None,
+        )
     }
 
     /// Reads `file` (relative to `dir`, the configuration's directory) if it is there, else
@@ -113,9 +117,7 @@ impl Template {
 
     pub fn parse(src: &str, file: &str, dir: Option<&Path>) -> Result<Self, Vec<ConfigError>> {
         let mut t: Template = toml::from_str(src).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| crate::config::line_of(src, s.start));
+            let line = e.span().map(|s| crate::config::line_of(src, s.start));
             vec![ConfigError {
                 file: Some(file.to_string()),
                 path: String::new(),
@@ -165,7 +167,11 @@ impl Template {
             }
         }
         if !(6.0..=20.0).contains(&t.font_size) {
-            errors.push(err(file, "font_size", "antara 6 dan 20 pt / 6–20 pt".into()));
+            errors.push(err(
+                file,
+                "font_size",
+                "antara 6 dan 20 pt / 6–20 pt".into(),
+            ));
         }
         if !(1.0..=3.0).contains(&t.line_spacing) {
             errors.push(err(file, "line_spacing", "antara 1 dan 3 / 1–3".into()));

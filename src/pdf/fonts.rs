@@ -15,7 +15,9 @@ static SERIF: &[u8] = include_bytes!("../../assets/fonts/LiberationSerif-Regular
 static SERIF_BOLD: &[u8] = include_bytes!("../../assets/fonts/LiberationSerif-Bold.ttf");
 static SERIF_ITALIC: &[u8] = include_bytes!("../../assets/fonts/LiberationSerif-Italic.ttf");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Family {
     Sans,
@@ -110,11 +112,18 @@ mod tests {
     #[test]
     fn indonesian_names_with_accents_are_covered_and_measured() {
         for (f, s) in ALL {
-            assert!(covers(f, s, "Désirée Nurhayati, S.H., M.Kn. – Jl. Cikapayang"));
+            assert!(covers(
+                f,
+                s,
+                "Désirée Nurhayati, S.H., M.Kn. – Jl. Cikapayang"
+            ));
         }
         let plain = text_width(Family::Serif, Style::Regular, "Rene", 12.0);
         let accented = text_width(Family::Serif, Style::Regular, "René", 12.0);
-        assert!(plain > 20.0 && (plain - accented).abs() < 1.0, "{plain} {accented}");
+        assert!(
+            plain > 20.0 && (plain - accented).abs() < 1.0,
+            "{plain} {accented}"
+        );
         assert!(
             text_width(Family::Serif, Style::Bold, "WWW", 12.0)
                 > text_width(Family::Serif, Style::Regular, "iii", 12.0)

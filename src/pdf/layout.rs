@@ -189,7 +189,15 @@ fn words(family: Family, runs: &[super::Run], size: f32, max: f32) -> Vec<Word> 
         for ch in run.text.chars() {
             if ch.is_whitespace() {
                 if !current.is_empty() {
-                    push_word(&mut out, family, run.style, &current, pending_space, size, max);
+                    push_word(
+                        &mut out,
+                        family,
+                        run.style,
+                        &current,
+                        pending_space,
+                        size,
+                        max,
+                    );
                     current.clear();
                 }
                 pending_space = true;
@@ -198,7 +206,15 @@ fn words(family: Family, runs: &[super::Run], size: f32, max: f32) -> Vec<Word> 
             }
         }
         if !current.is_empty() {
-            push_word(&mut out, family, run.style, &current, pending_space, size, max);
+            push_word(
+                &mut out,
+                family,
+                run.style,
+                &current,
+                pending_space,
+                size,
+                max,
+            );
             pending_space = false;
         }
     }
@@ -318,11 +334,7 @@ fn lines_at(
                 }
             })
             .sum();
-        let gaps = line
-            .iter()
-            .skip(1)
-            .filter(|w| w.space_before)
-            .count();
+        let gaps = line.iter().skip(1).filter(|w| w.space_before).count();
         let (mut pos, gap) = match align {
             Align::Left => (x + indent, space),
             Align::Right => (x + indent + avail - natural, space),
@@ -375,7 +387,12 @@ fn key_value(c: &mut Cursor, kv: &KeyValue) {
         let baseline = c.y + kv.size * 0.8 + (line_h - kv.size) / 2.0;
         c.text(x, baseline, kv.size, Style::Regular, key);
         c.text(colon, baseline, kv.size, Style::Regular, ":");
-        let ws = words(c.family, &[super::Run::plain(value.clone())], kv.size, value_w);
+        let ws = words(
+            c.family,
+            &[super::Run::plain(value.clone())],
+            kv.size,
+            value_w,
+        );
         if ws.is_empty() {
             c.y += line_h;
         } else {
@@ -561,17 +578,22 @@ mod tests {
         assert!(lines.len() >= 3, "{lines:?}");
         for (k, y) in lines.iter().enumerate() {
             let last_word = t.iter().rev().find(|(_, ty, _)| ty == y).expect("word");
-            let end = last_word.0
-                + text_width(Family::Serif, Style::Regular, &last_word.2, 12.0);
+            let end = last_word.0 + text_width(Family::Serif, Style::Regular, &last_word.2, 12.0);
             if k + 1 < lines.len() {
-                assert!((end - right).abs() < 0.05, "line {k} ends at {end}, not {right}");
+                assert!(
+                    (end - right).abs() < 0.05,
+                    "line {k} ends at {end}, not {right}"
+                );
             } else {
                 assert!(end < right - 10.0, "the last line is ragged");
             }
         }
         // Every word is there, in order.
         let joined: Vec<String> = t.iter().map(|(_, _, s)| s.clone()).collect();
-        assert_eq!(joined.join(" "), text.split_whitespace().collect::<Vec<_>>().join(" "));
+        assert_eq!(
+            joined.join(" "),
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
     }
 
     #[test]

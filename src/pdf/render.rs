@@ -35,9 +35,8 @@ struct Fonts {
 
 impl Fonts {
     fn new(family: Family) -> Result<Self, RenderError> {
-        let load = |style| {
-            Font::new(bytes(family, style).to_vec().into(), 0).ok_or(RenderError::Font)
-        };
+        let load =
+            |style| Font::new(bytes(family, style).to_vec().into(), 0).ok_or(RenderError::Font);
         Ok(Self {
             regular: load(Style::Regular)?,
             bold: load(Style::Bold)?,
@@ -73,6 +72,15 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
         let mut s = page.surface();
         if let Some(mark) = &doc.watermark {
             watermark(&mut s, &fonts, doc.family, mark, laid.width, laid.height);
+            // Also level in the top margin: a reader (or a text search) meets it first.
+            s.draw_text(
+                Point::from_xy(mm(doc.margins.left), mm(doc.margins.top) * 0.55),
+                fonts.bold.clone(),
+                9.0,
+                &format!("{mark} — belum ditandatangani, belum bernomor"),
+                false,
+                TextDirection::LeftToRight,
+            );
         }
         for item in items {
             match item {

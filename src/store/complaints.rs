@@ -779,9 +779,9 @@ impl Actor {
             ComplaintOp::AttachmentGet { seq, sha256 } => {
                 self.attachment_get(seq, &sha256, who, now)
             }
-            ComplaintOp::Letter { seq, kind } => self
-                .letter_pdf(seq, kind, who, now)
-                .map(ComplaintOut::Pdf),
+            ComplaintOp::Letter { seq, kind } => {
+                self.letter_pdf(seq, kind, who, now).map(ComplaintOut::Pdf)
+            }
         };
         if let Err(OpError::Store(e)) = &result {
             error!(error = %e, "complaint write failed; the batch is not committed");
@@ -873,7 +873,11 @@ impl Actor {
         Ok(())
     }
 
-    pub(super) fn write_action(txn: &WriteTransaction, c: &Complaint, r: &Recorded) -> Result<(), StoreError> {
+    pub(super) fn write_action(
+        txn: &WriteTransaction,
+        c: &Complaint,
+        r: &Recorded,
+    ) -> Result<(), StoreError> {
         let row = ActionRow {
             id: format!("{}-{}", c.id, r.version),
             complaint: c.id.clone(),

@@ -63,11 +63,7 @@ impl Signing {
 }
 
 /// The PDF of a signed letter, read from the file (none when the table or row is absent).
-fn read_pdf(
-    txn: &impl ReadTxn,
-    complaint: u64,
-    round: u32,
-) -> Result<Option<Vec<u8>>, StoreError> {
+fn read_pdf(txn: &impl ReadTxn, complaint: u64, round: u32) -> Result<Option<Vec<u8>>, StoreError> {
     txn.pdf(complaint, round)
 }
 
@@ -225,7 +221,10 @@ impl Actor {
         signer: Option<&Signer>,
         paraf: &[Paraf],
     ) -> Result<Vec<u8>, OpError> {
-        let doc = compose_letter(&self.config.letter, &self.facts(c, identity, body, number, at, signer, paraf));
+        let doc = compose_letter(
+            &self.config.letter,
+            &self.facts(c, identity, body, number, at, signer, paraf),
+        );
         crate::pdf::render(&doc).map_err(render_error)
     }
 
@@ -369,7 +368,15 @@ impl Actor {
                     .cloned()
                     .ok_or_else(|| none("Belum ada surat balasan yang ditandatangani."))?;
                 let identity = self.read_identity(seq)?;
-                let facts = self.facts(&c, identity.as_ref(), "", Some(&letter.number), now, None, &[]);
+                let facts = self.facts(
+                    &c,
+                    identity.as_ref(),
+                    "",
+                    Some(&letter.number),
+                    now,
+                    None,
+                    &[],
+                );
                 let letter_date = letter
                     .signed_at
                     .with_timezone(&self.config.office.time_zone)
@@ -414,7 +421,11 @@ pub(super) fn check_letters(
         let sha = l.get("sha256").and_then(|s| s.as_str()).unwrap_or_default();
         match txn.pdf(seq, round).map_err(|e| e.to_string())? {
             Some(b) if crate::auth::sha256_hex(&b) == sha => {}
-            Some(_) => return Err(format!("signed letter of round {round} does not match its SHA-256")),
+            Some(_) => {
+                return Err(format!(
+                    "signed letter of round {round} does not match its SHA-256"
+                ));
+            }
             None => return Err(format!("signed letter of round {round} missing")),
         }
     }

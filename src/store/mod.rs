@@ -6,8 +6,8 @@ mod actor;
 pub mod backup;
 pub mod check;
 mod complaints;
-mod letters;
 pub mod fault;
+mod letters;
 pub mod migrate;
 pub mod offline;
 mod tables;
@@ -21,6 +21,6 @@ pub use complaints::{
     NewComplaint, OverdueCount, PurgeSummary, RegisterPage, RegisterQuery, RegisterRow, Source,
     Status, WORK_LIMIT, WorkList, WorkRow,
 };
-pub use letters::{LetterKind, LetterPdf};
 pub use fault::{Damage, Fault, StoreStatus};
+pub use letters::{LetterKind, LetterPdf};
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};

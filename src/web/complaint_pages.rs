@@ -791,7 +791,9 @@ async fn complaint_response(
     let page = ComplaintPage {
         shell,
         seq,
-        may_download_letter: letter.is_some() && may(staff, IDENTITY_ROLES) && c.purged_at.is_none(),
+        may_download_letter: letter.is_some()
+            && may(staff, IDENTITY_ROLES)
+            && c.purged_at.is_none(),
         may_receipt: letter.is_some()
             && at_last_step
             && may(staff, IDENTITY_ROLES)

@@ -3,7 +3,9 @@
 //! sent as an attachment that no browser renders in the console's origin.
 
 use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
@@ -33,7 +35,12 @@ fn download(pdf: LetterPdf) -> Response {
         .into_response()
 }
 
-async fn letter(app: &AppState, staff: &Staff, id: &str, kind: LetterKind) -> Result<Response, ApiError> {
+async fn letter(
+    app: &AppState,
+    staff: &Staff,
+    id: &str,
+    kind: LetterKind,
+) -> Result<Response, ApiError> {
     let seq = parse_seq(id)?;
     let pdf = app.store.complaint_letter(seq, kind, staff.who()).await?;
     Ok(download(pdf))
