@@ -1046,18 +1046,6 @@ impl Actor {
             index.put(&c, identity.as_ref(), tz);
             Ok(())
         })?;
-        if let Some(s) = &signed {
-            self.audit(
-                now,
-                who,
-                "complaint_letter_signed",
-                &c.id.to_string(),
-                &format!(
-                    "{} surat {} putaran {} sha256 {}",
-                    c.number, s.letter.number, s.letter.round, s.letter.sha256
-                ),
-            );
-        }
         self.staff_changes
             .push(StaffChange::of(&c, event_kind(&recorded), now));
         self.audit(
@@ -1070,6 +1058,19 @@ impl Actor {
                 c.number, action.step, recorded.version
             ),
         );
+        // The letter's own entry, after the approval it belongs to.
+        if let Some(s) = &signed {
+            self.audit(
+                now,
+                who,
+                "complaint_letter_signed",
+                &c.id.to_string(),
+                &format!(
+                    "{} surat {} putaran {} sha256 {}",
+                    c.number, s.letter.number, s.letter.round, s.letter.sha256
+                ),
+            );
+        }
         Ok(ComplaintOut::Complaint(Box::new(c)))
     }
 
