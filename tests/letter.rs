@@ -22,7 +22,7 @@ const SIGNER_NIP: &str = "19750817 200212 1 004";
 
 fn config() -> Config {
     let mut c = common::test_config();
-    c.console.idle_timeout_minutes = 1_000_000;
+    c.console.idle_timeout_minutes = 100_000_000;
     c.console.absolute_timeout_hours = 1_000_000;
     c.letter.signers.insert(
         Role::KepalaDinas,
@@ -428,5 +428,69 @@ async fn a_refused_signature_uses_no_number() {
     let app = spawn(data.path(), clock).await;
     let c = act(&app, &p.kepala, seq, "approve", json!({})).await;
     assert_eq!(c["letters"][0]["number"], "000.8.3.3/1/DPMPTSP/2026");
+    app.stop().await;
+}
+
+/// The signed PDF is in the backup and `verify` checks it; after the retention period the
+/// purge deletes it with the identity (it names the complainant), keeps number and SHA-256,
+/// and a backup then still verifies.
+#[tokio::test]
+async fn signed_letters_are_backed_up_and_purged_with_the_identity() {
+    let data = tempfile::tempdir().expect("tmp");
+    let usb = tempfile::tempdir().expect("tmp");
+    let clock = Arc::new(FakeClock::new(wib(2026, 11, 30, 8, 0)));
+    let app = spawn(data.path(), clock.clone()).await;
+    let p = People {
+        officer: app.staff("sari", &[Role::ComplaintOfficer]).await,
+        kasubbag: app.staff("rina", &[Role::KasubbagUmum]).await,
+        sekretaris: app.staff("wati", &[Role::Sekretaris]).await,
+        kepala: app.staff("hendra", &[Role::KepalaDinas]).await,
+    };
+    let seq = open(&app, &p.officer, "kecil", "Fajar Nugroho").await;
+    to_review(&app, &p, seq, "Jawaban.").await;
+    let c = act(&app, &p.kepala, seq, "approve", json!({})).await;
+    let sha = c["letters"][0]["sha256"].as_str().expect("sha").to_string();
+    let store = app.state().store.clone();
+    let copy = usb.path().join("copy.redb");
+    store.backup(copy.clone()).await.expect("backup");
+    loket::store::backup::verify(&copy).expect("the backup verifies");
+    // The copy holds the very bytes.
+    {
+        let db = redb::ReadOnlyDatabase::open(&copy).expect("open copy");
+        let txn = redb::ReadableDatabase::begin_read(&db).expect("read");
+        let t = txn
+            .open_table(redb::TableDefinition::<(u64, u32), &[u8]>::new(
+                "complaint_letters",
+            ))
+            .expect("letters table in the backup");
+        let bytes = t.get((seq, 1)).expect("get").expect("row").value().to_vec();
+        assert_eq!(sha256(&bytes), sha);
+    }
+
+    act(&app, &p.officer, seq, "complete", json!({})).await;
+    act(&app, &p.officer, seq, "record_on_behalf", json!({})).await;
+    clock.set(wib(2029, 1, 8, 9, 0));
+    let purged = store
+        .purge_complaints(loket::audit::Who::new("test", ""))
+        .await
+        .expect("purge");
+    assert_eq!(purged.complaints, 1);
+    let path = format!("/api/v1/complaints/{seq}/letter");
+    assert_eq!(download(&app, &p.officer, &path).await.status, 404);
+    let c = complaint(&app, &p.officer, seq).await;
+    assert_eq!(c["letters"][0]["sha256"], sha.as_str());
+    let after = usb.path().join("after.redb");
+    store.backup(after.clone()).await.expect("backup");
+    loket::store::backup::verify(&after).expect("verifies after the purge");
+    {
+        let db = redb::ReadOnlyDatabase::open(&after).expect("open copy");
+        let txn = redb::ReadableDatabase::begin_read(&db).expect("read");
+        let t = txn
+            .open_table(redb::TableDefinition::<(u64, u32), &[u8]>::new(
+                "complaint_letters",
+            ))
+            .expect("letters table");
+        assert!(t.get((seq, 1)).expect("get").is_none(), "the PDF is gone");
+    }
     app.stop().await;
 }

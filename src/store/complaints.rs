@@ -1503,6 +1503,13 @@ impl Actor {
                     }
                 }
                 drop(refs);
+                // A signed letter names and addresses the complainant: its PDF goes with the
+                // identity; its number, signer and SHA-256 stay in the record.
+                let mut letters = txn.open_table(super::letters::LETTERS)?;
+                for l in &c.letters {
+                    letters.remove((seq, l.round))?;
+                }
+                drop(letters);
                 index.put(&c, None, tz);
                 Ok(files)
             })?;

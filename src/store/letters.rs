@@ -412,6 +412,10 @@ pub(super) fn check_letters(
     let Some(letters) = complaint.get("letters").and_then(|l| l.as_array()) else {
         return Ok(());
     };
+    // The PDFs of a purged complaint were deleted with its identity.
+    if complaint.get("purged_at").is_some_and(|p| !p.is_null()) {
+        return Ok(());
+    }
     for l in letters {
         let round = l
             .get("round")
