@@ -124,9 +124,6 @@ impl LetterConfig {
 }
 
 pub(super) fn pattern_problem(pattern: &str) -> Option<String> {
-    if !pattern.contains("{seq}") {
-        return Some("pola nomor surat harus memuat {seq} / the pattern must contain {seq}".into());
-    }
     let mut rest = pattern;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
@@ -140,6 +137,9 @@ pub(super) fn pattern_problem(pattern: &str) -> Option<String> {
             ));
         }
         rest = &after[close + 1..];
+    }
+    if !pattern.contains("{seq}") {
+        return Some("pola nomor surat harus memuat {seq} / the pattern must contain {seq}".into());
     }
     if rest.contains('}') || pattern.chars().any(char::is_control) || pattern.len() > 80 {
         return Some("pola nomor surat tidak sah / invalid pattern".into());
@@ -217,4 +217,59 @@ pub(super) fn validate(raw: &RawLetter, errs: &mut Collector) -> Option<LetterCo
         signers,
         template,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, EMBEDDED_DEFAULT};
+
+    #[test]
+    fn the_letter_section_numbers_and_is_checked_with_its_path() {
+        let c = Config::embedded().expect("embedded config");
+        assert_eq!(c.letter.number(7, 2026, 3), "000.8.3.3/7/DPMPTSP/2026");
+        let signer = &c.letter.signers[&crate::auth::Role::KepalaDinas];
+        assert!(signer.shows_nip());
+
+        let bad = EMBEDDED_DEFAULT
+            .replace(
+                "000.8.3.3/{seq}/{unit}/{year}",
+                "000.8.3.3/{nomor}/{unit}/{year}",
+            )
+            .replace("acting = \"\"", "acting = \"Pjs.\"");
+        let errs = Config::from_toml_str(&bad).expect_err("refused");
+        let pattern = errs
+            .0
+            .iter()
+            .find(|e| e.path == "letter.number_pattern")
+            .expect("the pattern is refused");
+        assert!(pattern.message.contains("{nomor}"), "{pattern}");
+        let line = bad
+            .lines()
+            .position(|l| l.starts_with("number_pattern = \"000.8.3.3"))
+            .map(|i| i + 1);
+        assert_eq!(pattern.line, line);
+        assert!(
+            errs.0
+                .iter()
+                .any(|e| e.path == "letter.signers.kepala_dinas.acting"),
+            "{errs}"
+        );
+
+        let bad_nip = EMBEDDED_DEFAULT.replace("19700101 200003 1 001", "1970");
+        let errs = Config::from_toml_str(&bad_nip).expect_err("refused");
+        assert!(
+            errs.0
+                .iter()
+                .any(|e| e.path == "letter.signers.kepala_dinas.nip")
+        );
+
+        // An acting head signs without NIP and pangkat.
+        let acting = EMBEDDED_DEFAULT
+            .replace("acting = \"\"", "acting = \"Plt.\"")
+            .replace("nip = \"19700101 200003 1 001\"", "nip = \"\"");
+        let c = Config::from_toml_str(&acting).expect("config");
+        let s = &c.letter.signers[&crate::auth::Role::KepalaDinas];
+        assert!(!s.shows_nip());
+        assert!(s.jabatan_line().starts_with("Plt. Kepala Dinas"));
+    }
 }

@@ -79,3 +79,34 @@ pub fn paraf_rows(workflow: &Workflow, name_of: &dyn Fn(&str) -> String) -> Vec<
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::complaint::Sop;
+
+    /// Who signs in each shipped flow, and by which action.
+    #[test]
+    fn the_shipped_flows_are_signed_by_the_kepala_dinas_once() {
+        let sop = Sop::embedded().expect("flows");
+        for flow in sop.flows() {
+            let signing: Vec<(u32, bool)> = flow
+                .steps
+                .iter()
+                .flat_map(|s| {
+                    [true, false]
+                        .into_iter()
+                        .filter(|a| signing_role(s, *a) == Some(Role::KepalaDinas))
+                        .map(|a| (s.no, a))
+                })
+                .collect();
+            let expected: &[(u32, bool)] = match flow.id.as_str() {
+                "skala_kecil" | "skala_menengah" => &[(6, true)],
+                "pengaduan" => &[(7, false)],
+                // The large flow has no review step: its reply is not signed in loket.
+                _ => &[],
+            };
+            assert_eq!(signing, expected, "{}", flow.id);
+        }
+    }
+}
