@@ -1,7 +1,7 @@
 //! Benchmark: one signed reply letter from its facts to PDF bytes (layout on the embedded
 //! fonts' widths, font subsetting, PDF writing): median and p99 over 200 renders, and the
 //! process's peak RSS. Run: `cargo bench --bench letter`. With `LETTER_PDF=path` the last
-//! render is written there.
+//! render is written there; `LETTER_LOGO=file.png` puts a logo in the kop.
 
 use std::time::{Duration, Instant};
 
@@ -16,7 +16,12 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 fn main() {
-    let config = Config::embedded().expect("config");
+    let mut config = Config::embedded().expect("config");
+    if let Ok(logo) = std::env::var("LETTER_LOGO") {
+        let mut t = (*config.letter.template).clone();
+        t.logo_png = Some(std::fs::read(logo).expect("logo"));
+        config.letter.template = std::sync::Arc::new(t);
+    }
     let at = |d, h| {
         Utc.with_ymd_and_hms(2026, 12, d, h, 0, 0)
             .single()

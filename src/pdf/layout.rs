@@ -519,9 +519,17 @@ fn letterhead(c: &mut Cursor, h: &Letterhead) {
         } else {
             Style::Regular
         };
-        let w = text_width(c.family, style, &line.text, line.size);
+        // A line wider than the space beside the logo is set smaller rather than run into
+        // the logo or past the margin (a long office name with the emblem beside it).
+        let natural = text_width(c.family, style, &line.text, line.size);
+        let size = if natural > r - l {
+            line.size * (r - l) / natural
+        } else {
+            line.size
+        };
+        let w = text_width(c.family, style, &line.text, size);
         let x = l + ((r - l) - w) / 2.0;
-        c.text(x, y + line.size * 0.95, line.size, style, &line.text);
+        c.text(x, y + line.size * 0.95, size, style, &line.text);
         y += line.size * 1.2;
     }
     c.y = top + block_h + mm(1.5);
@@ -616,6 +624,34 @@ mod tests {
             assert_eq!(t.iter().filter(|(_, _, s)| s == "Uraian").count(), 1);
             assert!(t.iter().all(|(_, y, _)| *y < h - mm(20.0)));
         }
+    }
+
+    #[test]
+    fn kop_lines_stay_between_the_logo_and_the_margin() {
+        let png = vec![0u8; 8];
+        let long = "DINAS PENANAMAN MODAL DAN PELAYANAN TERPADU SATU PINTU KOTA CONTOH";
+        let out = layout(&doc(vec![Block::Letterhead(Letterhead {
+            logo_png: Some(png),
+            logo_size: 22.0,
+            lines: vec![HeadLine {
+                text: long.into(),
+                size: 14.0,
+                bold: true,
+            }],
+        })]));
+        let (w, _) = PageSize::A4.points();
+        let logo_right = mm(30.0) + mm(22.0);
+        let item = out.pages[0]
+            .iter()
+            .find_map(|i| match i {
+                Item::Text { x, size, .. } => Some((*x, *size)),
+                _ => None,
+            })
+            .expect("the line");
+        let end = item.0 + text_width(Family::Serif, Style::Bold, long, item.1);
+        assert!(item.0 > logo_right, "{item:?}");
+        assert!(end <= w - mm(20.0) + 0.01, "{end}");
+        assert!(item.1 < 14.0);
     }
 
     #[test]
