@@ -494,3 +494,53 @@ async fn signed_letters_are_backed_up_and_purged_with_the_identity() {
     }
     app.stop().await;
 }
+
+/// In `pengaduan.toml` the Sekretaris initials (paraf) at step 6 and the Kepala Dinas signs
+/// by completing step 7: the letter is numbered then, with the Sekretaris' paraf on it.
+#[tokio::test]
+async fn the_sekretaris_initials_and_the_kepala_dinas_signs_at_step_7() {
+    let data = tempfile::tempdir().expect("tmp");
+    let work = tempfile::tempdir().expect("tmp");
+    let clock = Arc::new(FakeClock::new(wib(2026, 11, 30, 8, 0)));
+    let mut cfg = config();
+    let sources: Vec<loket::complaint::SopSource> = loket::complaint::SopSource::embedded()
+        .into_iter()
+        .map(|mut s| {
+            if s.name == "levels.toml" {
+                s.text = "[levels]\nkecil = \"pengaduan\"\nmenengah = \"pengaduan\"\nbesar = \"pengaduan\"\n".to_string();
+            }
+            s
+        })
+        .collect();
+    cfg.sop = Arc::new(loket::complaint::Sop::from_sources(sources).expect("flows"));
+    let app = TestApp::spawn_in(data.path(), clock, cfg).await;
+    let p = People {
+        officer: app.staff("sari", &[Role::ComplaintOfficer]).await,
+        kasubbag: app.staff("rina", &[Role::KasubbagUmum]).await,
+        sekretaris: app.staff("wati", &[Role::Sekretaris]).await,
+        kepala: app.staff("hendra", &[Role::KepalaDinas]).await,
+    };
+    let seq = open(&app, &p.officer, "kecil", "Gita Permata").await;
+    to_review(&app, &p, seq, "Jawaban atas pengaduan.").await;
+    let c = act(&app, &p.sekretaris, seq, "approve", json!({})).await;
+    assert_eq!(
+        c["letters"].as_array().map(Vec::len),
+        Some(0),
+        "a paraf signs nothing"
+    );
+    let c = act(&app, &p.kepala, seq, "complete", json!({})).await;
+    assert_eq!(c["letters"][0]["number"], "000.8.3.3/1/DPMPTSP/2026");
+    assert_eq!(c["letters"][0]["signed_by"], "hendra");
+    let pdf = download(
+        &app,
+        &p.officer,
+        &format!("/api/v1/complaints/{seq}/letter"),
+    )
+    .await;
+    assert_eq!(pdf.status, 200);
+    let text = pdf_text(&pdf.bytes, work.path(), "pengaduan");
+    for expected in ["Paraf persetujuan (putaran 1)", "wati", SIGNER_NAME] {
+        assert!(text.contains(expected), "`{expected}` not in:\n{text}");
+    }
+    app.stop().await;
+}

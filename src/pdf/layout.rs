@@ -655,6 +655,35 @@ mod tests {
     }
 
     #[test]
+    fn rendering_is_a_pure_function_of_the_document() {
+        let mut d = doc(vec![
+            Block::Paragraph(Paragraph::text("Surat untuk Désirée.", 12.0)),
+            Block::PageBreak,
+            Block::Paragraph(Paragraph::text("Halaman dua.", 12.0)),
+        ]);
+        d.page = PageSize::F4;
+        let a = crate::pdf::render(&d).expect("render");
+        let b = crate::pdf::render(&d).expect("render");
+        assert_eq!(a, b, "the same document gives the same bytes");
+        let text = String::from_utf8_lossy(&a);
+        assert!(text.contains("/Lang(id-ID)"), "language");
+        // The date given, office-local, not the wall clock.
+        assert!(
+            text.contains("/CreationDate(D:20261130090000+07'00)"),
+            "date"
+        );
+        // Two F4 pages: 215 × 330 mm.
+        assert_eq!(
+            text.matches("/Type/Page/").count() + text.matches("/Type/Page>").count(),
+            2
+        );
+        assert!(
+            text.contains("609.4") && text.contains("935.4"),
+            "F4 media box"
+        );
+    }
+
+    #[test]
     fn key_values_align_their_colons() {
         let out = layout(&doc(vec![Block::KeyValue(KeyValue {
             rows: vec![
