@@ -381,4 +381,15 @@ fn check_config_reads_the_letter_template_beside_the_configuration() {
     std::fs::write(&file, bad.replace("{tgl_pengaduan}", "{tanggal_pengaduan}")).expect("write");
     let o = loket(&["check-config", path.to_str().expect("utf-8")]);
     assert!(o.status.success(), "{}", text(&o));
+
+    // A template named on purpose must be there.
+    let own = loket::config::EMBEDDED_DEFAULT.replace(
+        "template = \"letter/surat-balasan.toml\"",
+        "template = \"letter/surat-kantor.toml\"",
+    );
+    assert_ne!(own, loket::config::EMBEDDED_DEFAULT);
+    std::fs::write(&path, own).expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("surat-kantor.toml"), "{}", text(&o));
 }

@@ -59,8 +59,11 @@ fn default_place() -> String {
 fn default_sifat() -> String {
     "Biasa".to_string()
 }
+/// The template's file when `[letter] template` is not set.
+pub(super) const DEFAULT_TEMPLATE: &str = "letter/surat-balasan.toml";
+
 fn default_template() -> String {
-    "letter/surat-balasan.toml".to_string()
+    DEFAULT_TEMPLATE.to_string()
 }
 
 /// An official's signature block as printed.

@@ -196,8 +196,12 @@ impl Config {
             Ok(mut config) if unreadable.is_empty() => {
                 // The office's letter template (and its logo) beside the file, if it has one.
                 let base = path.parent().unwrap_or_else(|| Path::new(""));
-                let template = crate::letter::Template::load(base, &config.letter.template_file)
-                    .map_err(ConfigErrors)?;
+                // The shipped name may be absent (the built-in form is used); another name
+                // was set on purpose and must be there.
+                let file = &config.letter.template_file;
+                let required = file != letter::DEFAULT_TEMPLATE;
+                let template =
+                    crate::letter::Template::load(base, file, required).map_err(ConfigErrors)?;
                 config.letter.template = std::sync::Arc::new(template);
                 Ok(config)
             }

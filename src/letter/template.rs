@@ -100,13 +100,14 @@ impl Template {
     }
 
     /// Reads `file` (relative to `dir`, the configuration's directory) if it is there, else
-    /// the compiled-in template. A logo named but missing is an error: a letter going out
+    /// the compiled-in template, unless the file was named on purpose (`required`): then its
+    /// absence is an error. A logo named but missing is an error too: a letter going out
     /// without the office's emblem is not something to find out on paper.
-    pub fn load(dir: &Path, file: &str) -> Result<Self, Vec<ConfigError>> {
+    pub fn load(dir: &Path, file: &str, required: bool) -> Result<Self, Vec<ConfigError>> {
         let path = dir.join(file);
         match std::fs::read_to_string(&path) {
             Ok(src) => Self::parse(&src, &path.display().to_string(), Some(dir)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Self::embedded(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Self::embedded(),
             Err(e) => Err(vec![err(
                 &path.display().to_string(),
                 "",
