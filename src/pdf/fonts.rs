@@ -1,5 +1,6 @@
-//! The embedded fonts (Liberation Sans and Serif 2.1, SIL OFL 1.1, assets/fonts/) and their
-//! advance widths. Line breaking measures with the same font files the PDF embeds, so what
+//! The embedded fonts (Liberation Sans and Serif 2.1, regular and bold, SIL OFL 1.1,
+//! assets/fonts/) and their advance widths. No italic: nothing printed needs it, and each
+//! face is some 400 KB of the binary. Line breaking measures with the same font files the PDF embeds, so what
 //! fits on a line in the layout fits on paper.
 
 use std::collections::HashMap;
@@ -10,10 +11,8 @@ use skrifa::{FontRef, MetadataProvider};
 
 static SANS: &[u8] = include_bytes!("../../assets/fonts/LiberationSans-Regular.ttf");
 static SANS_BOLD: &[u8] = include_bytes!("../../assets/fonts/LiberationSans-Bold.ttf");
-static SANS_ITALIC: &[u8] = include_bytes!("../../assets/fonts/LiberationSans-Italic.ttf");
 static SERIF: &[u8] = include_bytes!("../../assets/fonts/LiberationSerif-Regular.ttf");
 static SERIF_BOLD: &[u8] = include_bytes!("../../assets/fonts/LiberationSerif-Bold.ttf");
-static SERIF_ITALIC: &[u8] = include_bytes!("../../assets/fonts/LiberationSerif-Italic.ttf");
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Deserialize, serde::Serialize,
@@ -31,27 +30,22 @@ pub enum Style {
     #[default]
     Regular,
     Bold,
-    Italic,
 }
 
 pub(super) fn bytes(family: Family, style: Style) -> &'static [u8] {
     match (family, style) {
         (Family::Sans, Style::Regular) => SANS,
         (Family::Sans, Style::Bold) => SANS_BOLD,
-        (Family::Sans, Style::Italic) => SANS_ITALIC,
         (Family::Serif, Style::Regular) => SERIF,
         (Family::Serif, Style::Bold) => SERIF_BOLD,
-        (Family::Serif, Style::Italic) => SERIF_ITALIC,
     }
 }
 
-const ALL: [(Family, Style); 6] = [
+const ALL: [(Family, Style); 4] = [
     (Family::Sans, Style::Regular),
     (Family::Sans, Style::Bold),
-    (Family::Sans, Style::Italic),
     (Family::Serif, Style::Regular),
     (Family::Serif, Style::Bold),
-    (Family::Serif, Style::Italic),
 ];
 
 /// Advance widths at 1 pt, by character, measured once per font.

@@ -30,7 +30,6 @@ pub enum RenderError {
 struct Fonts {
     regular: Font,
     bold: Font,
-    italic: Font,
 }
 
 impl Fonts {
@@ -40,7 +39,6 @@ impl Fonts {
         Ok(Self {
             regular: load(Style::Regular)?,
             bold: load(Style::Bold)?,
-            italic: load(Style::Italic)?,
         })
     }
 
@@ -48,7 +46,6 @@ impl Fonts {
         match style {
             Style::Regular => &self.regular,
             Style::Bold => &self.bold,
-            Style::Italic => &self.italic,
         }
     }
 }
