@@ -23,6 +23,7 @@ pub mod listen;
 pub mod printer;
 pub mod privacy;
 pub mod queue;
+pub mod report;
 pub mod store;
 pub mod survey;
 pub mod tls;

@@ -9,6 +9,7 @@ mod complaints;
 pub mod fault;
 pub mod migrate;
 pub mod offline;
+mod reports;
 mod tables;
 
 pub use actor::{

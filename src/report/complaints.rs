@@ -1,0 +1,1 @@
+//! The monthly complaint recap (*laporan pengelolaan pengaduan*).
