@@ -71,6 +71,8 @@ use super::{
         pages::login_submit,
         pages::logout,
         pages::console_home,
+        pages::queue_report,
+        pages::complaint_recap,
         pages::my_work,
         pages::password_page,
         pages::password_submit,
@@ -391,6 +393,42 @@ mod pages {
         (status = 200, description = "The page", content_type = "text/html", body = String),
     ))]
     fn console_home() {}
+
+    /// The queue report (office head, administrator)
+    ///
+    /// Per day, service, counter and staff member over `dari..=sampai` (default: this month
+    /// to today, at most 366 days): tickets, no-shows, transfers, wait and service time
+    /// (median and p90, nearest rank), with charts; `format=csv|xlsx` downloads the tables.
+    #[utoipa::path(get, path = "/console/laporan", tag = "pages",
+        params(
+            ("dari" = Option<String>, Query, description = "First day, `YYYY-MM-DD`"),
+            ("sampai" = Option<String>, Query, description = "Last day, `YYYY-MM-DD`"),
+            ("format" = Option<String>, Query, description = "`csv` or `xlsx`; absent: the page"),
+        ),
+        responses(
+            (status = 200, description = "The page, or the file (`laporan-antrian-2026-11.xlsx`)", content_type = "text/html", body = String),
+            (status = 400, description = "A bad date, a reversed range, a range over 366 days or an unknown format", content_type = "text/html", body = String),
+            (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+        ))]
+    fn queue_report() {}
+
+    /// The monthly complaint recap (office head, administrator)
+    ///
+    /// The *laporan pengelolaan pengaduan* of `bulan` (`YYYY-MM`, default this month):
+    /// received by channel, level and flow; closed; steps and complaints within their time
+    /// standard; mean working minutes per step against its standard; the overdue steps.
+    /// `format=csv|xlsx` downloads the tables.
+    #[utoipa::path(get, path = "/console/laporan/pengaduan", tag = "pages",
+        params(
+            ("bulan" = Option<String>, Query, description = "The month, `YYYY-MM`"),
+            ("format" = Option<String>, Query, description = "`csv` or `xlsx`; absent: the page"),
+        ),
+        responses(
+            (status = 200, description = "The page, or the file (`laporan-pengaduan-2026-11.xlsx`)", content_type = "text/html", body = String),
+            (status = 400, description = "A bad month or an unknown format", content_type = "text/html", body = String),
+            (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+        ))]
+    fn complaint_recap() {}
 
     /// "Langkah saya" alone
     ///
