@@ -703,6 +703,21 @@ impl StoreHandle {
         }
     }
 
+    /// The complaints received on `from..=to` (office-local), for the monthly recap.
+    pub async fn complaints_received(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<Complaint>, OpError> {
+        match self
+            .complaint_req(ComplaintOp::Received { from, to }, Who::system())
+            .await?
+        {
+            ComplaintOut::List(l) => Ok(l),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
     /// Finished tickets of the service day that no complaint names yet, newest first, at
     /// most `limit` (and never more than `INTAKE_TICKETS_MAX`).
     pub async fn intake_tickets(

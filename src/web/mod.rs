@@ -10,6 +10,7 @@ mod error;
 mod events;
 mod extract;
 mod flash;
+mod glance;
 mod guard;
 mod health;
 mod json;
@@ -197,6 +198,18 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             reports::QUEUE,
             Roles(REPORT_READERS),
             get(reports::queue_report),
+        ),
+        r(
+            Method::GET,
+            reports::COMPLAINTS,
+            Roles(REPORT_READERS),
+            get(reports::complaint_recap),
+        ),
+        r(
+            Method::GET,
+            "/console/ringkasan",
+            Roles(REPORT_READERS),
+            get(glance::fragment),
         ),
         r(
             Method::GET,

@@ -72,6 +72,7 @@ use super::{
         pages::logout,
         pages::console_home,
         pages::queue_report,
+        pages::glance,
         pages::complaint_recap,
         pages::my_work,
         pages::password_page,
@@ -411,6 +412,18 @@ mod pages {
             (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
         ))]
     fn queue_report() {}
+
+    /// "Hari ini" alone (office head, administrator)
+    ///
+    /// The console home's today-at-a-glance block as an HTML fragment (no layout): per
+    /// service tickets, waiting, served, no-shows, wait and service time (median, p90); per
+    /// counter the times; complaints open and overdue; the printer. The home swaps it in on
+    /// queue and complaint events.
+    #[utoipa::path(get, path = "/console/ringkasan", tag = "pages", responses(
+        (status = 200, description = "The fragment", content_type = "text/html", body = String),
+        (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+    ))]
+    fn glance() {}
 
     /// The monthly complaint recap (office head, administrator)
     ///

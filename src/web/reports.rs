@@ -272,3 +272,84 @@ mod tests {
         );
     }
 }
+
+pub const COMPLAINTS: &str = "/console/laporan/pengaduan";
+
+#[derive(Debug, Deserialize)]
+pub struct MonthQuery {
+    #[serde(default)]
+    bulan: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// The month asked for (`2026-11`; by default this month): its first and last day.
+pub fn parse_month(
+    bulan: Option<&str>,
+    today: NaiveDate,
+) -> Result<(NaiveDate, NaiveDate), String> {
+    let first =
+        match given(bulan) {
+            Some(s) => NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d").map_err(
+                |_| format!("Bulan \"{s}\" tidak valid: gunakan format TTTT-BB, misalnya 2026-11."),
+            )?,
+            None => today.with_day(1).unwrap_or(today),
+        };
+    let last = first
+        .checked_add_months(Months::new(1))
+        .and_then(|n| n.pred_opt())
+        .ok_or_else(|| "Bulan di luar jangkauan.".to_string())?;
+    Ok((first, last))
+}
+
+#[derive(Template)]
+#[template(path = "console/laporan_pengaduan.html")]
+struct RecapPage {
+    shell: Shell,
+    month: String,
+    recap: crate::report::complaints::ComplaintRecap,
+    tables: Vec<ShownTable>,
+}
+
+pub async fn complaint_recap(
+    State(app): State<AppState>,
+    staff: Staff,
+    Query(q): Query<MonthQuery>,
+) -> Response {
+    let now = app.clock.now();
+    let tz = app.config.office.time_zone;
+    let today = crate::clock::local_date(now, tz);
+    let parsed = parse_format(q.format.as_deref())
+        .and_then(|f| parse_month(q.bulan.as_deref(), today).map(|m| (f, m)));
+    let (format, (first, last)) = match parsed {
+        Ok(p) => p,
+        Err(message) => return staff_error(&app, &staff, StatusCode::BAD_REQUEST, message),
+    };
+    let complaints = match app.store.complaints_received(first, last).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "complaint recap not read");
+            return staff_error(
+                &app,
+                &staff,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Penyimpanan data sedang tidak tersedia.",
+            );
+        }
+    };
+    let recap = crate::report::complaints::recap(&complaints, &app.config.calendar, tz, now);
+    let month = first.format("%Y-%m").to_string();
+    if format != Format::Page {
+        return download(&recap.tables, format, &format!("laporan-pengaduan-{month}"));
+    }
+    let tables = recap.tables.iter().map(shown).collect();
+    render(
+        StatusCode::OK,
+        &RecapPage {
+            shell: Shell::staff(&app, &staff, "Rekap pengaduan", COMPLAINTS),
+            month,
+            recap,
+            tables,
+        },
+    )
+}
