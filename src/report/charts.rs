@@ -5,6 +5,7 @@
 //! SVG can be put into the page as it is.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::queue::QueueReport;
 
@@ -47,10 +48,19 @@ pub fn draw(report: &QueueReport) -> Charts {
     }
 }
 
-fn day_label(report: &QueueReport, i: usize) -> String {
+/// The label under day `i`: every day up to a month, else every k-th so labels do not touch.
+fn day_label(report: &QueueReport, v: &SegmentValue<usize>) -> String {
+    let SegmentValue::CenterOf(i) = v else {
+        return String::new();
+    };
+    let n = report.tickets_by_day.len();
+    let step = n.div_ceil(31).max(1);
+    if i % step != 0 {
+        return String::new();
+    }
     report
         .tickets_by_day
-        .get(i)
+        .get(*i)
         .map_or(String::new(), |(d, _)| d.format("%d/%m").to_string())
 }
 
@@ -66,44 +76,47 @@ fn tickets(report: &QueueReport, out: &mut String) -> Drawn {
     let root = SVGBackend::with_string(out, (WIDTH, 300)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption("Tiket per hari, per layanan", (FONT, 18))
+        .caption("Tiket per hari, per layanan", (FONT, 20))
         .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(44)
-        .build_cartesian_2d(0f64..n as f64, 0f64..f64::from(top) * 1.1)?;
+        .x_label_area_size(30)
+        .y_label_area_size(48)
+        // Headroom above the tallest bar keeps the legend clear of the bars.
+        .build_cartesian_2d((0..n).into_segmented(), 0u32..top + top / 2 + 1)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(n.min(31))
-        .x_label_formatter(&|x| day_label(report, x.floor().max(0.0) as usize))
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .label_style((FONT, 12))
+        .light_line_style(WHITE)
+        .x_labels(n + 1)
+        .x_label_formatter(&|x| day_label(report, x))
+        .y_labels(6)
+        .label_style((FONT, 14))
         .draw()?;
     for (s, name) in report.services.iter().enumerate() {
         let color = PALETTE[s % PALETTE.len()];
         let bars = report.tickets_by_day.iter().enumerate().map(|(i, (_, v))| {
             let below: u32 = v.iter().take(s).sum();
             let here = v.get(s).copied().unwrap_or(0);
-            let x = i as f64;
-            Rectangle::new(
+            let mut bar = Rectangle::new(
                 [
-                    (x + 0.15, f64::from(below)),
-                    (x + 0.85, f64::from(below + here)),
+                    (SegmentValue::Exact(i), below),
+                    (SegmentValue::Exact(i + 1), below + here),
                 ],
                 color.filled(),
-            )
+            );
+            bar.set_margin(0, 0, 3, 3);
+            bar
         });
         chart
             .draw_series(bars)?
             .label(name.as_str())
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], color.filled()));
     }
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.8))
+        .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .label_font((FONT, 12))
+        .label_font((FONT, 14))
         .draw()?;
     root.present()?;
     Ok(())
@@ -111,37 +124,53 @@ fn tickets(report: &QueueReport, out: &mut String) -> Drawn {
 
 fn wait_p90(report: &QueueReport, out: &mut String) -> Drawn {
     let n = report.wait_p90_by_day.len().max(1);
-    let minutes: Vec<(f64, f64)> = report
+    let minutes: Vec<(SegmentValue<usize>, f64)> = report
         .wait_p90_by_day
         .iter()
         .enumerate()
-        .filter_map(|(i, (_, p))| p.map(|s| (i as f64 + 0.5, f64::from(s) / 60.0)))
+        .filter_map(|(i, (_, p))| p.map(|s| (SegmentValue::CenterOf(i), f64::from(s) / 60.0)))
         .collect();
     let top = minutes.iter().map(|(_, m)| *m).fold(1.0, f64::max);
     let root = SVGBackend::with_string(out, (WIDTH, 260)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption("Waktu tunggu p90 per hari (menit)", (FONT, 18))
+        .caption("Waktu tunggu p90 per hari (menit)", (FONT, 20))
         .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(44)
-        .build_cartesian_2d(0f64..n as f64, 0f64..top * 1.15)?;
+        .x_label_area_size(30)
+        .y_label_area_size(48)
+        .build_cartesian_2d((0..n).into_segmented(), 0f64..top * 1.15)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(n.min(31))
-        .x_label_formatter(&|x| day_label(report, x.floor().max(0.0) as usize))
+        .light_line_style(WHITE)
+        .x_labels(n + 1)
+        .x_label_formatter(&|x| day_label(report, x))
+        .y_labels(6)
         .y_label_formatter(&|y| format!("{y:.0}"))
-        .label_style((FONT, 12))
+        .label_style((FONT, 14))
         .draw()?;
-    chart.draw_series(LineSeries::new(
-        minutes.iter().copied(),
-        PALETTE[3].stroke_width(2),
-    ))?;
+    // Days without a call (weekends) break the line rather than bridge it.
+    let mut runs: Vec<Vec<(SegmentValue<usize>, f64)>> = Vec::new();
+    let mut last: Option<usize> = None;
+    for (x, m) in &minutes {
+        let SegmentValue::CenterOf(i) = x else {
+            continue;
+        };
+        if last.is_none_or(|l| l + 1 != *i) {
+            runs.push(Vec::new());
+        }
+        if let Some(r) = runs.last_mut() {
+            r.push((x.clone(), *m));
+        }
+        last = Some(*i);
+    }
+    for run in runs {
+        chart.draw_series(LineSeries::new(run, PALETTE[3].stroke_width(2)))?;
+    }
     chart.draw_series(
         minutes
             .iter()
-            .map(|&p| Circle::new(p, 3, PALETTE[3].filled())),
+            .map(|p| Circle::new(p.clone(), 4, PALETTE[3].filled())),
     )?;
     root.present()?;
     Ok(())
@@ -167,10 +196,10 @@ fn arrivals(report: &QueueReport, out: &mut String) -> Drawn {
     let root = SVGBackend::with_string(out, (WIDTH, 280)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption("Kedatangan per hari dan jam (tiket)", (FONT, 18))
+        .caption("Kedatangan per hari dan jam (tiket)", (FONT, 20))
         .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(44)
+        .x_label_area_size(30)
+        .y_label_area_size(48)
         .build_cartesian_2d(first as f64 - 0.5..last as f64 - 0.5, -0.5f64..6.5f64)?;
     chart
         .configure_mesh()
@@ -183,7 +212,7 @@ fn arrivals(report: &QueueReport, out: &mut String) -> Drawn {
             let row = 6 - (y.round() as i64).clamp(0, 6);
             WEEKDAYS[row as usize].to_string()
         })
-        .label_style((FONT, 12))
+        .label_style((FONT, 14))
         .draw()?;
     let cells = (0..7).flat_map(|wd| {
         (first..last).map(move |h| {
@@ -210,8 +239,11 @@ fn arrivals(report: &QueueReport, out: &mut String) -> Drawn {
                 let color = if dark { WHITE } else { BLACK };
                 Text::new(
                     n.to_string(),
-                    (h as f64 - 0.1, (6 - wd) as f64 + 0.15),
-                    (FONT, 12).into_font().color(&color),
+                    (h as f64, (6 - wd) as f64),
+                    (FONT, 14)
+                        .into_font()
+                        .color(&color)
+                        .pos(Pos::new(HPos::Center, VPos::Center)),
                 )
             })
         })

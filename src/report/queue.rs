@@ -138,27 +138,36 @@ impl QueueReport {
             .collect();
         codes.sort();
         codes.dedup();
-        let tickets_by_day = days
+        // Every date of the range, a day without tickets (a weekend, a holiday) as zero, so
+        // the charts' x axis is the calendar.
+        let by_date: BTreeMap<NaiveDate, &DayAggregate> = days.iter().map(|d| (d.day, d)).collect();
+        let dates: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
+        let tickets_by_day = dates
             .iter()
-            .map(|d| {
+            .map(|date| {
                 let per = codes
                     .iter()
                     .map(|c| {
-                        d.groups
-                            .iter()
-                            .filter(|g| &g.service == c)
-                            .map(GroupAggregate::tickets)
-                            .sum()
+                        by_date.get(date).map_or(0, |d| {
+                            d.groups
+                                .iter()
+                                .filter(|g| &g.service == c)
+                                .map(GroupAggregate::tickets)
+                                .sum()
+                        })
                     })
                     .collect();
-                (d.day, per)
+                (*date, per)
             })
             .collect();
-        let wait_p90_by_day = days
+        let wait_p90_by_day = dates
             .iter()
-            .map(|d| {
-                let lists: Vec<&[u32]> = d.groups.iter().map(|g| g.waits.as_slice()).collect();
-                (d.day, nearest_rank(&merge(&lists), 90))
+            .map(|date| {
+                let p90 = by_date.get(date).and_then(|d| {
+                    let lists: Vec<&[u32]> = d.groups.iter().map(|g| g.waits.as_slice()).collect();
+                    nearest_rank(&merge(&lists), 90)
+                });
+                (*date, p90)
             })
             .collect();
         let mut arrivals = [[0u32; 24]; 7];

@@ -60,6 +60,10 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
             Cell::Count(n) => n.to_string(),
+            // m:ss under an hour, h:mm:ss from an hour on.
+            Cell::Seconds(Some(s)) if *s >= 3600 => {
+                format!("{}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+            }
             Cell::Seconds(Some(s)) => format!("{}:{:02}", s / 60, s % 60),
             Cell::Percent(Some(p)) => format!("{}%", one_decimal_id(*p)),
             Cell::Decimal(Some(x)) => one_decimal_id(*x),
@@ -213,6 +217,7 @@ mod tests {
     #[test]
     fn page_shows_minutes_and_seconds() {
         assert_eq!(Cell::Seconds(Some(125)).display(), "2:05");
+        assert_eq!(Cell::Seconds(Some(11_765)).display(), "3:16:05");
         assert_eq!(Cell::Percent(Some(83.333)).display(), "83,3%");
         assert_eq!(Cell::Seconds(None).display(), "—");
     }
