@@ -393,5 +393,168 @@ async fn bad_ranges_are_refused_in_indonesian_and_only_the_office_head_and_admin
     let operator = app.operator.clone();
     let (status, _, _) = fetch(&app, &operator, "/console/laporan").await;
     assert_eq!(status, 403);
+    // "Hari ini" on the home page is the office head's and the administrator's.
+    app.issue("B", false).await;
+    let (_, _, home) = fetch(&app, &head, "/console").await;
+    let home = String::from_utf8(home).expect("utf-8");
+    assert!(home.contains("id=\"glance\""), "{home}");
+    assert!(home.contains("<td>KTP-el</td><td class=\"n\">1</td><td class=\"n\">1</td>"), "{home}");
+    let (_, _, home) = fetch(&app, &operator, "/console").await;
+    assert!(!String::from_utf8(home).expect("utf-8").contains("id=\"glance\""));
+    let (status, _, _) = fetch(&app, &operator, "/console/ringkasan").await;
+    assert_eq!(status, 403);
+    let (status, _, block) = fetch(&app, &head, "/console/ringkasan").await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8(block).expect("utf-8").starts_with("<section id=\"glance\""));
+    app.stop().await;
+}
+
+async fn send_json(
+    app: &TestApp,
+    who: &StaffSession,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
+    let mut req = app.as_staff(method, path, who);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.expect("request");
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.expect("json");
+    assert!(status < 300, "{path}: {status} {body}");
+    body
+}
+
+/// Completes the complaint's current step at `at`.
+async fn complete(app: &TestApp, who: &StaffSession, seq: u64, at: DateTime<Utc>) {
+    app.clock.set(at);
+    let c = send_json(
+        app,
+        who,
+        reqwest::Method::GET,
+        &format!("/api/v1/complaints/{seq}"),
+        None,
+    )
+    .await;
+    let body = json!({"step": c["current_step"], "version": c["version"], "kind": "complete"});
+    send_json(
+        app,
+        who,
+        reqwest::Method::POST,
+        &format!("/api/v1/complaints/{seq}/actions"),
+        Some(body),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn complaint_recap_counts_steps_and_complaints_within_their_standard() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(FakeClock::new(wib(2026, 11, 30, 8, 0)));
+    let mut c = test_config();
+    c.console.idle_timeout_minutes = 1_000_000;
+    c.console.absolute_timeout_hours = 1_000_000;
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), c).await;
+    let officer = app.staff("sari", &[Role::ComplaintOfficer]).await;
+    let kasubbag = app.staff("rina", &[Role::KasubbagUmum]).await;
+    let head = app.staff("hendra", &[Role::KepalaDinas]).await;
+    let letter = json!({
+        "channel": "letter",
+        "level": "kecil",
+        "identity": {"name": "Ahmad", "address": "Jl. Merdeka 17", "phone": "081234567890"},
+        "service": "A",
+        "what_happened": "Antrian lama",
+        "shortfall": "Melebihi standar",
+        "remedy": "Perbaikan"
+    });
+    let mut seqs = Vec::new();
+    for _ in 0..2 {
+        let opened = send_json(
+            &app,
+            &officer,
+            reqwest::Method::POST,
+            "/api/v1/complaints",
+            Some(letter.clone()),
+        )
+        .await;
+        seqs.push(opened["complaint"]["seq"].as_u64().expect("seq"));
+    }
+    let (x, y) = (seqs[0], seqs[1]);
+    // Y: step 3 (1 hari kerja) in 10 minutes, step 4 (1 jam) in 30: both within.
+    complete(&app, &officer, y, wib(2026, 11, 30, 8, 10)).await;
+    complete(&app, &kasubbag, y, wib(2026, 11, 30, 8, 40)).await;
+    // X: step 3 in 60 minutes (within), step 4 in 90 (30 working minutes late).
+    complete(&app, &officer, x, wib(2026, 11, 30, 9, 0)).await;
+    complete(&app, &kasubbag, x, wib(2026, 11, 30, 10, 30)).await;
+
+    let (status, disposition, xlsx) = fetch(
+        &app,
+        &head,
+        "/console/laporan/pengaduan?bulan=2026-11&format=xlsx",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"laporan-pengaduan-2026-11.xlsx\""
+    );
+    let summary = sheet(&xlsx, "Ringkasan");
+    expect(&summary, "Pengaduan diterima", &["2", ""]);
+    expect(&summary, "Selesai (ditutup)", &["0", "0"]);
+    // Y has no late step, X has one: 1 of 2.
+    expect(&summary, "Pengaduan tanpa langkah terlambat", &["1", "50"]);
+    // Steps done with a standard: Y3, Y4, X3 within, X4 late: 3 of 4.
+    expect(
+        &summary,
+        "Langkah selesai sesuai standar waktu",
+        &["3", "75"],
+    );
+    let received = sheet(&xlsx, "Diterima");
+    assert!(
+        received.iter().any(|r| r[1] == "Surat" && r[2] == "2"),
+        "{received:?}"
+    );
+    assert!(
+        received
+            .iter()
+            .any(|r| r[1] == "Skala Kecil" && r[2] == "2"),
+        "{received:?}"
+    );
+    let steps = sheet(&xlsx, "Per langkah");
+    // Step 4: done twice, one within (50%), mean (30 + 90) / 2 = 60 working minutes, standard 60.
+    let step4 = steps.iter().find(|r| r[1] == "4").expect("step 4");
+    assert_eq!(step4[3..], ["1 jam", "2", "50", "60", "60"]);
+    let step3 = steps.iter().find(|r| r[1] == "3").expect("step 3");
+    assert_eq!(step3[4..7], ["2", "100", "35"]);
+    let late = sheet(&xlsx, "Terlambat");
+    assert_eq!(late.len(), 2, "one overdue step: {late:?}");
+    assert_eq!(
+        late[1][2..],
+        ["4", "2026-11-30 10:00", "30", "selesai terlambat"]
+    );
+
+    let (status, _, page) = fetch(&app, &head, "/console/laporan/pengaduan?bulan=2026-11").await;
+    assert_eq!(status, 200);
+    let page = String::from_utf8(page).expect("utf-8");
+    assert!(page.contains("75,0%"), "{page}");
+    assert!(
+        !page.contains("Ahmad"),
+        "no complainant's name in the recap"
+    );
+    for bad in [
+        "bulan=2026-13",
+        "bulan=November",
+        "bulan=2026-11&format=doc",
+    ] {
+        let (status, _, body) =
+            fetch(&app, &head, &format!("/console/laporan/pengaduan?{bad}")).await;
+        assert_eq!(status, 400, "{bad}");
+        assert!(
+            String::from_utf8(body).expect("utf-8").contains("tidak"),
+            "{bad}"
+        );
+    }
     app.stop().await;
 }
