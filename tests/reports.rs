@@ -398,14 +398,25 @@ async fn bad_ranges_are_refused_in_indonesian_and_only_the_office_head_and_admin
     let (_, _, home) = fetch(&app, &head, "/console").await;
     let home = String::from_utf8(home).expect("utf-8");
     assert!(home.contains("id=\"glance\""), "{home}");
-    assert!(home.contains("<td>KTP-el</td><td class=\"n\">1</td><td class=\"n\">1</td>"), "{home}");
+    assert!(
+        home.contains("<td>KTP-el</td><td class=\"n\">1</td><td class=\"n\">1</td>"),
+        "{home}"
+    );
     let (_, _, home) = fetch(&app, &operator, "/console").await;
-    assert!(!String::from_utf8(home).expect("utf-8").contains("id=\"glance\""));
+    assert!(
+        !String::from_utf8(home)
+            .expect("utf-8")
+            .contains("id=\"glance\"")
+    );
     let (status, _, _) = fetch(&app, &operator, "/console/ringkasan").await;
     assert_eq!(status, 403);
     let (status, _, block) = fetch(&app, &head, "/console/ringkasan").await;
     assert_eq!(status, 200);
-    assert!(String::from_utf8(block).expect("utf-8").starts_with("<section id=\"glance\""));
+    assert!(
+        String::from_utf8(block)
+            .expect("utf-8")
+            .starts_with("<section id=\"glance\"")
+    );
     app.stop().await;
 }
 
