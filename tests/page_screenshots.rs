@@ -388,7 +388,7 @@ async fn report_pages_at_1366x768() {
                 }
                 now += chrono::Duration::minutes(1);
                 clock.set(now);
-                if (j + c as usize + d) % 7 == 0 {
+                if (j + c as usize + d).is_multiple_of(7) {
                     app.op(c, "no-show", None).await;
                     continue;
                 }
