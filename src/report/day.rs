@@ -185,3 +185,80 @@ pub fn aggregate<'a>(
     }
     DayAggregate { day, groups }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::queue::{Names, QueueReport};
+
+    /// A ticket as records written before steps named staff: no `by` anywhere.
+    fn old_record() -> Ticket {
+        serde_json::from_value(serde_json::json!({
+            "id": 7, "service_day": "2026-11-02", "issued_service": "B", "service": "D",
+            "prefix": "B", "number": 7, "label": "B-007", "priority": false, "state": "done",
+            "issued_at": "2026-11-02T01:00:00Z", "counter": 4,
+            "called_at": "2026-11-02T01:20:00Z", "finished_at": "2026-11-02T01:30:00Z",
+            "history": [
+                {"at": "2026-11-02T01:00:00Z", "action": "issued", "service": "B"},
+                {"at": "2026-11-02T01:05:00Z", "action": "called", "counter": 2, "service": "B"},
+                {"at": "2026-11-02T01:06:00Z", "action": "transferred", "counter": 2, "service": "D"},
+                {"at": "2026-11-02T01:20:00Z", "action": "called", "counter": 4, "service": "D"},
+                {"at": "2026-11-02T01:30:00Z", "action": "finished", "counter": 4, "service": "D"}
+            ]
+        }))
+        .expect("an old ticket record")
+    }
+
+    #[test]
+    fn an_old_record_groups_under_unrecorded_staff_and_a_transfer_splits_its_stays() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
+        let agg = aggregate(day, &[old_record()], chrono_tz::Asia::Jakarta);
+        assert_eq!(agg.groups.len(), 2);
+        let b = &agg.groups[0];
+        assert_eq!(
+            (b.service.as_str(), b.counter, b.staff.as_deref()),
+            ("B", Some(2), None)
+        );
+        assert_eq!((b.issued, b.transferred_out, b.served), (1, 1, 0));
+        assert_eq!(b.waits, [300], "issue to the first call only");
+        // 08:00 WIB.
+        assert_eq!(b.arrivals[8], 1);
+        let d = &agg.groups[1];
+        assert_eq!((d.service.as_str(), d.counter), ("D", Some(4)));
+        assert_eq!((d.transferred_in, d.served), (1, 1));
+        assert!(d.waits.is_empty());
+        assert_eq!(d.service_times, [600]);
+
+        let service = |c: &str| c.to_string();
+        let counter = |c: u32| format!("Loket {c}");
+        let report = QueueReport::build(
+            day,
+            day,
+            &[agg],
+            &Names {
+                service: &service,
+                counter: &counter,
+            },
+        );
+        assert_eq!(report.per_staff.len(), 1);
+        assert_eq!(report.per_staff[0].label, UNRECORDED_STAFF);
+        assert_eq!(report.per_staff[0].tickets, 2);
+        // The day counts the ticket's two stays and its one transfer.
+        assert_eq!((report.total.tickets, report.total.transferred_out), (2, 1));
+    }
+
+    #[test]
+    fn a_day_of_500_tickets_is_a_few_kilobytes() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
+        let tickets: Vec<Ticket> = (0..500)
+            .map(|i| {
+                let mut t = old_record();
+                t.id = i;
+                t
+            })
+            .collect();
+        let bytes =
+            serde_json::to_vec(&aggregate(day, &tickets, chrono_tz::Asia::Jakarta)).expect("json");
+        assert!(bytes.len() < 8_000, "{} bytes", bytes.len());
+    }
+}
