@@ -331,3 +331,65 @@ fn check_config_goes_on_past_an_unknown_key_to_every_other_mistake() {
         );
     }
 }
+
+/// The office's letter template beside its configuration: read by `check-config`, an unknown
+/// placeholder or a missing logo refused with the file, the field and exit 2; a logo that is
+/// there is accepted.
+#[test]
+fn check_config_reads_the_letter_template_beside_the_configuration() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("loket.toml");
+    std::fs::write(&path, loket::config::EMBEDDED_DEFAULT).expect("write");
+    let dir = tmp.path().join("letter");
+    std::fs::create_dir(&dir).expect("dir");
+    let file = dir.join("surat-balasan.toml");
+    let shipped = loket::letter::EMBEDDED_TEMPLATE;
+    std::fs::write(&file, shipped).expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let bad = shipped
+        .replace("{tanggal_pengaduan}", "{tgl_pengaduan}")
+        .replace("logo = \"\"", "logo = \"letter/lambang.png\"");
+    std::fs::write(&file, &bad).expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = text(&o);
+    let line = bad
+        .lines()
+        .position(|l| l.starts_with("opening ="))
+        .map_or(0, |i| i + 1);
+    for want in [
+        format!(
+            "{}: wording.opening (line {line}): isian {{tgl_pengaduan}}",
+            file.display()
+        ),
+        format!("{}: kop.logo", file.display()),
+        "lambang.png".to_string(),
+    ] {
+        assert!(out.contains(&want), "{want}\n{out}");
+    }
+
+    // With the logo there (a 1×1 PNG) only the placeholder remains to fix.
+    let png = [
+        0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', 0, 0, 0, 13, b'I', b'H', b'D', b'R', 0,
+        0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 0x3a, 0x7e, 0x9b, 0x55, 0, 0, 0, 10, b'I', b'D', b'A',
+        b'T', 0x78, 0x9c, 0x63, 0x60, 0, 0, 0, 2, 0, 1, 0xe5, 0x27, 0xde, 0xfc, 0, 0, 0, 0, b'I',
+        b'E', b'N', b'D', 0xae, 0x42, 0x60, 0x82,
+    ];
+    std::fs::write(dir.join("lambang.png"), png).expect("write");
+    std::fs::write(&file, bad.replace("{tgl_pengaduan}", "{tanggal_pengaduan}")).expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // A template named on purpose must be there.
+    let own = loket::config::EMBEDDED_DEFAULT.replace(
+        "template = \"letter/surat-balasan.toml\"",
+        "template = \"letter/surat-kantor.toml\"",
+    );
+    assert_ne!(own, loket::config::EMBEDDED_DEFAULT);
+    std::fs::write(&path, own).expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("surat-kantor.toml"), "{}", text(&o));
+}

@@ -350,6 +350,7 @@ async fn a_complaint_from_a_ticket_walks_its_flow_on_working_time() {
             "complaint_draft_saved",
             "complaint_step_done",
             "complaint_reply_approved",
+            "complaint_letter_signed",
             "complaint_step_done",
             "complaint_step_recorded",
         ]

@@ -271,6 +271,27 @@ async fn complaint_pages_at_1366x768() {
     b.login(&app.base, "kadis", common::TEST_PASSWORD).await;
     b.wait_url("/console").await;
     std::fs::write(out.join("complaint-home-kepala.png"), b.screenshot().await).expect("png");
+    // The reply letter on the small complaint's page: the preview link before signing, the
+    // signed letter's number and downloads after.
+    let small_page = format!("/console/pengaduan/{small}");
+    b.goto(&app.url(&small_page)).await;
+    b.script("document.getElementById('surat').scrollIntoView()")
+        .await;
+    std::fs::write(out.join("complaint-letter-draft.png"), b.screenshot().await).expect("png");
+    let (_, kadis) = app.login("kadis", common::TEST_PASSWORD).await;
+    post(
+        &kadis.expect("kadis session"),
+        serde_json::json!({"step": 6, "version": 5, "kind": "approve"}),
+    )
+    .await;
+    b.goto(&app.url(&small_page)).await;
+    b.script("document.getElementById('surat').scrollIntoView()")
+        .await;
+    std::fs::write(
+        out.join("complaint-letter-signed.png"),
+        b.screenshot().await,
+    )
+    .expect("png");
     b.quit().await;
     app.stop().await;
 }

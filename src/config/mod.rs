@@ -4,6 +4,7 @@
 
 mod errors;
 mod hours;
+mod letter;
 mod limits;
 mod printer;
 mod requeue;
@@ -19,6 +20,7 @@ use serde::Deserialize;
 
 pub use errors::{ConfigError, ConfigErrors};
 pub use hours::{DAY_NAMES_ID, TimeRange, WeekHours, format_minute};
+pub use letter::{LetterConfig, Signer};
 pub use limits::Limits;
 pub use printer::{ButtonConfig, CodePage, FailurePolicy, Paper, PrinterConfig, PrinterKind};
 pub use requeue::RequeuePolicy;
@@ -65,6 +67,8 @@ pub struct Config {
     /// `[complaints]`: the register's numbering, how long personal data is kept after a
     /// complaint closes, the largest attachment.
     pub complaints: ComplaintsConfig,
+    /// `[letter]`: the reply letter's number, place, signers and template.
+    pub letter: LetterConfig,
     /// The complaint flows and the level → flow mapping. The compiled-in SOP unless the
     /// daemon loaded the office's `sop/` directory (`Sop::load`) and put it here.
     pub sop: std::sync::Arc<crate::complaint::Sop>,
@@ -189,7 +193,18 @@ impl Config {
             .join("holidays");
         let (office, unreadable) = crate::calendar::read_holiday_dir(&dir);
         match Self::from_toml_str_with_holidays(&src, &office) {
-            Ok(config) if unreadable.is_empty() => Ok(config),
+            Ok(mut config) if unreadable.is_empty() => {
+                // The office's letter template (and its logo) beside the file, if it has one.
+                let base = path.parent().unwrap_or_else(|| Path::new(""));
+                // The shipped name may be absent (the built-in form is used); another name
+                // was set on purpose and must be there.
+                let file = &config.letter.template_file;
+                let required = file != letter::DEFAULT_TEMPLATE;
+                let template =
+                    crate::letter::Template::load(base, file, required).map_err(ConfigErrors)?;
+                config.letter.template = std::sync::Arc::new(template);
+                Ok(config)
+            }
             Ok(_) => Err(ConfigErrors(unreadable)),
             Err(mut errs) => {
                 errs.0.extend(unreadable);
@@ -327,6 +342,8 @@ struct RawConfig {
     backup: RawBackup,
     #[serde(default)]
     complaints: RawComplaints,
+    #[serde(default)]
+    letter: letter::RawLetter,
     #[serde(default)]
     limits: limits::RawLimits,
 }
@@ -672,7 +689,7 @@ fn remove_at(v: &mut toml::Value, path: &[serde_path_to_error::Segment]) -> bool
 /// Best-effort line of a field path such as `services[1].prefix`: finds the table header (the
 /// n-th `[[services]]`), then the key below it; a root key is looked for before the first
 /// header. Only for messages; a miss leaves the line out.
-fn locate_line(src: &str, path: &str) -> Option<usize> {
+pub(crate) fn locate_line(src: &str, path: &str) -> Option<usize> {
     let mut parts = path.split('.');
     let head = parts.next().filter(|h| !h.is_empty())?;
     let (table, index) = match head.split_once('[') {
@@ -996,6 +1013,7 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
     let codes: Vec<String> = raw.services.iter().map(|s| s.code.clone()).collect();
     let button = raw.button.as_ref().map(|b| b.validate(&mut errs, &codes));
     let limits = raw.limits.validate(&mut errs);
+    let letter = letter::validate(&raw.letter, &mut errs);
 
     if !errs.errors.is_empty() {
         return Err(ConfigErrors(errs.errors));
@@ -1102,6 +1120,7 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
             max_attachment_kib: raw.complaints.max_attachment_kib,
         },
         sop: std::sync::Arc::new(sop),
+        letter: letter.ok_or_else(|| ConfigErrors(Vec::new()))?,
         limits,
         warnings,
     })

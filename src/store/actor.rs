@@ -750,6 +750,23 @@ impl StoreHandle {
         }
     }
 
+    /// A reply letter's PDF (the signed one, a draft's preview or the receipt), audited by
+    /// `who` in the same commit as the answer.
+    pub async fn complaint_letter(
+        &self,
+        seq: u64,
+        kind: super::letters::LetterKind,
+        who: Who,
+    ) -> Result<super::letters::LetterPdf, OpError> {
+        match self
+            .complaint_req(ComplaintOp::Letter { seq, kind }, who)
+            .await?
+        {
+            ComplaintOut::Pdf(p) => Ok(p),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
     /// Every recorded change of complaint `seq`, oldest first.
     pub async fn complaint_actions(&self, seq: u64) -> Result<Vec<ActionRow>, OpError> {
         self.ask(|reply| Command::ComplaintActions { seq, reply })

@@ -12,6 +12,7 @@ use super::accounts::{AUDIT, USERS};
 use super::complaints::{
     ACTIONS, ATTACHMENT_REFS, CODES, COMPLAINTS, FLOWS, IDENTITIES, TICKET_LINKS,
 };
+use super::letters::{LETTERS, check_letters};
 use super::tables::{META, SCHEMA_VERSION, StoreError, TICKETS};
 use crate::audit::AuditEntry;
 use crate::queue::Ticket;
@@ -123,6 +124,8 @@ pub fn copy_to(db: &Database, dest: &Path, data_dir: &Path) -> Result<BackupSumm
         copy_table(&snapshot, &txn, FLOWS)?;
         copy_table(&snapshot, &txn, TICKET_LINKS)?;
         copy_table(&snapshot, &txn, ATTACHMENT_REFS)?;
+        // The signed letters' PDFs: the letters as they were signed, byte for byte.
+        copy_table(&snapshot, &txn, LETTERS)?;
         txn.commit()?;
         summary
     };
@@ -201,6 +204,7 @@ pub fn verify(path: &Path) -> Result<BackupSummary, StoreError> {
             if flows.get(version)?.is_none() {
                 return Err(bad(format!("flow version {version} missing")));
             }
+            check_letters(&txn, k.value(), &head).map_err(bad)?;
             summary.complaints += 1;
         }
     }

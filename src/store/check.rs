@@ -11,6 +11,7 @@ use super::accounts::{AUDIT, SESSIONS, USERS};
 use super::complaints::{
     ACTIONS, ATTACHMENT_REFS, CODES, COMPLAINTS, FLOWS, IDENTITIES, TICKET_LINKS,
 };
+use super::letters::LETTERS;
 use super::tables::{META, StoreError, TICKETS};
 use crate::audit::AuditEntry;
 
@@ -71,6 +72,7 @@ pub fn check(db: &impl ReadableDatabase, data_dir: &Path) -> Vec<TableReport> {
         guarded("complaint_tickets", || {
             rows(db, TICKET_LINKS, |_, _| Ok(()))
         }),
+        guarded("complaint_letters", || rows(db, LETTERS, |_, _| Ok(()))),
         guarded("report_days", || {
             rows(db, super::reports::REPORT_DAYS, |_, v| {
                 json("report day", v)

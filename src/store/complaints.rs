@@ -158,6 +158,10 @@ pub struct Complaint {
     pub attachments: Vec<Stored>,
     pub workflow: Workflow,
     pub closed_at: Option<DateTime<Utc>>,
+    /// The reply letters signed, one per round that was signed (normally one); the PDFs are
+    /// in `LETTERS`.
+    #[serde(default)]
+    pub letters: Vec<crate::letter::SignedLetter>,
     /// When the identity and the attachment files were deleted under the retention rule.
     pub purged_at: Option<DateTime<Utc>>,
 }
@@ -359,6 +363,11 @@ pub(super) enum ComplaintOp {
         seq: u64,
         sha256: String,
     },
+    /// A letter PDF (signed, preview or receipt), audited.
+    Letter {
+        seq: u64,
+        kind: super::letters::LetterKind,
+    },
 }
 
 impl ComplaintOp {
@@ -388,6 +397,7 @@ pub(super) enum ComplaintOut {
     File(Box<Stored>, Vec<u8>),
     Work(WorkList),
     List(Vec<Complaint>),
+    Pdf(super::letters::LetterPdf),
 }
 
 /// Files to delete once the batch is on disk (a purge), or to delete if it is not (an
@@ -778,6 +788,9 @@ impl Actor {
             ComplaintOp::AttachmentGet { seq, sha256 } => {
                 self.attachment_get(seq, &sha256, who, now)
             }
+            ComplaintOp::Letter { seq, kind } => {
+                self.letter_pdf(seq, kind, who, now).map(ComplaintOut::Pdf)
+            }
         };
         if let Err(OpError::Store(e)) = &result {
             error!(error = %e, "complaint write failed; the batch is not committed");
@@ -788,7 +801,7 @@ impl Actor {
 
     /// The account acting, as this batch leaves it: roles come from the store, never from
     /// the request, so a role removed a moment ago no longer counts.
-    fn complaint_actor(&mut self, who: &Who) -> Result<complaint::Actor, OpError> {
+    pub(super) fn complaint_actor(&mut self, who: &Who) -> Result<complaint::Actor, OpError> {
         match self.live_user(&who.actor)? {
             Some(u) if u.disabled => Err(super::AccountRefusal::Disabled.into()),
             Some(u) => Ok(complaint::Actor {
@@ -800,7 +813,7 @@ impl Actor {
     }
 
     /// Runs `f` on the batch's write transaction (opening it on first need).
-    fn in_txn<T>(
+    pub(super) fn in_txn<T>(
         &mut self,
         f: impl FnOnce(&WriteTransaction, &mut Index) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
@@ -829,7 +842,7 @@ impl Actor {
 
     /// One complaint as this batch leaves it: through the batch's transaction when one is
     /// open (an earlier request of the batch may have changed it), else a read snapshot.
-    fn read_complaint(&self, seq: u64) -> Result<Option<Complaint>, StoreError> {
+    pub(super) fn read_complaint(&self, seq: u64) -> Result<Option<Complaint>, StoreError> {
         let flows = &self.complaints.flows;
         match &self.txn {
             Some(txn) => {
@@ -846,7 +859,7 @@ impl Actor {
         }
     }
 
-    fn read_identity(&self, seq: u64) -> Result<Option<Identity>, StoreError> {
+    pub(super) fn read_identity(&self, seq: u64) -> Result<Option<Identity>, StoreError> {
         let parse = |b: &[u8]| {
             serde_json::from_slice::<Identity>(b)
                 .map_err(|e| corrupt(format!("identity of complaint {seq}"), e))
@@ -867,7 +880,7 @@ impl Actor {
     }
 
     /// Writes a complaint (and its flow snapshot, the first time that version is seen).
-    fn write_complaint(
+    pub(super) fn write_complaint(
         txn: &WriteTransaction,
         index: &mut Index,
         c: &Complaint,
@@ -886,7 +899,11 @@ impl Actor {
         Ok(())
     }
 
-    fn write_action(txn: &WriteTransaction, c: &Complaint, r: &Recorded) -> Result<(), StoreError> {
+    pub(super) fn write_action(
+        txn: &WriteTransaction,
+        c: &Complaint,
+        r: &Recorded,
+    ) -> Result<(), StoreError> {
         let row = ActionRow {
             id: format!("{}-{}", c.id, r.version),
             complaint: c.id.clone(),
@@ -998,6 +1015,7 @@ impl Actor {
                 attachments: Vec::new(),
                 workflow,
                 closed_at: None,
+                letters: Vec::new(),
                 purged_at: None,
             };
             Self::write_complaint(txn, index, &c)?;
@@ -1033,6 +1051,7 @@ impl Actor {
     ) -> Result<ComplaintOut, OpError> {
         let mut c = self.read_complaint(seq)?.ok_or_else(|| not_found(seq))?;
         let actor = self.complaint_actor(who)?;
+        let before = c.workflow.clone();
         let (workflow, recorded) =
             complaint::apply(&c.workflow, action, &actor, now, &self.config.calendar)?;
         c.workflow = workflow;
@@ -1041,7 +1060,13 @@ impl Actor {
         }
         let tz = self.config.office.time_zone;
         let identity = self.read_identity(seq)?;
+        // Signing gives the letter its number and keeps its PDF in this same transaction:
+        // a number is used only by a signature that commits.
+        let signed = self.sign_if_signing(&before, action, &mut c, identity.as_ref(), who, now)?;
         self.in_txn(|txn, index| {
+            if let Some(s) = &signed {
+                s.write(txn, c.seq())?;
+            }
             Self::write_complaint(txn, index, &c)?;
             Self::write_action(txn, &c, &recorded)?;
             index.put(&c, identity.as_ref(), tz);
@@ -1059,6 +1084,19 @@ impl Actor {
                 c.number, action.step, recorded.version
             ),
         );
+        // The letter's own entry, after the approval it belongs to.
+        if let Some(s) = &signed {
+            self.audit(
+                now,
+                who,
+                "complaint_letter_signed",
+                &c.id.to_string(),
+                &format!(
+                    "{} surat {} putaran {} sha256 {}",
+                    c.number, s.letter.number, s.letter.round, s.letter.sha256
+                ),
+            );
+        }
         Ok(ComplaintOut::Complaint(Box::new(c)))
     }
 
@@ -1491,6 +1529,13 @@ impl Actor {
                     }
                 }
                 drop(refs);
+                // A signed letter names and addresses the complainant: its PDF goes with the
+                // identity; its number, signer and SHA-256 stay in the record.
+                let mut letters = txn.open_table(super::letters::LETTERS)?;
+                for l in &c.letters {
+                    letters.remove((seq, l.round))?;
+                }
+                drop(letters);
                 index.put(&c, None, tz);
                 Ok(files)
             })?;

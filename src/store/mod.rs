@@ -7,6 +7,7 @@ pub mod backup;
 pub mod check;
 mod complaints;
 pub mod fault;
+mod letters;
 pub mod migrate;
 pub mod offline;
 mod reports;
@@ -22,4 +23,5 @@ pub use complaints::{
     Status, WORK_LIMIT, WorkList, WorkRow,
 };
 pub use fault::{Damage, Fault, StoreStatus};
+pub use letters::{LetterKind, LetterPdf};
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};

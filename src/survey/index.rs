@@ -260,8 +260,14 @@ mod tests {
         );
         // 26 respondents, 609: 64.9903… rounds to 65.00 first, and is graded C; 19
         // respondents, 445: 64.9934… → 64.99, D.
-        assert_eq!(grade(&spread(26, 609), Weighting::Regulation), (6500, "C".into()));
-        assert_eq!(grade(&spread(19, 445), Weighting::Regulation), (6499, "D".into()));
+        assert_eq!(
+            grade(&spread(26, 609), Weighting::Regulation),
+            (6500, "C".into())
+        );
+        assert_eq!(
+            grade(&spread(19, 445), Weighting::Regulation),
+            (6499, "D".into())
+        );
         // Exactly on an edge: 65.00 is C.
         assert_eq!(band_of(6500, &regulation_bands()), 2);
     }

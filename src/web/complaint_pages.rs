@@ -484,6 +484,14 @@ fn size_label(bytes: u64) -> String {
     }
 }
 
+/// A signed letter as the complaint's page shows it.
+struct LetterLine {
+    number: String,
+    signed: String,
+    signer: String,
+    sha256: String,
+}
+
 #[derive(Template)]
 #[template(path = "console/complaint.html")]
 struct ComplaintPage {
@@ -505,6 +513,16 @@ struct ComplaintPage {
     happened_on: String,
     steps: Vec<StepLine>,
     drafts: Vec<DraftLine>,
+    /// The signed reply letter (the latest), if any.
+    letter: Option<LetterLine>,
+    /// The signed letter's download: for who may see the identity (it names the
+    /// complainant), until the retention purge.
+    may_download_letter: bool,
+    /// The receipt: once the letter is signed, at the flow's last step (the complainant
+    /// receives it) or after.
+    may_receipt: bool,
+    /// A draft not yet signed can be previewed as a letter.
+    may_preview: bool,
     identity: IdentityView,
     may_view_identity: bool,
     forms: Option<Forms>,
@@ -762,9 +780,26 @@ async fn complaint_response(
             by: a.added_by.clone().unwrap_or_else(|| "—".to_string()),
         })
         .collect();
+    let letter = c.letters.last().map(|l| LetterLine {
+        number: l.number.clone(),
+        signed: local(app, l.signed_at),
+        signer: format!("{} ({})", l.signer.name, l.signer.jabatan_line()),
+        sha256: l.sha256.clone(),
+    });
+    let at_last_step = wf.current_step().is_none_or(|s| s.is_final());
+    let round_signed = c.letters.iter().any(|l| l.round == wf.round());
     let page = ComplaintPage {
         shell,
         seq,
+        may_download_letter: letter.is_some()
+            && may(staff, IDENTITY_ROLES)
+            && c.purged_at.is_none(),
+        may_receipt: letter.is_some()
+            && at_last_step
+            && may(staff, IDENTITY_ROLES)
+            && c.purged_at.is_none(),
+        may_preview: !wf.drafts().is_empty() && !round_signed && c.purged_at.is_none(),
+        letter,
         attachments,
         may_attach: may(staff, INTAKE_ROLES) && c.closed_at.is_none() && c.purged_at.is_none(),
         may_download: may(staff, IDENTITY_ROLES) && c.purged_at.is_none(),

@@ -207,8 +207,43 @@ pub struct ComplaintJson {
     pub steps: Vec<StepJson>,
     /// Scans and photos, oldest first; their bytes are read one by one (audited).
     pub attachments: Vec<AttachmentJson>,
+    /// Reply letters signed: their numbers and the SHA-256 of each PDF.
+    pub letters: Vec<LetterJson>,
     pub closed_at: Option<DateTime<Utc>>,
     pub purged_at: Option<DateTime<Utc>>,
+}
+
+/// A signed reply letter: its number, who signed it and the fingerprint of the PDF kept.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LetterJson {
+    /// The draft round whose text was signed.
+    pub round: u32,
+    /// `000.8.3.3/7/DPMPTSP/2026`.
+    pub number: String,
+    pub signed_at: DateTime<Utc>,
+    /// The account that signed.
+    pub signed_by: String,
+    /// The printed signature block's name and jabatan.
+    pub signer_name: String,
+    pub signer_jabatan: String,
+    /// Lowercase hex SHA-256 of the PDF; also in the audit log (`complaint_letter_signed`).
+    pub sha256: String,
+    pub size: u64,
+}
+
+impl From<&crate::letter::SignedLetter> for LetterJson {
+    fn from(l: &crate::letter::SignedLetter) -> Self {
+        LetterJson {
+            round: l.round,
+            number: l.number.clone(),
+            signed_at: l.signed_at,
+            signed_by: l.signed_by.clone(),
+            signer_name: l.signer.name.clone(),
+            signer_jabatan: l.signer.jabatan_line(),
+            sha256: l.sha256.clone(),
+            size: l.size,
+        }
+    }
 }
 
 impl From<&Complaint> for ComplaintJson {
@@ -235,6 +270,7 @@ impl From<&Complaint> for ComplaintJson {
             current_step: w.current_step().map(|s| s.no),
             steps: w.records().iter().map(StepJson::from).collect(),
             attachments: c.attachments.iter().map(AttachmentJson::from).collect(),
+            letters: c.letters.iter().map(LetterJson::from).collect(),
             closed_at: c.closed_at,
             purged_at: c.purged_at,
         }
@@ -347,7 +383,7 @@ pub struct ActionRequest {
     pub text: Option<String>,
 }
 
-fn parse_seq(id: &str) -> Result<u64, ApiError> {
+pub(super) fn parse_seq(id: &str) -> Result<u64, ApiError> {
     super::extract::digits(id)
         .ok_or_else(|| ApiError::not_found(format!("Pengaduan {id} tidak ditemukan.")))
 }

@@ -16,6 +16,7 @@ mod health;
 mod json;
 mod kiosk;
 mod lacak;
+mod letters;
 mod login;
 mod metrics;
 mod openapi;
@@ -428,6 +429,24 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/complaints/{id}/attachments/{sha256}",
             Roles(COMPLAINT_IDENTITY),
             get(complaints::attachment),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/complaints/{id}/letter",
+            Roles(COMPLAINT_IDENTITY),
+            get(letters::signed),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/complaints/{id}/letter/preview",
+            Roles(COMPLAINT_STAFF),
+            get(letters::preview),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/complaints/{id}/letter/receipt",
+            Roles(COMPLAINT_IDENTITY),
+            get(letters::receipt),
         ),
         r(Method::GET, "/lacak", Public, get(lacak::form)),
         r(Method::GET, "/lacak/{code}", Public, get(lacak::page)),

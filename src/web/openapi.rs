@@ -19,8 +19,8 @@ use super::auth::COOKIE_NAME;
 use super::error::ApiError;
 use super::guard::{Access, is_page};
 use super::{
-    RouteSpec, complaints, console, counters, display, events, health, metrics, printer_api,
-    tickets,
+    RouteSpec, complaints, console, counters, display, events, health, letters, metrics,
+    printer_api, tickets,
 };
 
 #[derive(OpenApi)]
@@ -60,6 +60,9 @@ use super::{
         complaints::reprint,
         complaints::attach,
         complaints::attachment,
+        letters::signed,
+        letters::preview,
+        letters::receipt,
         health::healthz,
         metrics::metrics,
         openapi_json,
