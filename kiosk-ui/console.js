@@ -80,6 +80,46 @@
     es.onopen = refresh;
   }
 
+  // The office head's "Hari ini" block, swapped in whole on queue and complaint events; one
+  // request at a time, one more if events came meanwhile, sent as a background request so a
+  // console left open does not stay signed in.
+  var glance = document.getElementById("glance");
+  var refreshGlance = function () {};
+  if (glance && window.EventSource && window.fetch) {
+    var gBusy = false, gAgain = false;
+    refreshGlance = function () {
+      if (gBusy) { gAgain = true; return; }
+      gBusy = true;
+      fetch(glance.getAttribute("data-live"), {
+        credentials: "same-origin",
+        headers: { "X-Loket-Background": "1" }
+      }).then(function (r) {
+        if (!r.ok) throw new Error(String(r.status));
+        return r.text();
+      }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("glance");
+        if (fresh) {
+          fresh = document.adoptNode(fresh);
+          glance.replaceWith(fresh);
+          glance = fresh;
+          var at = document.getElementById("glance-live");
+          if (at) at.textContent = "diperbarui " + new Date().toLocaleTimeString("id-ID");
+        }
+      }).catch(function () {
+        // The next event tries again; the figures shown stay as they were.
+      }).then(function () {
+        gBusy = false;
+        if (gAgain) { gAgain = false; refreshGlance(); }
+      });
+    };
+    var queueEvents = new EventSource("/api/v1/events");
+    ["issued", "called", "recalled", "serving", "finished", "no_show", "transferred", "requeued",
+     "voided", "reprinted", "print_failed", "printer_status", "day_started", "resync"].forEach(function (t) {
+      queueEvents.addEventListener(t, refreshGlance);
+    });
+  }
+
   // Complaint changes (staff only). The page names the last event it had seen when it was
   // rendered, so a change made between its rendering and the connection is not missed;
   // on a reconnect the browser sends Last-Event-ID, which the daemon prefers.
@@ -121,6 +161,7 @@
     };
     var onEvent = function (ev) {
       if (work) refreshWork();
+      refreshGlance();
       if (stale) {
         var data = {};
         try { data = JSON.parse(ev.data); } catch (e) { data = {}; }

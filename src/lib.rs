@@ -25,6 +25,7 @@ pub mod pdf;
 pub mod printer;
 pub mod privacy;
 pub mod queue;
+pub mod report;
 pub mod store;
 pub mod survey;
 pub mod tls;

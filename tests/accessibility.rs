@@ -322,6 +322,12 @@ async fn every_page_in_every_state_has_no_axe_violations() {
         ("status", "/console/status"),
         ("password", "/console/password"),
         ("not found", "/console/pengaduan/999"),
+        ("queue report", "/console/laporan"),
+        ("complaint recap", "/console/laporan/pengaduan"),
+        (
+            "report, reversed range (400)",
+            "/console/laporan?dari=2026-12-01&sampai=2026-11-01",
+        ),
     ] {
         b.goto(&app.url(path)).await;
         if path == "/console/counter/1" {
@@ -438,7 +444,7 @@ async fn every_page_in_every_state_has_no_axe_violations() {
         elapsed.as_secs_f64()
     );
     // Every page and state listed in docs/accessibility.md: none skipped on the way.
-    assert_eq!(report.pages.len(), 43, "{:?}", report.pages);
+    assert_eq!(report.pages.len(), 46, "{:?}", report.pages);
     assert!(
         report.found.is_empty(),
         "{} accessibility violations:\n{}",

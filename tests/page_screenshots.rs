@@ -371,3 +371,89 @@ async fn citizen_pages() {
     b.quit().await;
     app.stop().await;
 }
+
+/// The office head's home ("Hari ini") and the queue report with its charts, after a week of
+/// tickets; also the report as it prints (print media emulated).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes screenshots for review"]
+async fn report_pages_at_1366x768() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let clock = std::sync::Arc::new(loket::clock::FakeClock::new(common::wib(
+        2026, 11, 24, 8, 0,
+    )));
+    let mut app = TestApp::spawn_in(tmp.path(), clock.clone(), common::test_config()).await;
+    let services = ["B", "C", "D", "B", "A", "C", "B"];
+    // Tuesday 24 to Friday 27 November, then Monday 30 (today, live, half done).
+    for (d, (day, tickets)) in [(24, 22), (25, 30), (26, 18), (27, 26), (30, 20)]
+        .into_iter()
+        .enumerate()
+    {
+        let at = |m: i64| common::wib(2026, 11, day, 8, 0) + chrono::Duration::minutes(m);
+        app.walk_clock_to(at(0)).await;
+        app.operator = app.staff("loket-op", &[Role::Operator]).await;
+        for k in 0..tickets {
+            // Arrivals bunch after opening and again before noon.
+            let m = (k as i64 * 11 + d as i64 * 3) % 200;
+            clock.set(at(m));
+            app.issue(services[(k + d) % services.len()], k % 9 == 0)
+                .await;
+        }
+        let mut now = at(205);
+        let rounds = if day == 30 { 4 } else { 12 };
+        for j in 0..rounds {
+            for c in [1u32, 2, 3, 4] {
+                clock.set(now);
+                app.operator = app.staff("loket-op", &[Role::Operator]).await;
+                if app.call_next(c).await.is_none() {
+                    continue;
+                }
+                now += chrono::Duration::minutes(1);
+                clock.set(now);
+                if (j + c as usize + d).is_multiple_of(7) {
+                    app.op(c, "no-show", None).await;
+                    continue;
+                }
+                if c == 2 && (j + d) % 5 == 1 {
+                    app.op(c, "transfer", Some(serde_json::json!({"service": "D"})))
+                        .await;
+                    continue;
+                }
+                app.op(c, "serve", None).await;
+                now += chrono::Duration::minutes(3 + ((j * 5 + c as usize * 3 + d) % 9) as i64);
+                clock.set(now);
+                app.op(c, "finish", None).await;
+            }
+        }
+    }
+    // After the lunch break, while the kiosk is open.
+    clock.set(common::wib(2026, 11, 30, 13, 5));
+    app.create_user("kepala", &[Role::KepalaDinas, Role::Admin])
+        .await;
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&out).expect("dir");
+    let b = Browser::start_with(1366, 768, &["--hide-scrollbars"]).await;
+    b.login(&app.base, "kepala", common::TEST_PASSWORD).await;
+    b.wait_url("/console").await;
+    std::fs::write(out.join("head-home.png"), b.screenshot().await).expect("png");
+    // A ticket issued elsewhere: the block follows without a reload.
+    app.issue("B", false).await;
+    b.wait_text("#glance-live", "diperbarui").await;
+    std::fs::write(out.join("head-home-live.png"), b.screenshot().await).expect("png");
+    b.goto(&app.url("/console/laporan")).await;
+    for (i, y) in [0, 700, 1400, 2100].into_iter().enumerate() {
+        b.script(&format!("window.scrollTo(0, {y});")).await;
+        std::fs::write(out.join(format!("report-{i}.png")), b.screenshot().await).expect("png");
+    }
+    b.goto(&app.url("/console/laporan/pengaduan")).await;
+    std::fs::write(out.join("report-complaints.png"), b.screenshot().await).expect("png");
+    b.goto(&app.url("/console/laporan")).await;
+    b.cdp(
+        "Emulation.setEmulatedMedia",
+        serde_json::json!({"media": "print"}),
+    )
+    .await;
+    b.resize(1122, 794).await; // A4 landscape at 96 dpi
+    std::fs::write(out.join("report-print.png"), b.screenshot().await).expect("png");
+    b.quit().await;
+    app.stop().await;
+}

@@ -192,6 +192,16 @@ impl QueueState {
         self.tickets.get(&id)
     }
 
+    /// Names the staff member who did a ticket's latest step (a counter operation just
+    /// applied); the record is written with the batch, as it is already changed.
+    pub fn sign_last_step(&mut self, id: TicketId, by: &str) -> Option<&Ticket> {
+        let t = self.tickets.get_mut(&id)?;
+        if let Some(step) = t.history.last_mut() {
+            step.by = Some(by.to_string());
+        }
+        Some(t)
+    }
+
     /// Every ticket of the service day, in no particular order.
     pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
         self.tickets.values()

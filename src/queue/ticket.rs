@@ -78,6 +78,10 @@ pub struct Step {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counter: Option<u32>,
     pub service: String,
+    /// The staff member who did it (counter operations), for the per-staff report. Absent in
+    /// records written before it existed and for the kiosk's and the system's own steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,6 +164,7 @@ impl Ticket {
             action: action.to_string(),
             counter,
             service: self.service.clone(),
+            by: None,
         });
     }
 
@@ -181,7 +186,7 @@ impl Ticket {
     }
 
     /// Seconds spent at the counter, when the clock gave a believable figure.
-    pub(super) fn service_seconds(&self) -> Option<i64> {
+    pub fn service_seconds(&self) -> Option<i64> {
         let start = self.serving_at.or(self.called_at)?;
         let secs = (self.finished_at? - start).num_seconds();
         // A clock that jumped during service gives nonsense; leave it out of the average.

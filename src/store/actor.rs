@@ -23,6 +23,7 @@ use super::complaints::{
     NewComplaint, PurgeSummary, RegisterPage, RegisterQuery, WorkList,
 };
 use super::fault::{self, Damage, Degraded, Fault, StoreStatus};
+use super::reports;
 use super::tables::{self, StoreError, Writes};
 use crate::audit::{AuditEntry, Who};
 use crate::auth::{Session, User};
@@ -229,6 +230,12 @@ enum Command {
     },
     Metrics {
         reply: Reply<Metrics>,
+    },
+    /// The queue aggregates of `from..=to`: stored ones, and today's from memory.
+    DayAggregates {
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        reply: Reply<Vec<crate::report::DayAggregate>>,
     },
     Backup {
         dest: PathBuf,
@@ -531,6 +538,16 @@ impl StoreHandle {
         self.ask(|reply| Command::Metrics { reply }).await
     }
 
+    /// The queue report's days in `from..=to`, in date order; today's is computed live.
+    pub async fn day_aggregates(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<crate::report::DayAggregate>, OpError> {
+        self.ask(|reply| Command::DayAggregates { from, to, reply })
+            .await
+    }
+
     pub async fn audit_entries(&self) -> Result<Vec<AuditEntry>, OpError> {
         self.ask(|reply| Command::AuditEntries { reply }).await
     }
@@ -682,6 +699,21 @@ impl StoreHandle {
             .await?
         {
             ComplaintOut::Counts(c) => Ok(c),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// The complaints received on `from..=to` (office-local), for the monthly recap.
+    pub async fn complaints_received(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<Complaint>, OpError> {
+        match self
+            .complaint_req(ComplaintOp::Received { from, to }, Who::system())
+            .await?
+        {
+            ComplaintOut::List(l) => Ok(l),
             _ => Err(StoreError::Stopped.into()),
         }
     }
@@ -858,6 +890,12 @@ pub fn spawn(
     let db = tables::open(path, opener.as_ref())?;
     let today = local_date(clock.now(), config.office.time_zone);
     let (state, event_seq) = tables::load(&db, path, today)?;
+    // Days closed without their report figures (a file from before reports existed).
+    match reports::catch_up(&db, state.meta().day_first_id, config.office.time_zone) {
+        Ok(0) => {}
+        Ok(days) => info!(days, "report figures of closed days written"),
+        Err(e) => warn!(error = %e, "report figures of closed days not written"),
+    }
     let audit_head = accounts::audit_head(&db)?;
     let complaint_index = complaints::load_index(&db, config.office.time_zone)?;
     let staff_seq = complaints::staff_event_seq(&db)?;
@@ -1012,6 +1050,7 @@ fn refuse(cmd: Command, make: impl Fn() -> StoreError) -> Option<Command> {
         Command::AuditEntries { reply } => reply.send(Err(e())).is_ok(),
         Command::ComplaintActions { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::Metrics { reply } => reply.send(Err(e())).is_ok(),
+        Command::DayAggregates { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::Backup { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::Complaint { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::Ticket { reply, .. } => reply.send(Err(e())).is_ok(),
@@ -1233,7 +1272,13 @@ impl Actor {
                     let r = self.state.counter_op(&self.config, counter, &op, now);
                     let r = r.map(|(ticket, change)| {
                         changes.extend(change.map(|c| (now, c)));
-                        ticket
+                        // Who did it, for the per-staff queue report.
+                        ticket.map(|t| {
+                            self.state
+                                .sign_last_step(t.id, &who.actor)
+                                .cloned()
+                                .unwrap_or(t)
+                        })
                     });
                     if let Ok(Some(t)) = &r {
                         let action = format!("counter_{}", op.name().replace('-', "_"));
@@ -1649,8 +1694,21 @@ impl Actor {
                 }
             }
         }
+        // The closing day's tickets, for its report aggregate: copied only when it closes.
+        let tz = self.config.office.time_zone;
+        let closing_day = self.state.service_day();
+        let closing = (local_date(now, tz) > closing_day)
+            .then(|| self.state.tickets().cloned().collect::<Vec<_>>());
         if let Some(c) = self.state.advance_day(&self.config, now) {
             info!(service_day = %self.state.service_day(), "new service day");
+            if let Some(tickets) = closing {
+                let agg = crate::report::day::aggregate(closing_day, &tickets, tz);
+                let through = self.state.meta().day_first_id;
+                if let Err(e) = self.in_batch(|txn| reports::write_day(txn, &agg, through)) {
+                    error!(error = %e, "the closed day's report figures not written; the batch is not committed");
+                    self.batch_failed = true;
+                }
+            }
             let day = self.state.service_day().to_string();
             self.audit(now, &Who::system(), "service_day_started", &day, "");
             changes.push((now, c));
@@ -2266,6 +2324,24 @@ impl Actor {
                     event_seq: self.event_seq,
                     complaints: self.complaint_counts(now),
                 }));
+            }
+            Command::DayAggregates { from, to, reply } => {
+                let today = self.state.service_day();
+                let r = self.db().and_then(|db| reports::read_range(db, from, to));
+                let r = r.map(|mut days| {
+                    // A stored record of today would be from an earlier run's close that
+                    // never happened; memory is the truth for the current day.
+                    days.retain(|d| d.day != today);
+                    if (from..=to).contains(&today) {
+                        days.push(crate::report::day::aggregate(
+                            today,
+                            self.state.tickets(),
+                            self.config.office.time_zone,
+                        ));
+                    }
+                    days
+                });
+                let _ = reply.send(r.map_err(Into::into));
             }
             Command::AuditEntries { reply } => {
                 let r = self.db().and_then(|db| accounts::audit_entries(db));

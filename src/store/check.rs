@@ -73,6 +73,11 @@ pub fn check(db: &impl ReadableDatabase, data_dir: &Path) -> Vec<TableReport> {
             rows(db, TICKET_LINKS, |_, _| Ok(()))
         }),
         guarded("complaint_letters", || rows(db, LETTERS, |_, _| Ok(()))),
+        guarded("report_days", || {
+            rows(db, super::reports::REPORT_DAYS, |_, v| {
+                json("report day", v)
+            })
+        }),
     ];
     out.push(guarded("complaint_attachments", || {
         let mut missing = Vec::new();

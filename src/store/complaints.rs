@@ -352,6 +352,12 @@ pub(super) enum ComplaintOp {
     IntakeTickets {
         limit: usize,
     },
+    /// The complaints received on `from..=to` (office-local dates), without identities: the
+    /// register index picks them, so only that month's records are decoded.
+    Received {
+        from: NaiveDate,
+        to: NaiveDate,
+    },
     /// One attachment's bytes, audited as `complaint_attachment_viewed`.
     AttachmentGet {
         seq: u64,
@@ -376,6 +382,7 @@ impl ComplaintOp {
                 | ComplaintOp::Register(_)
                 | ComplaintOp::Counts
                 | ComplaintOp::IntakeTickets { .. }
+                | ComplaintOp::Received { .. }
         )
     }
 }
@@ -389,6 +396,7 @@ pub(super) enum ComplaintOut {
     Tickets(Vec<IntakeTicket>),
     File(Box<Stored>, Vec<u8>),
     Work(WorkList),
+    List(Vec<Complaint>),
     Pdf(super::letters::LetterPdf),
 }
 
@@ -776,6 +784,7 @@ impl Actor {
             ComplaintOp::Purge => self.purge_complaints(who, now, after),
             ComplaintOp::Counts => Ok(ComplaintOut::Counts(self.complaint_counts(now))),
             ComplaintOp::IntakeTickets { limit } => self.intake_tickets(limit),
+            ComplaintOp::Received { from, to } => self.received_between(from, to),
             ComplaintOp::AttachmentGet { seq, sha256 } => {
                 self.attachment_get(seq, &sha256, who, now)
             }
@@ -812,6 +821,23 @@ impl Actor {
         let r = f(&txn, &mut self.complaints);
         self.txn = Some(txn);
         r
+    }
+
+    fn received_between(&self, from: NaiveDate, to: NaiveDate) -> Result<ComplaintOut, OpError> {
+        let seqs: Vec<u64> = self
+            .complaints
+            .rows
+            .iter()
+            .filter(|r| (from..=to).contains(&r.created_on))
+            .map(|r| r.seq)
+            .collect();
+        let mut out = Vec::with_capacity(seqs.len());
+        for seq in seqs {
+            if let Some(c) = self.read_complaint(seq)? {
+                out.push(c);
+            }
+        }
+        Ok(ComplaintOut::List(out))
     }
 
     /// One complaint as this batch leaves it: through the batch's transaction when one is

@@ -10,6 +10,7 @@ pub mod fault;
 mod letters;
 pub mod migrate;
 pub mod offline;
+mod reports;
 mod tables;
 
 pub use actor::{

@@ -286,7 +286,7 @@ pub(super) fn read_ticket(db: &Database, id: TicketId) -> Result<Option<Ticket>,
     }
 }
 
-fn decode(bytes: &[u8]) -> Result<Ticket, StoreError> {
+pub(super) fn decode(bytes: &[u8]) -> Result<Ticket, StoreError> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
         what: "ticket".to_string(),
         why: e.to_string(),

@@ -45,6 +45,8 @@ struct HomePage {
     /// For an administrator, while the clock is implausibly far ahead of the service day:
     /// (the clock's date, the service day).
     clock_suspect: Option<(String, String)>,
+    /// Today at a glance, for who may read the reports.
+    glance: Option<super::glance::Glance>,
 }
 
 struct CounterCard {
@@ -84,6 +86,15 @@ pub async fn home(State(app): State<AppState>, staff: Staff) -> Response {
         staff.user.display_name.clone()
     };
     let work = super::complaint_pages::my_work(&app, &staff).await;
+    let reads_reports = super::routes()
+        .iter()
+        .find(|r| r.path == "/console/ringkasan")
+        .is_some_and(|r| r.access.allows(&staff.user));
+    let glance = if reads_reports {
+        super::glance::glance(&app).await
+    } else {
+        None
+    };
     let mut shell = Shell::staff(&app, &staff, "Konsol Petugas", HOME);
     // The administrator keeps the calendar: deadlines computed past its end ignore the
     // holidays nobody entered.
@@ -111,6 +122,7 @@ pub async fn home(State(app): State<AppState>, staff: Staff) -> Response {
             counters,
             work,
             clock_suspect,
+            glance,
         },
     )
 }

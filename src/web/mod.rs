@@ -10,6 +10,7 @@ mod error;
 mod events;
 mod extract;
 mod flash;
+mod glance;
 mod guard;
 mod health;
 mod json;
@@ -23,6 +24,7 @@ mod page;
 mod printer_api;
 mod rate_limit;
 mod reopening;
+mod reports;
 mod service_day;
 mod tickets;
 mod track;
@@ -91,6 +93,8 @@ pub struct RouteSpec {
 const COUNTER_STAFF: &[Role] = &[Role::Operator, Role::CustomerService];
 const PAPER_STAFF: &[Role] = &[Role::Operator, Role::CustomerService, Role::Admin];
 const ADMIN: &[Role] = &[Role::Admin];
+/// Who reads the office's reports.
+const REPORT_READERS: &[Role] = &[Role::KepalaDinas, Role::Admin];
 /// Who opens complaints and prints their receipts.
 const COMPLAINT_OPENERS: &[Role] = &[Role::ComplaintOfficer];
 /// Everyone who acts in a complaint's flow; the engine decides per step. Customer service's
@@ -190,6 +194,24 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::POST, "/login", Public, post(login::submit)),
         r(Method::POST, "/logout", Staff, post(login::logout)),
         r(Method::GET, "/console", Staff, get(console::home)),
+        r(
+            Method::GET,
+            reports::QUEUE,
+            Roles(REPORT_READERS),
+            get(reports::queue_report),
+        ),
+        r(
+            Method::GET,
+            reports::COMPLAINTS,
+            Roles(REPORT_READERS),
+            get(reports::complaint_recap),
+        ),
+        r(
+            Method::GET,
+            "/console/ringkasan",
+            Roles(REPORT_READERS),
+            get(glance::fragment),
+        ),
         r(
             Method::GET,
             "/console/password",

@@ -74,6 +74,9 @@ use super::{
         pages::login_submit,
         pages::logout,
         pages::console_home,
+        pages::queue_report,
+        pages::glance,
+        pages::complaint_recap,
         pages::my_work,
         pages::password_page,
         pages::password_submit,
@@ -394,6 +397,54 @@ mod pages {
         (status = 200, description = "The page", content_type = "text/html", body = String),
     ))]
     fn console_home() {}
+
+    /// The queue report (office head, administrator)
+    ///
+    /// Per day, service, counter and staff member over `dari..=sampai` (default: this month
+    /// to today, at most 366 days): tickets, no-shows, transfers, wait and service time
+    /// (median and p90, nearest rank), with charts; `format=csv|xlsx` downloads the tables.
+    #[utoipa::path(get, path = "/console/laporan", tag = "pages",
+        params(
+            ("dari" = Option<String>, Query, description = "First day, `YYYY-MM-DD`"),
+            ("sampai" = Option<String>, Query, description = "Last day, `YYYY-MM-DD`"),
+            ("format" = Option<String>, Query, description = "`csv` or `xlsx`; absent: the page"),
+        ),
+        responses(
+            (status = 200, description = "The page, or the file (`laporan-antrian-2026-11.xlsx`)", content_type = "text/html", body = String),
+            (status = 400, description = "A bad date, a reversed range, a range over 366 days or an unknown format", content_type = "text/html", body = String),
+            (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+        ))]
+    fn queue_report() {}
+
+    /// "Hari ini" alone (office head, administrator)
+    ///
+    /// The console home's today-at-a-glance block as an HTML fragment (no layout): per
+    /// service tickets, waiting, served, no-shows, wait and service time (median, p90); per
+    /// counter the times; complaints open and overdue; the printer. The home swaps it in on
+    /// queue and complaint events.
+    #[utoipa::path(get, path = "/console/ringkasan", tag = "pages", responses(
+        (status = 200, description = "The fragment", content_type = "text/html", body = String),
+        (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+    ))]
+    fn glance() {}
+
+    /// The monthly complaint recap (office head, administrator)
+    ///
+    /// The *laporan pengelolaan pengaduan* of `bulan` (`YYYY-MM`, default this month):
+    /// received by channel, level and flow; closed; steps and complaints within their time
+    /// standard; mean working minutes per step against its standard; the overdue steps.
+    /// `format=csv|xlsx` downloads the tables.
+    #[utoipa::path(get, path = "/console/laporan/pengaduan", tag = "pages",
+        params(
+            ("bulan" = Option<String>, Query, description = "The month, `YYYY-MM`"),
+            ("format" = Option<String>, Query, description = "`csv` or `xlsx`; absent: the page"),
+        ),
+        responses(
+            (status = 200, description = "The page, or the file (`laporan-pengaduan-2026-11.xlsx`)", content_type = "text/html", body = String),
+            (status = 400, description = "A bad month or an unknown format", content_type = "text/html", body = String),
+            (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+        ))]
+    fn complaint_recap() {}
 
     /// "Langkah saya" alone
     ///

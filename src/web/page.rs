@@ -38,8 +38,9 @@ pub struct NavItem {
 }
 
 /// The console's pages, in menu order; each is shown only to who may open it.
-const MENU: [(&str, &str); 7] = [
+const MENU: [(&str, &str); 8] = [
     ("/console", "Beranda"),
+    ("/console/laporan", "Laporan"),
     ("/console/pengaduan", "Pengaduan"),
     ("/console/pengaduan/baru", "Pengaduan baru"),
     ("/console/status", "Status"),
