@@ -554,6 +554,51 @@ async fn complaint_recap_counts_steps_and_complaints_within_their_standard() {
         !page.contains("Ahmad"),
         "no complainant's name in the recap"
     );
+    // The month on paper, for the office head to sign: the same figures under the
+    // letterhead, read back with pdftotext.
+    assert_eq!(app.number("A").await, "A-001");
+    let (status, disposition, pdf) =
+        fetch(&app, &head, "/console/laporan/bulanan?bulan=2026-11").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"laporan-bulanan-2026-11.pdf\""
+    );
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf, tmp.path(), "monthly");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "LAPORAN BULANAN PELAYANAN ANTRIAN DAN PENGELOLAAN PENGADUAN",
+        "Bulan November 2026",
+        "tercatat 1 tiket antrian",
+        "Pengaduan yang diterima pada bulan November 2026: 2; telah selesai: 0.",
+        "standar waktu: 3 dari 4 (75,0%)",
+        "1 dari 2 (50,0%)",
+        "Per layanan",
+        "Per langkah",
+        "NAMA KEPALA DINAS, S.H., M.Si.",
+        "NIP. 19700101 200003 1 001",
+    ] {
+        assert!(flat.contains(expected), "{expected:?} in {flat}");
+    }
+    assert!(!flat.contains("Ahmad"), "no complainant's name on paper");
+    if std::env::var_os("LOKET_SCREENSHOTS").is_some() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("dir");
+        let pdf_path = tmp.path().join("monthly.pdf");
+        let out = std::process::Command::new("pdftoppm")
+            .args(["-r", "80", "-png"])
+            .arg(&pdf_path)
+            .arg(dir.join("monthly-report"))
+            .status()
+            .expect("pdftoppm");
+        assert!(out.success());
+    }
+    let (status, _, _) = fetch(&app, &head, "/console/laporan/bulanan?bulan=2026-13").await;
+    assert_eq!(status, 400);
+    let (status, _, _) = fetch(&app, &officer, "/console/laporan/bulanan?bulan=2026-11").await;
+    assert_eq!(status, 403);
+
     for bad in [
         "bulan=2026-13",
         "bulan=November",
@@ -568,4 +613,21 @@ async fn complaint_recap_counts_steps_and_complaints_within_their_standard() {
         );
     }
     app.stop().await;
+}
+
+/// The text of a PDF, as `pdftotext` (poppler-utils) reads it.
+fn pdf_text(bytes: &[u8], dir: &std::path::Path, name: &str) -> String {
+    let path = dir.join(format!("{name}.pdf"));
+    std::fs::write(&path, bytes).expect("write pdf");
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
 }

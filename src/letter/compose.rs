@@ -57,9 +57,10 @@ pub fn tanggal(date: NaiveDate) -> String {
 }
 
 /// Where the signature column starts, mm from the left margin.
-const SIGN_COLUMN: f32 = 85.0;
+pub const SIGN_COLUMN: f32 = 85.0;
 
-fn kop(t: &Template) -> Vec<Block> {
+/// The letterhead and its rule, as every printed paper of the office begins.
+pub fn kop(t: &Template) -> Vec<Block> {
     vec![
         Block::Letterhead(Letterhead {
             logo_png: t.logo_png.clone(),
@@ -212,7 +213,8 @@ pub fn compose_letter(cfg: &LetterConfig, f: &LetterFacts) -> Document {
     }
 }
 
-fn signature(signer: Option<&Signer>, size: f32, spacing: f32) -> Vec<Block> {
+/// The signature block in the right-hand column: jabatan, space to sign, name, pangkat, NIP.
+pub fn signature(signer: Option<&Signer>, size: f32, spacing: f32) -> Vec<Block> {
     let line = |text: String, bold: bool| {
         let run = if bold {
             Run::bold(text)

@@ -7,7 +7,9 @@ mod compose;
 mod paraf;
 mod template;
 
-pub use compose::{LetterFacts, compose_letter, compose_receipt, tanggal};
+pub use compose::{
+    LetterFacts, SIGN_COLUMN, compose_letter, compose_receipt, kop, signature, tanggal,
+};
 pub use paraf::{Paraf, paraf_rows, signing_role};
 pub use template::{EMBEDDED_TEMPLATE, PLACEHOLDERS, Template, fill, unknown_placeholder};
 

@@ -118,50 +118,7 @@ pub fn layout(doc: &Document) -> LaidOut {
         images: Vec::new(),
     };
     for block in &doc.blocks {
-        match block {
-            Block::Paragraph(p) => paragraph(&mut c, p),
-            Block::KeyValue(kv) => key_value(&mut c, kv),
-            Block::Table(t) => table(&mut c, t),
-            Block::Letterhead(h) => letterhead(&mut c, h),
-            Block::Rule { thickness, double } => {
-                let h = if *double { thickness + 3.0 } else { *thickness };
-                c.need(h);
-                let (l, r, y) = (c.left, c.right, c.y + thickness / 2.0);
-                c.line(l, y, r, y, *thickness);
-                if *double {
-                    let y2 = c.y + thickness + 2.0;
-                    c.line(l, y2, r, y2, 0.6);
-                }
-                c.y += h + 2.0;
-            }
-            Block::Image {
-                png,
-                width,
-                height,
-                left,
-            } => {
-                let (w, h) = (mm(*width), mm(*height));
-                c.need(h);
-                c.images.push(png.clone());
-                let image = c.images.len() - 1;
-                let (x, y) = (c.left + mm(*left), c.y);
-                c.page().push(Item::Image {
-                    x,
-                    y,
-                    width: w,
-                    height: h,
-                    image,
-                });
-                c.y += h;
-            }
-            Block::Space(v) => {
-                c.y += mm(*v);
-                if c.y > c.bottom {
-                    c.new_page();
-                }
-            }
-            Block::PageBreak => c.new_page(),
-        }
+        place(&mut c, block);
     }
     LaidOut {
         width,
@@ -169,6 +126,73 @@ pub fn layout(doc: &Document) -> LaidOut {
         family: doc.family,
         pages: c.pages,
         images: c.images,
+    }
+}
+
+fn place(c: &mut Cursor, block: &Block) {
+    match block {
+        Block::Paragraph(p) => paragraph(c, p),
+        Block::KeyValue(kv) => key_value(c, kv),
+        Block::Table(t) => table(c, t),
+        Block::Letterhead(h) => letterhead(c, h),
+        Block::Rule { thickness, double } => {
+            let h = if *double { thickness + 3.0 } else { *thickness };
+            c.need(h);
+            let (l, r, y) = (c.left, c.right, c.y + thickness / 2.0);
+            c.line(l, y, r, y, *thickness);
+            if *double {
+                let y2 = c.y + thickness + 2.0;
+                c.line(l, y2, r, y2, 0.6);
+            }
+            c.y += h + 2.0;
+        }
+        Block::Image {
+            png,
+            width,
+            height,
+            left,
+        } => {
+            let (w, h) = (mm(*width), mm(*height));
+            c.need(h);
+            c.images.push(png.clone());
+            let image = c.images.len() - 1;
+            let (x, y) = (c.left + mm(*left), c.y);
+            c.page().push(Item::Image {
+                x,
+                y,
+                width: w,
+                height: h,
+                image,
+            });
+            c.y += h;
+        }
+        Block::Space(v) => {
+            c.y += mm(*v);
+            if c.y > c.bottom {
+                c.new_page();
+            }
+        }
+        Block::PageBreak => c.new_page(),
+        Block::KeepTogether(blocks) => {
+            // Measured on an endless page of the same width, then placed where it fits whole.
+            let mut scratch = Cursor {
+                family: c.family,
+                left: c.left,
+                right: c.right,
+                top: 0.0,
+                bottom: f32::MAX,
+                y: 0.0,
+                pages: vec![Vec::new()],
+                images: Vec::new(),
+            };
+            for b in blocks {
+                place(&mut scratch, b);
+            }
+            c.need(scratch.y);
+            for b in blocks {
+                place(c, b);
+            }
+        }
     }
 }
 
@@ -624,6 +648,24 @@ mod tests {
             assert_eq!(t.iter().filter(|(_, _, s)| s == "Uraian").count(), 1);
             assert!(t.iter().all(|(_, y, _)| *y < h - mm(20.0)));
         }
+    }
+
+    #[test]
+    fn kept_together_blocks_start_a_page_rather_than_split() {
+        let line = || Block::Paragraph(Paragraph::text("Baris.", 12.0));
+        let mut blocks = vec![Block::Space(240.0)];
+        let signature: Vec<Block> = (0..6).map(|_| line()).collect();
+        blocks.push(Block::KeepTogether(signature.clone()));
+        let out = layout(&doc(blocks));
+        assert_eq!(out.pages.len(), 2);
+        assert!(texts(&out.pages[0]).is_empty(), "nothing split off");
+        assert_eq!(texts(&out.pages[1]).len(), 6);
+        // Loose, the same lines fill the first page and run on.
+        let mut loose = vec![Block::Space(240.0)];
+        loose.extend(signature);
+        let out = layout(&doc(loose));
+        assert_eq!(out.pages.len(), 2);
+        assert!(!texts(&out.pages[0]).is_empty());
     }
 
     #[test]

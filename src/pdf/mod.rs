@@ -208,6 +208,9 @@ pub enum Block {
     /// Vertical space, mm.
     Space(f32),
     PageBreak,
+    /// Blocks that go on one page: started on the next page when they do not fit on this
+    /// one (a signature block with its date, a heading with its short table).
+    KeepTogether(Vec<Block>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -5,6 +5,7 @@
 pub mod charts;
 pub mod complaints;
 pub mod day;
+pub mod monthly;
 pub mod percentile;
 pub mod queue;
 pub mod table;

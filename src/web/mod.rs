@@ -208,6 +208,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r(
             Method::GET,
+            reports::MONTHLY,
+            Roles(REPORT_READERS),
+            get(reports::monthly_pdf),
+        ),
+        r(
+            Method::GET,
             "/console/ringkasan",
             Roles(REPORT_READERS),
             get(glance::fragment),

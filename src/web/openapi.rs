@@ -77,6 +77,7 @@ use super::{
         pages::queue_report,
         pages::glance,
         pages::complaint_recap,
+        pages::monthly_report,
         pages::my_work,
         pages::password_page,
         pages::password_submit,
@@ -445,6 +446,19 @@ mod pages {
             (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
         ))]
     fn complaint_recap() {}
+
+    /// The monthly report as a PDF (office head, administrator)
+    ///
+    /// The month's queue tables and complaint recap under the office's letterhead, with the
+    /// Kepala Dinas' signature block: the paper the office head signs and files.
+    #[utoipa::path(get, path = "/console/laporan/bulanan", tag = "pages",
+        params(("bulan" = Option<String>, Query, description = "The month, `YYYY-MM`; default this month")),
+        responses(
+            (status = 200, description = "`laporan-bulanan-2026-11.pdf`", content_type = "application/pdf", body = Vec<u8>),
+            (status = 400, description = "A bad month", content_type = "text/html", body = String),
+            (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+        ))]
+    fn monthly_report() {}
 
     /// "Langkah saya" alone
     ///

@@ -171,6 +171,8 @@ struct QueuePage {
     to: String,
     /// The query of this range, for the download links.
     query: String,
+    /// The month of the range's first day, for the monthly PDF's link.
+    month: String,
     tickets: u32,
     charts: Charts,
     tables: Vec<ShownTable>,
@@ -213,6 +215,7 @@ pub async fn queue_report(
             from: from.to_string(),
             to: to.to_string(),
             query: format!("dari={from}&sampai={to}"),
+            month: from.format("%Y-%m").to_string(),
             tickets: report.total.tickets,
             charts: charts::draw(&report),
             tables: tables.iter().map(shown).collect(),
@@ -352,4 +355,86 @@ pub async fn complaint_recap(
             tables,
         },
     )
+}
+
+pub const MONTHLY: &str = "/console/laporan/bulanan";
+
+#[derive(Debug, Deserialize)]
+pub struct MonthOnly {
+    #[serde(default)]
+    bulan: Option<String>,
+}
+
+/// The month's report as a PDF under the letterhead, for the office head to sign and file:
+/// the queue tables and the complaint recap of `bulan`.
+pub async fn monthly_pdf(
+    State(app): State<AppState>,
+    staff: Staff,
+    Query(q): Query<MonthOnly>,
+) -> Response {
+    let now = app.clock.now();
+    let tz = app.config.office.time_zone;
+    let today = crate::clock::local_date(now, tz);
+    let (first, last) = match parse_month(q.bulan.as_deref(), today) {
+        Ok(m) => m,
+        Err(message) => return staff_error(&app, &staff, StatusCode::BAD_REQUEST, message),
+    };
+    let read = async {
+        let days = app.store.day_aggregates(first, last).await?;
+        let complaints = app.store.complaints_received(first, last).await?;
+        Ok::<_, crate::store::OpError>((days, complaints))
+    };
+    let (days, complaints) = match read.await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "monthly report not read");
+            return staff_error(
+                &app,
+                &staff,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Penyimpanan data sedang tidak tersedia.",
+            );
+        }
+    };
+    let queue = build(&app, first, last, &days);
+    let recap = crate::report::complaints::recap(&complaints, &app.config.calendar, tz, now);
+    let letter = app.config.letter.clone();
+    // Several pages of tables: laid out off the async workers.
+    let rendered = tokio::task::spawn_blocking(move || {
+        let doc = crate::report::monthly::compose(&letter, first, &queue, &recap, now, tz);
+        crate::pdf::render(&doc).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())
+    .and_then(|r| r);
+    match rendered {
+        Ok(bytes) => (
+            [
+                (CONTENT_TYPE, "application/pdf".to_string()),
+                (
+                    CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"laporan-bulanan-{}.pdf\"",
+                        first.format("%Y-%m")
+                    ),
+                ),
+                (CACHE_CONTROL, "no-store".to_string()),
+                (
+                    axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                    "nosniff".to_string(),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "monthly report PDF not made");
+            staff_error(
+                &app,
+                &staff,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Berkas laporan gagal dibuat.",
+            )
+        }
+    }
 }
