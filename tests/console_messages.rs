@@ -118,7 +118,12 @@ async fn the_menu_shows_each_role_what_it_may_open_and_names_the_office() {
         (
             "kadis",
             vec![Role::KepalaDinas],
-            vec!["/console", "/console/pengaduan", "/console/password"],
+            vec![
+                "/console",
+                "/console/laporan",
+                "/console/pengaduan",
+                "/console/password",
+            ],
         ),
         (
             "pengaduan",
@@ -135,6 +140,7 @@ async fn the_menu_shows_each_role_what_it_may_open_and_names_the_office() {
             vec![Role::Admin],
             vec![
                 "/console",
+                "/console/laporan",
                 "/console/status",
                 "/console/users",
                 "/console/services",

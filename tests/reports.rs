@@ -370,6 +370,28 @@ async fn queue_report_figures_match_the_seeded_days() {
         "wait p90 of the range: {page}"
     );
 
+    // A backup restored: the closed days' figures come back with their tickets.
+    let backup = tmp.path().join("backup.redb");
+    app.state()
+        .store
+        .backup(backup.clone())
+        .await
+        .expect("backup");
+    app.stop().await;
+    let data = tempfile::tempdir().expect("restore dir");
+    loket::backup_cli::restore(&backup, data.path()).expect("restore");
+    let app = TestApp::spawn_in(data.path(), clock.clone(), config()).await;
+    let head = app.staff("hendra", &[Role::KepalaDinas]).await;
+    let (_, _, restored) = fetch(
+        &app,
+        &head,
+        "/console/laporan?dari=2026-11-30&sampai=2026-12-01&format=xlsx",
+    )
+    .await;
+    let restored = sheet(&restored, "Per hari");
+    for day in [&days[1], &days[2]] {
+        assert!(restored.contains(day), "{day:?} in {restored:?}");
+    }
     app.stop().await;
 }
 

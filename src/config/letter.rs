@@ -144,6 +144,14 @@ pub(super) fn pattern_problem(pattern: &str) -> Option<String> {
     if !pattern.contains("{seq}") {
         return Some("pola nomor surat harus memuat {seq} / the pattern must contain {seq}".into());
     }
+    // The sequence starts again each year: without the year, January's numbers would repeat
+    // last year's.
+    if !pattern.contains("{year}") {
+        return Some(
+            "pola nomor surat harus memuat {year}, karena urutan dimulai lagi tiap tahun / the pattern must contain {year}: the sequence restarts each year"
+                .into(),
+        );
+    }
     if rest.contains('}') || pattern.chars().any(char::is_control) || pattern.len() > 80 {
         return Some("pola nomor surat tidak sah / invalid pattern".into());
     }
@@ -255,6 +263,16 @@ mod tests {
             errs.0
                 .iter()
                 .any(|e| e.path == "letter.signers.kepala_dinas.acting"),
+            "{errs}"
+        );
+
+        let yearless =
+            EMBEDDED_DEFAULT.replace("000.8.3.3/{seq}/{unit}/{year}", "000.8.3.3/{seq}/{unit}");
+        let errs = Config::from_toml_str(&yearless).expect_err("refused");
+        assert!(
+            errs.0
+                .iter()
+                .any(|e| e.path == "letter.number_pattern" && e.message.contains("{year}")),
             "{errs}"
         );
 

@@ -843,7 +843,7 @@ pub(super) struct Actor {
     damage: Option<Damage>,
     damaged_flag: Arc<AtomicBool>,
     /// The clock's date while it is implausibly far ahead of the service day.
-    clock_suspect: Option<chrono::NaiveDate>,
+    pub(super) clock_suspect: Option<chrono::NaiveDate>,
     /// A day an administrator confirmed although the clock looked implausible.
     confirmed_day: Option<chrono::NaiveDate>,
 }
@@ -1117,6 +1117,15 @@ fn flag_panics_on_this_thread(flag: Arc<AtomicBool>) {
         }));
     });
     PANIC_FLAG.with(|f| *f.borrow_mut() = Some(flag));
+}
+
+/// Runs `f` on the store thread with panics caught and not taken for damage: for work that
+/// is not the database's (laying out a PDF), whose failure fails only its own request.
+pub(super) fn isolated<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    let flag = PANIC_FLAG.with(|c| c.borrow_mut().take());
+    let out = std::panic::catch_unwind(AssertUnwindSafe(f));
+    PANIC_FLAG.with(|c| *c.borrow_mut() = flag);
+    out
 }
 
 impl Actor {

@@ -126,6 +126,8 @@ pub fn copy_to(db: &Database, dest: &Path, data_dir: &Path) -> Result<BackupSumm
         copy_table(&snapshot, &txn, ATTACHMENT_REFS)?;
         // The signed letters' PDFs: the letters as they were signed, byte for byte.
         copy_table(&snapshot, &txn, LETTERS)?;
+        // The closed days' report figures: `meta` says which tickets they cover.
+        copy_table(&snapshot, &txn, super::reports::REPORT_DAYS)?;
         txn.commit()?;
         summary
     };

@@ -98,6 +98,18 @@ fn flow_signing_role(workflow: &Workflow) -> Option<Role> {
     })
 }
 
+/// The PDF of `doc`; a panic in the layout or the PDF writer fails this request only, and
+/// is not taken for a damaged database.
+fn render_isolated(doc: &crate::pdf::Document) -> Result<Vec<u8>, OpError> {
+    match super::actor::isolated(|| crate::pdf::render(doc)) {
+        Ok(r) => r.map_err(render_error),
+        Err(_) => {
+            tracing::error!("letter rendering panicked");
+            Err(ComplaintError::Invalid("Surat tidak dapat dibuat.".to_string()).into())
+        }
+    }
+}
+
 fn render_error(e: crate::pdf::RenderError) -> OpError {
     tracing::error!(error = %e, "letter rendering failed");
     ComplaintError::Invalid(format!("Surat tidak dapat dibuat: {e}.")).into()
@@ -151,6 +163,14 @@ impl Actor {
                 role.as_str()
             ))
         })?;
+        // A letter's number and date are for ever: not from a clock far ahead of the
+        // service day (see `QueueState::clock_ahead`).
+        if let Some(day) = self.clock_suspect {
+            return Err(ComplaintError::Invalid(format!(
+                "Jam sistem tidak wajar (menunjukkan {day}); surat belum dapat ditandatangani. Periksa jam atau minta administrator mengonfirmasi hari layanan."
+            ))
+            .into());
+        }
         let local = now.with_timezone(&self.config.office.time_zone);
         let year = local.year();
         let year_key = format!("letter_seq_{year}");
@@ -225,7 +245,7 @@ impl Actor {
             &self.config.letter,
             &self.facts(c, identity, body, number, at, signer, paraf),
         );
-        crate::pdf::render(&doc).map_err(render_error)
+        render_isolated(&doc)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -382,7 +402,7 @@ impl Actor {
                     .with_timezone(&self.config.office.time_zone)
                     .date_naive();
                 let doc = compose_receipt(&self.config.letter, &facts, letter_date);
-                let bytes = crate::pdf::render(&doc).map_err(render_error)?;
+                let bytes = render_isolated(&doc)?;
                 let sha256 = crate::auth::sha256_hex(&bytes);
                 // The receipt prints the complainant's name: an identity view.
                 self.audit(

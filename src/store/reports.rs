@@ -7,7 +7,10 @@
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+use redb::{
+    Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
+    WriteTransaction,
+};
 
 use super::tables::{META, StoreError, TICKETS, decode};
 use crate::queue::{Ticket, TicketId};
@@ -73,33 +76,49 @@ pub(super) fn read_range(
 pub(super) fn catch_up(db: &Database, day_first_id: TicketId, tz: Tz) -> Result<usize, StoreError> {
     let txn = db.begin_write()?;
     let written = {
-        let through = txn
-            .open_table(META)?
-            .get(K_REPORT_THROUGH)?
-            .map_or(1, |v| v.value());
+        let mut table = txn.open_table(REPORT_DAYS)?;
+        // No day recorded at all (a database restored from a backup that lacked them, or
+        // made before reports): the mark means nothing, every closed day is read again.
+        let through = if table.is_empty()? {
+            1
+        } else {
+            txn.open_table(META)?
+                .get(K_REPORT_THROUGH)?
+                .map_or(1, |v| v.value())
+        };
         if through >= day_first_id {
             0
         } else {
-            let mut days: std::collections::BTreeMap<NaiveDate, Vec<Ticket>> =
-                std::collections::BTreeMap::new();
-            {
-                let tickets = txn.open_table(TICKETS)?;
-                for row in tickets.range(through..day_first_id)? {
-                    let (_, v) = row?;
-                    let t = decode(v.value())?;
-                    days.entry(t.service_day).or_default().push(t);
-                }
-            }
-            let mut table = txn.open_table(REPORT_DAYS)?;
+            // Ids grow with the days: one day's tickets are held at a time, so the first
+            // start after an upgrade does not hold years of tickets in memory.
+            let tickets = txn.open_table(TICKETS)?;
             let mut n = 0;
-            for (day, tickets) in &days {
-                if table.get(key(*day).as_str())?.is_some() {
-                    continue;
+            let mut day: Option<(NaiveDate, Vec<Ticket>)> = None;
+            let mut flush = |d: NaiveDate, ts: &[Ticket]| -> Result<(), StoreError> {
+                if table.get(key(d).as_str())?.is_none() {
+                    let bytes = encode(&aggregate(d, ts, tz))?;
+                    table.insert(key(d).as_str(), bytes.as_slice())?;
+                    n += 1;
                 }
-                let bytes = encode(&aggregate(*day, tickets, tz))?;
-                table.insert(key(*day).as_str(), bytes.as_slice())?;
-                n += 1;
+                Ok(())
+            };
+            for row in tickets.range(through..day_first_id)? {
+                let (_, v) = row?;
+                let t = decode(v.value())?;
+                match &mut day {
+                    Some((d, ts)) if *d == t.service_day => ts.push(t),
+                    _ => {
+                        if let Some((d, ts)) = day.take() {
+                            flush(d, &ts)?;
+                        }
+                        day = Some((t.service_day, vec![t]));
+                    }
+                }
             }
+            if let Some((d, ts)) = day.take() {
+                flush(d, &ts)?;
+            }
+            drop(tickets);
             drop(table);
             txn.open_table(META)?
                 .insert(K_REPORT_THROUGH, day_first_id)?;
