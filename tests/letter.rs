@@ -425,7 +425,25 @@ async fn a_refused_signature_uses_no_number() {
     assert!(audit(&app, "complaint_letter_signed").await.is_empty());
     app.stop().await;
 
-    let app = spawn(data.path(), clock).await;
+    // Configured now; but a clock far ahead of the service day signs nothing either: the
+    // letter's number and date would be wrong for ever.
+    let mut lenient = config();
+    lenient.console.idle_timeout_minutes = 1_000_000;
+    lenient.console.absolute_timeout_hours = 1_000_000;
+    let app = TestApp::spawn_in(data.path(), clock.clone(), lenient).await;
+    app.issue("A", false).await;
+    clock.set(wib(2026, 12, 4, 9, 0));
+    let (status, refused) = try_act(&app, &p.kepala, seq, "approve", json!({})).await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Jam sistem tidak wajar"),
+        "{refused}"
+    );
+    assert_eq!(complaint(&app, &p.officer, seq).await, before);
+    clock.set(wib(2026, 11, 30, 9, 0));
     let c = act(&app, &p.kepala, seq, "approve", json!({})).await;
     assert_eq!(c["letters"][0]["number"], "000.8.3.3/1/DPMPTSP/2026");
     app.stop().await;
