@@ -8,6 +8,7 @@ mod letter;
 mod limits;
 mod printer;
 mod requeue;
+mod survey;
 mod working_hours;
 
 use std::collections::HashSet;
@@ -24,6 +25,7 @@ pub use letter::{LetterConfig, Signer};
 pub use limits::Limits;
 pub use printer::{ButtonConfig, CodePage, FailurePolicy, Paper, PrinterConfig, PrinterKind};
 pub use requeue::RequeuePolicy;
+pub use survey::SurveyConfig;
 
 pub use crate::calendar::Holiday;
 pub(crate) use errors::line_of;
@@ -69,6 +71,8 @@ pub struct Config {
     pub complaints: ComplaintsConfig,
     /// `[letter]`: the reply letter's number, place, signers and template.
     pub letter: LetterConfig,
+    /// `[survey]` and the questionnaire (`survey.toml`).
+    pub survey: SurveyConfig,
     /// The complaint flows and the level → flow mapping. The compiled-in SOP unless the
     /// daemon loaded the office's `sop/` directory (`Sop::load`) and put it here.
     pub sop: std::sync::Arc<crate::complaint::Sop>,
@@ -203,6 +207,10 @@ impl Config {
                 let template =
                     crate::letter::Template::load(base, file, required).map_err(ConfigErrors)?;
                 config.letter.template = std::sync::Arc::new(template);
+                // The office's questionnaire beside the file, if it has one.
+                if let Some(q) = survey::load_questionnaire(base).map_err(ConfigErrors)? {
+                    config.survey.questionnaire = std::sync::Arc::new(q);
+                }
                 Ok(config)
             }
             Ok(_) => Err(ConfigErrors(unreadable)),
@@ -344,6 +352,8 @@ struct RawConfig {
     complaints: RawComplaints,
     #[serde(default)]
     letter: letter::RawLetter,
+    #[serde(default)]
+    survey: survey::RawSurvey,
     #[serde(default)]
     limits: limits::RawLimits,
 }
@@ -1014,6 +1024,7 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
     let button = raw.button.as_ref().map(|b| b.validate(&mut errs, &codes));
     let limits = raw.limits.validate(&mut errs);
     let letter = letter::validate(&raw.letter, &mut errs);
+    let survey = survey::validate(&raw.survey, &mut errs);
 
     if !errs.errors.is_empty() {
         return Err(ConfigErrors(errs.errors));
@@ -1121,6 +1132,7 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
         },
         sop: std::sync::Arc::new(sop),
         letter: letter.ok_or_else(|| ConfigErrors(Vec::new()))?,
+        survey,
         limits,
         warnings,
     })

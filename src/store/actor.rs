@@ -24,6 +24,7 @@ use super::complaints::{
 };
 use super::fault::{self, Damage, Degraded, Fault, StoreStatus};
 use super::reports;
+use super::survey::{SurveyOp, SurveyOut, SurveyStatus};
 use super::tables::{self, StoreError, Writes};
 use crate::audit::{AuditEntry, Who};
 use crate::auth::{Session, User};
@@ -35,6 +36,7 @@ use crate::queue::{
     Change, CounterOp, Estimate, Issued, PrintMode, PrinterView, QueueError, QueueState, QueueView,
     Ticket, TicketId,
 };
+use crate::survey::response::{Answers, Channel, Response};
 
 /// Most requests applied in one transaction; bounds the latency of the batch's first.
 const MAX_BATCH: usize = 256;
@@ -53,6 +55,8 @@ pub enum OpError {
     Complaint(#[from] crate::complaint::ComplaintError),
     #[error(transparent)]
     Attachment(#[from] crate::attachments::AttachmentError),
+    #[error(transparent)]
+    Survey(#[from] super::survey::SurveyRefusal),
 }
 
 /// Why an account change or a login was refused, decided inside the store's transaction so
@@ -248,6 +252,11 @@ enum Command {
         who: Who,
         reply: Reply<ComplaintOut>,
     },
+    /// The survey's one way in (`store::survey`).
+    Survey {
+        op: SurveyOp,
+        reply: Reply<SurveyOut>,
+    },
     Ticket {
         id: TicketId,
         reply: Reply<Option<TicketStatus>>,
@@ -267,6 +276,7 @@ impl Command {
     fn writes(&self) -> bool {
         match self {
             Command::Complaint { op, .. } => !op.reads_only(),
+            Command::Survey { op, .. } => op.writes(),
             Command::Issue { .. }
             | Command::Counter { .. }
             | Command::Reprint { .. }
@@ -768,6 +778,58 @@ impl StoreHandle {
     }
 
     /// Every recorded change of complaint `seq`, oldest first.
+    async fn survey(&self, op: SurveyOp) -> Result<SurveyOut, OpError> {
+        self.ask(|reply| Command::Survey { op, reply }).await
+    }
+
+    /// Where a ticket stands for the survey.
+    pub async fn survey_status(&self, ticket: TicketId) -> Result<SurveyStatus, OpError> {
+        match self.survey(SurveyOp::Status { ticket }).await? {
+            SurveyOut::Status(s) => Ok(s),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// Today's ticket with that printed number (typed at the survey tablet), and its status.
+    pub async fn survey_find(
+        &self,
+        label: String,
+    ) -> Result<Option<(TicketId, SurveyStatus)>, OpError> {
+        match self.survey(SurveyOp::Find { label }).await? {
+            SurveyOut::Found(f) => Ok(f),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// Records one response for a served ticket, durably, once per ticket.
+    pub async fn survey_submit(
+        &self,
+        ticket: TicketId,
+        answers: Answers,
+        channel: Channel,
+    ) -> Result<(), OpError> {
+        let answers = Box::new(answers);
+        self.survey(SurveyOp::Submit {
+            ticket,
+            answers,
+            channel,
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// The responses of the visits on `from..=to` (office-local service days).
+    pub async fn survey_responses(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<Response>, OpError> {
+        match self.survey(SurveyOp::Responses { from, to }).await? {
+            SurveyOut::Responses(r) => Ok(r),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
     pub async fn complaint_actions(&self, seq: u64) -> Result<Vec<ActionRow>, OpError> {
         self.ask(|reply| Command::ComplaintActions { seq, reply })
             .await
@@ -1021,6 +1083,10 @@ fn refuse_write(cmd: Command) -> Option<Command> {
             let _ = reply.send(Err(StoreError::Stopped.into()));
             None
         }
+        Command::Survey { op, reply } if op.writes() => {
+            let _ = reply.send(Err(StoreError::Stopped.into()));
+            None
+        }
         other => Some(other),
     }
 }
@@ -1053,6 +1119,7 @@ fn refuse(cmd: Command, make: impl Fn() -> StoreError) -> Option<Command> {
         Command::DayAggregates { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::Backup { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::Complaint { reply, .. } => reply.send(Err(e())).is_ok(),
+        Command::Survey { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::Ticket { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::View { reply } => reply.send(Err(e())).is_ok(),
         Command::Health { reply } => reply.send(Err(e())).is_ok(),
@@ -1088,6 +1155,7 @@ enum Pending {
         Result<ComplaintOut, OpError>,
         AfterCommit,
     ),
+    Survey(Reply<SurveyOut>, Result<SurveyOut, OpError>),
     Read(Command),
 }
 
@@ -1553,6 +1621,18 @@ impl Actor {
                     let mut after = AfterCommit::default();
                     let r = self.complaint_op(op, &who, now, &mut after);
                     pending.push(Pending::Complaint(reply, r, after));
+                }
+                Command::Survey {
+                    op:
+                        SurveyOp::Submit {
+                            ticket,
+                            answers,
+                            channel,
+                        },
+                    reply,
+                } => {
+                    let r = self.survey_submit(ticket, *answers, channel, now);
+                    pending.push(Pending::Survey(reply, r));
                 }
                 Command::Shutdown => self.stopping = true,
                 read => pending.push(Pending::Read(read)),
@@ -2220,6 +2300,13 @@ impl Actor {
                 };
                 let _ = reply.send(r);
             }
+            Pending::Survey(reply, r) => {
+                let r = match r {
+                    Ok(_) if !committed => Err(failed()),
+                    other => other,
+                };
+                let _ = reply.send(r);
+            }
             Pending::Read(cmd) => self.read(cmd, now),
         }
     }
@@ -2359,6 +2446,9 @@ impl Actor {
             Command::ComplaintActions { seq, reply } => {
                 let r = self.db().and_then(|db| complaints::actions_of(db, seq));
                 let _ = reply.send(r.map_err(Into::into));
+            }
+            Command::Survey { op, reply } => {
+                let _ = reply.send(self.survey_read(op, now));
             }
             Command::Complaint { reply, .. } => {
                 let _ = reply.send(Err(StoreError::Stopped.into()));

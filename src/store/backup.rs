@@ -128,6 +128,8 @@ pub fn copy_to(db: &Database, dest: &Path, data_dir: &Path) -> Result<BackupSumm
         copy_table(&snapshot, &txn, LETTERS)?;
         // The closed days' report figures: `meta` says which tickets they cover.
         copy_table(&snapshot, &txn, super::reports::REPORT_DAYS)?;
+        copy_table(&snapshot, &txn, super::survey::RESPONSES)?;
+        copy_table(&snapshot, &txn, super::survey::ANSWERED)?;
         txn.commit()?;
         summary
     };

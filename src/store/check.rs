@@ -73,6 +73,14 @@ pub fn check(db: &impl ReadableDatabase, data_dir: &Path) -> Vec<TableReport> {
             rows(db, TICKET_LINKS, |_, _| Ok(()))
         }),
         guarded("complaint_letters", || rows(db, LETTERS, |_, _| Ok(()))),
+        guarded("survey_responses", || {
+            rows(db, super::survey::RESPONSES, |_, v| {
+                json("survey response", v)
+            })
+        }),
+        guarded("survey_answered", || {
+            rows(db, super::survey::ANSWERED, |_, _| Ok(()))
+        }),
         guarded("report_days", || {
             rows(db, super::reports::REPORT_DAYS, |_, v| {
                 json("report day", v)

@@ -11,6 +11,7 @@ mod letters;
 pub mod migrate;
 pub mod offline;
 mod reports;
+mod survey;
 mod tables;
 
 pub use actor::{
@@ -24,4 +25,5 @@ pub use complaints::{
 };
 pub use fault::{Damage, Fault, StoreStatus};
 pub use letters::{LetterKind, LetterPdf};
+pub use survey::{SurveyRefusal, SurveyStatus};
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};

@@ -24,9 +24,23 @@ pub struct Element {
     pub answers: Vec<String>,
 }
 
+/// One question of the respondent's profile (sex, age, education, occupation): optional
+/// for the citizen, reported only as counts.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileQuestion {
+    pub id: String,
+    pub question: String,
+    #[serde(default)]
+    pub question_en: String,
+    pub options: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Questionnaire {
     pub elements: Vec<Element>,
+    /// Asked before the elements; each may be left unanswered.
+    pub profile: Vec<ProfileQuestion>,
     pub weighting: Weighting,
     /// Best first.
     pub bands: Vec<Band>,
@@ -38,6 +52,8 @@ struct RawQuestionnaire {
     #[serde(default)]
     weighting: Weighting,
     bands: Vec<RawBand>,
+    #[serde(default)]
+    profile: Vec<ProfileQuestion>,
     elements: Vec<Element>,
 }
 
@@ -116,6 +132,32 @@ impl Questionnaire {
                 );
             }
         }
+        for (i, p) in raw.profile.iter().enumerate() {
+            let valid_id = !p.id.is_empty()
+                && p.id.len() <= 40
+                && p.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+            if !valid_id || raw.profile[..i].iter().any(|o| o.id == p.id) {
+                err(
+                    format!("profile[{i}].id"),
+                    "huruf kecil a-z dan _ saja, tidak dipakai dua kali / lowercase a-z and _, used once",
+                );
+            }
+            if p.question.trim().is_empty() {
+                err(format!("profile[{i}].question"), "kosong / empty");
+            }
+            let blank = p.options.iter().any(|o| o.trim().is_empty());
+            let twice = p
+                .options
+                .iter()
+                .enumerate()
+                .any(|(j, o)| p.options[..j].contains(o));
+            if p.options.len() < 2 || p.options.len() > 12 || blank || twice {
+                err(
+                    format!("profile[{i}].options"),
+                    "2-12 pilihan berbeda, tidak kosong / 2-12 distinct, non-empty options",
+                );
+            }
+        }
         let mut bands = Vec::with_capacity(raw.bands.len());
         if raw.bands.is_empty() {
             err("bands".into(), "paling sedikit satu / at least one band");
@@ -149,6 +191,7 @@ impl Questionnaire {
         }
         Ok(Questionnaire {
             elements: raw.elements,
+            profile: raw.profile,
             weighting: raw.weighting,
             bands,
         })

@@ -89,7 +89,25 @@ impl From<OpError> for ApiError {
             OpError::Store(s) => s.into(),
             OpError::Complaint(c) => c.into(),
             OpError::Attachment(a) => a.into(),
+            OpError::Survey(r) => r.into(),
         }
+    }
+}
+
+/// A refused survey answer: no such ticket (404), answered or not yet served (409), too
+/// late or the survey closed (410, 403), the answers incomplete (422).
+impl From<crate::store::SurveyRefusal> for ApiError {
+    fn from(r: crate::store::SurveyRefusal) -> Self {
+        use crate::store::SurveyRefusal::*;
+        let (status, code) = match r {
+            Unknown => (StatusCode::NOT_FOUND, "not_found"),
+            NotServed => (StatusCode::CONFLICT, "survey_not_served"),
+            Answered => (StatusCode::CONFLICT, "survey_answered"),
+            Expired => (StatusCode::GONE, "survey_expired"),
+            Closed => (StatusCode::FORBIDDEN, "survey_closed"),
+            Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_survey"),
+        };
+        Self::new(status, code, r.to_string())
     }
 }
 

@@ -1,0 +1,285 @@
+//! Survey responses in the store. Two tables that are never joined:
+//! - `survey_responses`, keyed by (the visit's service day, a random number): the answers with
+//!   the day, service and counter; a random key, not a sequence, so the order of responses
+//!   within a day says nothing about which ticket gave which;
+//! - `survey_answered`: the ids of the tickets that have answered, without a time.
+//!
+//! Both are written in one transaction, so a ticket answers once and an answer is never
+//! counted without its ticket being marked. New in schema 2 without a version bump: older
+//! builds never open them, and an absent table reads as empty.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+
+use super::actor::{Actor, OpError};
+use super::tables::{self, StoreError};
+use crate::queue::{Ticket, TicketId, TicketState};
+use crate::survey::response::{Answers, Channel, Response};
+
+pub(super) const RESPONSES: TableDefinition<(i32, u64), &[u8]> =
+    TableDefinition::new("survey_responses");
+pub(super) const ANSWERED: TableDefinition<u64, ()> = TableDefinition::new("survey_answered");
+
+/// The survey's requests to the store.
+pub(super) enum SurveyOp {
+    /// Where a ticket stands for the survey.
+    Status { ticket: TicketId },
+    /// Today's ticket by its printed number (the tablet asks for it).
+    Find { label: String },
+    Submit {
+        ticket: TicketId,
+        answers: Box<Answers>,
+        channel: Channel,
+    },
+    /// The responses of the visits on `from..=to`.
+    Responses { from: NaiveDate, to: NaiveDate },
+}
+
+impl SurveyOp {
+    pub(super) fn writes(&self) -> bool {
+        matches!(self, SurveyOp::Submit { .. })
+    }
+}
+
+pub(super) enum SurveyOut {
+    Status(SurveyStatus),
+    Found(Option<(TicketId, SurveyStatus)>),
+    Submitted,
+    Responses(Vec<Response>),
+}
+
+/// Where a ticket stands for the survey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveyStatus {
+    /// No such ticket.
+    Unknown,
+    /// Not served (yet): waiting, called, a no-show or cancelled.
+    NotServed,
+    /// Served, and may answer.
+    Open,
+    /// Already answered.
+    Answered,
+    /// Served longer ago than `[survey] answer_days`.
+    Expired,
+}
+
+/// Why a submission was refused; each says so in Indonesian for the page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SurveyRefusal {
+    #[error("Nomor antrean tidak ditemukan.")]
+    Unknown,
+    #[error("Survei dapat diisi setelah pelayanan untuk nomor ini selesai.")]
+    NotServed,
+    #[error("Survei untuk nomor ini sudah diisi. Terima kasih.")]
+    Answered,
+    #[error("Waktu pengisian survei untuk nomor ini sudah lewat.")]
+    Expired,
+    #[error("Survei sedang tidak dibuka.")]
+    Closed,
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn day_key(day: NaiveDate) -> i32 {
+    day.num_days_from_ce()
+}
+
+fn encode(r: &Response) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(r).map_err(|error| StoreError::Encode {
+        what: "survey response".to_string(),
+        error,
+    })
+}
+
+fn decode(bytes: &[u8]) -> Result<Response, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        what: "survey response".to_string(),
+        why: e.to_string(),
+    })
+}
+
+/// Whether `ticket` has answered, as the transaction sees it.
+fn answered_in(txn: &WriteTransaction, ticket: TicketId) -> Result<bool, StoreError> {
+    Ok(txn.open_table(ANSWERED)?.get(ticket)?.is_some())
+}
+
+fn answered_on_disk(db: &Database, ticket: TicketId) -> Result<bool, StoreError> {
+    let txn = db.begin_read()?;
+    match txn.open_table(ANSWERED) {
+        Ok(t) => Ok(t.get(ticket)?.is_some()),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The responses of `from..=to`, in day order.
+pub(super) fn read_range(
+    db: &Database,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Response>, StoreError> {
+    let txn = db.begin_read()?;
+    let table = match txn.open_table(RESPONSES) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut out = Vec::new();
+    for row in table.range((day_key(from), 0)..=(day_key(to), u64::MAX))? {
+        let (_, v) = row?;
+        out.push(decode(v.value())?);
+    }
+    Ok(out)
+}
+
+impl Actor {
+    /// A ticket as this batch sees it: today's from memory, an earlier day's from the file.
+    fn survey_ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        match self.state.ticket(id) {
+            Some(t) => Ok(Some(t.clone())),
+            None => tables::read_ticket(self.db()?, id),
+        }
+    }
+
+    /// The survey status of a ticket, apart from whether it answered.
+    fn served_status(&self, t: &Ticket, now: DateTime<Utc>) -> SurveyStatus {
+        if t.state != TicketState::Done {
+            return SurveyStatus::NotServed;
+        }
+        let today = now
+            .with_timezone(&self.config.office.time_zone)
+            .date_naive();
+        let age = (today - t.service_day).num_days();
+        if age > i64::from(self.config.survey.answer_days) {
+            SurveyStatus::Expired
+        } else {
+            SurveyStatus::Open
+        }
+    }
+
+    fn survey_status(&self, id: TicketId, now: DateTime<Utc>) -> Result<SurveyStatus, StoreError> {
+        let Some(t) = self.survey_ticket(id)? else {
+            return Ok(SurveyStatus::Unknown);
+        };
+        if answered_on_disk(self.db()?, id)? {
+            return Ok(SurveyStatus::Answered);
+        }
+        Ok(self.served_status(&t, now))
+    }
+
+    /// The reads: answered from the last commit.
+    pub(super) fn survey_read(
+        &self,
+        op: SurveyOp,
+        now: DateTime<Utc>,
+    ) -> Result<SurveyOut, OpError> {
+        match op {
+            SurveyOp::Status { ticket } => Ok(SurveyOut::Status(self.survey_status(ticket, now)?)),
+            SurveyOp::Find { label } => {
+                let wanted = normalise_label(&label);
+                let found = self
+                    .state
+                    .tickets()
+                    .find(|t| normalise_label(&t.label) == wanted)
+                    .map(|t| t.id);
+                match found {
+                    Some(id) => Ok(SurveyOut::Found(Some((id, self.survey_status(id, now)?)))),
+                    None => Ok(SurveyOut::Found(None)),
+                }
+            }
+            SurveyOp::Responses { from, to } => {
+                Ok(SurveyOut::Responses(read_range(self.db()?, from, to)?))
+            }
+            SurveyOp::Submit { .. } => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// A response, written in the batch's transaction with its ticket's mark.
+    pub(super) fn survey_submit(
+        &mut self,
+        ticket: TicketId,
+        answers: Answers,
+        channel: Channel,
+        now: DateTime<Utc>,
+    ) -> Result<SurveyOut, OpError> {
+        if !self.config.survey.enabled {
+            return Err(SurveyRefusal::Closed.into());
+        }
+        let Some(t) = self.survey_ticket(ticket)? else {
+            return Err(SurveyRefusal::Unknown.into());
+        };
+        match self.served_status(&t, now) {
+            SurveyStatus::Open => {}
+            SurveyStatus::Expired => return Err(SurveyRefusal::Expired.into()),
+            _ => return Err(SurveyRefusal::NotServed.into()),
+        }
+        answers
+            .validate(&self.config.survey.questionnaire)
+            .map_err(|e| SurveyRefusal::Invalid(e.0))?;
+        let response = Response {
+            day: t.service_day,
+            service: t.service.clone(),
+            counter: t.counter,
+            channel,
+            profile: answers.profile,
+            scores: answers.scores,
+            suggestion: answers.suggestion.trim().to_string(),
+        };
+        let bytes = encode(&response)?;
+        let mut salt = [0u8; 8];
+        getrandom::fill(&mut salt).map_err(|e| StoreError::Corrupt {
+            what: "survey response key".to_string(),
+            why: format!("no randomness: {e}"),
+        })?;
+        let key = (day_key(t.service_day), u64::from_le_bytes(salt));
+        let r = self.in_txn(|txn, _| {
+            if answered_in(txn, ticket)? {
+                return Ok(false);
+            }
+            txn.open_table(ANSWERED)?.insert(ticket, ())?;
+            txn.open_table(RESPONSES)?.insert(key, bytes.as_slice())?;
+            Ok(true)
+        });
+        match r {
+            Ok(true) => Ok(SurveyOut::Submitted),
+            Ok(false) => Err(SurveyRefusal::Answered.into()),
+            Err(e) => {
+                tracing::error!(error = %e, "survey response not written; the batch is not committed");
+                self.batch_failed = true;
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// "a 7", "A-007", "a007" → "A7": what a citizen types at the tablet, against the printed
+/// number.
+fn normalise_label(s: &str) -> String {
+    let mut out = String::new();
+    let mut digits = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphabetic() && digits.is_empty() {
+            out.push(c.to_ascii_uppercase());
+        } else if c.is_ascii_digit() {
+            digits.push(c);
+        }
+    }
+    let digits = digits.trim_start_matches('0');
+    out.push_str(if digits.is_empty() { "0" } else { digits });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_label;
+
+    #[test]
+    fn a_typed_number_matches_the_printed_one() {
+        assert_eq!(normalise_label("A-007"), "A7");
+        assert_eq!(normalise_label("a 7"), "A7");
+        assert_eq!(normalise_label("a007"), "A7");
+        assert_eq!(normalise_label("BK-120"), "BK120");
+        assert_ne!(normalise_label("A-17"), normalise_label("A-7"));
+        assert_ne!(normalise_label("B-7"), normalise_label("A-7"));
+    }
+}
