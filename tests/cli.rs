@@ -393,3 +393,49 @@ fn check_config_reads_the_letter_template_beside_the_configuration() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("surat-kantor.toml"), "{}", text(&o));
 }
+
+#[test]
+fn check_config_reads_the_survey_questionnaire_beside_the_configuration() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("loket.toml");
+    std::fs::write(&path, loket::config::EMBEDDED_DEFAULT).expect("write");
+    let file = tmp.path().join("survey.toml");
+    let shipped = include_str!("../config/survey.toml");
+    std::fs::write(&file, shipped).expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // An element with two answers and a profile question with one option: both named by
+    // file and field, and nothing starts.
+    let bad = shipped
+        .replacen(
+            "answers = [\"Tidak mudah\", \"Kurang mudah\", \"Mudah\", \"Sangat mudah\"]",
+            "answers = [\"Tidak mudah\", \"Mudah\"]",
+            1,
+        )
+        .replacen(
+            "options = [\"Laki-laki\", \"Perempuan\"]",
+            "options = [\"Laki-laki\"]",
+            1,
+        );
+    assert_ne!(bad, shipped);
+    std::fs::write(&file, &bad).expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = text(&o);
+    for want in [
+        format!("{}: elements[1].answers", file.display()),
+        format!("{}: profile[0].options", file.display()),
+    ] {
+        assert!(out.contains(&want), "{want}\n{out}");
+    }
+
+    // The office's own settings in loket.toml are checked with the rest.
+    std::fs::write(&file, shipped).expect("write");
+    let days = loket::config::EMBEDDED_DEFAULT.replace("answer_days = 2", "answer_days = 0");
+    assert_ne!(days, loket::config::EMBEDDED_DEFAULT);
+    std::fs::write(&path, days).expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("survey.answer_days"), "{}", text(&o));
+}
