@@ -22,6 +22,9 @@ pub struct Element {
     pub question_en: String,
     /// Worst first: the first scores 1, the last 4.
     pub answers: Vec<String>,
+    /// The same four in English, shown second and smaller; may be left out.
+    #[serde(default)]
+    pub answers_en: Vec<String>,
 }
 
 /// One question of the respondent's profile (sex, age, education, occupation): optional
@@ -129,6 +132,12 @@ impl Questionnaire {
                 err(
                     format!("elements[{i}].answers"),
                     "empat jawaban, dari yang terburuk / four answers, worst first",
+                );
+            }
+            if !e.answers_en.is_empty() && e.answers_en.len() != e.answers.len() {
+                err(
+                    format!("elements[{i}].answers_en"),
+                    "sama banyak dengan answers / as many as answers",
                 );
             }
         }

@@ -273,10 +273,11 @@ pub async fn intake(State(app): State<AppState>, staff: Staff) -> Response {
 }
 
 /// The ticket's id as typed, or as a QR scanner types the ticket's tracking link
-/// (`https://…/t/42`).
+/// (`https://…/t/42?k=…`: the survey key after `?` is not the officer's business).
 fn ticket_id(typed: &str) -> Option<u64> {
     let typed = typed.trim();
     let id = typed.rsplit_once("/t/").map_or(typed, |(_, id)| id);
+    let id = id.split(['?', '#']).next().unwrap_or(id);
     super::extract::digits(id.trim_end_matches('/'))
 }
 
