@@ -56,12 +56,13 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     std::fs::create_dir_all(&opts.data_dir)
         .with_context(|| format!("cannot create data directory {}", opts.data_dir.display()))?;
     // Before the printer starts: every ticket's QR code carries its survey tag.
-    let link_key = crate::survey::link::LinkKey::load_or_create(&opts.data_dir).with_context(|| {
-        format!(
-            "cannot read or make the survey link key {}",
-            opts.data_dir.join(crate::survey::link::FILE).display()
-        )
-    })?;
+    let link_key =
+        crate::survey::link::LinkKey::load_or_create(&opts.data_dir).with_context(|| {
+            format!(
+                "cannot read or make the survey link key {}",
+                opts.data_dir.join(crate::survey::link::FILE).display()
+            )
+        })?;
     config.survey.link_key = Some(Arc::new(link_key));
     let config = Arc::new(config);
     let listener = TcpListener::bind(opts.listen)

@@ -649,7 +649,10 @@ fn the_qr_link_carries_the_ticket_s_survey_key() {
     let key = LinkKey::from_bytes(KEY);
     assert_eq!(tracking_url(&format!("{BASE}/"), 7, Some(&key)), URL_7);
     let next = tracking_url(BASE, 8, Some(&key));
-    assert!(next.starts_with("http://192.168.1.10:8080/t/8?k="), "{next}");
+    assert!(
+        next.starts_with("http://192.168.1.10:8080/t/8?k="),
+        "{next}"
+    );
     assert_ne!(next[next.len() - 16..], URL_7[URL_7.len() - 16..]);
     let other = tracking_url(BASE, 7, Some(&LinkKey::from_bytes([8; 32])));
     assert_ne!(other, URL_7);

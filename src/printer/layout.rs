@@ -25,7 +25,10 @@ pub struct PrintJob {
 pub fn tracking_url(base_url: &str, ticket_id: u64, key: Option<&LinkKey>) -> String {
     let base = base_url.trim_end_matches('/');
     match key {
-        Some(k) => format!("{base}/t/{ticket_id}?k={}", k.tag(Purpose::Ticket, ticket_id)),
+        Some(k) => format!(
+            "{base}/t/{ticket_id}?k={}",
+            k.tag(Purpose::Ticket, ticket_id)
+        ),
         None => format!("{base}/t/{ticket_id}"),
     }
 }

@@ -1483,6 +1483,10 @@ mod tests {
     fn a_ticket_is_read_from_its_id_or_its_scanned_link() {
         assert_eq!(ticket_id(" 42 "), Some(42));
         assert_eq!(ticket_id("http://192.168.1.10:8080/t/42"), Some(42));
+        assert_eq!(
+            ticket_id("http://192.168.1.10:8080/t/42?k=3b27a2f332b1c9a1"),
+            Some(42)
+        );
         assert_eq!(ticket_id("A-001"), None);
         assert_eq!(ticket_id(""), None);
     }

@@ -194,7 +194,11 @@ pub async fn submit(
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let kept = answers.clone();
-    let (code, block) = match app.store.survey_submit(ticket, answers, Channel::Phone).await {
+    let (code, block) = match app
+        .store
+        .survey_submit(ticket, answers, Channel::Phone)
+        .await
+    {
         Ok(()) => (
             StatusCode::OK,
             SurveyBlock::message(

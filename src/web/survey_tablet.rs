@@ -235,11 +235,7 @@ pub async fn submit(
     }
     // The start screen: keypad presses and the look-up.
     if let Some(key) = field(&pairs, "tekan") {
-        let typed = press(
-            field(&pairs, "nomor").unwrap_or(""),
-            key,
-            &prefixes(&app),
-        );
+        let typed = press(field(&pairs, "nomor").unwrap_or(""), key, &prefixes(&app));
         return render(StatusCode::OK, &start(&app, &typed));
     }
     if action == "cari" {
@@ -273,13 +269,31 @@ pub async fn submit(
     let page = match (screen, action) {
         ("profil", "lewati") => {
             answers.profile.clear();
-            step(&app, id, &number, &answers, element_screen(&app, &number, &answers, 0))
+            step(
+                &app,
+                id,
+                &number,
+                &answers,
+                element_screen(&app, &number, &answers, 0),
+            )
         }
-        ("profil", _) => step(&app, id, &number, &answers, element_screen(&app, &number, &answers, 0)),
+        ("profil", _) => step(
+            &app,
+            id,
+            &number,
+            &answers,
+            element_screen(&app, &number, &answers, 0),
+        ),
         (_, "kembali") if at == Some(0) => profile_screen(&app, id, &number, &answers),
         (_, "kembali") if at.is_some() => {
             let i = at.unwrap_or(1).saturating_sub(1);
-            step(&app, id, &number, &answers, element_screen(&app, &number, &answers, i))
+            step(
+                &app,
+                id,
+                &number,
+                &answers,
+                element_screen(&app, &number, &answers, i),
+            )
         }
         ("saran", "kembali") => step(
             &app,
@@ -294,13 +308,25 @@ pub async fn submit(
                 let Some(score) = score.parse::<u8>().ok().filter(|s| (1..=4).contains(s)) else {
                     return render(
                         StatusCode::UNPROCESSABLE_ENTITY,
-                        &step(&app, id, &number, &answers, element_screen(&app, &number, &answers, i))
-                            .say("Pilih salah satu jawaban.", "Please choose one answer."),
+                        &step(
+                            &app,
+                            id,
+                            &number,
+                            &answers,
+                            element_screen(&app, &number, &answers, i),
+                        )
+                        .say("Pilih salah satu jawaban.", "Please choose one answer."),
                     );
                 };
                 answers.scores.insert(q.elements[i].id.clone(), score);
                 if i + 1 < total {
-                    step(&app, id, &number, &answers, element_screen(&app, &number, &answers, i + 1))
+                    step(
+                        &app,
+                        id,
+                        &number,
+                        &answers,
+                        element_screen(&app, &number, &answers, i + 1),
+                    )
                 } else {
                     suggestion_screen(&app, id, &number, &answers)
                 }
@@ -371,9 +397,8 @@ async fn find(app: &AppState, caller: &Caller, typed: &str) -> Response {
             ),
         );
     }
-    let refuse = |status: StatusCode, id: String, en: String| {
-        render(status, &start(app, "").say(id, en))
-    };
+    let refuse =
+        |status: StatusCode, id: String, en: String| render(status, &start(app, "").say(id, en));
     match app.store.survey_find(typed.to_string()).await {
         Ok(Some((id, SurveyStatus::Open))) => {
             let number = match app.store.ticket(id).await {
@@ -443,8 +468,14 @@ async fn send(
             .unwrap_or(0);
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &step(app, id, number, &answers, element_screen(app, number, &answers, first))
-                .say(e.0, "Please answer this question."),
+            &step(
+                app,
+                id,
+                number,
+                &answers,
+                element_screen(app, number, &answers, first),
+            )
+            .say(e.0, "Please answer this question."),
         );
     }
     let kept = answers.clone();
