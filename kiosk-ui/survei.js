@@ -4,10 +4,19 @@
 (function () {
   "use strict";
   var idle = Number(document.body.getAttribute("data-idle")) * 1000;
+  // Twenty seconds before, a warning that a touch dismisses (WCAG 2.2.1): a citizen still
+  // reading keeps their answers.
+  var WARN = 20000;
+  var warning = document.getElementById("idle-warning");
   if (idle > 0) {
-    var timer = null;
+    var timer = null, warn = null;
     var arm = function () {
       if (timer) clearTimeout(timer);
+      if (warn) clearTimeout(warn);
+      if (warning) {
+        warning.hidden = true;
+        warn = setTimeout(function () { warning.hidden = false; }, Math.max(idle - WARN, 0));
+      }
       timer = setTimeout(function () { location.replace("/survei"); }, idle);
     };
     ["pointerdown", "keydown", "input"].forEach(function (e) {

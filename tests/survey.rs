@@ -628,8 +628,14 @@ async fn the_tablet_survey_in_a_browser() {
         b.text("main").await.contains("Tentang Anda")
     })
     .await;
-    // Left alone, the screen goes back to the start.
-    advance(&b, 61_000).await;
+    // Left alone, the screen warns twenty seconds before, then goes back to the start.
+    advance(&b, 41_000).await;
+    assert_eq!(
+        b.script("return !document.getElementById('idle-warning').hidden;")
+            .await,
+        true
+    );
+    advance(&b, 20_000).await;
     eventually("back to the start", || async {
         b.count("#keypad").await == 1
     })

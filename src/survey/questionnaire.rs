@@ -134,10 +134,10 @@ impl Questionnaire {
                     "empat jawaban, dari yang terburuk / four answers, worst first",
                 );
             }
-            if !e.answers_en.is_empty() && e.answers_en.len() != e.answers.len() {
+            if !e.answers_en.is_empty() && e.answers_en.len() != super::index::SCALE_MAX as usize {
                 err(
                     format!("elements[{i}].answers_en"),
-                    "sama banyak dengan answers / as many as answers",
+                    "empat jawaban atau tidak ada / four answers or none",
                 );
             }
         }
@@ -261,6 +261,13 @@ mod tests {
         let unknown = EMBEDDED.replacen("weighting = \"regulation\"", "weighting = \"bobot\"", 1);
         let errors = Questionnaire::parse(&unknown).expect_err("invalid");
         assert_eq!(errors[0].path, "weighting");
+        let short_en = EMBEDDED.replacen(
+            "answers_en = [\"Poor\", \"Fair\", \"Good\", \"Very good\"]",
+            "answers_en = [\"Poor\"]",
+            1,
+        );
+        let errors = Questionnaire::parse(&short_en).expect_err("invalid");
+        assert_eq!(errors[0].path, "elements[8].answers_en");
     }
 
     #[test]
