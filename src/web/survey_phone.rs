@@ -67,6 +67,14 @@ impl SurveyBlock {
     pub fn total(&self) -> usize {
         self.elements.len()
     }
+
+    /// The number of the first question the form came back for; 0 when none.
+    pub fn first_missing(&self) -> usize {
+        self.elements
+            .iter()
+            .find(|q| q.missing)
+            .map_or(0, |q| q.number)
+    }
 }
 
 fn empty_answers() -> Answers {
