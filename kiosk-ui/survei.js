@@ -8,22 +8,21 @@
   // reading keeps their answers.
   var WARN = 20000;
   var warning = document.getElementById("idle-warning");
-  if (idle > 0) {
-    var timer = null, warn = null;
-    var arm = function () {
-      if (timer) clearTimeout(timer);
-      if (warn) clearTimeout(warn);
-      if (warning) {
-        warning.hidden = true;
-        warn = setTimeout(function () { warning.hidden = false; }, Math.max(idle - WARN, 0));
-      }
-      timer = setTimeout(function () { location.replace("/survei"); }, idle);
-    };
-    ["pointerdown", "keydown", "input"].forEach(function (e) {
-      document.addEventListener(e, arm, true);
-    });
-    arm();
+  var timer = null, warn = null;
+  function arm() {
+    if (!(idle > 0)) return;
+    if (timer) clearTimeout(timer);
+    if (warn) clearTimeout(warn);
+    if (warning) {
+      warning.hidden = true;
+      warn = setTimeout(function () { warning.hidden = false; }, Math.max(idle - WARN, 0));
+    }
+    timer = setTimeout(function () { location.replace("/survei"); }, idle);
   }
+  ["pointerdown", "keydown", "input"].forEach(function (e) {
+    document.addEventListener(e, arm, true);
+  });
+  arm();
   var keypad = document.getElementById("keypad");
   var typed = document.getElementById("nomor");
   if (!keypad || !typed) return;
@@ -44,5 +43,10 @@
     if (!b) return;
     e.preventDefault();
     typed.value = press(typed.value, b.value);
+    // A clean start screen waits for ever; one with a number typed clears itself.
+    if (!(idle > 0)) {
+      idle = Number(document.body.getAttribute("data-idle-typing")) * 1000;
+      arm();
+    }
   });
 })();

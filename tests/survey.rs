@@ -678,6 +678,43 @@ async fn the_tablet_survey_in_a_browser() {
         b.count("#keypad").await == 1 && b.find("#message").await.is_none()
     })
     .await;
+    // A number typed and left alone is cleared as well; an untouched start stays.
+    b.click("button[name=tekan][value=\"4\"]").await;
+    b.script("window.__typed = true; return true;").await;
+    advance(&b, 61_000).await;
+    eventually("the typed number cleared", || async {
+        b.script("return window.__typed !== true && document.getElementById('nomor').value === '';")
+            .await
+            == true
+    })
+    .await;
+    b.script("window.__clean = true; return true;").await;
+    advance(&b, 600_000).await;
+    assert_eq!(b.script("return window.__clean === true;").await, true);
+    b.quit().await;
+    app.stop().await;
+}
+
+/// The page opened from the QR code while waiting: once the ticket is served, the survey
+/// appears below the status without a reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_left_open_while_waiting_turns_into_the_survey() {
+    let app = TestApp::spawn().await;
+    let id = app.issue("A", false).await["id"].as_u64().expect("id");
+    let url = app.url(&format!("/t/{id}?k={}", key(&app, id)));
+    let b = common::page_clock::with_page_clock(&url).await;
+    assert_eq!(b.count("#survey").await, 0);
+    b.script("window.__same = true; return true;").await;
+    app.call_next(1).await;
+    app.op(1, "serve", None).await;
+    app.op(1, "finish", None).await;
+    eventually("the survey", || async {
+        advance(&b, 20_000).await;
+        b.count("#survey form").await == 1
+    })
+    .await;
+    assert!(b.text("#status").await.contains("Selesai"));
+    assert_eq!(b.script("return window.__same === true;").await, true);
     b.quit().await;
     app.stop().await;
 }

@@ -102,6 +102,11 @@ impl TabletPage {
         self
     }
 
+    /// The idle time the script starts on the start screen at the first key pressed.
+    fn idle_typing(&self) -> u32 {
+        IDLE_SECONDS
+    }
+
     fn digits(&self) -> [&'static str; 9] {
         ["1", "2", "3", "4", "5", "6", "7", "8", "9"]
     }
@@ -122,13 +127,18 @@ fn prefixes(app: &AppState) -> Vec<String> {
 }
 
 fn start(app: &AppState, typed: &str) -> TabletPage {
-    TabletPage::new(
+    let mut page = TabletPage::new(
         app,
         Screen::Start {
             typed: typed.to_string(),
             prefixes: prefixes(app),
         },
-    )
+    );
+    // A number typed and left is cleared too.
+    if !typed.is_empty() {
+        page.idle = IDLE_SECONDS;
+    }
+    page
 }
 
 fn closed(app: &AppState) -> TabletPage {
