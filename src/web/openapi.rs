@@ -381,11 +381,11 @@ mod pages {
         request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`k`, `u.{element}`, `p.{question}`, `saran`"),
         responses(
             (status = 200, description = "Thank-you page: the answer is stored", content_type = "text/html", body = String),
-            (status = 403, description = "Wrong or missing key, or the survey is closed", content_type = "text/html", body = String),
+            (status = 403, description = "A key that is not the ticket's, or the survey is closed", content_type = "text/html", body = String),
             (status = 404, description = "No such ticket", content_type = "text/html", body = String),
             (status = 409, description = "Already answered, or not served", content_type = "text/html", body = String),
             (status = 410, description = "Too long after the visit", content_type = "text/html", body = String),
-            (status = 422, description = "Answers incomplete or invalid: the form again, with what is missing", content_type = "text/html", body = String),
+            (status = 422, description = "No key, or answers incomplete or invalid: the form again, with what is missing", content_type = "text/html", body = String),
             (status = 429, description = "Too many submissions from this address", content_type = "text/html", body = String),
         ))]
     fn track_survey() {}
@@ -410,11 +410,11 @@ mod pages {
         responses(
             (status = 200, description = "The next screen", content_type = "text/html", body = String),
             (status = 400, description = "An unknown step: the start screen again", content_type = "text/html", body = String),
-            (status = 403, description = "Tampered or missing ticket key, or the survey closed", content_type = "text/html", body = String),
+            (status = 403, description = "A ticket whose key is not its own (edited), or the survey closed", content_type = "text/html", body = String),
             (status = 404, description = "No ticket with that number today", content_type = "text/html", body = String),
             (status = 409, description = "Not served yet, or already answered", content_type = "text/html", body = String),
             (status = 410, description = "Too long after the visit", content_type = "text/html", body = String),
-            (status = 422, description = "Nothing typed, or answers invalid", content_type = "text/html", body = String),
+            (status = 422, description = "Nothing typed, no ticket carried, or answers invalid", content_type = "text/html", body = String),
             (status = 429, description = "Too many look-ups from this address", content_type = "text/html", body = String),
         ))]
     fn survey_tablet_step() {}

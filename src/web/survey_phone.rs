@@ -180,7 +180,17 @@ pub async fn submit(
         return render(status, &page);
     }
     let ticket = page.id;
-    let key = survey_form::field(&pairs, "k").unwrap_or("");
+    let key = survey_form::field(&pairs, "k").unwrap_or("").trim();
+    // Without a key the form is incomplete (422); a key that is not this ticket's is a
+    // refusal (403).
+    if key.is_empty() {
+        page.survey = Some(SurveyBlock::message(
+            "bad_key",
+            "Tautan survei tidak lengkap. Pindai kode QR pada tiket Anda.",
+            "The survey link is incomplete. Please scan the QR code on your ticket.",
+        ));
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
     if !key_matches(&app, ticket, key) {
         page.survey = Some(bad_key());
         return render(StatusCode::FORBIDDEN, &page);

@@ -173,13 +173,31 @@ fn press(typed: &str, key: &str, prefixes: &[String]) -> String {
     }
 }
 
+/// Why the hidden fields do not carry a ticket.
+enum NotCarried {
+    /// No ticket fields: a form from no screen of ours (422).
+    Missing,
+    /// A ticket whose tag is not its own: edited (403).
+    Forged,
+}
+
 /// The ticket carried in the hidden fields, if its tag is right: (id, printed number).
-fn carried(app: &AppState, pairs: &[(String, String)]) -> Option<(u64, String)> {
-    let id = super::extract::digits(field(pairs, "tiket")?)?;
-    let tag = field(pairs, "kt")?;
-    let key = app.config.survey.link_key.as_ref()?;
-    key.verify(Purpose::Tablet, id, tag)
-        .then(|| (id, field(pairs, "nomor").unwrap_or("").to_string()))
+fn carried(app: &AppState, pairs: &[(String, String)]) -> Result<(u64, String), NotCarried> {
+    let (Some(id), Some(tag)) = (field(pairs, "tiket"), field(pairs, "kt")) else {
+        return Err(NotCarried::Missing);
+    };
+    let id = super::extract::digits(id).ok_or(NotCarried::Forged)?;
+    let key = app
+        .config
+        .survey
+        .link_key
+        .as_ref()
+        .ok_or(NotCarried::Forged)?;
+    if key.verify(Purpose::Tablet, id, tag) {
+        Ok((id, field(pairs, "nomor").unwrap_or("").to_string()))
+    } else {
+        Err(NotCarried::Forged)
+    }
 }
 
 /// The hidden fields of a screen after the start.
@@ -252,14 +270,21 @@ pub async fn submit(
         return find(&app, &caller, field(&pairs, "nomor").unwrap_or("")).await;
     }
     // Every later step carries the ticket found.
-    let Some((id, number)) = carried(&app, &pairs) else {
-        return render(
-            StatusCode::FORBIDDEN,
-            &start(&app, "").say(
+    let (id, number) = match carried(&app, &pairs) {
+        Ok(c) => c,
+        Err(why) => {
+            let status = match why {
+                NotCarried::Missing => StatusCode::UNPROCESSABLE_ENTITY,
+                NotCarried::Forged => StatusCode::FORBIDDEN,
+            };
+            return render(
+                status,
+                &start(&app, "").say(
                 "Isian survei tidak lengkap. Silakan mulai lagi dengan mengetik nomor antrean Anda.",
                 "The survey form was incomplete. Please start again by typing your number.",
-            ),
-        );
+                ),
+            );
+        }
     };
     let q = app.config.survey.questionnaire.clone();
     let mut answers = match survey_form::read_answers(&pairs, &q) {
