@@ -229,7 +229,11 @@ fn element_screen(app: &AppState, number: &str, answers: &Answers, index: usize)
     let q = &app.config.survey.questionnaire;
     let mut views = survey_form::element_views(q, answers, false);
     let total = views.len();
-    let index = index.min(total.saturating_sub(1));
+    if total == 0 {
+        // Only a questionnaire without elements gets here, which the configuration refuses.
+        return Screen::Closed;
+    }
+    let index = index.min(total - 1);
     Screen::Element {
         number: number.to_string(),
         index,
