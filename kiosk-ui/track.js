@@ -16,6 +16,11 @@
         now.setAttribute("data-state", fresh.getAttribute("data-state"));
         now.innerHTML = fresh.innerHTML;
       }
+      // Served while the page was open from the ticket's QR code: the survey appears below.
+      var survey = fresh.ownerDocument.getElementById("survey");
+      if (survey && !document.getElementById("survey")) {
+        now.insertAdjacentElement("afterend", document.importNode(survey, true));
+      }
       if (!fresh.ownerDocument.getElementById("note")) {
         note.hidden = true;
         return;

@@ -52,9 +52,19 @@ pub struct Running {
 }
 
 pub async fn start(opts: Options) -> anyhow::Result<Running> {
-    let config = Arc::new(opts.config);
+    let mut config = opts.config;
     std::fs::create_dir_all(&opts.data_dir)
         .with_context(|| format!("cannot create data directory {}", opts.data_dir.display()))?;
+    // Before the printer starts: every ticket's QR code carries its survey tag.
+    let link_key =
+        crate::survey::link::LinkKey::load_or_create(&opts.data_dir).with_context(|| {
+            format!(
+                "cannot read or make the survey link key {}",
+                opts.data_dir.join(crate::survey::link::FILE).display()
+            )
+        })?;
+    config.survey.link_key = Some(Arc::new(link_key));
+    let config = Arc::new(config);
     let listener = TcpListener::bind(opts.listen)
         .await
         .with_context(|| format!("cannot listen on {}", opts.listen))?;
@@ -154,6 +164,10 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         track_limit: Arc::new(RateLimiter::with_burst(
             crate::web::TRACK_LOOKUPS_PER_MINUTE,
             crate::web::TRACK_LOOKUPS_PER_MINUTE,
+        )),
+        survey_limit: Arc::new(RateLimiter::with_burst(
+            crate::web::SURVEY_POSTS_PER_MINUTE,
+            crate::web::SURVEY_POSTS_PER_MINUTE,
         )),
         login_throttle: Arc::new(std::sync::Mutex::new(Throttle::default())),
         login_slots: Arc::new(tokio::sync::Semaphore::new(2)),

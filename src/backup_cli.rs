@@ -114,6 +114,17 @@ pub fn restore(file: &Path, data: &Path) -> Result<String, BackupCliError> {
         std::fs::hard_link(&db, &keep).map_err(io("cannot keep the old database as", &keep))?;
     }
     std::fs::rename(&tmp, &db).map_err(io("cannot rename into", &db))?;
+    // Ticket ids after a restore repeat those printed since the backup: a new survey key
+    // (made at the next start) keeps an old paper's QR code from answering for a new
+    // ticket with the same id. The tablet still finds today's tickets by number.
+    let key = data.join(crate::survey::link::FILE);
+    if key.exists() {
+        let keep = data.join(format!(
+            "{}.before-restore-{stamp}",
+            crate::survey::link::FILE
+        ));
+        std::fs::rename(&key, &keep).map_err(io("cannot move aside", &key))?;
+    }
     sync_dir(data);
     Ok(format!("restored from {}: {summary}", file.display()))
 }

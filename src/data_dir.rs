@@ -122,6 +122,11 @@ pub fn check(data: &Path, init: bool, now: DateTime<Utc>) -> Result<Option<SetAs
     if file != DbFile::Absent {
         names.push(DB_FILE.to_string());
     }
+    // A fresh start numbers tickets from 1 again: a new survey key keeps the QR codes of
+    // earlier tickets from answering for new ones with the same id.
+    if data.join(crate::survey::link::FILE).exists() {
+        names.push(crate::survey::link::FILE.to_string());
+    }
     for name in &names {
         let (from, to) = (data.join(name), dir.join(name));
         std::fs::rename(&from, &to)

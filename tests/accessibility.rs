@@ -293,6 +293,47 @@ async fn every_page_in_every_state_has_no_axe_violations() {
         b.goto(&app.url(&format!("/t/{id}"))).await;
         report.check(&b, &format!("/t/{id} {state}")).await;
     }
+    // The finished ticket opened from its QR code: the phone survey.
+    let k = loket::survey::link::LinkKey::load_or_create(&app.data_dir)
+        .expect("survey key")
+        .tag(loket::survey::link::Purpose::Ticket, 1);
+    b.goto(&app.url(&format!("/t/1?k={k}"))).await;
+    shows(&b, "#survey", "Kirim penilaian").await;
+    report.check(&b, "/t/{id} survey form").await;
+    b.goto(&app.url("/t/1?k=0000000000000000")).await;
+    report.check(&b, "/t/{id} survey, wrong key").await;
+
+    // The exit tablet: start, a refused number, the profile, an element, the suggestion and
+    // the thanks.
+    b.resize(1280, 800).await;
+    b.goto(&app.url("/survei")).await;
+    report.check(&b, "/survei start").await;
+    b.click("button[name=tekan][value=A]").await;
+    b.click("button[name=tekan][value=\"9\"]").await;
+    b.click("button[name=aksi][value=cari]").await;
+    shows(&b, "#message", "tidak ditemukan").await;
+    report.check(&b, "/survei unknown number").await;
+    b.click("button[name=tekan][value=A]").await;
+    b.click("button[name=tekan][value=\"1\"]").await;
+    b.click("button[name=aksi][value=cari]").await;
+    shows(&b, "main", "Tentang Anda").await;
+    report.check(&b, "/survei profile").await;
+    b.click("button[name=aksi][value=lewati]").await;
+    shows(&b, ".where", "Pertanyaan 1 dari 9").await;
+    report.check(&b, "/survei element").await;
+    for n in 1..=9 {
+        shows(&b, ".where", &format!("Pertanyaan {n} dari 9")).await;
+        b.click("button[name=jawab][value=\"4\"]").await;
+    }
+    shows(&b, "main", "Saran untuk kami").await;
+    report.check(&b, "/survei suggestion").await;
+    b.click("button[name=aksi][value=kirim]").await;
+    shows(&b, "main", "Terima kasih!").await;
+    report.check(&b, "/survei thanks").await;
+    b.resize(390, 844).await;
+    b.goto(&app.url(&format!("/t/1?k={k}"))).await;
+    shows(&b, "#survey", "sudah diisi").await;
+    report.check(&b, "/t/{id} survey answered").await;
     b.goto(&app.url("/lacak")).await;
     report.check(&b, "/lacak").await;
     b.goto(&app.url(&format!("/lacak/{}", first.tracking_code)))
@@ -444,7 +485,7 @@ async fn every_page_in_every_state_has_no_axe_violations() {
         elapsed.as_secs_f64()
     );
     // Every page and state listed in docs/accessibility.md: none skipped on the way.
-    assert_eq!(report.pages.len(), 46, "{:?}", report.pages);
+    assert_eq!(report.pages.len(), 55, "{:?}", report.pages);
     assert!(
         report.found.is_empty(),
         "{} accessibility violations:\n{}",

@@ -115,6 +115,10 @@ async fn an_empty_or_missing_database_beside_used_data_is_refused_and_init_start
     let aside = data.join(&kept[0]);
     assert!(aside.join(loket::data_dir::MARKER).exists());
     assert!(aside.join("initial-admin-password").exists());
+    assert!(
+        aside.join(loket::survey::link::FILE).exists(),
+        "a fresh start gets a new survey key"
+    );
     let store = loket::store::offline::Offline::open(&data).expect("the new database");
     let entries = store.audit_entries().expect("audit");
     let init = entries

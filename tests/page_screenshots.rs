@@ -457,3 +457,95 @@ async fn report_pages_at_1366x768() {
     b.quit().await;
     app.stop().await;
 }
+
+/// The satisfaction survey as citizens meet it: on a phone (375×667) after a finished
+/// ticket, from the top, mid-way, the suggestion, a form sent back incomplete and the
+/// thanks; and the exit tablet (1280×800): start, a refused number, the profile, an element,
+/// the suggestion and the thanks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes screenshots for review"]
+async fn survey_pages() {
+    use loket::survey::link::{LinkKey, Purpose};
+
+    let app = TestApp::spawn().await;
+    for _ in 0..2 {
+        app.issue("A", false).await;
+        app.call_next(1).await;
+        app.op(1, "serve", None).await;
+        app.op(1, "finish", None).await;
+    }
+    app.issue("A", false).await;
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&out).expect("dir");
+    let save = |name: &str, png: Vec<u8>| std::fs::write(out.join(format!("{name}.png")), png);
+    let key = LinkKey::load_or_create(&app.data_dir).expect("key");
+
+    let b = Browser::start_with(375, 667, &["--hide-scrollbars"]).await;
+    b.goto(&app.url(&format!("/t/1?k={}", key.tag(Purpose::Ticket, 1))))
+        .await;
+    save("survey-phone-top", b.screenshot().await).expect("png");
+    b.script("document.getElementById('q1').scrollIntoView(); return true;")
+        .await;
+    b.click("input[name=\"u.persyaratan\"][value=\"3\"]").await;
+    save("survey-phone-question", b.screenshot().await).expect("png");
+    b.script("document.querySelector('.saran').scrollIntoView(); return true;")
+        .await;
+    save("survey-phone-suggestion", b.screenshot().await).expect("png");
+    // Sent with one question left out (the browser's own check switched off): the form
+    // comes back, the message first.
+    b.script(
+        "document.querySelectorAll('.choices').forEach(function (c, i) { if (i !== 3) c.querySelector('input[value=\"4\"]').checked = true; });\
+         var f = document.getElementById('survey-form'); f.noValidate = true; f.submit(); return true;",
+    )
+    .await;
+    b.wait_text("#survey-error", "belum dijawab").await;
+    save("survey-phone-incomplete", b.screenshot().await).expect("png");
+    b.script("document.getElementById('q4').scrollIntoView(); return true;")
+        .await;
+    save("survey-phone-missing-question", b.screenshot().await).expect("png");
+    b.script(
+        "document.querySelectorAll('.choices').forEach(function (c) { c.querySelector('input[value=\"4\"]').checked = true; });\
+         document.getElementById('survey-form').submit(); return true;",
+    )
+    .await;
+    b.wait_text("#survey", "Terima kasih!").await;
+    save("survey-phone-thanks", b.screenshot().await).expect("png");
+    b.goto(&app.url("/t/3")).await;
+    save("survey-phone-waiting-ticket", b.screenshot().await).expect("png");
+    b.quit().await;
+
+    let b = Browser::start_with(1280, 800, &["--hide-scrollbars"]).await;
+    b.goto(&app.url("/survei")).await;
+    save("survey-tablet-start", b.screenshot().await).expect("png");
+    b.click("button[name=tekan][value=A]").await;
+    b.click("button[name=tekan][value=\"3\"]").await;
+    b.click("button[name=aksi][value=cari]").await;
+    b.wait_text("main", "belum selesai").await;
+    save("survey-tablet-refused", b.screenshot().await).expect("png");
+    b.click("button[name=tekan][value=A]").await;
+    b.click("button[name=tekan][value=\"2\"]").await;
+    save("survey-tablet-typed", b.screenshot().await).expect("png");
+    b.click("button[name=aksi][value=cari]").await;
+    b.wait_text("main", "Tentang Anda").await;
+    b.click("input[name=\"p.usia\"][value=\"30-39 tahun\"] + span")
+        .await;
+    save("survey-tablet-profile", b.screenshot().await).expect("png");
+    b.click("button[name=aksi][value=lanjut]").await;
+    for n in 1..=9 {
+        b.wait_text(".where", &format!("Pertanyaan {n} dari 9"))
+            .await;
+        if n == 1 || n == 7 || n == 8 {
+            save(&format!("survey-tablet-element-{n}"), b.screenshot().await).expect("png");
+        }
+        b.click("button[name=jawab][value=\"3\"]").await;
+    }
+    b.wait_text("main", "Saran untuk kami").await;
+    b.fill("#saran", "Ruang tunggu agak panas pada siang hari.")
+        .await;
+    save("survey-tablet-suggestion", b.screenshot().await).expect("png");
+    b.click("button[name=aksi][value=kirim]").await;
+    b.wait_text("main", "Terima kasih!").await;
+    save("survey-tablet-thanks", b.screenshot().await).expect("png");
+    b.quit().await;
+    app.stop().await;
+}

@@ -105,6 +105,14 @@ async fn a_restore_without_room_leaves_the_old_database_as_it_was() {
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .any(|n| n.starts_with("loket.redb.before-restore-"));
     assert!(kept, "the old database is kept beside");
+    // The survey key goes aside too: ticket ids repeat after a restore, and an old paper's
+    // QR code must not answer for a new ticket.
+    let key_aside = std::fs::read_dir(&data)
+        .expect("data")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .any(|n| n.starts_with("survey-link.key.before-restore-"));
+    assert!(key_aside, "the survey key is set aside");
+    assert!(!data.join(loket::survey::link::FILE).exists());
     let restored = loket::store::offline::Offline::open(&data).expect("open");
     drop(restored);
     let clock = Arc::new(FakeClock::new(monday_morning()));

@@ -16,12 +16,22 @@ use loket::printer::{
     ComplaintReceipt, PrintJob, complaint_tracking_url, receipt_bytes, ticket_bytes, tracking_url,
 };
 use loket::queue::{Estimate, PrintState, Ticket, TicketState};
+use loket::survey::link::LinkKey;
 
 const BASE: &str = "http://192.168.1.10:8080";
 
+/// The survey key every test ticket is printed with (the daemon's is random, in its data
+/// directory).
+const KEY: [u8; 32] = [7; 32];
+/// Ticket 7's link under `KEY`: HMAC-SHA256(KEY, "loket survey ticket 7"), its first 8
+/// bytes in hex, worked out apart from loket (Python's `hmac`).
+const URL_7: &str = "http://192.168.1.10:8080/t/7?k=3b27a2f332b1c9a1";
+
 fn config(paper_mm: u32) -> Config {
     let src = EMBEDDED_DEFAULT.replace("paper_mm = 58", &format!("paper_mm = {paper_mm}"));
-    Config::from_toml_str(&src).expect("config")
+    let mut c = Config::from_toml_str(&src).expect("config");
+    c.survey.link_key = Some(std::sync::Arc::new(LinkKey::from_bytes(KEY)));
+    c
 }
 
 fn job(label: &str, priority: bool) -> PrintJob {
@@ -120,7 +130,14 @@ fn number_rasters_match_the_golden_pngs() {
 fn expected_stream(paper_mm: u32, office: &[&str], footer: &[&str]) -> Vec<Cmd> {
     let dots = if paper_mm == 58 { 384 } else { 576 };
     let raster = render_number("A-007", dots);
-    let url = tracking_url(BASE, 7);
+    // The QR code carries the ticket's survey key; the printed line is wrapped at the
+    // paper's width like any long word (32 columns on 58 mm, 48 on 80 mm).
+    let url = URL_7;
+    let url_lines: &[&str] = if paper_mm == 58 {
+        &["http://192.168.1.10:8080/t/7?k=3", "b27a2f332b1c9a1"]
+    } else {
+        &[URL_7]
+    };
     let mut v = vec![Cmd::Init, Cmd::CodePage(0), Cmd::Align(1), Cmd::Bold(true)];
     v.extend(office.iter().map(|l| text(l)));
     v.extend([
@@ -151,9 +168,9 @@ fn expected_stream(paper_mm: u32, office: &[&str], footer: &[&str]) -> Vec<Cmd> 
         Cmd::QrStore(url.as_bytes().to_vec()),
         Cmd::QrPrint,
         text("Pantau antrian / Follow the queue:"),
-        text(&url),
-        Cmd::Feed(1),
     ]);
+    v.extend(url_lines.iter().map(|l| text(l)));
+    v.extend([Cmd::Feed(1)]);
     v.extend(footer.iter().map(|l| text(l)));
     v.extend([Cmd::Feed(3), Cmd::Cut(66, 0)]);
     v
@@ -623,4 +640,21 @@ fn receipt_carries_no_personal_data() {
             "{label}: {texts:?}"
         );
     }
+}
+
+/// The QR code's link: the ticket's own survey key, different for the next ticket and under
+/// another office's key; without a key (a config not started as a daemon) the plain page.
+#[test]
+fn the_qr_link_carries_the_ticket_s_survey_key() {
+    let key = LinkKey::from_bytes(KEY);
+    assert_eq!(tracking_url(&format!("{BASE}/"), 7, Some(&key)), URL_7);
+    let next = tracking_url(BASE, 8, Some(&key));
+    assert!(
+        next.starts_with("http://192.168.1.10:8080/t/8?k="),
+        "{next}"
+    );
+    assert_ne!(next[next.len() - 16..], URL_7[URL_7.len() - 16..]);
+    let other = tracking_url(BASE, 7, Some(&LinkKey::from_bytes([8; 32])));
+    assert_ne!(other, URL_7);
+    assert_eq!(tracking_url(BASE, 7, None), "http://192.168.1.10:8080/t/7");
 }

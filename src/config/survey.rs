@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::ConfigError;
 use super::errors::Collector;
+use crate::survey::link::LinkKey;
 use crate::survey::questionnaire::{FILE, Questionnaire};
 
 #[derive(Debug, Clone)]
@@ -20,6 +21,10 @@ pub struct SurveyConfig {
     /// How many days after the visit its ticket may still answer.
     pub answer_days: u32,
     pub questionnaire: Arc<Questionnaire>,
+    /// The secret behind each ticket's survey link: not from the configuration file but
+    /// from the data directory, set by the daemon when it starts (`app::start`); None until
+    /// then, and the phone survey stays closed without it.
+    pub link_key: Option<Arc<LinkKey>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,6 +67,7 @@ pub(super) fn validate(raw: &RawSurvey, errs: &mut Collector) -> SurveyConfig {
         // The compiled-in questionnaire is checked by a test; an office's file replaces it
         // in `load_questionnaire`.
         questionnaire: Arc::new(Questionnaire::embedded().unwrap_or_else(|_| empty())),
+        link_key: None,
     }
 }
 

@@ -10,6 +10,7 @@ use super::sanitize::Sanitizer;
 use crate::clock::indonesian_datetime;
 use crate::config::{Config, Office};
 use crate::queue::{Estimate, Ticket};
+use crate::survey::link::{LinkKey, Purpose};
 
 /// Everything a printed ticket shows.
 #[derive(Debug, Clone)]
@@ -18,9 +19,18 @@ pub struct PrintJob {
     pub estimate: Estimate,
 }
 
-/// The page a phone opens from the ticket's QR code.
-pub fn tracking_url(base_url: &str, ticket_id: u64) -> String {
-    format!("{}/t/{ticket_id}", base_url.trim_end_matches('/'))
+/// The page a phone opens from the ticket's QR code: with the office's survey key, the
+/// ticket's own tag (`?k=`), so that once served the page asks its holder, and no one else,
+/// for the survey (see `survey::link`).
+pub fn tracking_url(base_url: &str, ticket_id: u64, key: Option<&LinkKey>) -> String {
+    let base = base_url.trim_end_matches('/');
+    match key {
+        Some(k) => format!(
+            "{base}/t/{ticket_id}?k={}",
+            k.tag(Purpose::Ticket, ticket_id)
+        ),
+        None => format!("{base}/t/{ticket_id}"),
+    }
 }
 
 pub(super) fn start(config: &Config) -> EscPos {
@@ -126,7 +136,7 @@ pub fn ticket_bytes(config: &Config, base_url: Option<&str>, job: &PrintJob) -> 
     p.line(&format!("Perkiraan tunggu: {} menit", job.estimate.minutes));
     p.line(&format!("Estimated wait: {} min", job.estimate.minutes));
     if let Some(base) = base_url {
-        let url = tracking_url(base, t.id);
+        let url = tracking_url(base, t.id, config.survey.link_key.as_deref());
         p.feed(1)
             .qr(&url, 6)
             .line("Pantau antrian / Follow the queue:");

@@ -1,5 +1,6 @@
 //! The citizen satisfaction survey (*Survei Kepuasan Masyarakat*, PermenPANRB 14/2017).
 
 pub mod index;
+pub mod link;
 pub mod questionnaire;
 pub mod response;

@@ -22,6 +22,9 @@ pub struct Element {
     pub question_en: String,
     /// Worst first: the first scores 1, the last 4.
     pub answers: Vec<String>,
+    /// The same four in English, shown second and smaller; may be left out.
+    #[serde(default)]
+    pub answers_en: Vec<String>,
 }
 
 /// One question of the respondent's profile (sex, age, education, occupation): optional
@@ -129,6 +132,12 @@ impl Questionnaire {
                 err(
                     format!("elements[{i}].answers"),
                     "empat jawaban, dari yang terburuk / four answers, worst first",
+                );
+            }
+            if !e.answers_en.is_empty() && e.answers_en.len() != super::index::SCALE_MAX as usize {
+                err(
+                    format!("elements[{i}].answers_en"),
+                    "empat jawaban atau tidak ada / four answers or none",
                 );
             }
         }
@@ -252,6 +261,13 @@ mod tests {
         let unknown = EMBEDDED.replacen("weighting = \"regulation\"", "weighting = \"bobot\"", 1);
         let errors = Questionnaire::parse(&unknown).expect_err("invalid");
         assert_eq!(errors[0].path, "weighting");
+        let short_en = EMBEDDED.replacen(
+            "answers_en = [\"Poor\", \"Fair\", \"Good\", \"Very good\"]",
+            "answers_en = [\"Poor\"]",
+            1,
+        );
+        let errors = Questionnaire::parse(&short_en).expect_err("invalid");
+        assert_eq!(errors[0].path, "elements[8].answers_en");
     }
 
     #[test]

@@ -273,10 +273,11 @@ pub async fn intake(State(app): State<AppState>, staff: Staff) -> Response {
 }
 
 /// The ticket's id as typed, or as a QR scanner types the ticket's tracking link
-/// (`https://…/t/42`).
+/// (`https://…/t/42?k=…`: the survey key after `?` is not the officer's business).
 fn ticket_id(typed: &str) -> Option<u64> {
     let typed = typed.trim();
     let id = typed.rsplit_once("/t/").map_or(typed, |(_, id)| id);
+    let id = id.split(['?', '#']).next().unwrap_or(id);
     super::extract::digits(id.trim_end_matches('/'))
 }
 
@@ -1482,6 +1483,10 @@ mod tests {
     fn a_ticket_is_read_from_its_id_or_its_scanned_link() {
         assert_eq!(ticket_id(" 42 "), Some(42));
         assert_eq!(ticket_id("http://192.168.1.10:8080/t/42"), Some(42));
+        assert_eq!(
+            ticket_id("http://192.168.1.10:8080/t/42?k=3b27a2f332b1c9a1"),
+            Some(42)
+        );
         assert_eq!(ticket_id("A-001"), None);
         assert_eq!(ticket_id(""), None);
     }

@@ -26,6 +26,9 @@ mod rate_limit;
 mod reopening;
 mod reports;
 mod service_day;
+mod survey_form;
+mod survey_phone;
+mod survey_tablet;
 mod tickets;
 mod track;
 mod views;
@@ -47,6 +50,7 @@ pub use guard::Access;
 pub use json::BODY_LIMIT;
 pub use lacak::LOOKUPS_PER_MINUTE as TRACK_LOOKUPS_PER_MINUTE;
 pub use rate_limit::RateLimiter;
+pub use survey_phone::POSTS_PER_MINUTE as SURVEY_POSTS_PER_MINUTE;
 
 use crate::auth::{Role, Throttle};
 use crate::clock::Clock;
@@ -68,6 +72,8 @@ pub struct AppState {
     pub kiosk_limit: Arc<RateLimiter>,
     /// Per-address limit on complaint tracking lookups (`/lacak/{code}`).
     pub track_limit: Arc<RateLimiter>,
+    /// Per-address limit on survey submissions and the tablet's number look-ups.
+    pub survey_limit: Arc<RateLimiter>,
     pub voice: Arc<crate::voice::Pack>,
     /// Set when the daemon stops: open event streams end so connections can drain.
     pub closing: tokio::sync::watch::Sender<bool>,
@@ -169,6 +175,9 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(openapi::openapi_json),
         ),
         r(Method::GET, "/t/{id}", Public, get(track::page)),
+        r(Method::POST, "/t/{id}", Public, post(survey_phone::submit)),
+        r(Method::GET, "/survei", Public, get(survey_tablet::page)),
+        r(Method::POST, "/survei", Public, post(survey_tablet::submit)),
         r(
             Method::POST,
             "/api/v1/tickets",

@@ -102,6 +102,9 @@ use super::{
         pages::complaint_attach,
         pages::lacak_form,
         pages::lacak,
+        pages::track_survey,
+        pages::survey_tablet,
+        pages::survey_tablet_step,
     ),
     components(schemas(crate::events::Event, crate::events::ComplaintEvent)),
     tags(
@@ -353,14 +356,68 @@ mod pages {
 
     /// A ticket, for the citizen
     ///
-    /// The page the QR code on the ticket opens: number, state and the wait.
+    /// The page the QR code on the ticket opens: number, state and the wait. Once the ticket
+    /// is served and opened with its key from the QR code (`k`), it shows the satisfaction
+    /// survey (or that it was answered, has closed, or the key does not match).
     #[utoipa::path(get, path = "/t/{id}", tag = "pages",
-        params(("id" = u64, Path, description = "The ticket's `id`")),
+        params(
+            ("id" = u64, Path, description = "The ticket's `id`"),
+            ("k" = Option<String>, Query, description = "The ticket's survey key, printed in its QR code"),
+        ),
         responses(
             (status = 200, description = "The page", content_type = "text/html", body = String),
             (status = 404, description = "No such ticket (the page says so)", content_type = "text/html", body = String),
         ))]
     fn track() {}
+
+    /// Answer the survey from the ticket's page
+    ///
+    /// Form fields: `k` (the ticket's key from its QR code), `u.{element}` = 1-4 for every
+    /// element, optional `p.{question}` = one of its options, optional `saran` (at most 1000
+    /// characters). One answer per served ticket, within `[survey] answer_days`; 10
+    /// submissions a minute per client address.
+    #[utoipa::path(post, path = "/t/{id}", tag = "pages",
+        params(("id" = u64, Path, description = "The ticket's `id`")),
+        request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`k`, `u.{element}`, `p.{question}`, `saran`"),
+        responses(
+            (status = 200, description = "Thank-you page: the answer is stored", content_type = "text/html", body = String),
+            (status = 403, description = "A key that is not the ticket's, or the survey is closed", content_type = "text/html", body = String),
+            (status = 404, description = "No such ticket", content_type = "text/html", body = String),
+            (status = 409, description = "Already answered, or not served", content_type = "text/html", body = String),
+            (status = 410, description = "Too long after the visit", content_type = "text/html", body = String),
+            (status = 422, description = "No key, or answers incomplete or invalid: the form again, with what is missing", content_type = "text/html", body = String),
+            (status = 429, description = "Too many submissions from this address", content_type = "text/html", body = String),
+        ))]
+    fn track_survey() {}
+
+    /// The survey tablet: start screen
+    ///
+    /// Kiosk-style page for a tablet at the exit: a keypad for the ticket's number.
+    #[utoipa::path(get, path = "/survei", tag = "pages", responses(
+        (status = 200, description = "The start screen (or that the survey is closed)", content_type = "text/html", body = String),
+    ))]
+    fn survey_tablet() {}
+
+    /// The survey tablet: one step
+    ///
+    /// Every screen posts here: `tekan` (a keypad key) with `nomor`; `aksi=cari` looks up
+    /// today's ticket `nomor`; later steps carry `tiket`, its tablet key `kt`, `layar` (the
+    /// screen) and the answers so far (`p.{question}`, `u.{element}`, `saran`), with `jawab`
+    /// (1-4) or `aksi` (`lanjut`, `lewati`, `kembali`, `kirim`, `batal`). Only `kirim` stores.
+    /// Look-ups and sends: 10 a minute per client address.
+    #[utoipa::path(post, path = "/survei", tag = "pages",
+        request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "See above"),
+        responses(
+            (status = 200, description = "The next screen", content_type = "text/html", body = String),
+            (status = 400, description = "An unknown step: the start screen again", content_type = "text/html", body = String),
+            (status = 403, description = "A ticket whose key is not its own (edited), or the survey closed", content_type = "text/html", body = String),
+            (status = 404, description = "No ticket with that number today", content_type = "text/html", body = String),
+            (status = 409, description = "Not served yet, or already answered", content_type = "text/html", body = String),
+            (status = 410, description = "Too long after the visit", content_type = "text/html", body = String),
+            (status = 422, description = "Nothing typed, no ticket carried, or answers invalid", content_type = "text/html", body = String),
+            (status = 429, description = "Too many look-ups from this address", content_type = "text/html", body = String),
+        ))]
+    fn survey_tablet_step() {}
 
     /// Login form
     #[utoipa::path(get, path = "/login", tag = "pages",

@@ -1,16 +1,21 @@
 //! `GET /t/{id}`: the page a citizen's phone opens from the QR code on the ticket. Number,
 //! service, state and wait only: no personal data. What the state means for the citizen is
 //! said in Bahasa Indonesia, then English; the page's script fetches it again while the
-//! ticket can still change, and a polite live region reads the change out.
+//! ticket can still change, and a polite live region reads the change out. Once the ticket
+//! is served, the page opened from the ticket's own QR code (`?k=`, see `survey::link`)
+//! turns into the satisfaction survey (`survey_phone`).
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use serde::Deserialize;
+
 use super::AppState;
-use super::extract::PagePath;
+use super::extract::{PagePath, PageQuery};
 use super::page::render;
+use super::survey_phone::{self, SurveyBlock};
 use crate::queue::{Ticket, TicketState};
 use crate::store::TicketStatus;
 
@@ -20,8 +25,10 @@ const JS: &str = include_str!("../../kiosk-ui/track.js");
 
 #[derive(Template)]
 #[template(path = "track.html")]
-struct TrackPage {
+pub(super) struct TrackPage {
     office: String,
+    /// The ticket's id, for the survey form's address; 0 when there is no ticket.
+    pub(super) id: u64,
     number: String,
     service: String,
     service_en: String,
@@ -35,6 +42,8 @@ struct TrackPage {
     /// Whether the script keeps refreshing (the ticket can still change).
     live: bool,
     refresh_seconds: u32,
+    /// The survey, on a served ticket's page opened with its key.
+    pub(super) survey: Option<SurveyBlock>,
 }
 
 impl TrackPage {
@@ -44,17 +53,46 @@ impl TrackPage {
     }
 }
 
-pub async fn page(State(app): State<AppState>, PagePath(id): PagePath<String>) -> Response {
-    let status = match super::extract::digits(&id) {
+/// `?k=`: the ticket's survey tag from its QR code; the page without it tracks only.
+#[derive(Debug, Default, Deserialize)]
+pub struct TrackQuery {
+    #[serde(default)]
+    k: Option<String>,
+}
+
+pub async fn page(
+    State(app): State<AppState>,
+    PagePath(id): PagePath<String>,
+    PageQuery(q): PageQuery<TrackQuery>,
+) -> Response {
+    let (status, mut page) = view(&app, &id).await;
+    if let (Some(key), Some(finished)) = (q.k.as_deref(), page.finished_id()) {
+        page.survey = Some(survey_phone::block(&app, finished, key).await);
+    }
+    render(status, &page)
+}
+
+impl TrackPage {
+    /// The ticket's id when it is finished (the survey's moment), else None.
+    pub(super) fn finished_id(&self) -> Option<u64> {
+        (self.kind == "finished").then_some(self.id)
+    }
+}
+
+/// The tracking page of ticket `id` (as the path gave it), and its status code.
+pub(super) async fn view(app: &AppState, id: &str) -> (StatusCode, TrackPage) {
+    let id = super::extract::digits(id);
+    let status = match id {
         Some(n) => app.store.ticket(n).await.ok().flatten(),
         None => None,
     };
     let office = app.config.office.name.clone();
     let Some(status) = status else {
-        return render(
+        return (
             StatusCode::NOT_FOUND,
-            &TrackPage {
+            TrackPage {
                 office,
+                id: 0,
                 number: "—".to_string(),
                 service: String::new(),
                 service_en: String::new(),
@@ -65,6 +103,7 @@ pub async fn page(State(app): State<AppState>, PagePath(id): PagePath<String>) -
                 detail_en: "Please check the QR code on your ticket.".to_string(),
                 live: false,
                 refresh_seconds: REFRESH_SECONDS,
+                survey: None,
             },
         );
     };
@@ -80,10 +119,11 @@ pub async fn page(State(app): State<AppState>, PagePath(id): PagePath<String>) -
         .and_then(|c| app.config.counter(c))
         .map_or_else(|| "loket".to_string(), |c| c.name.clone());
     let words = describe(t, &status, &counter, &service, &service_en);
-    render(
+    (
         StatusCode::OK,
-        &TrackPage {
+        TrackPage {
             office,
+            id: t.id,
             number: t.label.clone(),
             service,
             service_en,
@@ -94,6 +134,7 @@ pub async fn page(State(app): State<AppState>, PagePath(id): PagePath<String>) -
             detail_en: words.detail_en,
             live: !matches!(t.state, TicketState::Done | TicketState::Cancelled),
             refresh_seconds: REFRESH_SECONDS,
+            survey: None,
         },
     )
 }

@@ -1,0 +1,719 @@
+//! The citizen satisfaction survey from the citizen's side, against the real daemon: the
+//! phone survey on a served ticket's page (opened with the key from its QR code), the exit
+//! tablet `/survei`, one answer per ticket, the refusals (wrong key, not served, too late,
+//! closed), the per-address limit, and what is stored (durable, and without the ticket).
+//! The browser tests walk both through to the thank-you at a phone's 375×667 and the
+//! tablet's 1280×800.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::browser::Browser;
+use common::fake_printer::FakePrinter;
+use common::page_clock::{advance, eventually};
+use common::{TestApp, monday_morning, test_config, wib};
+use loket::clock::FakeClock;
+use loket::config::{Config, EMBEDDED_DEFAULT};
+use loket::survey::link::{LinkKey, Purpose};
+use loket::survey::questionnaire::Questionnaire;
+use loket::survey::response::Channel;
+
+/// Ticket `id`'s key as its QR code carries it: from the daemon's key file.
+fn key(app: &TestApp, id: u64) -> String {
+    LinkKey::load_or_create(&app.data_dir)
+        .expect("key file")
+        .tag(Purpose::Ticket, id)
+}
+
+/// Issues a ticket of `service`, calls, serves and finishes it (A at counter 1, the others
+/// at counter 2): its id.
+async fn served(app: &TestApp, service: &str) -> u64 {
+    let counter = if service == "A" { 1 } else { 2 };
+    let id = app.issue(service, false).await["id"].as_u64().expect("id");
+    assert!(app.call_next(counter).await.is_some(), "called");
+    let (s, body) = app.op(counter, "serve", None).await;
+    assert_eq!(s, 200, "{body}");
+    let (s, body) = app.op(counter, "finish", None).await;
+    assert_eq!(s, 200, "{body}");
+    id
+}
+
+/// Every element scored `score`, as the form sends it.
+fn scores(score: u8) -> Vec<(String, String)> {
+    Questionnaire::embedded()
+        .expect("questionnaire")
+        .elements
+        .iter()
+        .map(|e| (format!("u.{}", e.id), score.to_string()))
+        .collect()
+}
+
+/// `application/x-www-form-urlencoded`, as a browser sends it.
+fn form(pairs: &[(String, String)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_string(),
+                b => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn with(mut pairs: Vec<(String, String)>, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    pairs
+}
+
+/// A client whose connections come from `ip` (any 127/8 address reaches the daemon).
+fn from(ip: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(ip.parse::<std::net::IpAddr>().expect("ip"))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+async fn post(
+    client: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    pairs: &[(String, String)],
+) -> (u16, String) {
+    let r = client
+        .post(app.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(pairs))
+        .send()
+        .await
+        .expect("request");
+    (r.status().as_u16(), r.text().await.expect("body"))
+}
+
+async fn page(app: &TestApp, path: &str) -> (u16, String) {
+    let r = app.client.get(app.url(path)).send().await.expect("request");
+    (r.status().as_u16(), r.text().await.expect("body"))
+}
+
+/// The survey block's state on a page.
+fn survey_state(html: &str) -> Option<&str> {
+    html.split("data-survey=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+}
+
+async fn responses(app: &TestApp) -> Vec<loket::survey::response::Response> {
+    let day = monday_morning().date_naive();
+    app.state()
+        .store
+        .survey_responses(
+            day - chrono::Duration::days(7),
+            day + chrono::Duration::days(7),
+        )
+        .await
+        .expect("responses")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_served_ticket_answers_once_from_its_own_qr_code() {
+    let app = TestApp::spawn().await;
+    let id = served(&app, "A").await;
+    let k = key(&app, id);
+
+    // Without the key: the tracking page only, "Selesai", no survey.
+    let (s, html) = page(&app, &format!("/t/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Selesai"));
+    assert_eq!(survey_state(&html), None);
+    // With the key: the form, with every element's four words and the privacy note.
+    let (s, html) = page(&app, &format!("/t/{id}?k={k}")).await;
+    assert_eq!(s, 200);
+    assert_eq!(survey_state(&html), Some("form"));
+    for w in [
+        "Sangat mahal",
+        "Gratis",
+        "Sangat kompeten",
+        "Dikelola dengan baik",
+    ] {
+        assert!(html.contains(w), "{w}");
+    }
+    assert!(html.contains("jangan menulis nama, NIK, atau nomor telepon"));
+    assert!(
+        !html.contains("data-refresh"),
+        "a finished page does not refresh"
+    );
+    // A wrong key: the page says so and shows no form.
+    let (_, html) = page(&app, &format!("/t/{id}?k=0000000000000000")).await;
+    assert_eq!(survey_state(&html), Some("bad_key"));
+
+    let client = from("127.0.0.1");
+    let body = with(
+        scores(3),
+        &[
+            ("k", &k),
+            ("p.usia", "30-39 tahun"),
+            ("p.pekerjaan", ""),
+            ("saran", "Ruang tunggu panas."),
+        ],
+    );
+    // Bad input first: incomplete, out of range, missing key, wrong key. Nothing stored.
+    let mut short = body.clone();
+    short.retain(|(k, _)| k != "u.biaya");
+    let (s, html) = post(&client, &app, &format!("/t/{id}"), &short).await;
+    assert_eq!(s, 422, "{html}");
+    assert!(html.contains("Biaya/Tarif"), "names what is missing");
+    assert!(html.contains("value=\"30-39 tahun\"") || html.contains("30-39 tahun</option>"));
+    let five = with(scores(5), &[("k", &k)]);
+    assert_eq!(post(&client, &app, &format!("/t/{id}"), &five).await.0, 422);
+    let keyless: Vec<_> = body.iter().filter(|(n, _)| n != "k").cloned().collect();
+    let (s, html) = post(&client, &app, &format!("/t/{id}"), &keyless).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("Tautan survei tidak lengkap"), "{html}");
+    let other_key = with(scores(3), &[("k", &key(&app, id + 1))]);
+    let (s, html) = post(&client, &app, &format!("/t/{id}"), &other_key).await;
+    assert_eq!(s, 403);
+    assert!(html.contains("tidak cocok"), "{html}");
+    let r = client
+        .post(app.url(&format!("/t/{id}")))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 415);
+    let huge = with(scores(3), &[("k", &k), ("saran", &"x".repeat(40_000))]);
+    assert_eq!(post(&client, &app, &format!("/t/{id}"), &huge).await.0, 413);
+    assert!(responses(&app).await.is_empty(), "bad input stored nothing");
+
+    // The answer, then the thanks; a second answer is refused, and the page says so.
+    let (s, html) = post(&client, &app, &format!("/t/{id}"), &body).await;
+    assert_eq!(s, 200, "{html}");
+    assert_eq!(survey_state(&html), Some("thanks"));
+    assert!(html.contains("Terima kasih"));
+    let again = with(scores(1), &[("k", &k)]);
+    let (s, html) = post(&client, &app, &format!("/t/{id}"), &again).await;
+    assert_eq!(s, 409);
+    assert!(html.contains("sudah diisi"), "{html}");
+    let (_, html) = page(&app, &format!("/t/{id}?k={k}")).await;
+    assert_eq!(survey_state(&html), Some("answered"));
+    assert!(html.contains("Survei untuk nomor ini sudah diisi. Terima kasih."));
+
+    let stored = responses(&app).await;
+    assert_eq!(stored.len(), 1);
+    let r = &stored[0];
+    assert_eq!(r.channel, Channel::Phone);
+    assert_eq!(r.service, "A");
+    assert_eq!(r.counter, Some(1));
+    assert!(r.scores.values().all(|s| *s == 3) && r.scores.len() == 9);
+    assert_eq!(r.profile.len(), 1, "an option left empty is not stored");
+    assert_eq!(r.suggestion, "Ruang tunggu panas.");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tickets_not_served_or_answered_too_late_are_refused() {
+    let app = TestApp::spawn().await;
+    let done = served(&app, "A").await;
+    let waiting = app.issue("B", false).await["id"].as_u64().expect("id");
+    let client = from("127.0.0.1");
+
+    // Not served: the page tracks the wait and shows no survey; a post is refused.
+    let (_, html) = page(&app, &format!("/t/{waiting}?k={}", key(&app, waiting))).await;
+    assert_eq!(survey_state(&html), None);
+    assert!(html.contains("Menunggu"));
+    let body = with(scores(4), &[("k", &key(&app, waiting))]);
+    let (s, html) = post(&client, &app, &format!("/t/{waiting}"), &body).await;
+    assert_eq!(s, 409, "{html}");
+    assert!(html.contains("setelah pelayanan untuk nomor ini selesai"));
+    // No such ticket.
+    let body = with(scores(4), &[("k", &key(&app, 99))]);
+    assert_eq!(post(&client, &app, "/t/99", &body).await.0, 404);
+
+    // `answer_days` = 2: two days after the visit it still opens; the third day it has
+    // closed, for the page and for a post.
+    assert_eq!(
+        app.state().config.survey.answer_days,
+        2,
+        "the shipped setting"
+    );
+    let k = key(&app, done);
+    app.walk_clock_to(wib(2026, 12, 2, 9, 0)).await;
+    let (_, html) = page(&app, &format!("/t/{done}?k={k}")).await;
+    assert_eq!(survey_state(&html), Some("form"), "two days after");
+    app.walk_clock_to(wib(2026, 12, 3, 9, 0)).await;
+    let (_, html) = page(&app, &format!("/t/{done}?k={k}")).await;
+    assert_eq!(survey_state(&html), Some("expired"));
+    assert!(html.contains("sudah lewat"));
+    let body = with(scores(4), &[("k", &k)]);
+    let (s, html) = post(&client, &app, &format!("/t/{done}"), &body).await;
+    assert_eq!(s, 410, "{html}");
+    assert!(responses(&app).await.is_empty());
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_is_limited_while_another_still_answers() {
+    let app = TestApp::spawn().await;
+    let a = served(&app, "A").await;
+    let b = served(&app, "A").await;
+    let noisy = from("127.0.0.2");
+    let quiet = from("127.0.0.3");
+    // Ten guesses from one address (wrong keys: refused, but they count) ...
+    let guess = with(scores(4), &[("k", "0123456789abcdef")]);
+    for i in 0..loket::web::SURVEY_POSTS_PER_MINUTE {
+        let (s, _) = post(&noisy, &app, &format!("/t/{a}"), &guess).await;
+        assert_eq!(s, 403, "guess {i}");
+    }
+    // ... and the eleventh is held off, even with the right key, and on the tablet too.
+    let right = with(scores(4), &[("k", &key(&app, a))]);
+    let (s, html) = post(&noisy, &app, &format!("/t/{a}"), &right).await;
+    assert_eq!(s, 429, "{html}");
+    assert!(html.contains("Terlalu banyak pengiriman dari perangkat ini"));
+    let lookup = with(Vec::new(), &[("aksi", "cari"), ("nomor", "A1")]);
+    let (s, html) = post(&noisy, &app, "/survei", &lookup).await;
+    assert_eq!(s, 429, "{html}");
+    assert!(html.contains("Terlalu banyak percobaan"));
+    // Another address is not affected.
+    let other = with(scores(4), &[("k", &key(&app, b))]);
+    assert_eq!(post(&quiet, &app, &format!("/t/{b}"), &other).await.0, 200);
+    // The app's clock refills the bucket: six seconds later one more is allowed.
+    app.clock.advance(chrono::Duration::seconds(6));
+    assert_eq!(post(&noisy, &app, &format!("/t/{a}"), &right).await.0, 200);
+    assert_eq!(responses(&app).await.len(), 2);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tablet_finds_today_s_number_and_stores_at_the_end_only() {
+    let app = TestApp::spawn().await;
+    let id = served(&app, "A").await;
+    let waiting = app.issue("B", false).await;
+    let client = from("127.0.0.1");
+
+    let (s, html) = page(&app, "/survei").await;
+    assert_eq!(s, 200);
+    for p in ["value=\"A\"", "value=\"B\"", "value=\"C\"", "value=\"D\""] {
+        assert!(html.contains(p), "keypad prefix {p}");
+    }
+    // The keypad works without a script: each press posts and the number grows.
+    let (_, html) = post(
+        &client,
+        &app,
+        "/survei",
+        &with(Vec::new(), &[("nomor", "A"), ("tekan", "1")]),
+    )
+    .await;
+    assert!(html.contains("value=\"A1\""), "{html}");
+
+    // Refusals, in Indonesian.
+    let look = |n: &str| with(Vec::new(), &[("aksi", "cari"), ("nomor", n)]);
+    let (s, html) = post(&client, &app, "/survei", &look("A9")).await;
+    assert_eq!(s, 404);
+    assert!(html.contains("Nomor A9 tidak ditemukan hari ini"));
+    let b_number = waiting["number"].as_str().expect("number");
+    let (s, html) = post(&client, &app, "/survei", &look(b_number)).await;
+    assert_eq!(s, 409);
+    assert!(html.contains("belum selesai dilayani"), "{html}");
+    let (s, _) = post(&client, &app, "/survei", &look("")).await;
+    assert_eq!(s, 422);
+
+    // Found: the profile screen, carrying the ticket and its tablet key.
+    let (s, html) = post(&client, &app, "/survei", &look("a 1")).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("value=\"profil\""));
+    assert!(html.contains("Nomor A-001"));
+    let kt = html
+        .split("name=\"kt\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("tablet key")
+        .to_string();
+    assert_ne!(
+        kt,
+        key(&app, id),
+        "the tablet never shows the ticket's QR key"
+    );
+    let carried = |extra: &[(&str, &str)]| {
+        with(
+            Vec::new(),
+            &[("tiket", &id.to_string()), ("kt", &kt), ("nomor", "A-001")],
+        )
+        .into_iter()
+        .chain(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect::<Vec<_>>()
+    };
+    // Skip the profile: the first element, four answers.
+    let (_, html) = post(
+        &client,
+        &app,
+        "/survei",
+        &carried(&[
+            ("layar", "profil"),
+            ("aksi", "lewati"),
+            ("p.usia", "20-29 tahun"),
+        ]),
+    )
+    .await;
+    assert!(html.contains("Pertanyaan 1 dari 9"), "{html}");
+    assert_eq!(html.matches("name=\"jawab\"").count(), 4);
+    assert!(!html.contains("20-29 tahun"), "skipped means not kept");
+    // One answer moves on, carrying it.
+    let (_, html) = post(
+        &client,
+        &app,
+        "/survei",
+        &carried(&[("layar", "u0"), ("jawab", "4")]),
+    )
+    .await;
+    assert!(html.contains("Pertanyaan 2 dari 9"));
+    assert!(html.contains("name=\"u.persyaratan\" value=\"4\""));
+    assert!(
+        responses(&app).await.is_empty(),
+        "nothing stored before the end"
+    );
+
+    // A tampered ticket number is refused.
+    let mut forged = carried(&[("layar", "saran"), ("aksi", "kirim")]);
+    forged.extend(scores(4));
+    for (k, v) in forged.iter_mut() {
+        if k == "tiket" {
+            *v = (id + 1).to_string();
+        }
+    }
+    assert_eq!(post(&client, &app, "/survei", &forged).await.0, 403);
+    // The last step stores once; the number then reads as answered.
+    let mut last = carried(&[("layar", "saran"), ("aksi", "kirim"), ("saran", "Cepat.")]);
+    last.extend(scores(2));
+    let (s, html) = post(&client, &app, "/survei", &last).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("Terima kasih!"));
+    assert!(html.contains("http-equiv=\"refresh\" content=\"8;url=/survei\""));
+    assert_eq!(post(&client, &app, "/survei", &last).await.0, 409);
+    let (s, html) = post(&client, &app, "/survei", &look("A1")).await;
+    assert_eq!(s, 409);
+    assert!(html.contains("Survei untuk nomor A1 sudah diisi"));
+    let stored = responses(&app).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].channel, Channel::Tablet);
+    assert_eq!(stored[0].suggestion, "Cepat.");
+    // The phone can no longer answer for it either.
+    let phone = with(scores(4), &[("k", &key(&app, id))]);
+    assert_eq!(
+        post(&client, &app, &format!("/t/{id}"), &phone).await.0,
+        409
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_survey_says_so_and_takes_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut config = test_config();
+    config.survey.enabled = false;
+    let app = TestApp::spawn_in(
+        tmp.path(),
+        Arc::new(FakeClock::new(monday_morning())),
+        config,
+    )
+    .await;
+    let id = served(&app, "A").await;
+    let k = key(&app, id);
+    let (_, html) = page(&app, &format!("/t/{id}?k={k}")).await;
+    assert_eq!(survey_state(&html), Some("closed"));
+    let client = from("127.0.0.1");
+    let body = with(scores(4), &[("k", &k)]);
+    assert_eq!(post(&client, &app, &format!("/t/{id}"), &body).await.0, 403);
+    let (s, html) = page(&app, "/survei").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Survei sedang ditutup"));
+    let look = with(Vec::new(), &[("aksi", "cari"), ("nomor", "A1")]);
+    assert_eq!(post(&client, &app, "/survei", &look).await.0, 403);
+    assert!(responses(&app).await.is_empty());
+    app.stop().await;
+}
+
+/// What is stored survives a restart, keeps the key file (tickets already printed still
+/// answer), and holds neither the ticket's id nor its number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_survive_a_restart_and_hold_no_ticket() {
+    let app = TestApp::spawn().await;
+    let first = served(&app, "A").await;
+    let second = served(&app, "A").await;
+    let client = from("127.0.0.1");
+    let k2 = key(&app, second);
+    let body = with(scores(4), &[("k", &key(&app, first))]);
+    assert_eq!(
+        post(&client, &app, &format!("/t/{first}"), &body).await.0,
+        200
+    );
+    let app = app.restart().await;
+    assert_eq!(key(&app, second), k2, "the key is kept across a restart");
+    assert_eq!(responses(&app).await.len(), 1, "durable");
+    let body = with(scores(1), &[("k", &k2)]);
+    assert_eq!(
+        post(&client, &app, &format!("/t/{second}"), &body).await.0,
+        200
+    );
+    let again = with(scores(1), &[("k", &key(&app, first))]);
+    assert_eq!(
+        post(&client, &app, &format!("/t/{first}"), &again).await.0,
+        409,
+        "still answered after the restart"
+    );
+    let stored = responses(&app).await;
+    assert_eq!(stored.len(), 2);
+
+    // The raw rows: random keys, and nothing of the ticket in the value.
+    let tmp = app.stop_keeping_data().await.expect("data dir");
+    let db = redb::Database::open(tmp.path().join(loket::app::DB_FILE)).expect("open");
+    let txn = redb::ReadableDatabase::begin_read(&db).expect("read");
+    let table: redb::TableDefinition<(i32, u64), &[u8]> =
+        redb::TableDefinition::new("survey_responses");
+    let t = txn.open_table(table).expect("table");
+    let mut rows = 0;
+    for row in redb::ReadableTable::iter(&t).expect("iter") {
+        let (k, v) = row.expect("row");
+        let (_, salt) = k.value();
+        assert!(salt != first && salt != second, "not keyed by the ticket");
+        let json: serde_json::Value = serde_json::from_slice(v.value()).expect("json");
+        let fields: Vec<&str> = json
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "channel",
+                "counter",
+                "day",
+                "profile",
+                "scores",
+                "service",
+                "suggestion"
+            ]
+        );
+        let text = String::from_utf8_lossy(v.value()).to_string();
+        assert!(!text.contains("A-00"), "no ticket number: {text}");
+        rows += 1;
+    }
+    assert_eq!(rows, 2);
+}
+
+/// The printed ticket's QR code is the survey's way in: its payload opens the form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_printed_qr_code_opens_the_survey() {
+    let printer = FakePrinter::start();
+    let src = EMBEDDED_DEFAULT.replace(
+        "kind = \"auto\"",
+        &format!(
+            "kind = \"tcp\"\naddress = \"{}\"\ntimeout_ms = 2000\nstatus_interval_secs = 1",
+            printer.addr
+        ),
+    );
+    let mut config = Config::from_toml_str(&src).expect("config");
+    config.kiosk.max_tickets_per_minute = 0;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let app = TestApp::spawn_in(
+        tmp.path(),
+        Arc::new(FakeClock::new(monday_morning())),
+        config,
+    )
+    .await;
+    let id = served(&app, "A").await;
+    let qr = printer
+        .take_jobs()
+        .into_iter()
+        .find_map(|c| match c {
+            common::escpos::Cmd::QrStore(bytes) => Some(String::from_utf8(bytes).expect("utf8")),
+            _ => None,
+        })
+        .expect("a QR code printed");
+    let path = &qr[qr.find("/t/").expect("tracking path")..];
+    assert_eq!(path, format!("/t/{id}?k={}", key(&app, id)));
+    let (_, html) = page(&app, path).await;
+    assert_eq!(survey_state(&html), Some("form"));
+    app.stop().await;
+}
+
+/// A phone, 375×667: the form after a finished ticket, filled by tapping, to the thanks;
+/// then the same link says it was answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phone_survey_in_a_browser() {
+    let app = TestApp::spawn().await;
+    let id = served(&app, "A").await;
+    let url = app.url(&format!("/t/{id}?k={}", key(&app, id)));
+    let b = Browser::start_with(375, 667, &[]).await;
+    b.goto(&url).await;
+    assert_eq!(
+        b.script("return document.getElementById('survey').dataset.survey;")
+            .await,
+        "form"
+    );
+    // Readable at a phone's width: nothing wider than the screen, tap targets of 44 px+.
+    let wide = b
+        .script("return document.documentElement.scrollWidth;")
+        .await;
+    assert!(wide.as_u64().expect("width") <= 375, "{wide}");
+    let low = b
+        .script(
+            "return Math.min.apply(null, Array.from(document.querySelectorAll('.choice, .send, select'))
+               .map(function (e) { return e.getBoundingClientRect().height; }));",
+        )
+        .await;
+    assert!(low.as_f64().expect("height") >= 44.0, "tap target {low}");
+    let q = Questionnaire::embedded().expect("q");
+    for (i, e) in q.elements.iter().enumerate() {
+        let score = 1 + i % 4;
+        b.click(&format!("input[name=\"u.{}\"][value=\"{score}\"]", e.id))
+            .await;
+    }
+    b.script(
+        "var s = document.querySelector('select[name=\"p.jenis_kelamin\"]'); s.value = 'Perempuan'; return true;",
+    )
+    .await;
+    b.fill("#saran", "Kursi tunggu kurang.").await;
+    b.click(".send").await;
+    eventually("the thanks", || async {
+        b.text("#survey").await.contains("Terima kasih!")
+    })
+    .await;
+    let stored = responses(&app).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].scores["persyaratan"], 1);
+    assert_eq!(stored[0].scores["biaya"], 4);
+    assert_eq!(stored[0].profile["jenis_kelamin"], "Perempuan");
+    assert_eq!(stored[0].suggestion, "Kursi tunggu kurang.");
+    b.goto(&url).await;
+    assert!(
+        b.text("#survey")
+            .await
+            .contains("Survei untuk nomor ini sudah diisi. Terima kasih.")
+    );
+    b.quit().await;
+    app.stop().await;
+}
+
+/// The exit tablet, 1280×800: number on the keypad, profile, nine screens of four buttons,
+/// a suggestion, the thanks, and back to a clean start; a screen left alone returns too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tablet_survey_in_a_browser() {
+    let app = TestApp::spawn().await;
+    served(&app, "A").await;
+    served(&app, "B").await;
+    let b = common::page_clock::with_page_clock(&app.url("/survei")).await;
+    // The keypad types locally (no round trip): the page stays the same document.
+    b.script("window.__same = true; return true;").await;
+    b.click("button[name=tekan][value=B]").await;
+    b.click("button[name=tekan][value=\"1\"]").await;
+    assert_eq!(
+        b.script("return document.getElementById('nomor').value;")
+            .await,
+        "B1"
+    );
+    assert_eq!(b.script("return window.__same === true;").await, true);
+    b.click("button[name=aksi][value=cari]").await;
+    eventually("the profile screen", || async {
+        b.text("main").await.contains("Tentang Anda")
+    })
+    .await;
+    // Left alone, the screen warns twenty seconds before, then goes back to the start.
+    advance(&b, 41_000).await;
+    assert_eq!(
+        b.script("return !document.getElementById('idle-warning').hidden;")
+            .await,
+        true
+    );
+    advance(&b, 20_000).await;
+    eventually("back to the start", || async {
+        b.count("#keypad").await == 1
+    })
+    .await;
+    assert_eq!(
+        b.script("return document.getElementById('nomor').value;")
+            .await,
+        ""
+    );
+    // Again, through to the end.
+    b.click("button[name=tekan][value=B]").await;
+    b.click("button[name=tekan][value=\"1\"]").await;
+    b.click("button[name=aksi][value=cari]").await;
+    eventually("the profile screen", || async {
+        b.text("main").await.contains("Tentang Anda")
+    })
+    .await;
+    b.click("input[name=\"p.usia\"][value=\"40-49 tahun\"] + span")
+        .await;
+    b.click("button[name=aksi][value=lanjut]").await;
+    for n in 1..=9 {
+        let want = format!("Pertanyaan {n} dari 9");
+        eventually(&want, || async { b.text(".where").await.contains(&want) }).await;
+        b.click("button[name=jawab][value=\"3\"]").await;
+    }
+    eventually("the suggestion", || async { b.count("#saran").await == 1 }).await;
+    b.fill("#saran", "Petugas ramah.").await;
+    b.click("button[name=aksi][value=kirim]").await;
+    eventually("the thanks", || async {
+        b.text("main").await.contains("Terima kasih!")
+    })
+    .await;
+    let stored = responses(&app).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].service, "B");
+    assert_eq!(stored[0].profile["usia"], "40-49 tahun");
+    assert!(stored[0].scores.values().all(|s| *s == 3));
+    advance(&b, 8_000).await;
+    eventually("a clean start", || async {
+        b.count("#keypad").await == 1 && b.find("#message").await.is_none()
+    })
+    .await;
+    // A number typed and left alone is cleared as well; an untouched start stays.
+    b.click("button[name=tekan][value=\"4\"]").await;
+    b.script("window.__typed = true; return true;").await;
+    advance(&b, 61_000).await;
+    eventually("the typed number cleared", || async {
+        b.script("return window.__typed !== true && document.getElementById('nomor').value === '';")
+            .await
+            == true
+    })
+    .await;
+    b.script("window.__clean = true; return true;").await;
+    advance(&b, 600_000).await;
+    assert_eq!(b.script("return window.__clean === true;").await, true);
+    b.quit().await;
+    app.stop().await;
+}
+
+/// The page opened from the QR code while waiting: once the ticket is served, the survey
+/// appears below the status without a reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_left_open_while_waiting_turns_into_the_survey() {
+    let app = TestApp::spawn().await;
+    let id = app.issue("A", false).await["id"].as_u64().expect("id");
+    let url = app.url(&format!("/t/{id}?k={}", key(&app, id)));
+    let b = common::page_clock::with_page_clock(&url).await;
+    assert_eq!(b.count("#survey").await, 0);
+    b.script("window.__same = true; return true;").await;
+    app.call_next(1).await;
+    app.op(1, "serve", None).await;
+    app.op(1, "finish", None).await;
+    eventually("the survey", || async {
+        advance(&b, 20_000).await;
+        b.count("#survey form").await == 1
+    })
+    .await;
+    assert!(b.text("#status").await.contains("Selesai"));
+    assert_eq!(b.script("return window.__same === true;").await, true);
+    b.quit().await;
+    app.stop().await;
+}
