@@ -3,3 +3,4 @@
 pub mod index;
 pub mod questionnaire;
 pub mod response;
+pub mod report;
