@@ -94,9 +94,10 @@ impl Cell {
             Cell::Seconds(Some(s)) => s.to_string(),
             Cell::Percent(Some(x)) | Cell::Decimal(Some(x)) => format!("{x:.1}"),
             Cell::Fixed(Some(x), places) => format!("{x:.*}", usize::from(*places)),
-            Cell::Seconds(None) | Cell::Percent(None) | Cell::Decimal(None) | Cell::Fixed(None, _) => {
-                String::new()
-            }
+            Cell::Seconds(None)
+            | Cell::Percent(None)
+            | Cell::Decimal(None)
+            | Cell::Fixed(None, _) => String::new(),
             other => other.display(),
         }
     }

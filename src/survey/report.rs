@@ -106,7 +106,10 @@ impl Period {
                 format!("{} {year}", MONTHS[(month.clamp(1, 12) - 1) as usize])
             }
             Period::Quarter { year, quarter } => {
-                format!("Triwulan {} {year}", ROMAN[(quarter.clamp(1, 4) - 1) as usize])
+                format!(
+                    "Triwulan {} {year}",
+                    ROMAN[(quarter.clamp(1, 4) - 1) as usize]
+                )
             }
             Period::Semester { year, half } => {
                 format!("Semester {} {year}", ROMAN[(half.clamp(1, 2) - 1) as usize])
@@ -372,7 +375,12 @@ impl SurveyReport {
             .filter(|(_, n)| **n > 0)
             .map(|(s, _)| s.as_str())
             .collect();
-        service_ids.extend(responses.iter().filter(in_range).map(|r| r.service.as_str()));
+        service_ids.extend(
+            responses
+                .iter()
+                .filter(in_range)
+                .map(|r| r.service.as_str()),
+        );
         let services = service_ids
             .into_iter()
             .map(|s| ServiceRow {
@@ -385,12 +393,20 @@ impl SurveyReport {
             })
             .collect();
 
-        let counter_ids: BTreeSet<Option<u32>> =
-            responses.iter().filter(in_range).map(|r| r.counter).collect();
+        let counter_ids: BTreeSet<Option<u32>> = responses
+            .iter()
+            .filter(in_range)
+            .map(|r| r.counter)
+            .collect();
         let counters = counter_ids
             .into_iter()
             .map(|c| {
-                let mine = || responses.iter().filter(in_range).filter(move |r| r.counter == c);
+                let mine = || {
+                    responses
+                        .iter()
+                        .filter(in_range)
+                        .filter(move |r| r.counter == c)
+                };
                 let services: BTreeSet<String> = mine().map(|r| r.service.clone()).collect();
                 CounterRow {
                     counter: c,
@@ -474,10 +490,8 @@ impl SurveyReport {
     }
 
     fn grade_of(&self, ikm: Option<&Ikm>) -> String {
-        self.band(ikm).map_or_else(
-            || "—".to_string(),
-            |b| format!("{} ({})", b.grade, b.label),
-        )
+        self.band(ikm)
+            .map_or_else(|| "—".to_string(), |b| format!("{} ({})", b.grade, b.label))
     }
 
     /// The weight as the tables print it.
@@ -489,14 +503,17 @@ impl SurveyReport {
         }
     }
 
-    /// The per-element table, in the questionnaire's order (as the published form numbers
-    /// the elements).
-    pub fn elements_table(&self) -> Table {
-        let rows = self
-            .overall
-            .elements
-            .iter()
-            .enumerate()
+    /// The per-element table: in the questionnaire's order (as the published form numbers
+    /// the elements), or weakest first (the page, where what to improve comes first).
+    pub fn elements_table(&self, weakest_first: bool) -> Table {
+        let mut order: Vec<(usize, &ElementScore)> =
+            self.overall.elements.iter().enumerate().collect();
+        if weakest_first {
+            let weak = self.overall.weakest_first();
+            order.sort_by_key(|(_, e)| weak.iter().position(|w| std::ptr::eq(*w, *e)));
+        }
+        let rows = order
+            .into_iter()
             .map(|(i, e)| {
                 vec![
                     Cell::Text(format!("U{}", i + 1)),
@@ -568,13 +585,12 @@ impl SurveyReport {
             .counters
             .iter()
             .map(|c| {
-                let services: Vec<String> =
-                    c.services.iter().map(|s| (names.service)(s)).collect();
+                let services: Vec<String> = c.services.iter().map(|s| (names.service)(s)).collect();
                 vec![
-                    Cell::Text(c.counter.map_or_else(
-                        || "(tanpa loket)".to_string(),
-                        |id| (names.counter)(id),
-                    )),
+                    Cell::Text(
+                        c.counter
+                            .map_or_else(|| "(tanpa loket)".to_string(), |id| (names.counter)(id)),
+                    ),
                     Cell::Text(services.join(", ")),
                     Cell::Count(c.summary.respondents),
                     Self::ikm_cell(c.summary.ikm.as_ref()),
@@ -665,10 +681,7 @@ impl SurveyReport {
                 text("Periode", period.to_string()),
                 text("Dari", self.from.to_string()),
                 text("Sampai", self.to.to_string()),
-                text(
-                    "IKM",
-                    ikm.map_or_else(|| "—".into(), |i| i.display_id()),
-                ),
+                text("IKM", ikm.map_or_else(|| "—".into(), |i| i.display_id())),
                 text("Mutu pelayanan", self.grade_of(ikm)),
                 text("Responden", self.overall.respondents.to_string()),
                 text("Kunjungan dilayani", self.visits.to_string()),
@@ -682,7 +695,7 @@ impl SurveyReport {
     pub fn tables(&self, period: &str, names: &Names) -> Vec<Table> {
         vec![
             self.summary_table(period),
-            self.elements_table(),
+            self.elements_table(false),
             self.services_table(names),
             self.counters_table(names),
             self.profile_table(),

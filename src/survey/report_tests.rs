@@ -115,7 +115,11 @@ fn november(w: Weighting) -> SurveyReport {
     let days = [
         served(day(2), "A", 30),
         served(day(3), "B", 20),
-        served(NaiveDate::from_ymd_opt(2026, 10, 31).expect("date"), "A", 100),
+        served(
+            NaiveDate::from_ymd_opt(2026, 10, 31).expect("date"),
+            "A",
+            100,
+        ),
     ];
     SurveyReport::build(day(1), day(30), &four(), &questionnaire(w), &days)
 }
@@ -132,7 +136,9 @@ fn four_respondents_worked_by_hand() {
     let weighted: Vec<f64> = o.elements.iter().map(|e| e.weighted.expect("w")).collect();
     assert_eq!(
         weighted,
-        [0.389, 0.361, 0.333, 0.416, 0.444, 0.305, 0.389, 0.361, 0.333]
+        [
+            0.389, 0.361, 0.333, 0.416, 0.444, 0.305, 0.389, 0.361, 0.333
+        ]
     );
     // NRR × 25: 87.50 B, 81.25 B, 75.00 C, 93.75 A, 100.00 A, 68.75 C.
     let converted: Vec<u32> = o.elements.iter().map(|e| e.converted.expect("c")).collect();
@@ -205,7 +211,12 @@ fn per_service_and_per_counter_worked_by_hand() {
     assert_eq!(
         c,
         [
-            (Some(1), vec!["A".into(), "B".into()], Some(8603), "B".into()),
+            (
+                Some(1),
+                vec!["A".into(), "B".into()],
+                Some(8603),
+                "B".into()
+            ),
             (Some(2), vec!["B".into()], Some(7493), "C".into()),
         ]
     );
@@ -324,7 +335,9 @@ fn periods_parse_and_bound() {
     assert_eq!(p("2026-S2").label(), "Semester II 2026");
     assert_eq!(p("2026-02").label(), "Februari 2026");
     assert_eq!(p("2026-T4").key(), "2026-T4");
-    for bad in ["", "2026-13", "2026-T5", "2026-S0", "26", "2026-1", "abcd", "2026-+1"] {
+    for bad in [
+        "", "2026-13", "2026-T5", "2026-S0", "26", "2026-1", "abcd", "2026-+1",
+    ] {
         assert!(Period::parse(bad).is_err(), "{bad}");
     }
     assert_eq!(Period::quarter_of(d(2026, 12, 1)), p("2026-T4"));

@@ -26,6 +26,7 @@ mod rate_limit;
 mod reopening;
 mod reports;
 mod service_day;
+mod survey_report;
 mod tickets;
 mod track;
 mod views;
@@ -211,6 +212,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             reports::MONTHLY,
             Roles(REPORT_READERS),
             get(reports::monthly_pdf),
+        ),
+        r(
+            Method::GET,
+            survey_report::PAGE,
+            Roles(REPORT_READERS),
+            get(survey_report::page),
         ),
         r(
             Method::GET,
