@@ -56,7 +56,9 @@ fn draw(report: &SurveyReport, out: &mut String) -> Result<(), Box<dyn std::erro
         .y_label_formatter(&|y| {
             // Segment i is drawn from the bottom: the weakest (row 0) goes at the top.
             match y {
-                SegmentValue::CenterOf(i) => name(&SegmentValue::CenterOf(n - 1 - i)),
+                SegmentValue::CenterOf(i) => n
+                    .checked_sub(1 + i)
+                    .map_or(String::new(), |row| name(&SegmentValue::CenterOf(row))),
                 _ => String::new(),
             }
         })
