@@ -192,8 +192,10 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
     ));
     assert!(html.contains("<td class=\"n\">74,93</td><td>C (Kurang Baik)</td>"));
     // Profile counts; suggestions escaped, anonymous, newest first.
-    assert!(html.contains("<td>Jenis kelamin</td><td>Perempuan</td><td class=\"n\">2</td>"));
-    assert!(html.contains("<td>Jenis kelamin</td><td>Tidak diisi</td><td class=\"n\">1</td>"));
+    let sex = &html[html.find("<caption>Jenis kelamin</caption>").expect("profile")..];
+    let sex = &sex[..sex.find("</table>").expect("table end")];
+    assert!(sex.contains("<td>Perempuan</td><td class=\"n\">2</td><td class=\"n\">50,0%</td>"));
+    assert!(sex.contains("<td>Tidak diisi</td><td class=\"n\">1</td><td class=\"n\">25,0%</td>"));
     assert!(!html.contains("<script>alert(1)"), "markup escaped");
     assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{html}");
     assert!(html.contains("tanpa nama"));
@@ -313,7 +315,7 @@ async fn the_display_shows_the_index_only_when_the_office_turns_it_on() {
     let app = TestApp::spawn_in(tmp.path(), clock.clone(), on).await;
     let shown = page(&app).await;
     assert!(
-        shown.contains("Indeks Kepuasan Masyarakat (90 hari): <strong>83,25</strong> · Mutu B (Baik)"),
+        shown.contains("<span>Indeks Kepuasan Masyarakat</span><strong>83,25 · B (Baik)</strong>"),
         "{shown}"
     );
     // 90 days on, the responses of 30 November have left the window: nothing is shown.

@@ -64,6 +64,25 @@ fn draw(report: &SurveyReport, out: &mut String) -> Result<(), Box<dyn std::erro
         })
         .label_style((FONT, 15))
         .draw()?;
+    // The bands' lower edges, except the lowest (the axis starts there): drawn first, so
+    // the bars cover them and the figures on the bars stay readable.
+    for b in report.bands.iter().filter(|b| b.min > 2500) {
+        let x = f64::from(b.min) / 100.0;
+        chart.draw_series(DashedLineSeries::new(
+            [(x, SegmentValue::Exact(0)), (x, SegmentValue::Exact(n))],
+            6,
+            4,
+            BLACK.stroke_width(2),
+        ))?;
+        chart.draw_series(std::iter::once(Text::new(
+            format!("{} ≥ {},{:02}", b.grade, b.min / 100, b.min % 100),
+            (x, SegmentValue::Exact(n)),
+            (FONT, 14)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Bottom)),
+        )))?;
+    }
     let bars = rows.iter().enumerate().filter_map(|(i, e)| {
         let value = f64::from(e.converted?) / 100.0;
         let color = GRADE[e.band.unwrap_or(3).min(3)];
@@ -104,24 +123,6 @@ fn draw(report: &SurveyReport, out: &mut String) -> Result<(), Box<dyn std::erro
         ))
     });
     chart.draw_series(values)?;
-    // The bands' lower edges, except the lowest (the axis starts there).
-    for b in report.bands.iter().filter(|b| b.min > 2500) {
-        let x = f64::from(b.min) / 100.0;
-        chart.draw_series(DashedLineSeries::new(
-            [(x, SegmentValue::Exact(0)), (x, SegmentValue::Exact(n))],
-            6,
-            4,
-            BLACK.stroke_width(2),
-        ))?;
-        chart.draw_series(std::iter::once(Text::new(
-            format!("{} ≥ {},{:02}", b.grade, b.min / 100, b.min % 100),
-            (x, SegmentValue::Exact(n)),
-            (FONT, 14)
-                .into_font()
-                .color(&BLACK)
-                .pos(Pos::new(HPos::Center, VPos::Bottom)),
-        )))?;
-    }
     root.present()?;
     Ok(())
 }

@@ -32,6 +32,13 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// One profile question as a small table of its own.
+pub struct ShownProfile {
+    pub question: String,
+    /// Option, respondents, share.
+    pub rows: Vec<(String, u64, String)>,
+}
+
 pub struct ShownSuggestion {
     pub day: String,
     pub service: String,
@@ -59,6 +66,7 @@ struct SurveyPage {
     weight: String,
     chart: String,
     tables: Vec<ShownTable>,
+    profile: Vec<ShownProfile>,
     suggestions: Vec<ShownSuggestion>,
 }
 
@@ -148,11 +156,30 @@ pub async fn page(
         report.elements_table(true),
         report.services_table(&names),
         report.counters_table(&names),
-        report.profile_table(),
     ]
     .iter()
     .map(shown)
     .collect();
+    let all = report.overall.respondents;
+    let profile = report
+        .profile
+        .iter()
+        .map(|p| ShownProfile {
+            question: p.question.clone(),
+            rows: p
+                .options
+                .iter()
+                .cloned()
+                .chain(std::iter::once(("Tidak diisi".to_string(), p.unanswered)))
+                .map(|(o, n)| {
+                    let share = crate::report::table::Cell::Percent(
+                        (all > 0).then(|| n as f64 * 100.0 / all as f64),
+                    );
+                    (o, n, share.display())
+                })
+                .collect(),
+        })
+        .collect();
     let suggestions = report
         .suggestions
         .iter()
@@ -211,6 +238,7 @@ pub async fn page(
             weight: report.weight_text(),
             chart: crate::survey::chart::elements(&report),
             tables,
+            profile,
             suggestions,
         },
     )
