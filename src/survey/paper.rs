@@ -225,11 +225,25 @@ pub fn compose(
         )));
     }
 
-    blocks.push(heading("D. Per layanan"));
-    blocks.extend(pdf_table(&report.services_table(names), text_width));
+    // The section's heading is the table's title, so the two cannot be parted by a page.
+    let mut services = report.services_table(names);
+    services.title = "D. Per layanan".into();
+    blocks.extend(pdf_table(&services, text_width));
 
-    blocks.push(heading("E. Profil responden"));
-    blocks.extend(pdf_table(&report.profile_table(), text_width));
+    let mut profile = report.profile_table();
+    profile.title = "E. Profil responden".into();
+    // The question once, at its first option: the table reads as groups.
+    let mut last = String::new();
+    for row in &mut profile.rows {
+        if let Some(Cell::Text(q)) = row.first_mut() {
+            if *q == last {
+                q.clear();
+            } else {
+                last = q.clone();
+            }
+        }
+    }
+    blocks.extend(pdf_table(&profile, text_width));
 
     blocks.push(heading("F. Saran dan masukan"));
     let n = report.suggestions.len();
