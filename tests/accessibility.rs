@@ -478,7 +478,7 @@ async fn every_page_in_every_state_has_no_axe_violations() {
         elapsed.as_secs_f64()
     );
     // Every page and state listed in docs/accessibility.md: none skipped on the way.
-    assert_eq!(report.pages.len(), 46, "{:?}", report.pages);
+    assert_eq!(report.pages.len(), 49, "{:?}", report.pages);
     assert!(
         report.found.is_empty(),
         "{} accessibility violations:\n{}",
