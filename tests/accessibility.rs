@@ -356,8 +356,14 @@ async fn every_page_in_every_state_has_no_axe_violations() {
         ("queue report", "/console/laporan"),
         ("complaint recap", "/console/laporan/pengaduan"),
         ("survey report", "/console/survei"),
-        ("survey report, no response", "/console/survei?periode=2026-10"),
-        ("survey report, bad period (400)", "/console/survei?periode=2026-T9"),
+        (
+            "survey report, no response",
+            "/console/survei?periode=2026-10",
+        ),
+        (
+            "survey report, bad period (400)",
+            "/console/survei?periode=2026-T9",
+        ),
         (
             "report, reversed range (400)",
             "/console/laporan?dari=2026-12-01&sampai=2026-11-01",

@@ -54,7 +54,10 @@ async fn visit(app: &TestApp, minute: u32, service: &str, counter: u32) -> u64 {
     let t = app.issue(service, false).await;
     let id = t["id"].as_u64().expect("id");
     app.clock.set(wib(2026, 11, 30, 9, minute + 1));
-    assert_eq!(app.call_next(counter).await, t["number"].as_str().map(String::from));
+    assert_eq!(
+        app.call_next(counter).await,
+        t["number"].as_str().map(String::from)
+    );
     for op in ["serve", "finish"] {
         let (status, body) = app.op(counter, op, None).await;
         assert_eq!(status, 200, "{op}: {body}");
@@ -97,7 +100,14 @@ async fn seed(app: &TestApp) {
     )
     .await;
     answer(app, r2, [4, 3, 3, 4, 4, 3, 4, 3, 3], Some("Laki-laki"), "").await;
-    answer(app, r3, [3, 3, 3, 4, 4, 3, 3, 3, 3], Some("Perempuan"), MARKUP).await;
+    answer(
+        app,
+        r3,
+        [3, 3, 3, 4, 4, 3, 3, 3, 3],
+        Some("Perempuan"),
+        MARKUP,
+    )
+    .await;
     answer(app, r4, [3, 3, 3, 3, 4, 2, 3, 3, 3], None, "").await;
 }
 
@@ -164,7 +174,10 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
     assert!(html.contains("IKM Triwulan IV 2026"), "{html}");
     assert!(html.contains("83,25 — B (Baik)"), "{html}");
     assert!(html.contains("<dt>Responden</dt><dd>4</dd>"), "{html}");
-    assert!(html.contains("<dd>6 <small>dari 6 kunjungan dilayani"), "{html}");
+    assert!(
+        html.contains("<dd>6 <small>dari 6 kunjungan dilayani"),
+        "{html}"
+    );
     assert!(html.contains("kurang 2"), "{html}");
     assert!(html.contains("<svg"), "the chart");
     // Weakest first: U6 Kompetensi (2,750, 68,75 C) heads the elements' table, U5 ends it.
@@ -192,23 +205,33 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
     ));
     assert!(html.contains("<td class=\"n\">74,93</td><td>C (Kurang Baik)</td>"));
     // Profile counts; suggestions escaped, anonymous, newest first.
-    let sex = &html[html.find("<caption>Jenis kelamin</caption>").expect("profile")..];
+    let sex = &html[html
+        .find("<caption>Jenis kelamin</caption>")
+        .expect("profile")..];
     let sex = &sex[..sex.find("</table>").expect("table end")];
     assert!(sex.contains("<td>Perempuan</td><td class=\"n\">2</td><td class=\"n\">50,0%</td>"));
     assert!(sex.contains("<td>Tidak diisi</td><td class=\"n\">1</td><td class=\"n\">25,0%</td>"));
     assert!(!html.contains("<script>alert(1)"), "markup escaped");
-    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{html}");
+    assert!(
+        html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+        "{html}"
+    );
     assert!(html.contains("tanpa nama"));
     // The same figures for the month; none in October.
     let (_, _, nov) = fetch(&app, &head, "/console/survei?periode=2026-11").await;
-    assert!(String::from_utf8(nov).expect("utf-8").contains("83,25 — B (Baik)"));
+    assert!(
+        String::from_utf8(nov)
+            .expect("utf-8")
+            .contains("83,25 — B (Baik)")
+    );
     let (_, _, oct) = fetch(&app, &head, "/console/survei?periode=2026-10").await;
     let oct = String::from_utf8(oct).expect("utf-8");
     assert!(oct.contains("Belum ada jawaban survei"), "{oct}");
     assert!(!oct.contains("<svg"));
 
     // CSV: the tables one under another, decimals with a point.
-    let (status, kind, csv) = fetch(&app, &head, "/console/survei?periode=2026-T4&format=csv").await;
+    let (status, kind, csv) =
+        fetch(&app, &head, "/console/survei?periode=2026-T4&format=csv").await;
     assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"));
     let csv = String::from_utf8(csv).expect("utf-8");
     assert!(csv.contains("IKM,\"83,25\""), "{csv}");
@@ -229,20 +252,33 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
     let elements = sheet(&xlsx, "Nilai per unsur");
     assert_eq!(
         elements[6],
-        ["U6", "Kompetensi Pelaksana", "4", "11", "2.75", "0.305", "68.75", "C"]
+        [
+            "U6",
+            "Kompetensi Pelaksana",
+            "4",
+            "11",
+            "2.75",
+            "0.305",
+            "68.75",
+            "C"
+        ]
     );
     assert_eq!(
         elements[1],
         ["U1", "Persyaratan", "4", "14", "3.5", "0.389", "87.5", "B"]
     );
     let services = sheet(&xlsx, "Per layanan");
-    assert_eq!(services[2], ["Kartu Keluarga", "2", "2", "2", "77.7", "B (Baik)"]);
+    assert_eq!(
+        services[2],
+        ["Kartu Keluarga", "2", "2", "2", "77.7", "B (Baik)"]
+    );
     let suggestions = sheet(&xlsx, "Saran");
     assert_eq!(suggestions.len(), 3, "{suggestions:?}");
     assert!(suggestions.iter().any(|r| r[2] == MARKUP));
 
     // The PDF, as offices publish it.
-    let (status, kind, pdf) = fetch(&app, &head, "/console/survei?periode=2026-T4&format=pdf").await;
+    let (status, kind, pdf) =
+        fetch(&app, &head, "/console/survei?periode=2026-T4&format=pdf").await;
     assert_eq!((status, kind.as_str()), (200, "application/pdf"));
     let tmp = tempfile::tempdir().expect("dir");
     let text = pdf_text(&pdf, tmp.path());
