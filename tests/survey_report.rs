@@ -181,7 +181,9 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
     assert!(html.contains("kurang 2"), "{html}");
     assert!(html.contains("<svg"), "the chart");
     // Weakest first: U6 Kompetensi (2,750, 68,75 C) heads the elements' table, U5 ends it.
-    let table = &html[html.find("<h2>Nilai per unsur</h2>").expect("elements")..];
+    let table = &html[html
+        .find("<h2>Nilai per unsur (terendah di atas)</h2>")
+        .expect("elements")..];
     let body = &table[table.find("<tbody>").expect("body")..];
     let first = &body[..body.find("</tr>").expect("row")];
     assert!(

@@ -210,20 +210,40 @@ pub struct Summary {
     pub ikm: Option<Ikm>,
 }
 
-impl Summary {
-    fn build<'a>(responses: impl Iterator<Item = &'a Response>, q: &Questionnaire) -> Summary {
-        let mut tallies = vec![Tally::default(); q.elements.len()];
-        let mut respondents = 0;
-        for r in responses {
-            respondents += 1;
-            for (e, t) in q.elements.iter().zip(tallies.iter_mut()) {
-                // An element added to the questionnaire mid-period is missing from older
-                // responses: it counts where answered (`index::ikm` sums unequal counts).
-                if let Some(s) = r.scores.get(&e.id) {
-                    t.add(u32::from(*s));
-                }
+/// Running sums over one set of responses.
+#[derive(Clone)]
+struct Acc {
+    tallies: Vec<Tally>,
+    respondents: u64,
+}
+
+impl Acc {
+    fn new(k: usize) -> Acc {
+        Acc {
+            tallies: vec![Tally::default(); k],
+            respondents: 0,
+        }
+    }
+
+    /// One response's scores in the questionnaire's order. An element added to the
+    /// questionnaire mid-period is missing from older responses: it counts where answered
+    /// (`index::ikm` sums unequal counts).
+    fn add(&mut self, scores: &[Option<u8>]) {
+        self.respondents += 1;
+        for (t, s) in self.tallies.iter_mut().zip(scores) {
+            if let Some(s) = s {
+                t.add(u32::from(*s));
             }
         }
+    }
+}
+
+impl Summary {
+    fn build(acc: Acc, q: &Questionnaire) -> Summary {
+        let Acc {
+            tallies,
+            respondents,
+        } = acc;
         let elements = q
             .elements
             .iter()
@@ -368,51 +388,54 @@ impl SurveyReport {
             }
         }
         let visits = served.values().sum();
-        let overall = Summary::build(responses.iter().filter(in_range), q);
+        // One pass: each response's scores looked up once, added to the office's sums, its
+        // service's and its counter's (a year is tens of thousands of responses).
+        let k = q.elements.len();
+        let mut overall = Acc::new(k);
+        let mut by_service: BTreeMap<&str, Acc> = BTreeMap::new();
+        let mut by_counter: BTreeMap<Option<u32>, (Acc, BTreeSet<&str>)> = BTreeMap::new();
+        let mut scores: Vec<Option<u8>> = vec![None; k];
+        for r in responses.iter().filter(in_range) {
+            for (s, e) in scores.iter_mut().zip(&q.elements) {
+                *s = r.scores.get(&e.id).copied();
+            }
+            overall.add(&scores);
+            by_service
+                .entry(r.service.as_str())
+                .or_insert_with(|| Acc::new(k))
+                .add(&scores);
+            let (acc, services) = by_counter
+                .entry(r.counter)
+                .or_insert_with(|| (Acc::new(k), BTreeSet::new()));
+            acc.add(&scores);
+            services.insert(r.service.as_str());
+        }
+        let overall = Summary::build(overall, q);
 
         let mut service_ids: BTreeSet<&str> = served
             .iter()
             .filter(|(_, n)| **n > 0)
             .map(|(s, _)| s.as_str())
             .collect();
-        service_ids.extend(
-            responses
-                .iter()
-                .filter(in_range)
-                .map(|r| r.service.as_str()),
-        );
+        service_ids.extend(by_service.keys().copied());
         let services = service_ids
             .into_iter()
             .map(|s| ServiceRow {
                 service: s.to_string(),
                 visits: served.get(s).copied().unwrap_or(0),
                 summary: Summary::build(
-                    responses.iter().filter(in_range).filter(|r| r.service == s),
+                    by_service.get(s).cloned().unwrap_or_else(|| Acc::new(k)),
                     q,
                 ),
             })
             .collect();
 
-        let counter_ids: BTreeSet<Option<u32>> = responses
-            .iter()
-            .filter(in_range)
-            .map(|r| r.counter)
-            .collect();
-        let counters = counter_ids
+        let counters = by_counter
             .into_iter()
-            .map(|c| {
-                let mine = || {
-                    responses
-                        .iter()
-                        .filter(in_range)
-                        .filter(move |r| r.counter == c)
-                };
-                let services: BTreeSet<String> = mine().map(|r| r.service.clone()).collect();
-                CounterRow {
-                    counter: c,
-                    services: services.into_iter().collect(),
-                    summary: Summary::build(mine(), q),
-                }
+            .map(|(c, (acc, services))| CounterRow {
+                counter: c,
+                services: services.into_iter().map(str::to_string).collect(),
+                summary: Summary::build(acc, q),
             })
             .collect();
 
@@ -532,7 +555,11 @@ impl SurveyReport {
             })
             .collect();
         Table {
-            title: "Nilai per unsur".into(),
+            title: if weakest_first {
+                "Nilai per unsur (terendah di atas)".into()
+            } else {
+                "Nilai per unsur".into()
+            },
             columns: vec![
                 Column::new("No", Kind::Text),
                 Column::new("Unsur pelayanan", Kind::Text),
