@@ -54,7 +54,7 @@ fn answers(k: usize, elements: &[String]) -> loket::survey::response::Answers {
     loket::survey::response::Answers {
         profile,
         scores,
-        suggestion: if k % 10 == 0 {
+        suggestion: if k.is_multiple_of(10) {
             format!("Saran nomor {k}: ruang tunggu perlu kipas.")
         } else {
             String::new()

@@ -442,7 +442,7 @@ async fn report_pages_at_1366x768() {
                 let (_, done) = app.op(c, "finish", None).await;
                 // About two in three answer the survey; waiting time and facilities score
                 // lowest, the staff's behaviour highest.
-                if (j + c as usize + d) % 3 != 0 {
+                if !(j + c as usize + d).is_multiple_of(3) {
                     let id = done["ticket"]["id"].as_u64().expect("ticket id");
                     let k = answered;
                     answered += 1;
@@ -472,7 +472,7 @@ async fn report_pages_at_1366x768() {
                             ("usia".to_string(), age.to_string()),
                         ]),
                         scores,
-                        suggestion: if k % 6 == 0 {
+                        suggestion: if k.is_multiple_of(6) {
                             suggestions[(k / 6) % suggestions.len()].to_string()
                         } else {
                             String::new()

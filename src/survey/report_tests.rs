@@ -196,7 +196,9 @@ fn per_service_and_per_counter_worked_by_hand() {
     assert_eq!(s, [("A", 30, 2, Some(8880)), ("B", 20, 2, Some(7770))]);
     // Counter 1 finished R1–R3 (services A and B): 93 over 3 → Σ NRR 31; × 2.775 = 86.025,
     // half up 86.03: B. Counter 2, R4 alone: 27 × 2.775 = 74.925 → 74.93: C.
-    let c: Vec<(Option<u32>, Vec<String>, Option<u32>, String)> = r
+    /// Counter, its services, its index, its grade.
+    type Row = (Option<u32>, Vec<String>, Option<u32>, String);
+    let c: Vec<Row> = r
         .counters
         .iter()
         .map(|c| {
