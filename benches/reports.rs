@@ -1,7 +1,9 @@
 //! Benchmark: a year of queue and complaint data (125,000 tickets over 250 service days,
 //! 2,500 complaints) put through the real store, then a month's queue report and the month's
 //! complaint recap timed as the pages make them (store read + report build + charts; the
-//! recap's tables), 200 times each. The data directory is on /dev/shm when there is one:
+//! recap's tables), 200 times each; 120 survey responses a day (30,000 in the year) are
+//! submitted for finished tickets, and the survey report is made over the year and a quarter
+//! as its page makes it (responses and aggregates read, report, tables, chart). The data directory is on /dev/shm when there is one:
 //! the same redb file and commits, with fsync cheap, so seeding takes seconds, not an hour;
 //! the timed reads do not fsync.
 //! Run: `cargo bench --bench reports`.
@@ -26,6 +28,39 @@ const DAYS: i64 = 250;
 const TICKETS_PER_DAY: usize = 500;
 const COMPLAINTS_PER_DAY: usize = 10;
 const SERVICES: [&str; 4] = ["B", "C", "D", "A"];
+const RESPONSES_PER_DAY: usize = 120;
+
+/// A response's answers: scores spread 1–4, mostly 3 and 4, from a running number.
+fn answers(k: usize, elements: &[String]) -> loket::survey::response::Answers {
+    let scores = elements
+        .iter()
+        .enumerate()
+        .map(|(e, id)| {
+            let r = (k * 7919 + e * 104_729) % 100;
+            let s = match r {
+                0..=4 => 1,
+                5..=19 => 2,
+                20..=64 => 3,
+                _ => 4,
+            };
+            (id.clone(), s)
+        })
+        .collect();
+    let mut profile = std::collections::BTreeMap::new();
+    profile.insert(
+        "jenis_kelamin".to_string(),
+        ["Laki-laki", "Perempuan"][k % 2].to_string(),
+    );
+    loket::survey::response::Answers {
+        profile,
+        scores,
+        suggestion: if k.is_multiple_of(10) {
+            format!("Saran nomor {k}: ruang tunggu perlu kipas.")
+        } else {
+            String::new()
+        },
+    }
+}
 
 fn p(times: &mut [Duration], q: f64) -> f64 {
     times.sort();
@@ -68,7 +103,14 @@ fn main() {
     };
 
     let seeded = Instant::now();
-    let (tickets, complaints, completed) = rt.block_on(async {
+    let elements: Vec<String> = config
+        .survey
+        .questionnaire
+        .elements
+        .iter()
+        .map(|e| e.id.clone())
+        .collect();
+    let (tickets, complaints, completed, responses) = rt.block_on(async {
         let running = app::start(options).await.expect("start");
         let store = running.store.clone();
         for name in ["op1", "op2", "op3", "op4", "petugas"] {
@@ -95,7 +137,9 @@ fn main() {
                 .expect("user");
         }
         let (mut tickets, mut complaints, mut completed) = (0usize, 0usize, 0usize);
+        let mut responses = 0usize;
         for day in 0..DAYS {
+            let mut answered_today = 0usize;
             let morning = start + chrono::Duration::days(day);
             // Arrivals over the morning, 25 at a time.
             for batch in 0..TICKETS_PER_DAY / 25 {
@@ -157,7 +201,23 @@ fn main() {
                     })
                     .collect();
                 for t in ends {
-                    t.await.expect("task").expect("finish");
+                    let done = t.await.expect("task").expect("finish");
+                    // The day's first 120 finished visits answer the survey.
+                    if let Some(ticket) = done
+                        && ticket.state == loket::queue::TicketState::Done
+                        && answered_today < RESPONSES_PER_DAY
+                    {
+                        store
+                            .survey_submit(
+                                ticket.id,
+                                answers(responses, &elements),
+                                loket::survey::response::Channel::Phone,
+                            )
+                            .await
+                            .expect("survey response");
+                        answered_today += 1;
+                        responses += 1;
+                    }
                 }
                 round += 1;
             }
@@ -210,7 +270,7 @@ fn main() {
         clock.set(start + chrono::Duration::days(DAYS));
         store.health().await.expect("health");
         running.stop().await;
-        (tickets, complaints, completed)
+        (tickets, complaints, completed, responses)
     });
     let seed_time = seeded.elapsed();
     let db_bytes = std::fs::metadata(dir.join("data").join(app::DB_FILE))
@@ -291,6 +351,45 @@ fn main() {
             recap_times.push(t.elapsed());
             received = recap.received;
         }
+        // The survey report as its page makes it: a year, then a quarter.
+        let survey = |from: NaiveDate, to: NaiveDate| {
+            let store = store.clone();
+            let q = config.survey.questionnaire.clone();
+            async move {
+                let t = Instant::now();
+                let responses = store.survey_responses(from, to).await.expect("responses");
+                let days = store.day_aggregates(from, to).await.expect("aggregates");
+                let report = loket::survey::report::SurveyReport::build(from, to, &responses, &q, &days);
+                let service = |c: &str| c.to_string();
+                let counter = |id: u32| format!("Loket {id}");
+                let names = loket::survey::report::Names {
+                    service: &service,
+                    counter: &counter,
+                };
+                let tables = report.tables("bench", &names);
+                let chart = loket::survey::chart::elements(&report);
+                assert!(!tables.is_empty() && !chart.is_empty());
+                (t.elapsed(), report.overall.respondents, report.overall.ikm.map(|i| i.display_id()))
+            }
+        };
+        let mut survey_year = Vec::with_capacity(20);
+        let mut survey_year_n = (0, None);
+        for _ in 0..20 {
+            let (t, n, ikm) = survey(year_from, year_to).await;
+            survey_year.push(t);
+            survey_year_n = (n, ikm);
+        }
+        let (q_from, q_to) = (
+            NaiveDate::from_ymd_opt(2026, 4, 1).expect("date"),
+            NaiveDate::from_ymd_opt(2026, 6, 30).expect("date"),
+        );
+        let mut survey_quarter = Vec::with_capacity(100);
+        let mut survey_quarter_n = 0;
+        for _ in 0..100 {
+            let (t, n, _) = survey(q_from, q_to).await;
+            survey_quarter.push(t);
+            survey_quarter_n = n;
+        }
         let mut xlsx_times = Vec::with_capacity(20);
         for _ in 0..20 {
             let days = store.day_aggregates(from, to).await.expect("aggregates");
@@ -307,6 +406,7 @@ fn main() {
             restart.as_secs_f64() * 1e3
         );
         println!("largest day aggregate record: {record_bytes} bytes (JSON)");
+        println!("survey responses submitted: {responses}");
         println!();
         println!("| May 2026 | size | p50 ms | p99 ms |");
         println!("| --- | ---: | ---: | ---: |");
@@ -329,6 +429,18 @@ fn main() {
             "| queue report as XLSX (encoding only) | 4 sheets | {:.2} | {:.2} |",
             p(&mut xlsx_times, 0.5),
             p(&mut xlsx_times, 0.99)
+        );
+        println!(
+            "| survey report over 366 days (20 runs; IKM {}) | {} responses | {:.2} | {:.2} |",
+            survey_year_n.1.unwrap_or_default(),
+            survey_year_n.0,
+            p(&mut survey_year, 0.5),
+            p(&mut survey_year, 0.99)
+        );
+        println!(
+            "| survey report, Triwulan II 2026 (100 runs) | {survey_quarter_n} responses | {:.2} | {:.2} |",
+            p(&mut survey_quarter, 0.5),
+            p(&mut survey_quarter, 0.99)
         );
         running.stop().await;
     });

@@ -188,6 +188,23 @@
     } catch (e) { /* no audio device */ }
   });
 
+  // The survey's index, when the office shows it: a board runs for weeks, so the figure is
+  // read again from the page every hour (the server computes it; nothing to do when off).
+  if (document.getElementById("ikm")) {
+    setInterval(function () {
+      fetch("/display", { cache: "no-store" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          var here = document.getElementById("ikm");
+          if (!html || !here) return;
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("ikm");
+          if (fresh) here.innerHTML = fresh.innerHTML;
+          here.hidden = !fresh;
+        })
+        .catch(function () { /* offline: keep the last figure */ });
+    }, 3600 * 1000);
+  }
+
   tick();
   setInterval(tick, 1000);
   load().then(connect, function () {

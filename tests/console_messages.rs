@@ -121,6 +121,7 @@ async fn the_menu_shows_each_role_what_it_may_open_and_names_the_office() {
             vec![
                 "/console",
                 "/console/laporan",
+                "/console/survei",
                 "/console/pengaduan",
                 "/console/password",
             ],
@@ -141,6 +142,7 @@ async fn the_menu_shows_each_role_what_it_may_open_and_names_the_office() {
             vec![
                 "/console",
                 "/console/laporan",
+                "/console/survei",
                 "/console/status",
                 "/console/users",
                 "/console/services",

@@ -381,8 +381,26 @@ async fn report_pages_at_1366x768() {
     let clock = std::sync::Arc::new(loket::clock::FakeClock::new(common::wib(
         2026, 11, 24, 8, 0,
     )));
-    let mut app = TestApp::spawn_in(tmp.path(), clock.clone(), common::test_config()).await;
+    // The lobby display shows the survey's index here (off in the display's own tests).
+    let mut config = common::test_config();
+    config.survey.show_on_display = true;
+    let mut app = TestApp::spawn_in(tmp.path(), clock.clone(), config).await;
     let services = ["B", "C", "D", "B", "A", "C", "B"];
+    let elements = loket::config::Config::embedded()
+        .expect("config")
+        .survey
+        .questionnaire
+        .elements
+        .iter()
+        .map(|e| e.id.clone())
+        .collect::<Vec<_>>();
+    let suggestions = [
+        "Ruang tunggu panas, mohon tambah kipas angin.",
+        "Petugas ramah dan cepat. Terima kasih.",
+        "Persyaratan KK perlu dijelaskan di papan pengumuman <b>sebelum</b> antre.",
+        "Parkir motor sempit.",
+    ];
+    let mut answered = 0usize;
     // Tuesday 24 to Friday 27 November, then Monday 30 (today, live, half done).
     for (d, (day, tickets)) in [(24, 22), (25, 30), (26, 18), (27, 26), (30, 20)]
         .into_iter()
@@ -421,7 +439,51 @@ async fn report_pages_at_1366x768() {
                 app.op(c, "serve", None).await;
                 now += chrono::Duration::minutes(3 + ((j * 5 + c as usize * 3 + d) % 9) as i64);
                 clock.set(now);
-                app.op(c, "finish", None).await;
+                let (_, done) = app.op(c, "finish", None).await;
+                // About two in three answer the survey; waiting time and facilities score
+                // lowest, the staff's behaviour highest.
+                if !(j + c as usize + d).is_multiple_of(3) {
+                    let id = done["ticket"]["id"].as_u64().expect("ticket id");
+                    let k = answered;
+                    answered += 1;
+                    let scores = elements
+                        .iter()
+                        .enumerate()
+                        .map(|(e, name)| {
+                            let base: usize = match name.as_str() {
+                                "waktu" | "sarana" => 2,
+                                "perilaku" | "biaya" => 4,
+                                _ => 3,
+                            };
+                            let wobble = (k * 7 + e * 3) % 5;
+                            let s = match wobble {
+                                0 => base.saturating_sub(1).max(1),
+                                1 | 2 => (base + 1).min(4),
+                                _ => base,
+                            };
+                            (name.clone(), s as u8)
+                        })
+                        .collect();
+                    let sex = ["Laki-laki", "Perempuan"][k % 2];
+                    let age = ["20-29 tahun", "30-39 tahun", "40-49 tahun", "50-59 tahun"][k % 4];
+                    let answers = loket::survey::response::Answers {
+                        profile: std::collections::BTreeMap::from([
+                            ("jenis_kelamin".to_string(), sex.to_string()),
+                            ("usia".to_string(), age.to_string()),
+                        ]),
+                        scores,
+                        suggestion: if k.is_multiple_of(6) {
+                            suggestions[(k / 6) % suggestions.len()].to_string()
+                        } else {
+                            String::new()
+                        },
+                    };
+                    app.state()
+                        .store
+                        .survey_submit(id, answers, loket::survey::response::Channel::Phone)
+                        .await
+                        .expect("survey response");
+                }
             }
         }
     }
@@ -446,6 +508,26 @@ async fn report_pages_at_1366x768() {
     }
     b.goto(&app.url("/console/laporan/pengaduan")).await;
     std::fs::write(out.join("report-complaints.png"), b.screenshot().await).expect("png");
+    b.goto(&app.url("/console/survei")).await;
+    for (i, y) in [0, 700, 1400, 2100].into_iter().enumerate() {
+        b.script(&format!("window.scrollTo(0, {y});")).await;
+        std::fs::write(out.join(format!("survey-{i}.png")), b.screenshot().await).expect("png");
+    }
+    // The published report, for a look at its pages (pdftoppm).
+    let head = app.staff("kepala-pdf", &[Role::KepalaDinas]).await;
+    let pdf = app
+        .as_staff(
+            reqwest::Method::GET,
+            "/console/survei?periode=2026-T4&format=pdf",
+            &head,
+        )
+        .send()
+        .await
+        .expect("pdf")
+        .bytes()
+        .await
+        .expect("pdf body");
+    std::fs::write(out.join("survey-report.pdf"), &pdf).expect("pdf");
     b.goto(&app.url("/console/laporan")).await;
     b.cdp(
         "Emulation.setEmulatedMedia",
@@ -454,6 +536,14 @@ async fn report_pages_at_1366x768() {
     .await;
     b.resize(1122, 794).await; // A4 landscape at 96 dpi
     std::fs::write(out.join("report-print.png"), b.screenshot().await).expect("png");
+    b.goto(&app.url("/console/survei")).await;
+    b.resize(794, 1122).await; // A4 portrait at 96 dpi
+    std::fs::write(out.join("survey-print.png"), b.screenshot().await).expect("png");
+    b.quit().await;
+    let b = Browser::start_with(1920, 1080, &["--hide-scrollbars"]).await;
+    b.goto(&app.url("/display")).await;
+    b.wait_text("#ikm", "Indeks").await;
+    std::fs::write(out.join("display-1920-ikm.png"), b.screenshot().await).expect("png");
     b.quit().await;
     app.stop().await;
 }

@@ -42,7 +42,7 @@ fn pct(part: usize, whole: usize) -> String {
 
 /// A report table as a PDF table: the first column wider, the rest shared; small type
 /// when there are many columns.
-fn pdf_table(t: &Table, text_width: f32) -> Vec<Block> {
+pub fn pdf_table(t: &Table, text_width: f32) -> Vec<Block> {
     let n = t.columns.len().max(1);
     // Widths by what the columns hold: the step's description gets the room, a count little;
     // no column narrower than its longest heading word.

@@ -16,6 +16,8 @@ pub enum Kind {
     Percent,
     /// A decimal figure (mean working minutes).
     Decimal,
+    /// A figure with a fixed number of decimals (a survey's NRR 3,25, its index 82,45).
+    Fixed(u8),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +53,8 @@ pub enum Cell {
     Seconds(Option<u32>),
     Percent(Option<f64>),
     Decimal(Option<f64>),
+    /// The value and its decimals; `None`: nothing to compute (no response).
+    Fixed(Option<f64>, u8),
 }
 
 impl Cell {
@@ -67,7 +71,13 @@ impl Cell {
             Cell::Seconds(Some(s)) => format!("{}:{:02}", s / 60, s % 60),
             Cell::Percent(Some(p)) => format!("{}%", one_decimal_id(*p)),
             Cell::Decimal(Some(x)) => one_decimal_id(*x),
-            Cell::Seconds(None) | Cell::Percent(None) | Cell::Decimal(None) => "—".to_string(),
+            Cell::Fixed(Some(x), places) => {
+                format!("{x:.*}", usize::from(*places)).replace('.', ",")
+            }
+            Cell::Seconds(None)
+            | Cell::Percent(None)
+            | Cell::Decimal(None)
+            | Cell::Fixed(None, _) => "—".to_string(),
         }
     }
 
@@ -83,7 +93,11 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Seconds(Some(s)) => s.to_string(),
             Cell::Percent(Some(x)) | Cell::Decimal(Some(x)) => format!("{x:.1}"),
-            Cell::Seconds(None) | Cell::Percent(None) | Cell::Decimal(None) => String::new(),
+            Cell::Fixed(Some(x), places) => format!("{x:.*}", usize::from(*places)),
+            Cell::Seconds(None)
+            | Cell::Percent(None)
+            | Cell::Decimal(None)
+            | Cell::Fixed(None, _) => String::new(),
             other => other.display(),
         }
     }
@@ -170,7 +184,15 @@ pub fn to_xlsx(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
                     Cell::Percent(Some(x)) | Cell::Decimal(Some(x)) => {
                         sheet.write_number_with_format(r, c, *x, &decimal)?;
                     }
-                    Cell::Seconds(None) | Cell::Percent(None) | Cell::Decimal(None) => {}
+                    Cell::Fixed(Some(x), places) => {
+                        let zeros = "0".repeat(usize::from(*places));
+                        let fixed = Format::new().set_num_format(format!("0.{zeros}"));
+                        sheet.write_number_with_format(r, c, *x, &fixed)?;
+                    }
+                    Cell::Seconds(None)
+                    | Cell::Percent(None)
+                    | Cell::Decimal(None)
+                    | Cell::Fixed(None, _) => {}
                 }
             }
         }

@@ -25,6 +25,44 @@ struct DisplayPage {
     office: String,
     css: &'static str,
     js: &'static str,
+    /// The latest index, when the office shows it (`[survey] show_on_display`).
+    ikm: Option<DisplayIkm>,
+}
+
+struct DisplayIkm {
+    value: String,
+    grade: String,
+    label: String,
+}
+
+/// The days the display's index covers, up to today: a rolling window rather than the
+/// calendar quarter, so the figure does not start over from a handful of answers on the
+/// first of January, April, July and October.
+pub const IKM_DAYS: i64 = 90;
+
+/// The index of the last `IKM_DAYS` days, or None (turned off, no response, store away).
+async fn latest_ikm(app: &AppState) -> Option<DisplayIkm> {
+    if !app.config.survey.show_on_display {
+        return None;
+    }
+    let today = crate::clock::local_date(app.clock.now(), app.config.office.time_zone);
+    let from = today - chrono::Duration::days(IKM_DAYS - 1);
+    let responses = match app.store.survey_responses(from, today).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "survey responses not read for the display");
+            return None;
+        }
+    };
+    let q = &app.config.survey.questionnaire;
+    let report = crate::survey::report::SurveyReport::build(from, today, &responses, q, &[]);
+    let ikm = report.overall.ikm.as_ref()?;
+    let band = report.band(Some(ikm))?;
+    Some(DisplayIkm {
+        value: ikm.display_id(),
+        grade: band.grade.clone(),
+        label: band.label.clone(),
+    })
 }
 
 pub async fn page(State(app): State<AppState>) -> Response {
@@ -34,6 +72,7 @@ pub async fn page(State(app): State<AppState>) -> Response {
             office: app.config.office.name.clone(),
             css: CSS,
             js: JS,
+            ikm: latest_ikm(&app).await,
         },
     )
 }

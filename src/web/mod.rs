@@ -29,6 +29,7 @@ mod service_day;
 mod survey_form;
 mod survey_phone;
 mod survey_tablet;
+mod survey_report;
 mod tickets;
 mod track;
 mod views;
@@ -220,6 +221,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             reports::MONTHLY,
             Roles(REPORT_READERS),
             get(reports::monthly_pdf),
+        ),
+        r(
+            Method::GET,
+            survey_report::PAGE,
+            Roles(REPORT_READERS),
+            get(survey_report::page),
         ),
         r(
             Method::GET,

@@ -75,6 +75,7 @@ use super::{
         pages::logout,
         pages::console_home,
         pages::queue_report,
+        pages::survey_report,
         pages::glance,
         pages::complaint_recap,
         pages::monthly_report,
@@ -473,6 +474,25 @@ mod pages {
             (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
         ))]
     fn queue_report() {}
+
+    /// The survey report (office head, administrator)
+    ///
+    /// The citizen satisfaction index (IKM, PermenPANRB 14/2017) of `periode`: per element
+    /// the sum, NRR, weighted NRR, converted figure and grade, weakest first, with a chart;
+    /// per service and per counter; respondents beside the Krejcie–Morgan sample for the
+    /// served visits; profile counts; the anonymous suggestions. `format=csv|xlsx` downloads
+    /// the tables; `format=pdf` the published report under the letterhead.
+    #[utoipa::path(get, path = "/console/survei", tag = "pages",
+        params(
+            ("periode" = Option<String>, Query, description = "`2026-11` (month), `2026-T4` (quarter), `2026-S2` (semester) or `2026` (year); default this quarter"),
+            ("format" = Option<String>, Query, description = "`csv`, `xlsx` or `pdf`; absent: the page"),
+        ),
+        responses(
+            (status = 200, description = "The page, or the file (`survei-kepuasan-2026-T4.xlsx`, `laporan-survei-kepuasan-2026-T4.pdf`)", content_type = "text/html", body = String),
+            (status = 400, description = "An unknown period or format", content_type = "text/html", body = String),
+            (status = 503, description = "The store does not answer", content_type = "text/html", body = String),
+        ))]
+    fn survey_report() {}
 
     /// "Hari ini" alone (office head, administrator)
     ///

@@ -38,9 +38,10 @@ pub struct NavItem {
 }
 
 /// The console's pages, in menu order; each is shown only to who may open it.
-const MENU: [(&str, &str); 8] = [
+const MENU: [(&str, &str); 9] = [
     ("/console", "Beranda"),
     ("/console/laporan", "Laporan"),
+    ("/console/survei", "Survei"),
     ("/console/pengaduan", "Pengaduan"),
     ("/console/pengaduan/baru", "Pengaduan baru"),
     ("/console/status", "Status"),
