@@ -57,7 +57,13 @@ async fn tickets_reach_the_printer_whole() {
         height: number.height,
         data: number.bits,
     }));
-    assert!(jobs.contains(&Cmd::QrStore(format!("{BASE}/t/1").into_bytes())));
+    // The ticket's own page, with the key that lets it answer the survey once served.
+    let qr_prefix = format!("{BASE}/t/1?k=").into_bytes();
+    assert!(
+        jobs.iter()
+            .any(|j| matches!(j, Cmd::QrStore(url) if url.starts_with(&qr_prefix) && url.len() > qr_prefix.len())),
+        "{jobs:?}"
+    );
     assert!(texts(&jobs).contains(&"30 November 2026 09:00 WIB".to_string()));
 
     // The staff's test page goes the same way.

@@ -18,7 +18,8 @@ pub enum Fault {
     Panic,
 }
 
-/// The switch a test flips, and the opener to start the daemon with.
+/// The switch a test flips, and the opener to start the daemon with. `Fault::Panic` fires
+/// once and turns the switch off.
 pub struct FaultyDisk {
     pub on: Arc<AtomicBool>,
     pub opener: loket::store::Opener,
@@ -62,13 +63,18 @@ struct Backend {
 
 impl Backend {
     fn check(&self) -> std::io::Result<()> {
-        if self.on.load(Ordering::SeqCst) {
-            match self.fault {
-                Fault::Eio => return Err(std::io::Error::from_raw_os_error(5)),
-                Fault::Panic => panic!("invalid page: injected"),
+        match self.fault {
+            Fault::Eio if self.on.load(Ordering::SeqCst) => {
+                Err(std::io::Error::from_raw_os_error(5))
             }
+            // One panic per flip of the switch: the store opens the file again right after
+            // the failed request, while the test is still reading the reply; a second panic
+            // there would depend on which thread runs first.
+            Fault::Panic if self.on.swap(false, Ordering::SeqCst) => {
+                panic!("invalid page: injected")
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 
