@@ -74,15 +74,15 @@ pub fn refusal(data: &Path, found: u64, supported: u64) -> String {
                 .to_string(),
         ),
     };
+    // The command comes last on its line: nothing after it to be copied with it.
     format!(
         "basis data {db} dibuat oleh loket yang lebih baru (skema {found}; versi ini, {version}, \
          membaca sampai skema {supported}). loket tidak dimulai agar data tidak terbaca keliru. \
-         Pasang lagi versi loket yang lebih baru. \
-         {restore_id} Salinan di samping basis data: {}.\n\
+         Salinan di samping basis data: {}. Pasang lagi versi loket yang lebih baru. \
+         {restore_id}\n\
          database {db} was written by a newer loket (schema {found}; this build, {version}, \
          reads up to schema {supported}). loket does not start, so the data is never misread. \
-         Install the newer loket again. \
-         {restore_en} Copies beside the database: {}.",
+         Copies beside the database: {}. Install the newer loket again. {restore_en}",
         listed.as_deref().unwrap_or("tidak ada"),
         listed.as_deref().unwrap_or("none"),
     )
