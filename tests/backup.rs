@@ -225,9 +225,9 @@ async fn the_status_page_shows_the_version_and_the_last_backup() {
     );
 
     let copies = tempfile::tempdir().expect("tmp");
-    let nightly = copies.path().join("loket-20261130-220000.redb");
-    // Monday 30 November, 22.00 WIB.
-    app.clock.set(common::wib(2026, 11, 30, 22, 0));
+    let nightly = copies.path().join("loket-20261130-090500.redb");
+    // Monday 30 November, 09.05 WIB (the staff session still open).
+    app.clock.set(common::wib(2026, 11, 30, 9, 5));
     app.state()
         .store
         .backup(nightly.clone())
@@ -240,7 +240,7 @@ async fn the_status_page_shows_the_version_and_the_last_backup() {
         .await
         .expect("html");
     let shown = format!(
-        r#"<span id="last-backup">{}, 30-11-2026 22.00</span>"#,
+        r#"<span id="last-backup">{}, 30-11-2026 09.05</span>"#,
         nightly.display()
     );
     assert!(html.contains(&shown), "{html}");
