@@ -15,12 +15,15 @@ target=aarch64-unknown-linux-gnu
 [ -x "target/$target/release/loket" ] || fail "no target/$target/release/loket: run .ci/build-aarch64 first"
 [ -x target/release/loket ] || fail "no target/release/loket: run tests/deb/run.sh (or cargo build --release) first"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 arm="target/debian/loket_${version}-1_arm64.deb"
 amd="target/debian/loket_${version}-1_amd64.deb"
-# The cross toolchain's strip for the aarch64 binary (the host's cannot read it).
-export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_STRIP=aarch64-linux-gnu-strip
-export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_OBJCOPY=aarch64-linux-gnu-objcopy
-cargo deb --locked --no-build --target "$target" --output "$arm"
+# The cross toolchain's strip and objcopy for the aarch64 binary (cargo-deb reads these
+# names; the names have dashes, so env sets them).
+env "STRIP_$target=aarch64-linux-gnu-strip" "OBJCOPY_$target=aarch64-linux-gnu-objcopy" \
+  cargo deb --locked --no-build --target "$target" --output "$arm" -v 2>&1 | tee "$tmp/arm.log"
+grep -q "aarch64-linux-gnu-strip" "$tmp/arm.log" || fail "the binary was not stripped with aarch64-linux-gnu-strip"
 cargo deb --locked --no-build --output "$amd"
 
 [ "$(dpkg-deb -f "$arm" Architecture)" = arm64 ] || fail "Architecture: $(dpkg-deb -f "$arm" Architecture)"
@@ -29,8 +32,6 @@ dpkg-deb -I "$arm"
 # Mode and path of every entry; sizes and times differ between the two.
 list() { dpkg-deb -c "$1" | awk '{ print $1, $NF }' | sort; }
 diff <(list "$amd") <(list "$arm") || fail "the arm64 package's files differ from the amd64 one's"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 dpkg-deb -e "$amd" "$tmp/amd"
 dpkg-deb -e "$arm" "$tmp/arm"
 for f in conffiles postinst postrm prerm; do
