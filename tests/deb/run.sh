@@ -213,11 +213,11 @@ cmp -s /etc/loket/loket.toml.dpkg-dist target/deb-test/loket.toml ||
 grep -q "sudah pada skema $schema" "$work/upgrade.log" || fail "the upgrade did not run loket migrate"
 as_loket /usr/bin/loket check-config /etc/loket/loket.toml > /dev/null 2>&1 || fail "check-config after the upgrade"
 enabled || fail "not enabled after the upgrade"
-[ "$(tickets)" = 1 ] || fail "the ticket is gone after the upgrade"
 if $systemd_runs; then
   systemctl is-active --quiet loket || fail "loket.service is not running after the upgrade"
   as_root systemctl stop loket
 fi
+[ "$(tickets)" = 1 ] || fail "the ticket is gone after the upgrade"
 say "upgraded to $v2: the office's loket.toml kept, the new default as loket.toml.dpkg-dist, the data there"
 
 # --- Remove: data kept; purge: configuration gone, data kept --------------------------------
@@ -242,6 +242,10 @@ as_root rm -f /var/lib/loket/loket.redb
 as_root install -o loket -g loket -m 0600 tests/fixtures/db/v1.redb /var/lib/loket/loket.redb
 as_root dpkg -i "$pkg2" | tee "$work/upgrade2.log"
 grep -q "dimigrasikan dari skema 1 ke $schema" "$work/upgrade2.log" || fail "no migration in the upgrade"
+if $systemd_runs; then
+  systemctl is-active --quiet loket || fail "loket.service is not running on the migrated database"
+  as_root systemctl stop loket
+fi
 as_loket /usr/bin/loket check --data /var/lib/loket > "$work/check2.log" || fail "loket check: $(cat "$work/check2.log")"
 cat "$work/check2.log"
 # What tests/upgrade.rs checks of the v1 fixture: 13 tickets, 5 accounts, 2 sessions, 65
@@ -282,6 +286,7 @@ grep -qF "$restore" "$work/serve2.log" || fail "the daemon does not name the way
 as_loket /usr/bin/loket restore "/var/lib/loket/$copy" --data /var/lib/loket
 as_root dpkg --configure loket
 dpkg-query -W -f='${Status}' loket | grep -q 'install ok installed' || fail "not configured after the restore"
+if $systemd_runs; then as_root systemctl stop loket; fi
 [ "$(rows tickets)" = 13 ] || fail "the restored database: $(rows tickets) tickets"
 say "downgrade refused (exit 2, the copy and the restore command named); restored, configured"
 
