@@ -225,13 +225,17 @@ as_root dpkg -r loket
 [ ! -e /usr/bin/loket ] || fail "/usr/bin/loket left after remove"
 [ -f /etc/loket/loket.toml ] || fail "remove took the configuration (only purge does)"
 [ -f /var/lib/loket/loket.redb ] || fail "remove took the database"
-[ ! -e "$link" ] || fail "the enable link is left after remove"
+# deb-systemd-helper keeps the enable state for a reinstall and masks the units (their
+# files are gone); purge clears both.
+[ -L /etc/systemd/system/loket.service ] || fail "loket.service is not masked after remove"
 as_root dpkg -P loket | tee "$work/purge.log"
 [ ! -e /etc/loket ] || fail "/etc/loket left after purge: $(find /etc/loket)"
 [ -f /var/lib/loket/loket.redb ] || fail "purge took the database"
 grep -q "TIDAK dihapus: /var/lib/loket" "$work/purge.log" || fail "purge does not say where the data is"
 grep -q "sudo rm -rf /var/lib/loket" "$work/purge.log" || fail "purge does not say how to remove it"
-[ ! -e /etc/systemd/system/loket.service ] || fail "a mask of loket.service is left after purge"
+for f in /etc/systemd/system/loket.service /etc/systemd/system/loket-display.service "$link"; do
+  [ ! -L "$f" ] || fail "$f is left after purge"
+done
 say "removed (data kept), purged (/etc/loket gone, /var/lib/loket kept, said so)"
 
 # --- Upgrade over the previous release's database --------------------------------------------
