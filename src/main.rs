@@ -16,7 +16,6 @@ use loket::config::Config;
 #[derive(Parser)]
 #[command(
     name = "loket",
-    version,
     about = "Antrian dan pengaduan kantor layanan publik / queue and complaint appliance"
 )]
 struct Cli {
@@ -57,6 +56,12 @@ enum Command {
     /// Replace the database with the copy in FILE, after checking it (daemon stopped).
     Restore {
         file: PathBuf,
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Bring the database to this build's schema (a copy of it kept beside it first) and
+    /// say what was done; exit 2 when the database is newer than this build (daemon stopped).
+    Migrate {
         #[arg(long)]
         data: Option<PathBuf>,
     },
@@ -167,8 +172,23 @@ struct ServeArgs {
     check: bool,
 }
 
+/// `loket 0.1.0 (skema basis data 2 / database schema 2)`: the schema says which databases
+/// this build opens, and so whether going back to it is possible.
+fn version_line() -> String {
+    let schema = loket::store::SCHEMA_VERSION;
+    format!(
+        "{} (skema basis data {schema} / database schema {schema})",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().version(version_line()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match cli.command {
         Some(Command::CheckConfig { file }) => check_config(file),
         Some(Command::Serve(args)) => serve(args),
@@ -182,6 +202,13 @@ fn main() -> ExitCode {
             loket::backup_cli::restore(&file, &app::default_data_dir(data.as_deref()))
                 .map_err(|e| (1, e.to_string())),
         ),
+        Some(Command::Migrate { data }) => report(loket::migrate_cli::migrate(
+            &app::default_data_dir(data.as_deref()),
+            {
+                use loket::clock::Clock;
+                SystemClock.now()
+            },
+        )),
         Some(Command::Check { data }) => report(loket::check_cli::check(&app::default_data_dir(
             data.as_deref(),
         ))),
@@ -433,6 +460,17 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A database from a newer release (the package was downgraded): refused with the way
+    // back, before anything opens it.
+    if let Ok(Some(found)) = loket::store::migrate::schema_version(&data_dir.join(app::DB_FILE))
+        && found > loket::store::SCHEMA_VERSION
+    {
+        let why = loket::downgrade::refusal(&data_dir, found, loket::store::SCHEMA_VERSION);
+        for line in why.lines() {
+            error!("{line}");
+        }
+        return ExitCode::from(2);
+    }
     let check_at_start =
         args.check || std::env::var("LOKET_CHECK_AT_START").is_ok_and(|v| v == "1");
     if check_at_start && data_dir.join(app::DB_FILE).exists() {

@@ -195,3 +195,86 @@ async fn a_stop_waits_for_the_nightly_backup_under_way() {
     assert_eq!(summary.users, 1, "the first admin");
     loket::store::offline::Offline::open(&data).expect("the database is closed");
 }
+
+/// The console's status page: the version with its schema, and the last backup (file and
+/// office time), made by the daemon or by `loket backup` with it stopped; kept over a restart.
+#[tokio::test]
+async fn the_status_page_shows_the_version_and_the_last_backup() {
+    use loket::auth::Role;
+    let app = common::TestApp::spawn().await;
+    let admin = app.staff("kepala", &[Role::Admin]).await;
+    let status_page = |app: &common::TestApp, who: &common::StaffSession| {
+        app.as_staff(reqwest::Method::GET, "/console/status", who)
+            .send()
+    };
+    let html = status_page(&app, &admin)
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    let version = format!(
+        "Versi {} (skema basis data {})",
+        env!("CARGO_PKG_VERSION"),
+        loket::store::SCHEMA_VERSION
+    );
+    assert!(html.contains(&version), "{html}");
+    assert!(
+        html.contains(r#"<span id="last-backup">belum ada</span>"#),
+        "{html}"
+    );
+
+    let copies = tempfile::tempdir().expect("tmp");
+    let nightly = copies.path().join("loket-20261130-090500.redb");
+    // Monday 30 November, 09.05 WIB (the staff session still open).
+    app.clock.set(common::wib(2026, 11, 30, 9, 5));
+    app.state()
+        .store
+        .backup(nightly.clone())
+        .await
+        .expect("backup");
+    let html = status_page(&app, &admin)
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    let shown = format!(
+        r#"<span id="last-backup">{}, 30-11-2026 09.05</span>"#,
+        nightly.display()
+    );
+    assert!(html.contains(&shown), "{html}");
+
+    // With the daemon stopped, `loket backup` makes the copy itself and records it too.
+    let data = app.data_dir.clone();
+    // The data directory outlives the first daemon: it is the second one's.
+    let kept = app.stop_keeping_data().await;
+    let app = {
+        let by_hand = copies.path().join("by-hand.redb");
+        let (code, out) = loket(&[
+            "backup",
+            by_hand.to_str().expect("utf-8"),
+            "--data",
+            data.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(code, 0, "{out}");
+        let clock = Arc::new(loket::clock::FakeClock::new(common::wib(2026, 12, 1, 8, 0)));
+        common::TestApp::spawn_in(&data, clock, common::test_config()).await
+    };
+    let admin = app.staff("kepala2", &[Role::Admin]).await;
+    let html = status_page(&app, &admin)
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains(&format!(
+            r#"<span id="last-backup">{}, "#,
+            copies.path().join("by-hand.redb").display()
+        )),
+        "{html}"
+    );
+    app.stop().await;
+    drop(kept);
+}

@@ -33,12 +33,16 @@ fn text(o: &Output) -> String {
 }
 
 #[test]
-fn version_prints_the_crate_version() {
+fn version_prints_the_crate_version_and_the_schema() {
     let o = loket(&["--version"]);
     assert!(o.status.success());
+    let schema = loket::store::SCHEMA_VERSION;
     assert_eq!(
         String::from_utf8_lossy(&o.stdout).trim(),
-        format!("loket {}", env!("CARGO_PKG_VERSION"))
+        format!(
+            "loket {} (skema basis data {schema} / database schema {schema})",
+            env!("CARGO_PKG_VERSION")
+        )
     );
 }
 

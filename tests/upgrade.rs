@@ -293,6 +293,18 @@ async fn the_v1_fixture_opens_with_every_record() {
         );
     }
     assert_eq!(store.health().await.expect("health").schema_version, 2);
+    // …and says so over HTTP, for monitoring and the installer.
+    let health: serde_json::Value = reqwest::get(format!("http://{}/healthz", running.addr))
+        .await
+        .expect("GET /healthz")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        health["store"]["schema_version"],
+        serde_json::json!(loket::store::SCHEMA_VERSION),
+        "{health}"
+    );
     // The real steps ran (1 → 2, the complaint tables) after a copy of the v1 file beside it.
     let copies: Vec<String> = db_files(&data)
         .into_iter()
@@ -658,18 +670,84 @@ fn the_daemon_and_the_tools_refuse_a_newer_database_and_leave_it_as_it_is() {
     let before = std::fs::read(&db).expect("read");
     let data_s = data.to_str().expect("utf-8");
     let (code, out) = loket(&["serve", "--data", data_s, "--listen", "127.0.0.1:0"]);
-    assert_eq!(code, Some(1), "{out}");
+    // Exit code 2: the unit's RestartPreventExitStatus, no restart loop.
+    assert_eq!(code, Some(2), "{out}");
     assert!(
         out.contains("dibuat oleh loket yang lebih baru (skema 99"),
         "{out}"
     );
     assert!(out.contains("written by a newer loket (schema 99"), "{out}");
+    assert!(out.contains("Copies beside the database: none."), "{out}");
     // `loket user add` must not write into it either.
     let (code, out) = loket(&["user", "list", "--data", data_s]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("written by a newer loket"), "{out}");
     assert_eq!(std::fs::read(&db).expect("read"), before);
     assert_eq!(db_files(&data), ["loket.redb"]);
+}
+
+/// `loket migrate`, as the package runs it after an upgrade: the v1 fixture is brought to
+/// this build's schema with a copy beside it and says so; run again, nothing changes. Then
+/// a downgrade: a database newer than the build is refused by `migrate` and `serve` alike
+/// (exit 2), naming the copy to restore and the command.
+#[test]
+fn loket_migrate_upgrades_once_and_a_downgrade_names_the_way_back() {
+    let (_tmp, db) = copy_of_fixture(1);
+    let data = db.parent().expect("dir").to_path_buf();
+    let data_s = data.to_str().expect("utf-8");
+    let (code, out) = loket(&["migrate", "--data", data_s]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("dimigrasikan dari skema 1 ke 2"), "{out}");
+    assert!(out.contains("migrated from schema 1 to 2"), "{out}");
+    let copies: Vec<String> = db_files(&data)
+        .into_iter()
+        .filter(|n| n.starts_with("loket.redb.v1-backup-"))
+        .collect();
+    assert_eq!(copies.len(), 1, "{:?}", db_files(&data));
+    assert!(out.contains(&copies[0]), "{out}");
+    assert_eq!(migrate::schema_version(&db).expect("version"), Some(2));
+    let copy = loket::store::backup::verify(&data.join(&copies[0])).expect("the v1 copy");
+    let migrated = loket::store::backup::verify(&db).expect("the migrated database");
+    assert_eq!(
+        (copy.tickets, copy.users, copy.audit_entries),
+        (migrated.tickets, migrated.users, migrated.audit_entries)
+    );
+    assert_eq!(copy.tickets, 13);
+    let (code, out) = loket(&["migrate", "--data", data_s]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("sudah pada skema 2"), "{out}");
+    assert_eq!(
+        db_files(&data).len(),
+        3,
+        "no second copy: {:?}",
+        db_files(&data)
+    );
+
+    // A later release migrated it on (schema 3), then the package was downgraded.
+    set_schema(&db, loket::store::SCHEMA_VERSION + 1);
+    let before = std::fs::read(&db).expect("read");
+    let restore = format!(
+        "sudo -u loket loket restore {} --data {data_s}",
+        data.join(&copies[0]).display()
+    );
+    for args in [
+        vec!["migrate", "--data", data_s],
+        vec!["serve", "--data", data_s, "--listen", "127.0.0.1:0"],
+    ] {
+        let (code, out) = loket(&args);
+        assert_eq!(code, Some(2), "{args:?}: {out}");
+        assert!(
+            out.contains("dibuat oleh loket yang lebih baru (skema 3"),
+            "{out}"
+        );
+        assert!(out.contains("written by a newer loket (schema 3"), "{out}");
+        assert!(out.contains(&restore), "{out}");
+        assert!(
+            out.contains(&format!("Copies beside the database: {}.", copies[0])),
+            "{out}"
+        );
+        assert_eq!(std::fs::read(&db).expect("read"), before, "{args:?}");
+    }
 }
 
 #[test]

@@ -2375,10 +2375,11 @@ impl Actor {
                     .parent()
                     .unwrap_or_else(|| Path::new("."))
                     .to_path_buf();
+                let at = self.clock.now();
                 let spawned = std::thread::Builder::new()
                     .name("loket-backup".to_string())
                     .spawn(move || {
-                        let r = super::backup::copy_to(&db, &dest, &data_dir);
+                        let r = super::backup::copy_to(&db, &dest, &data_dir, at);
                         let _ = reply.send(r.map_err(Into::into));
                     });
                 match spawned {

@@ -100,8 +100,14 @@ fn copy_attachments(
 }
 
 /// Writes a consistent copy of `db` to `dest` (through a temporary file and a rename, so
-/// `dest` is never half a database), with the attachment files of `data_dir` inside it.
-pub fn copy_to(db: &Database, dest: &Path, data_dir: &Path) -> Result<BackupSummary, StoreError> {
+/// `dest` is never half a database), with the attachment files of `data_dir` inside it;
+/// then records it as the last backup (`last_backup`), taken at `at`.
+pub fn copy_to(
+    db: &Database,
+    dest: &Path,
+    data_dir: &Path,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<BackupSummary, StoreError> {
     let tmp = dest.with_extension("partial");
     let _ = std::fs::remove_file(&tmp);
     let snapshot = db.begin_read()?;
@@ -138,6 +144,14 @@ pub fn copy_to(db: &Database, dest: &Path, data_dir: &Path) -> Result<BackupSumm
         && let Ok(d) = std::fs::File::open(dir)
     {
         let _ = d.sync_all();
+    }
+    let last = super::last_backup::LastBackup {
+        at,
+        file: dest.display().to_string(),
+        summary: summary.to_string(),
+    };
+    if let Err(e) = super::last_backup::record(data_dir, &last) {
+        tracing::warn!(error = %e, "the backup is written but not recorded as the last one");
     }
     Ok(summary)
 }

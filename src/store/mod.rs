@@ -7,6 +7,7 @@ pub mod backup;
 pub mod check;
 mod complaints;
 pub mod fault;
+pub mod last_backup;
 mod letters;
 pub mod migrate;
 pub mod offline;

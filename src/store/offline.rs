@@ -114,7 +114,7 @@ impl Offline {
     }
 
     pub fn backup(&self, dest: &Path) -> Result<super::backup::BackupSummary, StoreError> {
-        super::backup::copy_to(&self.db, dest, &self.data_dir)
+        super::backup::copy_to(&self.db, dest, &self.data_dir, Utc::now())
     }
 
     /// The audit log, oldest first.

@@ -1043,6 +1043,10 @@ struct StatusPage {
     printer_state: &'static str,
     unprinted: Vec<Unprinted>,
     version: &'static str,
+    /// The schema this build reads and writes (`loket --version` says it too).
+    schema: u64,
+    /// `loket-20261130-220000.redb, 30-11-2026 22.00`; "belum ada" when none was made.
+    last_backup: String,
     service_day: String,
     tickets_today: usize,
 }
@@ -1082,12 +1086,27 @@ pub async fn status_page(State(app): State<AppState>, staff: Staff) -> Response 
             printer_state: status.label_id(),
             unprinted,
             version: env!("CARGO_PKG_VERSION"),
+            schema: crate::store::SCHEMA_VERSION,
+            last_backup: last_backup(&app),
             service_day: health
                 .as_ref()
                 .map_or(String::new(), |h| h.service_day.to_string()),
             tickets_today: health.as_ref().map_or(0, |h| h.tickets_today),
         },
     )
+}
+
+/// The last backup of this data directory: its file and when, office time.
+fn last_backup(app: &AppState) -> String {
+    match crate::store::last_backup::read(&app.data_dir) {
+        Some(b) => format!(
+            "{}, {}",
+            b.file,
+            b.at.with_timezone(&app.config.office.time_zone)
+                .format("%d-%m-%Y %H.%M")
+        ),
+        None => "belum ada".to_string(),
+    }
 }
 
 /// Check the audit log

@@ -46,6 +46,8 @@ pub struct StoreHealth {
     /// either. Absent when `ok`.
     #[serde(skip_serializing_if = "Option::is_none")]
     reads: Option<bool>,
+    /// The open database's schema: this build's (`loket --version` names it), since an older
+    /// one is migrated at start and a newer one refused.
     schema_version: u64,
     #[schema(format = Date)]
     service_day: String,
