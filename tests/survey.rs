@@ -273,15 +273,11 @@ async fn one_address_is_limited_while_another_still_answers() {
         let (s, _) = post(&noisy, &app, &format!("/t/{a}"), &guess).await;
         assert_eq!(s, 403, "guess {i}");
     }
-    // ... and the eleventh is held off, even with the right key, and on the tablet too.
+    // ... and the eleventh is held off, even with the right key.
     let right = with(scores(4), &[("k", &key(&app, a))]);
     let (s, html) = post(&noisy, &app, &format!("/t/{a}"), &right).await;
     assert_eq!(s, 429, "{html}");
     assert!(html.contains("Terlalu banyak pengiriman dari perangkat ini"));
-    let lookup = with(Vec::new(), &[("aksi", "cari"), ("nomor", "A1")]);
-    let (s, html) = post(&noisy, &app, "/survei", &lookup).await;
-    assert_eq!(s, 429, "{html}");
-    assert!(html.contains("Terlalu banyak percobaan"));
     // Another address is not affected.
     let other = with(scores(4), &[("k", &key(&app, b))]);
     assert_eq!(post(&quiet, &app, &format!("/t/{b}"), &other).await.0, 200);
@@ -411,6 +407,91 @@ async fn the_tablet_finds_today_s_number_and_stores_at_the_end_only() {
         post(&client, &app, &format!("/t/{id}"), &phone).await.0,
         409
     );
+    app.stop().await;
+}
+
+/// `/survei` answers for any of today's finished tickets by its number alone (numbers are
+/// sequential and on the lobby display): only the listed tablets may use it. Every other
+/// device is sent to the QR code on its own ticket, and can store nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_office_s_survey_tablets_answer_at_survei() {
+    let app = TestApp::spawn().await;
+    let id = served(&app, "A").await;
+    let tablet = from("127.0.0.1");
+    let phone = from("127.0.0.2");
+    let look = with(Vec::new(), &[("aksi", "cari"), ("nomor", "A1")]);
+
+    // Another device on the LAN: refused, in Indonesian first, pointing to the QR code.
+    let r = phone.get(app.url("/survei")).send().await.expect("request");
+    assert_eq!(r.status().as_u16(), 403);
+    let html = r.text().await.expect("body");
+    assert!(
+        html.contains("Perangkat ini bukan tablet survei kantor"),
+        "{html}"
+    );
+    assert!(
+        html.contains("pindai kode QR pada tiket antrean Anda"),
+        "{html}"
+    );
+    assert!(!html.contains("id=\"keypad\""), "no keypad: {html}");
+    let (s, html) = post(&phone, &app, "/survei", &look).await;
+    assert_eq!(s, 403, "{html}");
+    assert!(
+        !html.contains("value=\"profil\""),
+        "no ticket found: {html}"
+    );
+
+    // The box's own screen is the default tablet: it finds the number. Its carried ticket,
+    // posted from the other device, is refused there all the same.
+    let (s, html) = post(&tablet, &app, "/survei", &look).await;
+    assert_eq!(s, 200, "{html}");
+    let kt = html
+        .split("name=\"kt\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("tablet key")
+        .to_string();
+    let last = with(
+        scores(4),
+        &[
+            ("tiket", &id.to_string()),
+            ("kt", &kt),
+            ("nomor", "A-001"),
+            ("layar", "saran"),
+            ("aksi", "kirim"),
+        ],
+    );
+    assert_eq!(post(&phone, &app, "/survei", &last).await.0, 403);
+    assert!(responses(&app).await.is_empty(), "nothing stored");
+    // The citizen's own QR code still works from that device.
+    let own = with(scores(4), &[("k", &key(&app, id))]);
+    assert_eq!(post(&phone, &app, &format!("/t/{id}"), &own).await.0, 200);
+    assert_eq!(
+        post(&tablet, &app, "/survei", &last).await.0,
+        409,
+        "answered"
+    );
+    app.stop().await;
+
+    // A tablet of its own: it is let in, and loopback, not listed, is refused.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut config = test_config();
+    config.survey.tablets = vec!["127.0.0.5".parse().expect("ip")];
+    let app = TestApp::spawn_in(
+        tmp.path(),
+        Arc::new(FakeClock::new(monday_morning())),
+        config,
+    )
+    .await;
+    let r = from("127.0.0.5")
+        .get(app.url("/survei"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.expect("body").contains("id=\"keypad\""));
+    let (s, _) = page(&app, "/survei").await;
+    assert_eq!(s, 403, "loopback is a tablet only when listed");
     app.stop().await;
 }
 

@@ -2,6 +2,7 @@
 //! itself (elements, answer words, profile, weighting, bands) is `survey.toml` beside the
 //! configuration file, or the compiled-in one: a later regulation is an edit of that file.
 
+use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -20,6 +21,10 @@ pub struct SurveyConfig {
     pub show_on_display: bool,
     /// How many days after the visit its ticket may still answer.
     pub answer_days: u32,
+    /// The addresses of the office's survey tablets: only they may use `/survei`, where a
+    /// number typed is enough to answer (anyone else on the LAN could answer for every
+    /// finished ticket, the numbers being sequential and on the lobby display).
+    pub tablets: Vec<IpAddr>,
     pub questionnaire: Arc<Questionnaire>,
     /// The secret behind each ticket's survey link: not from the configuration file but
     /// from the data directory, set by the daemon when it starts (`app::start`); None until
@@ -36,6 +41,8 @@ pub(super) struct RawSurvey {
     show_on_display: bool,
     #[serde(default = "default_answer_days")]
     answer_days: u32,
+    #[serde(default = "default_tablets")]
+    tablets: Vec<String>,
 }
 
 impl Default for RawSurvey {
@@ -44,6 +51,7 @@ impl Default for RawSurvey {
             enabled: true,
             show_on_display: false,
             answer_days: default_answer_days(),
+            tablets: default_tablets(),
         }
     }
 }
@@ -56,18 +64,48 @@ fn default_answer_days() -> u32 {
     2
 }
 
+/// The box's own screen: a browser on the box itself opens `/survei` from loopback. A tablet
+/// of its own is listed by its (fixed) address.
+fn default_tablets() -> Vec<String> {
+    vec!["127.0.0.1".to_string(), "::1".to_string()]
+}
+
 pub(super) fn validate(raw: &RawSurvey, errs: &mut Collector) -> SurveyConfig {
     if !(1..=30).contains(&raw.answer_days) {
-        errs.push("survey.answer_days", "must be between 1 and 30");
+        errs.push(
+            "survey.answer_days",
+            "harus antara 1 dan 30 / must be between 1 and 30",
+        );
+    }
+    let mut tablets = Vec::new();
+    for (i, s) in raw.tablets.iter().enumerate() {
+        match s.trim().parse::<IpAddr>() {
+            Ok(ip) => tablets.push(ip.to_canonical()),
+            Err(_) => errs.push(
+                format!("survey.tablets[{i}]"),
+                format!(
+                    "`{s}` bukan alamat IP, mis. 192.168.1.30 / is not an IP address, e.g. 192.168.1.30"
+                ),
+            ),
+        }
     }
     SurveyConfig {
         enabled: raw.enabled,
         show_on_display: raw.show_on_display,
         answer_days: raw.answer_days.clamp(1, 30),
+        tablets,
         // The compiled-in questionnaire is checked by a test; an office's file replaces it
         // in `load_questionnaire`.
         questionnaire: Arc::new(Questionnaire::embedded().unwrap_or_else(|_| empty())),
         link_key: None,
+    }
+}
+
+impl SurveyConfig {
+    /// Whether `ip` is one of the office's survey tablets. Loopback counts only when listed
+    /// (the default lists it: the box's own screen).
+    pub fn is_tablet(&self, ip: IpAddr) -> bool {
+        self.tablets.contains(&ip.to_canonical())
     }
 }
 
@@ -108,4 +146,47 @@ pub(super) fn load_questionnaire(dir: &Path) -> Result<Option<Questionnaire>, Ve
             })
             .collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Config, EMBEDDED_DEFAULT};
+    use std::net::IpAddr;
+
+    const SHIPPED: &str = "tablets = [\"127.0.0.1\", \"::1\"]\n";
+
+    #[test]
+    fn the_box_s_own_screen_is_the_only_tablet_by_default() {
+        let s = Config::embedded().expect("config").survey;
+        assert!(s.is_tablet(IpAddr::from([127, 0, 0, 1])));
+        assert!(s.is_tablet("::1".parse().expect("ip")));
+        assert!(!s.is_tablet(IpAddr::from([127, 0, 0, 2])));
+        assert!(!s.is_tablet(IpAddr::from([192, 168, 1, 30])));
+    }
+
+    #[test]
+    fn tablets_are_read_and_a_bad_one_is_named_with_its_line() {
+        assert!(EMBEDDED_DEFAULT.contains(SHIPPED));
+        let src = EMBEDDED_DEFAULT.replace(SHIPPED, "tablets = [\"192.168.1.30\", \"tablet\"]\n");
+        let errs = Config::from_toml_str(&src).expect_err("must fail");
+        let e = &errs.0[0];
+        assert_eq!(e.path, "survey.tablets[1]");
+        assert!(e.message.contains("`tablet`"), "{e}");
+        let line = src
+            .lines()
+            .position(|l| l.starts_with("tablets = ["))
+            .map(|n| n + 1);
+        assert_eq!(e.line, line);
+
+        // A tablet of its own; loopback is then no tablet, and a mapped address is the same.
+        let ok = EMBEDDED_DEFAULT.replace(SHIPPED, "tablets = [\"192.168.1.30\"]\n");
+        let s = Config::from_toml_str(&ok).expect("valid").survey;
+        assert!(s.is_tablet(IpAddr::from([192, 168, 1, 30])));
+        assert!(s.is_tablet("::ffff:192.168.1.30".parse().expect("ip")));
+        assert!(!s.is_tablet(IpAddr::from([127, 0, 0, 1])));
+        // None at all: the survey by phone only.
+        let none = EMBEDDED_DEFAULT.replace(SHIPPED, "tablets = []\n");
+        let s = Config::from_toml_str(&none).expect("valid").survey;
+        assert!(!s.is_tablet(IpAddr::from([127, 0, 0, 1])));
+    }
 }

@@ -133,7 +133,7 @@ fn upload_limit(path: &str, config: &Config) -> Option<usize> {
 }
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    use Access::{Public, Roles, Staff};
+    use Access::{Public, Roles, Staff, SurveyTablet};
     let r =
         |method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>| {
             (
@@ -177,8 +177,18 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r(Method::GET, "/t/{id}", Public, get(track::page)),
         r(Method::POST, "/t/{id}", Public, post(survey_phone::submit)),
-        r(Method::GET, "/survei", Public, get(survey_tablet::page)),
-        r(Method::POST, "/survei", Public, post(survey_tablet::submit)),
+        r(
+            Method::GET,
+            "/survei",
+            SurveyTablet,
+            get(survey_tablet::page),
+        ),
+        r(
+            Method::POST,
+            "/survei",
+            SurveyTablet,
+            post(survey_tablet::submit),
+        ),
         r(
             Method::POST,
             "/api/v1/tickets",

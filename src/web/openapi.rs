@@ -176,6 +176,9 @@ fn apply_access(doc: &mut Value, spec: &RouteSpec) {
     let changes = !matches!(spec.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let who = match spec.access {
         Access::Public => "public".to_string(),
+        Access::SurveyTablet => {
+            "no login, only from the survey tablets' addresses (`[survey] tablets`)".to_string()
+        }
         Access::Staff => "any logged-in staff member".to_string(),
         Access::Roles(roles) => {
             let names: Vec<String> = roles.iter().map(|r| format!("`{}`", r.as_str())).collect();
@@ -202,7 +205,15 @@ fn apply_access(doc: &mut Value, spec: &RouteSpec) {
             "Sent from another site (`Sec-Fetch-Site` or `Origin`)",
         ));
     }
-    if spec.access != Access::Public {
+    if spec.access == Access::SurveyTablet {
+        refusals.push(refuse(
+            403,
+            "not_a_tablet",
+            "Perangkat ini bukan tablet survei kantor.",
+            "From an address not in `[survey] tablets`: a page asking for the ticket's QR code",
+        ));
+    }
+    if !matches!(spec.access, Access::Public | Access::SurveyTablet) {
         op["security"] = if changes {
             json!([{"session": [], "csrf": []}])
         } else {

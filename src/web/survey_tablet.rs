@@ -70,12 +70,14 @@ enum Screen {
     },
     Done,
     Closed,
+    /// Asked from a device that is not one of the office's survey tablets.
+    NotTablet,
 }
 
 impl TabletPage {
     fn new(app: &AppState, screen: Screen) -> Self {
         let idle = match &screen {
-            Screen::Start { .. } | Screen::Closed => 0,
+            Screen::Start { .. } | Screen::Closed | Screen::NotTablet => 0,
             Screen::Suggestion { .. } => IDLE_SUGGESTION_SECONDS,
             Screen::Done => DONE_SECONDS,
             _ => IDLE_SECONDS,
@@ -143,6 +145,15 @@ fn start(app: &AppState, typed: &str) -> TabletPage {
 
 fn closed(app: &AppState) -> TabletPage {
     TabletPage::new(app, Screen::Closed)
+}
+
+/// `/survei` from a device not listed in `[survey] tablets` (the route's guard sends it
+/// here): a phone on the office's Wi-Fi must not answer for other visitors by their numbers.
+pub fn not_a_tablet(app: &AppState) -> Response {
+    render(
+        StatusCode::FORBIDDEN,
+        &TabletPage::new(app, Screen::NotTablet),
+    )
 }
 
 /// `GET /survei`: the start screen.
