@@ -577,18 +577,183 @@ async fn responses_survive_a_restart_and_hold_no_ticket() {
             [
                 "channel",
                 "counter",
-                "day",
+                "month",
                 "profile",
                 "scores",
                 "service",
                 "suggestion"
             ]
         );
+        // The visit's month, not its day (Monday 30 November), in the value and the key.
+        assert_eq!(json["month"], "2026-11-01");
+        assert_eq!(k.value().0, day_key(2026, 11, 1));
         let text = String::from_utf8_lossy(v.value()).to_string();
         assert!(!text.contains("A-00"), "no ticket number: {text}");
         rows += 1;
     }
     assert_eq!(rows, 2);
+}
+
+/// The store's key for a response's month: days from the common era's start.
+fn day_key(y: i32, m: u32, d: u32) -> i32 {
+    use chrono::Datelike;
+    chrono::NaiveDate::from_ymd_opt(y, m, d)
+        .expect("date")
+        .num_days_from_ce()
+}
+
+/// The ticket ids in `survey_answered`, read from the file of a stopped daemon.
+fn answered_rows(dir: &std::path::Path) -> Vec<u64> {
+    let db = redb::Database::open(dir.join(loket::app::DB_FILE)).expect("open");
+    let txn = redb::ReadableDatabase::begin_read(&db).expect("read");
+    let table: redb::TableDefinition<u64, ()> = redb::TableDefinition::new("survey_answered");
+    let t = txn.open_table(table).expect("table");
+    redb::ReadableTable::iter(&t)
+        .expect("iter")
+        .map(|r| r.expect("row").0.value())
+        .collect()
+}
+
+/// Which tickets answered is kept only while they may still answer: with `answer_days` = 2,
+/// the mark of a Monday ticket goes when Thursday's service day starts. The ticket then reads
+/// as expired (not open again), also after `answer_days` is raised; the marks of tickets that
+/// may still answer stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answered_marks_are_deleted_once_the_tickets_can_no_longer_answer() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let mut app = TestApp::spawn_in(tmp.path(), clock.clone(), test_config()).await;
+    let client = from("127.0.0.1");
+    let monday = served(&app, "A").await;
+    let k = key(&app, monday);
+    let body = with(scores(3), &[("k", &k)]);
+    assert_eq!(
+        post(&client, &app, &format!("/t/{monday}"), &body).await.0,
+        200
+    );
+
+    // Wednesday, two days after: still answered, refused as such.
+    app.walk_clock_to(wib(2026, 12, 2, 9, 0)).await;
+    let (_, html) = page(&app, &format!("/t/{monday}?k={k}")).await;
+    assert_eq!(survey_state(&html), Some("answered"));
+    // Monday's session has ended meanwhile: Wednesday's operator logs in.
+    app.operator = app
+        .staff("loket-rabu", &[loket::auth::Role::Operator])
+        .await;
+    let wednesday = served(&app, "B").await;
+    let body_w = with(scores(4), &[("k", &key(&app, wednesday))]);
+    assert_eq!(
+        post(&client, &app, &format!("/t/{wednesday}"), &body_w)
+            .await
+            .0,
+        200
+    );
+    app.stop().await;
+    let mut marks = answered_rows(tmp.path());
+    marks.sort_unstable();
+    assert_eq!(marks, [monday, wednesday], "both may still answer");
+
+    // Thursday's day begins: Monday's mark goes; the ticket reads as expired, not open.
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), test_config()).await;
+    app.walk_clock_to(wib(2026, 12, 3, 9, 0)).await;
+    app.health().await;
+    let (_, html) = page(&app, &format!("/t/{monday}?k={k}")).await;
+    assert_eq!(survey_state(&html), Some("expired"), "{html}");
+    let again = with(scores(1), &[("k", &k)]);
+    assert_eq!(
+        post(&client, &app, &format!("/t/{monday}"), &again).await.0,
+        410
+    );
+    app.stop().await;
+    assert_eq!(answered_rows(tmp.path()), [wednesday]);
+
+    // A longer `answer_days` later reopens nothing whose mark is gone; the responses stay.
+    let mut longer = test_config();
+    longer.survey.answer_days = 30;
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), longer).await;
+    let (_, html) = page(&app, &format!("/t/{monday}?k={k}")).await;
+    assert_eq!(survey_state(&html), Some("expired"), "{html}");
+    assert_eq!(
+        post(&client, &app, &format!("/t/{monday}"), &again).await.0,
+        410
+    );
+    assert_eq!(
+        post(&client, &app, &format!("/t/{wednesday}"), &body_w)
+            .await
+            .0,
+        409,
+        "still answered"
+    );
+    assert_eq!(responses(&app).await.len(), 2);
+    app.stop().await;
+}
+
+/// Responses stored with their visit's day (before only the month was kept) are rewritten
+/// to the month, key and value, when the daemon starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_stored_with_a_day_are_rewritten_to_the_month() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), test_config()).await;
+    app.stop().await;
+    let old = serde_json::json!({
+        "day": "2026-11-27",
+        "service": "A",
+        "counter": 1,
+        "channel": "tablet",
+        "profile": {},
+        "scores": Questionnaire::embedded().expect("q").elements.iter()
+            .map(|e| (e.id.clone(), 4)).collect::<std::collections::BTreeMap<_, _>>(),
+        "suggestion": "Ruang tunggu panas."
+    });
+    {
+        let db = redb::Database::open(tmp.path().join(loket::app::DB_FILE)).expect("open");
+        let txn = db.begin_write().expect("write");
+        {
+            let table: redb::TableDefinition<(i32, u64), &[u8]> =
+                redb::TableDefinition::new("survey_responses");
+            let mut t = txn.open_table(table).expect("table");
+            let bytes = serde_json::to_vec(&old).expect("json");
+            t.insert((day_key(2026, 11, 27), 42), bytes.as_slice())
+                .expect("insert");
+            // As a file from before: no mark that its responses hold months.
+            let meta: redb::TableDefinition<&str, u64> = redb::TableDefinition::new("meta");
+            txn.open_table(meta)
+                .expect("meta")
+                .remove("survey_months")
+                .expect("remove");
+        }
+        txn.commit().expect("commit");
+    }
+    let app = TestApp::spawn_in(tmp.path(), clock, test_config()).await;
+    let stored = responses(&app).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        stored[0].month,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date")
+    );
+    assert_eq!(stored[0].suggestion, "Ruang tunggu panas.");
+    app.stop().await;
+    let db = redb::Database::open(tmp.path().join(loket::app::DB_FILE)).expect("open");
+    let txn = redb::ReadableDatabase::begin_read(&db).expect("read");
+    let table: redb::TableDefinition<(i32, u64), &[u8]> =
+        redb::TableDefinition::new("survey_responses");
+    let t = txn.open_table(table).expect("table");
+    let rows: Vec<(i32, String)> = redb::ReadableTable::iter(&t)
+        .expect("iter")
+        .map(|r| {
+            let (k, v) = r.expect("row");
+            (k.value().0, String::from_utf8_lossy(v.value()).to_string())
+        })
+        .collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].0, day_key(2026, 11, 1));
+    assert!(!rows[0].1.contains("27"), "the day is gone: {}", rows[0].1);
+    assert!(
+        rows[0].1.contains("\"month\":\"2026-11-01\""),
+        "{}",
+        rows[0].1
+    );
 }
 
 /// The printed ticket's QR code is the survey's way in: its payload opens the form.

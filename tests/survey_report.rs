@@ -219,6 +219,12 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
         "{html}"
     );
     assert!(html.contains("tanpa nama"));
+    // A suggestion carries its month, not its day.
+    assert!(
+        html.contains("<span class=\"meta\">November 2026 · Kartu Keluarga</span>"),
+        "{html}"
+    );
+    assert!(!html.contains("30/11/2026"), "no day: {html}");
     // The same figures for the month; none in October.
     let (_, _, nov) = fetch(&app, &head, "/console/survei?periode=2026-11").await;
     assert!(
@@ -277,6 +283,11 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
     let suggestions = sheet(&xlsx, "Saran");
     assert_eq!(suggestions.len(), 3, "{suggestions:?}");
     assert!(suggestions.iter().any(|r| r[2] == MARKUP));
+    assert_eq!(suggestions[0][0], "Bulan");
+    assert!(
+        suggestions[1..].iter().all(|r| r[0] == "November 2026"),
+        "{suggestions:?}"
+    );
 
     // The PDF, as offices publish it.
     let (status, kind, pdf) =
@@ -356,8 +367,14 @@ async fn the_display_shows_the_index_only_when_the_office_turns_it_on() {
         shown.contains("<span>Indeks Kepuasan Masyarakat</span><strong>83,25 · B (Baik)</strong>"),
         "{shown}"
     );
-    // 90 days on, the responses of 30 November have left the window: nothing is shown.
-    app.walk_clock_to(wib(2027, 2, 28, 9, 0)).await;
+    // This month and the two before.
+    assert!(shown.contains("sejak September 2026"), "{shown}");
+    assert!(shown.contains("since September 2026"), "{shown}");
+    // On the last day of January November is still in; on the first of February it has
+    // left the window (December to February): nothing is shown.
+    app.walk_clock_to(wib(2027, 1, 31, 9, 0)).await;
+    assert!(page(&app).await.contains("sejak November 2026"));
+    app.walk_clock_to(wib(2027, 2, 1, 9, 0)).await;
     let later = page(&app).await;
     assert!(!later.contains("Indeks Kepuasan"), "{later}");
     app.stop().await;

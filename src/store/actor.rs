@@ -958,6 +958,26 @@ pub fn spawn(
         Ok(days) => info!(days, "report figures of closed days written"),
         Err(e) => warn!(error = %e, "report figures of closed days not written"),
     }
+    // The survey: responses from before only the month was kept, and the marks of tickets
+    // that expired while the daemon was stopped.
+    match super::survey::coarsen_to_months(&db) {
+        Ok(0) => {}
+        Ok(n) => info!(responses = n, "survey responses now keep the month only"),
+        Err(e) => warn!(error = %e, "survey responses not rewritten to their month"),
+    }
+    // By the last service day, not the clock: a clock far ahead must not expire anything
+    // (the day's start waits for it to be confirmed, `start_day`).
+    let last_day = state.service_day();
+    let forgotten = db.begin_write().map_err(StoreError::from).and_then(|txn| {
+        let n = super::survey::forget_answered(&txn, last_day, config.survey.answer_days)?;
+        txn.commit()?;
+        Ok(n)
+    });
+    match forgotten {
+        Ok(0) => {}
+        Ok(n) => info!(tickets = n, "survey marks of expired tickets deleted"),
+        Err(e) => warn!(error = %e, "expired survey marks not deleted"),
+    }
     let audit_head = accounts::audit_head(&db)?;
     let complaint_index = complaints::load_index(&db, config.office.time_zone)?;
     let staff_seq = complaints::staff_event_seq(&db)?;
@@ -1795,6 +1815,16 @@ impl Actor {
                 let through = self.state.meta().day_first_id;
                 if let Err(e) = self.in_batch(|txn| reports::write_day(txn, &agg, through)) {
                     error!(error = %e, "the closed day's report figures not written; the batch is not committed");
+                    self.batch_failed = true;
+                }
+            }
+            // The tickets that can no longer answer the survey: their answered marks go.
+            let (today, days) = (self.state.service_day(), self.config.survey.answer_days);
+            match self.in_batch(|txn| super::survey::forget_answered(txn, today, days)) {
+                Ok(0) => {}
+                Ok(n) => info!(tickets = n, "survey marks of expired tickets deleted"),
+                Err(e) => {
+                    error!(error = %e, "expired survey marks not deleted; the batch is not committed");
                     self.batch_failed = true;
                 }
             }

@@ -42,6 +42,15 @@ const MONTHS: [&str; 12] = [
 ];
 const ROMAN: [&str; 4] = ["I", "II", "III", "IV"];
 
+/// `November 2026`: how a response's month is shown (the day is not kept).
+pub fn month_label(month: NaiveDate) -> String {
+    Period::Month {
+        year: month.year(),
+        month: month.month(),
+    }
+    .label()
+}
+
 impl Period {
     /// `2026-11` (month), `2026-T4` (quarter), `2026-S2` (semester), `2026` (year).
     pub fn parse(s: &str) -> Result<Period, String> {
@@ -341,7 +350,8 @@ pub struct ProfileCount {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Suggestion {
-    pub day: NaiveDate,
+    /// The first day of the visit's month: all a response keeps of its date.
+    pub month: NaiveDate,
     pub service: String,
     pub text: String,
 }
@@ -360,7 +370,7 @@ pub struct SurveyReport {
     pub services: Vec<ServiceRow>,
     pub counters: Vec<CounterRow>,
     pub profile: Vec<ProfileCount>,
-    /// Newest day first.
+    /// Newest month first.
     pub suggestions: Vec<Suggestion>,
 }
 
@@ -380,7 +390,10 @@ impl SurveyReport {
         q: &Questionnaire,
         days: &[DayAggregate],
     ) -> SurveyReport {
-        let in_range = |r: &&Response| r.day >= from && r.day <= to;
+        // A response knows its visit's month only: a month counts when it starts in range
+        // (periods are whole months; the display's window is too).
+        let first = super::response::month_of(from);
+        let in_range = |r: &&Response| r.month >= first && r.month <= to;
         let mut served: BTreeMap<String, u64> = BTreeMap::new();
         for d in days.iter().filter(|d| d.day >= from && d.day <= to) {
             for g in &d.groups {
@@ -470,16 +483,16 @@ impl SurveyReport {
             .filter(in_range)
             .filter(|r| !r.suggestion.trim().is_empty())
             .map(|r| Suggestion {
-                day: r.day,
+                month: r.month,
                 service: r.service.clone(),
                 text: r.suggestion.trim().to_string(),
             })
             .collect();
-        // Newest day first; within a day the store's order is random (its keys are), so a
-        // fixed order by service and text keeps the page and the files alike.
+        // Newest month first; within a month the store's order is random (its keys are), so
+        // a fixed order by service and text keeps the page and the files alike.
         suggestions.sort_by(|a, b| {
-            b.day
-                .cmp(&a.day)
+            b.month
+                .cmp(&a.month)
                 .then_with(|| a.service.cmp(&b.service))
                 .then_with(|| a.text.cmp(&b.text))
         });
@@ -676,7 +689,7 @@ impl SurveyReport {
         Table {
             title: "Saran".into(),
             columns: vec![
-                Column::new("Tanggal", Kind::Date),
+                Column::new("Bulan", Kind::Text),
                 Column::new("Layanan", Kind::Text),
                 Column::new("Saran", Kind::Text),
             ],
@@ -685,7 +698,7 @@ impl SurveyReport {
                 .iter()
                 .map(|s| {
                     vec![
-                        Cell::Date(s.day),
+                        Cell::Text(month_label(s.month)),
                         Cell::Text((names.service)(&s.service)),
                         Cell::Text(s.text.clone()),
                     ]

@@ -32,7 +32,7 @@ fn response(
 ) -> Response {
     let q = Questionnaire::embedded().expect("questionnaire");
     Response {
-        day: d,
+        month: crate::survey::response::month_of(d),
         service: service.into(),
         counter: Some(counter),
         channel: Channel::Phone,
@@ -246,19 +246,35 @@ fn profile_counts_and_suggestions_newest_first() {
     // Education asked of no one: every option 0, all four unanswered.
     assert!(r.profile[2].options.iter().all(|(_, n)| *n == 0));
     assert_eq!(r.profile[2].unanswered, 4);
-    // Blank suggestions are none; the text is kept as written (the page escapes it).
-    let s: Vec<(NaiveDate, &str)> = r
+    // Blank suggestions are none; the text is kept as written (the page escapes it). Their
+    // date is the month only; within it, by service then text.
+    let s: Vec<(NaiveDate, &str, &str)> = r
         .suggestions
         .iter()
-        .map(|s| (s.day, s.text.as_str()))
+        .map(|s| (s.month, s.service.as_str(), s.text.as_str()))
         .collect();
     assert_eq!(
         s,
         [
-            (day(3), "<b>Antrean</b> cepat & rapi"),
-            (day(2), "Ruang tunggu panas.")
+            (day(1), "A", "Ruang tunggu panas."),
+            (day(1), "B", "<b>Antrean</b> cepat & rapi"),
         ]
     );
+    let names = Names {
+        service: &|s| s.to_string(),
+        counter: &|c| c.to_string(),
+    };
+    let table = r.suggestions_table(&names);
+    assert_eq!(table.columns[0].title, "Bulan");
+    assert_eq!(
+        table.rows[0][0],
+        crate::report::table::Cell::Text("November 2026".into())
+    );
+    // A response knows its month, not its day: a range that starts within the month
+    // holds the month's responses.
+    let q = questionnaire(Weighting::Regulation);
+    let mid = SurveyReport::build(day(15), day(30), &four(), &q, &[]);
+    assert_eq!(mid.overall.respondents, 4);
 }
 
 /// `n` respondents whose element totals are `totals`: in each element the first

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -33,20 +33,40 @@ struct DisplayIkm {
     value: String,
     grade: String,
     label: String,
+    /// `Oktober 2026`: the first month the index covers.
+    since_id: String,
+    since_en: String,
 }
 
-/// The days the display's index covers, up to today: a rolling window rather than the
-/// calendar quarter, so the figure does not start over from a handful of answers on the
-/// first of January, April, July and October.
-pub const IKM_DAYS: i64 = 90;
+/// The calendar months the display's index covers: this one and the two before. Whole
+/// months because a response keeps only its visit's month; three so the figure does not start
+/// over from a handful of answers on the first of every month.
+pub const IKM_MONTHS: u32 = 3;
 
-/// The index of the last `IKM_DAYS` days, or None (turned off, no response, store away).
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The index of the last `IKM_MONTHS` calendar months up to today, or None (turned off, no
+/// response, store away).
 async fn latest_ikm(app: &AppState) -> Option<DisplayIkm> {
     if !app.config.survey.show_on_display {
         return None;
     }
     let today = crate::clock::local_date(app.clock.now(), app.config.office.time_zone);
-    let from = today - chrono::Duration::days(IKM_DAYS - 1);
+    let from = crate::survey::response::month_of(today)
+        .checked_sub_months(chrono::Months::new(IKM_MONTHS - 1))?;
     let responses = match app.store.survey_responses(from, today).await {
         Ok(r) => r,
         Err(e) => {
@@ -62,6 +82,8 @@ async fn latest_ikm(app: &AppState) -> Option<DisplayIkm> {
         value: ikm.display_id(),
         grade: band.grade.clone(),
         label: band.label.clone(),
+        since_id: crate::survey::report::month_label(from),
+        since_en: format!("{} {}", MONTHS_EN[from.month0() as usize], from.year()),
     })
 }
 

@@ -40,7 +40,8 @@ pub struct ShownProfile {
 }
 
 pub struct ShownSuggestion {
-    pub day: String,
+    /// `November 2026`: a response keeps its visit's month, not the day.
+    pub month: String,
     pub service: String,
     pub text: String,
 }
@@ -184,7 +185,7 @@ pub async fn page(
         .suggestions
         .iter()
         .map(|s| ShownSuggestion {
-            day: s.day.format("%d/%m/%Y").to_string(),
+            month: crate::survey::report::month_label(s.month),
             service: service(&s.service),
             text: s.text.clone(),
         })
