@@ -310,6 +310,13 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
     ] {
         assert!(text.contains(want), "{want} missing:\n{text}");
     }
+    // The suggestions' text is not published: free text may hold a name, a phone number or
+    // a NIK. (pdftotext keeps words; a line break may fall anywhere in a sentence.)
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("melalui konsol loket"), "{text}");
+    for never in ["Ruang tunggu panas", "alert(1)", "Antrean rapi", "cepat\""] {
+        assert!(!words.contains(never), "{never} published:\n{text}");
+    }
     app.stop().await;
 }
 
