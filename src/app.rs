@@ -169,6 +169,10 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
             crate::web::SURVEY_POSTS_PER_MINUTE,
             crate::web::SURVEY_POSTS_PER_MINUTE,
         )),
+        tablet_limit: Arc::new(RateLimiter::with_burst(
+            crate::web::SURVEY_TABLET_REFUSALS_PER_MINUTE,
+            crate::web::SURVEY_TABLET_REFUSALS_PER_MINUTE,
+        )),
         login_throttle: Arc::new(std::sync::Mutex::new(Throttle::default())),
         login_slots: Arc::new(tokio::sync::Semaphore::new(2)),
         flashes: Arc::default(),

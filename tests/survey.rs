@@ -260,31 +260,78 @@ async fn tickets_not_served_or_answered_too_late_are_refused() {
     app.stop().await;
 }
 
+/// Phones behind the guest Wi-Fi share one address: refused posts (wrong or no key, no such
+/// ticket) are limited per address, but a post with the ticket's own key always goes
+/// through, so junk from one phone cannot lock the real citizens out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_address_is_limited_while_another_still_answers() {
+async fn junk_from_an_address_is_limited_but_a_right_key_still_answers() {
     let app = TestApp::spawn().await;
     let a = served(&app, "A").await;
     let b = served(&app, "A").await;
     let noisy = from("127.0.0.2");
     let quiet = from("127.0.0.3");
-    // Ten guesses from one address (wrong keys: refused, but they count) ...
+    // Ten guesses from one address: refused, each charged ...
     let guess = with(scores(4), &[("k", "0123456789abcdef")]);
     for i in 0..loket::web::SURVEY_POSTS_PER_MINUTE {
         let (s, _) = post(&noisy, &app, &format!("/t/{a}"), &guess).await;
         assert_eq!(s, 403, "guess {i}");
     }
-    // ... and the eleventh is held off, even with the right key.
+    // ... and then every refusal is held off: a wrong key, no key, no such ticket.
+    let (s, html) = post(&noisy, &app, &format!("/t/{a}"), &guess).await;
+    assert_eq!(s, 429, "{html}");
+    assert!(html.contains("Terlalu banyak pengiriman yang ditolak dari perangkat ini"));
+    let keyless = scores(4);
+    assert_eq!(
+        post(&noisy, &app, &format!("/t/{a}"), &keyless).await.0,
+        429
+    );
+    assert_eq!(post(&noisy, &app, "/t/99", &guess).await.0, 429);
+    // A citizen on the same address with the ticket's key answers all the same.
     let right = with(scores(4), &[("k", &key(&app, a))]);
     let (s, html) = post(&noisy, &app, &format!("/t/{a}"), &right).await;
-    assert_eq!(s, 429, "{html}");
-    assert!(html.contains("Terlalu banyak pengiriman dari perangkat ini"));
-    // Another address is not affected.
-    let other = with(scores(4), &[("k", &key(&app, b))]);
-    assert_eq!(post(&quiet, &app, &format!("/t/{b}"), &other).await.0, 200);
-    // The app's clock refills the bucket: six seconds later one more is allowed.
+    assert_eq!(s, 200, "{html}");
+    assert_eq!(survey_state(&html), Some("thanks"));
+    // Another address is not affected: its guess is refused as a guess.
+    assert_eq!(post(&quiet, &app, &format!("/t/{b}"), &guess).await.0, 403);
+    // The app's clock refills the bucket: six seconds later one more refusal is a refusal.
     app.clock.advance(chrono::Duration::seconds(6));
-    assert_eq!(post(&noisy, &app, &format!("/t/{a}"), &right).await.0, 200);
-    assert_eq!(responses(&app).await.len(), 2);
+    assert_eq!(post(&noisy, &app, &format!("/t/{b}"), &guess).await.0, 403);
+    assert_eq!(post(&noisy, &app, &format!("/t/{b}"), &guess).await.0, 429);
+    assert_eq!(responses(&app).await.len(), 1);
+    app.stop().await;
+}
+
+/// The survey tablet has its own, larger allowance for refusals (numbers not found, forged
+/// steps); a number found is never held off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tablet_s_refusals_have_their_own_larger_allowance() {
+    let app = TestApp::spawn().await;
+    served(&app, "A").await;
+    let tablet = from("127.0.0.1");
+    let look = |n: &str| with(Vec::new(), &[("aksi", "cari"), ("nomor", n)]);
+    let limit = loket::web::SURVEY_TABLET_REFUSALS_PER_MINUTE;
+    assert!(limit > loket::web::SURVEY_POSTS_PER_MINUTE);
+    for i in 0..limit {
+        let (s, _) = post(&tablet, &app, "/survei", &look("A9")).await;
+        assert_eq!(s, 404, "look-up {i}");
+    }
+    let (s, html) = post(&tablet, &app, "/survei", &look("A9")).await;
+    assert_eq!(s, 429, "{html}");
+    assert!(html.contains("Terlalu banyak permintaan yang ditolak di tablet ini"));
+    let forged = with(
+        scores(4),
+        &[
+            ("tiket", "1"),
+            ("kt", "0123456789abcdef"),
+            ("layar", "saran"),
+            ("aksi", "kirim"),
+        ],
+    );
+    assert_eq!(post(&tablet, &app, "/survei", &forged).await.0, 429);
+    // The citizen with a real number goes on.
+    let (s, html) = post(&tablet, &app, "/survei", &look("A1")).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("value=\"profil\""));
     app.stop().await;
 }
 

@@ -52,6 +52,7 @@ pub use json::BODY_LIMIT;
 pub use lacak::LOOKUPS_PER_MINUTE as TRACK_LOOKUPS_PER_MINUTE;
 pub use rate_limit::RateLimiter;
 pub use survey_phone::POSTS_PER_MINUTE as SURVEY_POSTS_PER_MINUTE;
+pub use survey_tablet::TABLET_REFUSALS_PER_MINUTE as SURVEY_TABLET_REFUSALS_PER_MINUTE;
 
 use crate::auth::{Role, Throttle};
 use crate::clock::Clock;
@@ -73,8 +74,11 @@ pub struct AppState {
     pub kiosk_limit: Arc<RateLimiter>,
     /// Per-address limit on complaint tracking lookups (`/lacak/{code}`).
     pub track_limit: Arc<RateLimiter>,
-    /// Per-address limit on survey submissions and the tablet's number look-ups.
+    /// Per-address limit on refused survey posts from phones (wrong or missing key, no such
+    /// ticket); a post with the ticket's key is never held off.
     pub survey_limit: Arc<RateLimiter>,
+    /// Per-tablet limit on refusals at `/survei` (a number not found, a forged step).
+    pub tablet_limit: Arc<RateLimiter>,
     pub voice: Arc<crate::voice::Pack>,
     /// Set when the daemon stops: open event streams end so connections can drain.
     pub closing: tokio::sync::watch::Sender<bool>,

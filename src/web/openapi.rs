@@ -386,8 +386,9 @@ mod pages {
     ///
     /// Form fields: `k` (the ticket's key from its QR code), `u.{element}` = 1-4 for every
     /// element, optional `p.{question}` = one of its options, optional `saran` (at most 1000
-    /// characters). One answer per served ticket, within `[survey] answer_days`; 10
-    /// submissions a minute per client address.
+    /// characters). One answer per served ticket, within `[survey] answer_days`. Refused
+    /// posts (no key, a wrong key, no such ticket) are limited to 10 a minute per client
+    /// address; a post with the ticket's key is never held off.
     #[utoipa::path(post, path = "/t/{id}", tag = "pages",
         params(("id" = u64, Path, description = "The ticket's `id`")),
         request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`k`, `u.{element}`, `p.{question}`, `saran`"),
@@ -398,7 +399,7 @@ mod pages {
             (status = 409, description = "Already answered, or not served", content_type = "text/html", body = String),
             (status = 410, description = "Too long after the visit", content_type = "text/html", body = String),
             (status = 422, description = "No key, or answers incomplete or invalid: the form again, with what is missing", content_type = "text/html", body = String),
-            (status = 429, description = "Too many submissions from this address", content_type = "text/html", body = String),
+            (status = 429, description = "Too many refused posts from this address (a post with the ticket's key is not held off)", content_type = "text/html", body = String),
         ))]
     fn track_survey() {}
 
@@ -416,7 +417,7 @@ mod pages {
     /// today's ticket `nomor`; later steps carry `tiket`, its tablet key `kt`, `layar` (the
     /// screen) and the answers so far (`p.{question}`, `u.{element}`, `saran`), with `jawab`
     /// (1-4) or `aksi` (`lanjut`, `lewati`, `kembali`, `kirim`, `batal`). Only `kirim` stores.
-    /// Look-ups and sends: 10 a minute per client address.
+    /// Refusals (a number not found, a forged step): 30 a minute per tablet.
     #[utoipa::path(post, path = "/survei", tag = "pages",
         request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "See above"),
         responses(
@@ -427,7 +428,7 @@ mod pages {
             (status = 409, description = "Not served yet, or already answered", content_type = "text/html", body = String),
             (status = 410, description = "Too long after the visit", content_type = "text/html", body = String),
             (status = 422, description = "Nothing typed, no ticket carried, or answers invalid", content_type = "text/html", body = String),
-            (status = 429, description = "Too many look-ups from this address", content_type = "text/html", body = String),
+            (status = 429, description = "Too many refusals at this tablet", content_type = "text/html", body = String),
         ))]
     fn survey_tablet_step() {}
 
