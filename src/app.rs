@@ -169,6 +169,7 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
             crate::web::SURVEY_POSTS_PER_MINUTE,
             crate::web::SURVEY_POSTS_PER_MINUTE,
         )),
+        display_ikm: Arc::default(),
         tablet_limit: Arc::new(RateLimiter::with_burst(
             crate::web::SURVEY_TABLET_REFUSALS_PER_MINUTE,
             crate::web::SURVEY_TABLET_REFUSALS_PER_MINUTE,

@@ -386,3 +386,44 @@ async fn the_display_shows_the_index_only_when_the_office_turns_it_on() {
     assert!(!later.contains("Indeks Kepuasan"), "{later}");
     app.stop().await;
 }
+
+/// `/display` is public and the index is read from three months of responses: it is computed
+/// at most every ten minutes (the app's clock), so a client looping on the page makes one
+/// read. A response sent meanwhile shows at the next computation, not before.
+#[tokio::test]
+async fn the_display_reuses_its_index_for_ten_minutes() {
+    let tmp = tempfile::tempdir().expect("dir");
+    let clock = std::sync::Arc::new(loket::clock::FakeClock::new(wib(2026, 11, 30, 9, 0)));
+    let mut on = test_config();
+    on.survey.show_on_display = true;
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), on).await;
+    let first = visit(&app, 0, "B", 2).await;
+    let second = visit(&app, 5, "B", 2).await;
+    answer(&app, first, [4; 9], None, "").await;
+    let page = || async {
+        let r = app
+            .client
+            .get(app.url("/display"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status().as_u16(), 200);
+        r.text().await.expect("body")
+    };
+    let all_fours = "<strong>99,90 · A (Sangat Baik)</strong>";
+    assert!(page().await.contains(all_fours));
+    // All ones now: the index would fall to (4 + 1) / 2 = 2.5 → 62,44 D.
+    answer(&app, second, [1; 9], None, "").await;
+    for _ in 0..20 {
+        assert!(page().await.contains(all_fours), "the cached index");
+    }
+    app.clock.advance(chrono::Duration::minutes(9));
+    assert!(page().await.contains(all_fours), "nine minutes on");
+    app.clock.advance(chrono::Duration::minutes(1));
+    let fresh = page().await;
+    assert!(
+        fresh.contains("<strong>62,44 · D (Tidak Baik)</strong>"),
+        "{fresh}"
+    );
+    app.stop().await;
+}

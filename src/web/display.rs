@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -29,6 +29,7 @@ struct DisplayPage {
     ikm: Option<DisplayIkm>,
 }
 
+#[derive(Clone)]
 struct DisplayIkm {
     value: String,
     grade: String,
@@ -58,12 +59,37 @@ const MONTHS_EN: [&str; 12] = [
     "December",
 ];
 
+/// How long the display's index is reused before the responses are read again. `/display`
+/// is public: without it every request would have the store read three months of responses
+/// on its single thread (~20 ms), and a client looping on the page would stall the kiosk.
+/// The index moves slowly; the board itself reloads the page hourly.
+pub const IKM_REFRESH: chrono::Duration = chrono::Duration::minutes(10);
+
+/// The display's index as last computed, and when (on the app's clock).
+#[derive(Default)]
+pub struct IkmCache(tokio::sync::Mutex<Option<(DateTime<Utc>, Option<DisplayIkm>)>>);
+
 /// The index of the last `IKM_MONTHS` calendar months up to today, or None (turned off, no
-/// response, store away).
+/// response, store away): computed at most once per `IKM_REFRESH`. Requests meanwhile wait
+/// for the one computing, so a burst of them makes one read.
 async fn latest_ikm(app: &AppState) -> Option<DisplayIkm> {
     if !app.config.survey.show_on_display {
         return None;
     }
+    let now = app.clock.now();
+    let mut cached = app.display_ikm.0.lock().await;
+    if let Some((at, ikm)) = cached.as_ref()
+        && *at <= now
+        && now - *at < IKM_REFRESH
+    {
+        return ikm.clone();
+    }
+    let ikm = compute_ikm(app).await;
+    *cached = Some((now, ikm.clone()));
+    ikm
+}
+
+async fn compute_ikm(app: &AppState) -> Option<DisplayIkm> {
     let today = crate::clock::local_date(app.clock.now(), app.config.office.time_zone);
     let from = crate::survey::response::month_of(today)
         .checked_sub_months(chrono::Months::new(IKM_MONTHS - 1))?;

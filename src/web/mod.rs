@@ -79,6 +79,8 @@ pub struct AppState {
     pub survey_limit: Arc<RateLimiter>,
     /// Per-tablet limit on refusals at `/survei` (a number not found, a forged step).
     pub tablet_limit: Arc<RateLimiter>,
+    /// The lobby display's survey index, recomputed at most every ten minutes.
+    pub display_ikm: Arc<display::IkmCache>,
     pub voice: Arc<crate::voice::Pack>,
     /// Set when the daemon stops: open event streams end so connections can drain.
     pub closing: tokio::sync::watch::Sender<bool>,
