@@ -314,6 +314,8 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
     // a NIK. (pdftotext keeps words; a line break may fall anywhere in a sentence.)
     let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(words.contains("melalui konsol loket"), "{text}");
+    // Under the rounded weighted NRRs (adding up to 3,331) the exact sum, then the index.
+    assert!(words.contains("Jumlah NRR tertimbang 3,3300"), "{text}");
     for never in ["Ruang tunggu panas", "alert(1)", "Antrean rapi", "cepat\""] {
         assert!(!words.contains(never), "{never} published:\n{text}");
     }

@@ -87,12 +87,25 @@ pub struct Ikm {
     pub hundredths: u32,
     /// Index into the bands given.
     pub band: usize,
+    /// Σ (NRR × weight), exact, then rounded half up to ten-thousandths: 33300 is 3.3300.
+    /// The index is this sum × 25; the rounded weighted NRRs printed per element need not
+    /// add up to it, so the paper prints it as a row of its own.
+    pub weighted_sum: u32,
 }
 
 impl Ikm {
     /// `82,45`: as Indonesian reports write it.
     pub fn display_id(&self) -> String {
         format!("{},{:02}", self.hundredths / 100, self.hundredths % 100)
+    }
+
+    /// `3,3300`: the weighted sum, four decimals.
+    pub fn weighted_sum_id(&self) -> String {
+        format!(
+            "{},{:04}",
+            self.weighted_sum / 10_000,
+            self.weighted_sum % 10_000
+        )
     }
 }
 
@@ -119,18 +132,25 @@ pub fn ikm(tallies: &[Tally], weighting: Weighting, bands: &[Band]) -> Option<Ik
         let g = gcd(num, den);
         (num, den) = (num / g, den / g);
     }
-    // IKM × 100 = 25 × w × Σ NRR × 100.
-    let hundredths = match weighting {
+    // IKM × 100 = 25 × w × Σ NRR × 100; the weighted sum × 10000 = w × Σ NRR × 10000.
+    let (hundredths, weighted_sum) = match weighting {
         // w = ⌊1000 / k⌋ / 1000 (cut, as 1/9 is printed 0.111): 2500 × w / 1000 = 5w / 2.
         Weighting::Regulation => {
             let w = 1000 / k;
-            round_half_up(num.checked_mul(5 * w)?, den.checked_mul(2)?)
+            (
+                round_half_up(num.checked_mul(5 * w)?, den.checked_mul(2)?),
+                round_half_up(num.checked_mul(10 * w)?, den),
+            )
         }
-        Weighting::Exact => round_half_up(num.checked_mul(2500)?, den.checked_mul(k)?),
+        Weighting::Exact => (
+            round_half_up(num.checked_mul(2500)?, den.checked_mul(k)?),
+            round_half_up(num.checked_mul(10_000)?, den.checked_mul(k)?),
+        ),
     };
     Some(Ikm {
         hundredths,
         band: band_of(hundredths, bands),
+        weighted_sum,
     })
 }
 
@@ -205,6 +225,11 @@ mod tests {
         assert_eq!(grade(&t, Weighting::Exact), (8333, "B".into()));
         let i = ikm(&t, Weighting::Regulation, &regulation_bands()).expect("index");
         assert_eq!(i.display_id(), "83,25");
+        // The weighted sum the index is 25 times: 30 × 0.111 = 3.33 exactly, though the
+        // elements' weighted NRRs rounded to three decimals add up to 3.331.
+        assert_eq!(i.weighted_sum_id(), "3,3300");
+        let exact = ikm(&t, Weighting::Exact, &regulation_bands()).expect("index");
+        assert_eq!(exact.weighted_sum_id(), "3,3333");
         // Element 5 alone: 4.00 × 25 = 100.00 (A); element 6: 2.75 × 25 = 68.75 (C).
         assert_eq!(t[4].converted(), Some(10_000));
         assert_eq!(t[5].converted(), Some(6875));

@@ -117,6 +117,17 @@ pub fn compose(
             ]
         })
         .collect();
+    // The exact sum the index is 25 times: the rounded weighted NRRs above need not add up
+    // to it (3,331 against 3,3300 in a survey whose NRRs sum to 30).
+    rows.push(vec![
+        String::new(),
+        "Jumlah NRR tertimbang".into(),
+        String::new(),
+        String::new(),
+        String::new(),
+        ikm.map_or_else(|| "—".into(), |i| i.weighted_sum_id()),
+        String::new(),
+    ]);
     rows.push(vec![
         String::new(),
         "IKM (jumlah NRR tertimbang × 25)".into(),
