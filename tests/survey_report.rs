@@ -161,9 +161,19 @@ fn pdf_text(bytes: &[u8], dir: &std::path::Path) -> String {
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
+/// The daemon with every service's and counter's figure shown: the hand-worked groups have
+/// one to three respondents (the shipped rule hides those under five; its own test below).
+async fn spawn_showing_every_group() -> (TestApp, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().expect("dir");
+    let clock = std::sync::Arc::new(loket::clock::FakeClock::new(wib(2026, 11, 30, 9, 0)));
+    let mut config = test_config();
+    config.survey.min_group_respondents = 1;
+    (TestApp::spawn_in(tmp.path(), clock, config).await, tmp)
+}
+
 #[tokio::test]
 async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
-    let app = TestApp::spawn().await;
+    let (app, _tmp) = spawn_showing_every_group().await;
     seed(&app).await;
     let head = app.staff("kepala", &[Role::KepalaDinas]).await;
 
@@ -206,6 +216,7 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
         "<td>Loket 2</td><td>KTP-el, Kartu Keluarga</td><td class=\"n\">3</td><td class=\"n\">86,03</td><td>B (Baik)</td>"
     ));
     assert!(html.contains("<td class=\"n\">74,93</td><td>C (Kurang Baik)</td>"));
+    assert!(!html.contains("id=\"few-respondents\""), "nothing hidden");
     // Profile counts; suggestions escaped, anonymous, newest first.
     let sex = &html[html
         .find("<caption>Jenis kelamin</caption>")
@@ -322,6 +333,49 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
     app.stop().await;
 }
 
+/// With the shipped rule (five), the seeded services and counters (one to three
+/// respondents each) show their respondents but no index or grade, and the page, the
+/// workbook and the PDF say why; the office's index is shown as ever.
+#[tokio::test]
+async fn services_and_counters_under_five_respondents_show_no_index() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.state().config.survey.min_group_respondents, 5);
+    seed(&app).await;
+    let head = app.staff("kepala", &[Role::KepalaDinas]).await;
+    let (_, _, html) = fetch(&app, &head, "/console/survei").await;
+    let html = String::from_utf8(html).expect("utf-8");
+    assert!(html.contains("83,25 — B (Baik)"), "{html}");
+    assert!(
+        html.contains("<td>KTP-el</td><td class=\"n\">3</td><td class=\"n\">2</td><td class=\"n\">3</td><td class=\"n\">—</td><td>—</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td>Loket 2</td><td>KTP-el, Kartu Keluarga</td><td class=\"n\">3</td><td class=\"n\">—</td><td>—</td>"),
+        "{html}"
+    );
+    for hidden in ["88,80", "77,70", "86,03", "74,93"] {
+        assert!(!html.contains(hidden), "{hidden} shown: {html}");
+    }
+    assert!(html.contains("id=\"few-respondents\""), "{html}");
+    assert!(html.contains("paling sedikit 5"), "{html}");
+    let (_, _, xlsx) = fetch(&app, &head, "/console/survei?periode=2026-T4&format=xlsx").await;
+    let services = sheet(&xlsx, "Per layanan");
+    assert_eq!(services[1][0], "KTP-el");
+    assert_eq!(services[1][4], "", "{services:?}");
+    let summary = sheet(&xlsx, "Ringkasan");
+    assert!(summary.contains(&vec![
+        "IKM per layanan dan per loket".to_string(),
+        "bila responden paling sedikit 5".to_string()
+    ]));
+    let (_, _, pdf) = fetch(&app, &head, "/console/survei?periode=2026-T4&format=pdf").await;
+    let tmp = tempfile::tempdir().expect("dir");
+    let text = pdf_text(&pdf, tmp.path());
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("respondennya paling sedikit 5"), "{text}");
+    assert!(!words.contains("88,80"), "{text}");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn bad_periods_are_refused_and_only_the_office_head_and_admin_read() {
     let app = TestApp::spawn().await;
@@ -368,8 +422,16 @@ async fn the_display_shows_the_index_only_when_the_office_turns_it_on() {
     assert!(!off.contains("Indeks Kepuasan"), "off by default");
     app.stop().await;
 
+    // On, with the shipped minimum of 30 respondents: four are too few to show.
     let mut on = test_config();
     on.survey.show_on_display = true;
+    assert_eq!(on.survey.display_min_respondents, 30);
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), on.clone()).await;
+    let few = page(&app).await;
+    assert!(!few.contains("Indeks Kepuasan"), "{few}");
+    app.stop().await;
+
+    on.survey.display_min_respondents = 4;
     let app = TestApp::spawn_in(tmp.path(), clock.clone(), on).await;
     let shown = page(&app).await;
     assert!(
@@ -377,12 +439,12 @@ async fn the_display_shows_the_index_only_when_the_office_turns_it_on() {
         "{shown}"
     );
     // This month and the two before.
-    assert!(shown.contains("sejak September 2026"), "{shown}");
-    assert!(shown.contains("since September 2026"), "{shown}");
+    assert!(shown.contains("sejak Sep 2026"), "{shown}");
+    assert!(shown.contains("since Sep 2026"), "{shown}");
     // On the last day of January November is still in; on the first of February it has
     // left the window (December to February): nothing is shown.
     app.walk_clock_to(wib(2027, 1, 31, 9, 0)).await;
-    assert!(page(&app).await.contains("sejak November 2026"));
+    assert!(page(&app).await.contains("sejak Nov 2026"));
     app.walk_clock_to(wib(2027, 2, 1, 9, 0)).await;
     let later = page(&app).await;
     assert!(!later.contains("Indeks Kepuasan"), "{later}");
@@ -398,6 +460,7 @@ async fn the_display_reuses_its_index_for_ten_minutes() {
     let clock = std::sync::Arc::new(loket::clock::FakeClock::new(wib(2026, 11, 30, 9, 0)));
     let mut on = test_config();
     on.survey.show_on_display = true;
+    on.survey.display_min_respondents = 1;
     let app = TestApp::spawn_in(tmp.path(), clock.clone(), on).await;
     let first = visit(&app, 0, "B", 2).await;
     let second = visit(&app, 5, "B", 2).await;

@@ -19,6 +19,13 @@ pub struct SurveyConfig {
     pub enabled: bool,
     /// Whether the lobby display shows the latest index and grade.
     pub show_on_display: bool,
+    /// The display shows no index over fewer respondents than this: a handful of answers
+    /// would put a figure on the wall that says little, and swings with every answer.
+    pub display_min_respondents: u64,
+    /// A service's or counter's index and grade are shown (page, files, PDF) only over at
+    /// least this many respondents: fewer is too few to compare, and the counter's staff
+    /// could tell whose answers they are.
+    pub min_group_respondents: u64,
     /// How many days after the visit its ticket may still answer.
     pub answer_days: u32,
     /// The addresses of the office's survey tablets: only they may use `/survei`, where a
@@ -39,6 +46,10 @@ pub(super) struct RawSurvey {
     enabled: bool,
     #[serde(default)]
     show_on_display: bool,
+    #[serde(default = "default_display_min_respondents")]
+    display_min_respondents: u64,
+    #[serde(default = "default_min_group_respondents")]
+    min_group_respondents: u64,
     #[serde(default = "default_answer_days")]
     answer_days: u32,
     #[serde(default = "default_tablets")]
@@ -50,6 +61,8 @@ impl Default for RawSurvey {
         Self {
             enabled: true,
             show_on_display: false,
+            display_min_respondents: default_display_min_respondents(),
+            min_group_respondents: default_min_group_respondents(),
             answer_days: default_answer_days(),
             tablets: default_tablets(),
         }
@@ -64,6 +77,17 @@ fn default_answer_days() -> u32 {
     2
 }
 
+/// About a day's answers at a small office: below it the figure on the wall swings with
+/// every answer.
+fn default_display_min_respondents() -> u64 {
+    30
+}
+
+/// The usual small-cell rule of published statistics: no figure over fewer than five.
+fn default_min_group_respondents() -> u64 {
+    5
+}
+
 /// The box's own screen: a browser on the box itself opens `/survei` from loopback. A tablet
 /// of its own is listed by its (fixed) address.
 fn default_tablets() -> Vec<String> {
@@ -75,6 +99,18 @@ pub(super) fn validate(raw: &RawSurvey, errs: &mut Collector) -> SurveyConfig {
         errs.push(
             "survey.answer_days",
             "harus antara 1 dan 30 / must be between 1 and 30",
+        );
+    }
+    if !(1..=10_000).contains(&raw.display_min_respondents) {
+        errs.push(
+            "survey.display_min_respondents",
+            "harus antara 1 dan 10000 / must be between 1 and 10000",
+        );
+    }
+    if !(1..=100).contains(&raw.min_group_respondents) {
+        errs.push(
+            "survey.min_group_respondents",
+            "harus antara 1 dan 100 / must be between 1 and 100",
         );
     }
     let mut tablets = Vec::new();
@@ -92,6 +128,8 @@ pub(super) fn validate(raw: &RawSurvey, errs: &mut Collector) -> SurveyConfig {
     SurveyConfig {
         enabled: raw.enabled,
         show_on_display: raw.show_on_display,
+        display_min_respondents: raw.display_min_respondents.clamp(1, 10_000),
+        min_group_respondents: raw.min_group_respondents.clamp(1, 100),
         answer_days: raw.answer_days.clamp(1, 30),
         tablets,
         // The compiled-in questionnaire is checked by a test; an office's file replaces it
@@ -184,6 +222,30 @@ mod tests {
         assert!(s.is_tablet(IpAddr::from([192, 168, 1, 30])));
         assert!(s.is_tablet("::ffff:192.168.1.30".parse().expect("ip")));
         assert!(!s.is_tablet(IpAddr::from([127, 0, 0, 1])));
+        // The small-cell rules: read, and out of range named.
+        let src = EMBEDDED_DEFAULT
+            .replace(
+                "display_min_respondents = 30",
+                "display_min_respondents = 0",
+            )
+            .replace("min_group_respondents = 5", "min_group_respondents = 500");
+        let errs = Config::from_toml_str(&src).expect_err("must fail");
+        let paths: Vec<_> = errs.0.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "survey.display_min_respondents",
+                "survey.min_group_respondents"
+            ]
+        );
+        let shipped = Config::embedded().expect("config").survey;
+        assert_eq!(
+            (
+                shipped.display_min_respondents,
+                shipped.min_group_respondents
+            ),
+            (30, 5)
+        );
         // None at all: the survey by phone only.
         let none = EMBEDDED_DEFAULT.replace(SHIPPED, "tablets = []\n");
         let s = Config::from_toml_str(&none).expect("valid").survey;

@@ -223,6 +223,9 @@ pub fn compose(
     let mut services = report.services_table(names);
     services.title = "D. Per layanan".into();
     blocks.extend(pdf_table(&services, text_width));
+    if report.services_hidden() {
+        blocks.push(para(report.groups_hidden_note()));
+    }
 
     let mut profile = report.profile_table();
     profile.title = "E. Profil responden".into();

@@ -372,7 +372,13 @@ pub struct SurveyReport {
     pub profile: Vec<ProfileCount>,
     /// Newest month first.
     pub suggestions: Vec<Suggestion>,
+    /// A service's or counter's index and grade are shown only over at least this many
+    /// respondents (`[survey] min_group_respondents`); the figures are computed all the same.
+    pub min_group: u64,
 }
+
+/// The small-cell rule unless the office sets its own (`hide_groups_below`).
+pub const MIN_GROUP: u64 = 5;
 
 /// The names the tables show for the ids the responses carry.
 pub struct Names<'a> {
@@ -509,7 +515,60 @@ impl SurveyReport {
             counters,
             profile,
             suggestions,
+            min_group: MIN_GROUP,
         }
+    }
+
+    /// Shows a service's or counter's index and grade only over at least `n` respondents.
+    pub fn hide_groups_below(mut self, n: u64) -> SurveyReport {
+        self.min_group = n.max(1);
+        self
+    }
+
+    /// Whether a service's or counter's figures are shown: enough respondents.
+    fn shown(&self, s: &Summary) -> bool {
+        s.respondents >= self.min_group
+    }
+
+    /// Whether some service or counter with respondents has its figures hidden.
+    pub fn groups_hidden(&self) -> bool {
+        self.services_hidden() || self.counters.iter().any(|r| self.few(&r.summary))
+    }
+
+    /// Whether some service with respondents has its figures hidden.
+    pub fn services_hidden(&self) -> bool {
+        self.services.iter().any(|r| self.few(&r.summary))
+    }
+
+    fn few(&self, s: &Summary) -> bool {
+        s.respondents > 0 && !self.shown(s)
+    }
+
+    /// Why some rows show "—", for under the tables.
+    pub fn groups_hidden_note(&self) -> String {
+        format!(
+            "IKM dan mutu per layanan dan per loket ditampilkan bila respondennya paling sedikit \
+             {}; di bawah itu \"—\": terlalu sedikit untuk dibandingkan, dan dapat menunjuk \
+             orang yang menjawab.",
+            self.min_group
+        )
+    }
+
+    /// A group's index cell: "—" below the small-cell rule.
+    fn group_ikm(&self, s: &Summary) -> Cell {
+        if self.shown(s) {
+            Self::ikm_cell(s.ikm.as_ref())
+        } else {
+            Cell::Fixed(None, 2)
+        }
+    }
+
+    fn group_grade(&self, s: &Summary) -> Cell {
+        Cell::Text(if self.shown(s) {
+            self.grade_of(s.ikm.as_ref())
+        } else {
+            "—".to_string()
+        })
     }
 
     /// The band of an index, if any.
@@ -601,8 +660,8 @@ impl SurveyReport {
                     Cell::Count(s.visits),
                     Cell::Count(s.summary.respondents),
                     Cell::Count(index::krejcie_morgan(s.visits)),
-                    Self::ikm_cell(s.summary.ikm.as_ref()),
-                    Cell::Text(self.grade_of(s.summary.ikm.as_ref())),
+                    self.group_ikm(&s.summary),
+                    self.group_grade(&s.summary),
                 ]
             })
             .collect();
@@ -633,8 +692,8 @@ impl SurveyReport {
                     ),
                     Cell::Text(services.join(", ")),
                     Cell::Count(c.summary.respondents),
-                    Self::ikm_cell(c.summary.ikm.as_ref()),
-                    Cell::Text(self.grade_of(c.summary.ikm.as_ref())),
+                    self.group_ikm(&c.summary),
+                    self.group_grade(&c.summary),
                 ]
             })
             .collect();
@@ -727,6 +786,10 @@ impl SurveyReport {
                 text("Kunjungan dilayani", self.visits.to_string()),
                 text("Sampel minimal (Krejcie-Morgan)", self.sample.to_string()),
                 text("Bobot per unsur", self.weight_text()),
+                text(
+                    "IKM per layanan dan per loket",
+                    format!("bila responden paling sedikit {}", self.min_group),
+                ),
             ],
         }
     }

@@ -366,7 +366,8 @@ fn periods_parse_and_bound() {
 
 #[test]
 fn the_tables_carry_the_same_figures() {
-    let r = november(Weighting::Regulation);
+    // Every group's figure shown (two respondents each here).
+    let r = november(Weighting::Regulation).hide_groups_below(1);
     let names = Names {
         service: &|s| format!("Layanan {s}"),
         counter: &|c| format!("Loket {c}"),
@@ -378,4 +379,40 @@ fn the_tables_carry_the_same_figures() {
     assert_eq!(t[2].rows[0][4].display(), "88,80");
     assert_eq!(t[3].rows[0][1].display(), "Layanan A, Layanan B");
     assert_eq!(r.weight_text(), "0,111");
+}
+
+#[test]
+fn services_and_counters_with_few_respondents_show_no_index() {
+    let names = Names {
+        service: &|s| s.to_string(),
+        counter: &|c| format!("Loket {c}"),
+    };
+    // Two respondents per service, three and one per counter: under five, "—" (the figures
+    // themselves are still computed).
+    let r = november(Weighting::Regulation);
+    assert_eq!(r.min_group, 5);
+    assert!(r.groups_hidden() && r.services_hidden());
+    assert!(r.services[0].summary.ikm.is_some());
+    let services = r.services_table(&names);
+    for row in &services.rows {
+        assert_eq!(row[4].display(), "—", "{row:?}");
+        assert_eq!(row[5].display(), "—", "{row:?}");
+    }
+    assert_eq!(
+        services.rows[0][2].display(),
+        "2",
+        "the respondents are still counted"
+    );
+    let counters = r.counters_table(&names);
+    assert!(counters.rows.iter().all(|row| row[3].display() == "—"));
+    assert!(r.groups_hidden_note().contains("paling sedikit 5"));
+    // The office's own rule: two is enough for the services; counter 2 (one) stays hidden.
+    let r = november(Weighting::Regulation).hide_groups_below(2);
+    let services = r.services_table(&names);
+    assert_eq!(services.rows[0][4].display(), "88,80");
+    assert_eq!(services.rows[0][5].display(), "A (Sangat Baik)");
+    assert!(!r.services_hidden() && r.groups_hidden());
+    let counters = r.counters_table(&names);
+    assert_eq!(counters.rows[0][3].display(), "86,03");
+    assert_eq!(counters.rows[1][3].display(), "—");
 }

@@ -34,7 +34,7 @@ struct DisplayIkm {
     value: String,
     grade: String,
     label: String,
-    /// `Oktober 2026`: the first month the index covers.
+    /// `Okt 2026`: the first month the index covers.
     since_id: String,
     since_en: String,
 }
@@ -44,19 +44,12 @@ struct DisplayIkm {
 /// over from a handful of answers on the first of every month.
 pub const IKM_MONTHS: u32 = 3;
 
+/// Short month names: the header has little room beside a long office name.
+const MONTHS_ID: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
+];
 const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
 /// How long the display's index is reused before the responses are read again. `/display`
@@ -102,13 +95,17 @@ async fn compute_ikm(app: &AppState) -> Option<DisplayIkm> {
     };
     let q = &app.config.survey.questionnaire;
     let report = crate::survey::report::SurveyReport::build(from, today, &responses, q, &[]);
+    // A handful of answers would put a figure on the wall that swings with every one.
+    if report.overall.respondents < app.config.survey.display_min_respondents {
+        return None;
+    }
     let ikm = report.overall.ikm.as_ref()?;
     let band = report.band(Some(ikm))?;
     Some(DisplayIkm {
         value: ikm.display_id(),
         grade: band.grade.clone(),
         label: band.label.clone(),
-        since_id: crate::survey::report::month_label(from),
+        since_id: format!("{} {}", MONTHS_ID[from.month0() as usize], from.year()),
         since_en: format!("{} {}", MONTHS_EN[from.month0() as usize], from.year()),
     })
 }

@@ -69,6 +69,8 @@ struct SurveyPage {
     tables: Vec<ShownTable>,
     profile: Vec<ShownProfile>,
     suggestions: Vec<ShownSuggestion>,
+    /// Why some services' or counters' figures read "—"; empty when none do.
+    groups_note: String,
 }
 
 /// The services' and counters' names from the configuration (an id no longer configured
@@ -136,7 +138,8 @@ pub async fn page(
         }
     };
     let questionnaire = app.config.survey.questionnaire.clone();
-    let report = SurveyReport::build(from, to, &responses, &questionnaire, &days);
+    let report = SurveyReport::build(from, to, &responses, &questionnaire, &days)
+        .hide_groups_below(app.config.survey.min_group_respondents);
     let label = period.label();
     let key = period.key();
     let (service, counter) = names_of(&app);
@@ -241,6 +244,11 @@ pub async fn page(
             tables,
             profile,
             suggestions,
+            groups_note: if report.groups_hidden() {
+                report.groups_hidden_note()
+            } else {
+                String::new()
+            },
         },
     )
 }
