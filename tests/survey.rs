@@ -735,6 +735,74 @@ async fn answered_marks_are_deleted_once_the_tickets_can_no_longer_answer() {
     app.stop().await;
 }
 
+/// A suggestion is free text and may hold personal data: its text is kept
+/// `[survey] suggestion_days` after its month ends, then the nightly retention purge (the one
+/// that purges complaint identities) empties it, audited; the scores stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggestions_are_emptied_once_their_retention_runs_out() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let mut config = test_config();
+    config.survey.suggestion_days = 30;
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), config.clone()).await;
+    let id = served(&app, "A").await;
+    let body = with(
+        scores(3),
+        &[
+            ("k", &key(&app, id)),
+            ("saran", "Hubungi saya di 0812 3456 7890."),
+        ],
+    );
+    assert_eq!(
+        post(&from("127.0.0.1"), &app, &format!("/t/{id}"), &body)
+            .await
+            .0,
+        200
+    );
+    // 30 December: November ended 29 days ago; kept.
+    app.walk_clock_to(wib(2026, 12, 30, 10, 0)).await;
+    let store = app.state().store;
+    assert_eq!(store.survey_purge_suggestions().await.expect("purge"), 0);
+    assert_eq!(
+        responses(&app).await[0].suggestion,
+        "Hubungi saya di 0812 3456 7890."
+    );
+    app.stop().await;
+
+    // 31 December, the daemon started after 02.00: its nightly purge empties it.
+    clock.set(wib(2026, 12, 31, 10, 0));
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), config).await;
+    let mut emptied = false;
+    for _ in 0..200 {
+        if responses(&app).await[0].suggestion.is_empty() {
+            emptied = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(emptied, "the nightly purge emptied the suggestion");
+    let stored = responses(&app).await;
+    assert_eq!(stored.len(), 1, "the response stays");
+    assert!(stored[0].scores.values().all(|s| *s == 3));
+    let audit = app.state().store.audit_entries().await.expect("audit");
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "survey_suggestions_purged" && e.actor == "system"),
+        "audited"
+    );
+    assert_eq!(
+        app.state()
+            .store
+            .survey_purge_suggestions()
+            .await
+            .expect("purge"),
+        0,
+        "once"
+    );
+    app.stop().await;
+}
+
 /// Responses stored with their visit's day (before only the month was kept) are rewritten
 /// to the month, key and value, when the daemon starts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

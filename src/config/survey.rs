@@ -28,6 +28,9 @@ pub struct SurveyConfig {
     pub min_group_respondents: u64,
     /// How many days after the visit its ticket may still answer.
     pub answer_days: u32,
+    /// Days a suggestion's text is kept after its month ends; then the nightly purge empties
+    /// it (UU 27/2022: free text may hold personal data). The scores stay.
+    pub suggestion_days: u32,
     /// The addresses of the office's survey tablets: only they may use `/survei`, where a
     /// number typed is enough to answer (anyone else on the LAN could answer for every
     /// finished ticket, the numbers being sequential and on the lobby display).
@@ -52,6 +55,8 @@ pub(super) struct RawSurvey {
     min_group_respondents: u64,
     #[serde(default = "default_answer_days")]
     answer_days: u32,
+    #[serde(default = "default_suggestion_days")]
+    suggestion_days: u32,
     #[serde(default = "default_tablets")]
     tablets: Vec<String>,
 }
@@ -64,6 +69,7 @@ impl Default for RawSurvey {
             display_min_respondents: default_display_min_respondents(),
             min_group_respondents: default_min_group_respondents(),
             answer_days: default_answer_days(),
+            suggestion_days: default_suggestion_days(),
             tablets: default_tablets(),
         }
     }
@@ -75,6 +81,11 @@ fn yes() -> bool {
 
 fn default_answer_days() -> u32 {
     2
+}
+
+/// A year: the yearly survey report (PermenPANRB 14/2017) still reads them.
+fn default_suggestion_days() -> u32 {
+    365
 }
 
 /// About a day's answers at a small office: below it the figure on the wall swings with
@@ -99,6 +110,12 @@ pub(super) fn validate(raw: &RawSurvey, errs: &mut Collector) -> SurveyConfig {
         errs.push(
             "survey.answer_days",
             "harus antara 1 dan 30 / must be between 1 and 30",
+        );
+    }
+    if !(30..=3650).contains(&raw.suggestion_days) {
+        errs.push(
+            "survey.suggestion_days",
+            "harus antara 30 dan 3650 / must be between 30 and 3650",
         );
     }
     if !(1..=10_000).contains(&raw.display_min_respondents) {
@@ -131,6 +148,7 @@ pub(super) fn validate(raw: &RawSurvey, errs: &mut Collector) -> SurveyConfig {
         display_min_respondents: raw.display_min_respondents.clamp(1, 10_000),
         min_group_respondents: raw.min_group_respondents.clamp(1, 100),
         answer_days: raw.answer_days.clamp(1, 30),
+        suggestion_days: raw.suggestion_days.clamp(30, 3650),
         tablets,
         // The compiled-in questionnaire is checked by a test; an office's file replaces it
         // in `load_questionnaire`.
@@ -222,8 +240,9 @@ mod tests {
         assert!(s.is_tablet(IpAddr::from([192, 168, 1, 30])));
         assert!(s.is_tablet("::ffff:192.168.1.30".parse().expect("ip")));
         assert!(!s.is_tablet(IpAddr::from([127, 0, 0, 1])));
-        // The small-cell rules: read, and out of range named.
+        // The suggestions' retention and the small-cell rules: read, and out of range named.
         let src = EMBEDDED_DEFAULT
+            .replace("suggestion_days = 365", "suggestion_days = 7")
             .replace(
                 "display_min_respondents = 30",
                 "display_min_respondents = 0",
@@ -234,6 +253,7 @@ mod tests {
         assert_eq!(
             paths,
             [
+                "survey.suggestion_days",
                 "survey.display_min_respondents",
                 "survey.min_group_respondents"
             ]
@@ -241,10 +261,11 @@ mod tests {
         let shipped = Config::embedded().expect("config").survey;
         assert_eq!(
             (
+                shipped.suggestion_days,
                 shipped.display_min_respondents,
                 shipped.min_group_respondents
             ),
-            (30, 5)
+            (365, 30, 5)
         );
         // None at all: the survey by phone only.
         let none = EMBEDDED_DEFAULT.replace(SHIPPED, "tablets = []\n");

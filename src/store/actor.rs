@@ -830,6 +830,15 @@ impl StoreHandle {
         }
     }
 
+    /// Empties the suggestions older than `[survey] suggestion_days` (the nightly retention
+    /// purge); how many.
+    pub async fn survey_purge_suggestions(&self) -> Result<usize, OpError> {
+        match self.survey(SurveyOp::PurgeSuggestions).await? {
+            SurveyOut::Purged(n) => Ok(n),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
     pub async fn complaint_actions(&self, seq: u64) -> Result<Vec<ActionRow>, OpError> {
         self.ask(|reply| Command::ComplaintActions { seq, reply })
             .await
@@ -1652,6 +1661,13 @@ impl Actor {
                     reply,
                 } => {
                     let r = self.survey_submit(ticket, *answers, channel, now);
+                    pending.push(Pending::Survey(reply, r));
+                }
+                Command::Survey {
+                    op: SurveyOp::PurgeSuggestions,
+                    reply,
+                } => {
+                    let r = self.survey_purge_suggestions(now);
                     pending.push(Pending::Survey(reply, r));
                 }
                 Command::Shutdown => self.stopping = true,

@@ -30,6 +30,9 @@ pub(super) const ANSWERED: TableDefinition<u64, ()> = TableDefinition::new("surv
 const K_OPEN_FROM: &str = "survey_open_from";
 /// In `meta`, set once every stored response holds a month rather than a day.
 const K_MONTHS: &str = "survey_months";
+/// In `meta`: the key (days from the common era) of the first month whose responses may
+/// still hold a suggestion; the nightly purge reads from here, not the whole history.
+const K_SUGGESTIONS_FROM: &str = "survey_suggestions_from";
 
 /// The survey's requests to the store.
 pub(super) enum SurveyOp {
@@ -44,11 +47,13 @@ pub(super) enum SurveyOp {
     },
     /// The responses of the visits on `from..=to`.
     Responses { from: NaiveDate, to: NaiveDate },
+    /// Empties the suggestions older than `[survey] suggestion_days`.
+    PurgeSuggestions,
 }
 
 impl SurveyOp {
     pub(super) fn writes(&self) -> bool {
-        matches!(self, SurveyOp::Submit { .. })
+        matches!(self, SurveyOp::Submit { .. } | SurveyOp::PurgeSuggestions)
     }
 }
 
@@ -57,6 +62,8 @@ pub(super) enum SurveyOut {
     Found(Option<(TicketId, SurveyStatus)>),
     Submitted,
     Responses(Vec<Response>),
+    /// How many suggestions were emptied.
+    Purged(usize),
 }
 
 /// Where a ticket stands for the survey.
@@ -293,7 +300,7 @@ impl Actor {
             SurveyOp::Responses { from, to } => {
                 Ok(SurveyOut::Responses(read_range(self.db()?, from, to)?))
             }
-            SurveyOp::Submit { .. } => Err(StoreError::Stopped.into()),
+            SurveyOp::Submit { .. } | SurveyOp::PurgeSuggestions => Err(StoreError::Stopped.into()),
         }
     }
 
@@ -359,6 +366,76 @@ impl Actor {
             Ok(Submitted::Expired) => Err(SurveyRefusal::Expired.into()),
             Err(e) => {
                 tracing::error!(error = %e, "survey response not written; the batch is not committed");
+                self.batch_failed = true;
+                Err(e.into())
+            }
+        }
+    }
+}
+
+impl Actor {
+    /// Empties the suggestion of every response whose month ended more than
+    /// `[survey] suggestion_days` before today (UU 27/2022: free text may hold personal data,
+    /// kept no longer than it serves); the scores and the profile stay. A month goes whole,
+    /// once its last day is that old. Audited as `system` with the count.
+    pub(super) fn survey_purge_suggestions(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> Result<SurveyOut, OpError> {
+        let today = now
+            .with_timezone(&self.config.office.time_zone)
+            .date_naive();
+        let days = u64::from(self.config.survey.suggestion_days);
+        let Some(cutoff) = today.checked_sub_days(chrono::Days::new(days)) else {
+            return Ok(SurveyOut::Purged(0));
+        };
+        // Every month before the cutoff's has ended before the cutoff.
+        let keep_from = day_key(month_of(cutoff));
+        let r = self.in_txn(|txn, _| {
+            let mut meta = txn.open_table(META)?;
+            let from = meta
+                .get(K_SUGGESTIONS_FROM)?
+                .and_then(|v| i32::try_from(v.value()).ok())
+                .unwrap_or(i32::MIN);
+            if from >= keep_from {
+                return Ok(0);
+            }
+            let mut table = txn.open_table(RESPONSES)?;
+            let mut emptied = Vec::new();
+            for row in table.range((from, 0)..(keep_from, 0))? {
+                let (k, v) = row?;
+                let r = decode(v.value())?;
+                if !r.suggestion.is_empty() {
+                    emptied.push((
+                        k.value(),
+                        Response {
+                            suggestion: String::new(),
+                            ..r
+                        },
+                    ));
+                }
+            }
+            for (k, r) in &emptied {
+                table.insert(*k, encode(r)?.as_slice())?;
+            }
+            meta.insert(K_SUGGESTIONS_FROM, u64::try_from(keep_from).unwrap_or(0))?;
+            Ok(emptied.len())
+        });
+        match r {
+            Ok(n) => {
+                if n > 0 {
+                    self.audit(
+                        now,
+                        &crate::audit::Who::system(),
+                        "survey_suggestions_purged",
+                        &month_of(cutoff).to_string(),
+                        &format!("{n} saran dihapus"),
+                    );
+                }
+                Ok(SurveyOut::Purged(n))
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "survey suggestions not purged; the batch is not committed");
                 self.batch_failed = true;
                 Err(e.into())
             }
