@@ -170,8 +170,23 @@ async fn a_served_ticket_answers_once_from_its_own_qr_code() {
     short.retain(|(k, _)| k != "u.biaya");
     let (s, html) = post(&client, &app, &format!("/t/{id}"), &short).await;
     assert_eq!(s, 422, "{html}");
-    assert!(html.contains("Biaya/Tarif"), "names what is missing");
-    assert!(html.contains("value=\"30-39 tahun\"") || html.contains("30-39 tahun</option>"));
+    // The message names the question left out, which is outlined and marked; the answers
+    // given are kept.
+    assert!(
+        html.contains("Pertanyaan &#34;Biaya/Tarif&#34; belum dijawab."),
+        "{html}"
+    );
+    assert!(html.contains("<a href=\"#q4\">Ke pertanyaan 4"), "{html}");
+    assert!(
+        html.contains("<fieldset class=\"q missing\" id=\"q4\">"),
+        "{html}"
+    );
+    assert_eq!(html.matches("class=\"q missing\"").count(), 1, "{html}");
+    assert!(
+        html.contains("<option selected>30-39 tahun</option>"),
+        "{html}"
+    );
+    assert!(html.contains("Ruang tunggu panas.</textarea>"), "{html}");
     let five = with(scores(5), &[("k", &k)]);
     assert_eq!(post(&client, &app, &format!("/t/{id}"), &five).await.0, 422);
     let keyless: Vec<_> = body.iter().filter(|(n, _)| n != "k").cloned().collect();
@@ -454,6 +469,75 @@ async fn the_tablet_finds_today_s_number_and_stores_at_the_end_only() {
         post(&client, &app, &format!("/t/{id}"), &phone).await.0,
         409
     );
+    app.stop().await;
+}
+
+/// A ticket that was never served says why, in its own words, on the phone and at the
+/// tablet: a no-show was called and not present, a cancelled one was cancelled (not "not
+/// served yet", which they may never be). The tablet finds today's numbers only; a phone that
+/// answered first leaves the tablet nothing to answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_shows_cancelled_and_other_days_are_refused_in_their_own_words() {
+    let app = TestApp::spawn().await;
+    let phone = from("127.0.0.2");
+    let tablet = from("127.0.0.1");
+    let look = |n: &str| with(Vec::new(), &[("aksi", "cari"), ("nomor", n)]);
+    let answered = served(&app, "A").await; // A-001
+    let no_show = app.issue("A", false).await["id"].as_u64().expect("id"); // A-002
+    assert!(app.call_next(1).await.is_some());
+    let (s, body) = app.op(1, "no-show", None).await;
+    assert_eq!(s, 200, "{body}");
+    let monday = served(&app, "A").await; // A-003
+    let cancelled = app.issue("B", false).await["id"].as_u64().expect("id"); // B-001
+    app.state()
+        .store
+        .void(cancelled, loket::audit::Who::new("loket-op", "127.0.0.1"))
+        .await
+        .expect("void");
+
+    for (id, number, says) in [
+        (
+            no_show,
+            "A2",
+            "tidak hadir saat dipanggil: belum ada pelayanan yang dapat dinilai",
+        ),
+        (
+            cancelled,
+            "B1",
+            "dibatalkan: tidak ada pelayanan yang dapat dinilai",
+        ),
+    ] {
+        let body = with(scores(4), &[("k", &key(&app, id))]);
+        let (s, html) = post(&phone, &app, &format!("/t/{id}"), &body).await;
+        assert_eq!(s, 409, "{html}");
+        assert!(html.contains(says), "{number}: {html}");
+        assert!(!html.contains("setelah pelayanan"), "{number}: {html}");
+        let (s, html) = post(&tablet, &app, "/survei", &look(number)).await;
+        assert_eq!(s, 409, "{html}");
+        assert!(html.contains(&format!("Nomor {number} ")), "{html}");
+        assert!(html.contains(says), "{number}: {html}");
+        assert!(!html.contains("belum selesai dilayani"), "{number}: {html}");
+    }
+
+    // The phone first, then the tablet: the number reads as answered there.
+    let body = with(scores(4), &[("k", &key(&app, answered))]);
+    assert_eq!(
+        post(&phone, &app, &format!("/t/{answered}"), &body).await.0,
+        200
+    );
+    let (s, html) = post(&tablet, &app, "/survei", &look("A1")).await;
+    assert_eq!(s, 409, "{html}");
+    assert!(html.contains("Survei untuk nomor A1 sudah diisi"), "{html}");
+
+    // Tuesday: Monday's A-003 may still answer by phone, but the tablet looks among
+    // Tuesday's numbers only, and there is no A-003 yet.
+    app.walk_clock_to(wib(2026, 12, 1, 9, 0)).await;
+    let (s, html) = post(&tablet, &app, "/survei", &look("A3")).await;
+    assert_eq!(s, 404, "{html}");
+    assert!(html.contains("Nomor A3 tidak ditemukan hari ini"), "{html}");
+    let (_, html) = page(&app, &format!("/t/{monday}?k={}", key(&app, monday))).await;
+    assert_eq!(survey_state(&html), Some("form"));
+    assert_eq!(responses(&app).await.len(), 1);
     app.stop().await;
 }
 

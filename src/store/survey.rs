@@ -71,8 +71,12 @@ pub(super) enum SurveyOut {
 pub enum SurveyStatus {
     /// No such ticket.
     Unknown,
-    /// Not served (yet): waiting, called, a no-show or cancelled.
+    /// Not served yet: waiting, called, being served, transferred.
     NotServed,
+    /// Called and not present: nothing was served (it may still be, if put back in the queue).
+    NoShow,
+    /// Cancelled: nothing was served.
+    Cancelled,
     /// Served, and may answer.
     Open,
     /// Already answered.
@@ -88,6 +92,12 @@ pub enum SurveyRefusal {
     Unknown,
     #[error("Survei dapat diisi setelah pelayanan untuk nomor ini selesai.")]
     NotServed,
+    #[error(
+        "Nomor ini tercatat tidak hadir saat dipanggil: belum ada pelayanan yang dapat dinilai."
+    )]
+    NoShow,
+    #[error("Nomor ini dibatalkan: tidak ada pelayanan yang dapat dinilai.")]
+    Cancelled,
     #[error("Survei untuk nomor ini sudah diisi. Terima kasih.")]
     Answered,
     #[error("Waktu pengisian survei untuk nomor ini sudah lewat.")]
@@ -250,8 +260,11 @@ impl Actor {
 
     /// The survey status of a ticket, apart from whether it answered.
     fn served_status(&self, t: &Ticket, now: DateTime<Utc>) -> SurveyStatus {
-        if t.state != TicketState::Done {
-            return SurveyStatus::NotServed;
+        match t.state {
+            TicketState::Done => {}
+            TicketState::NoShow => return SurveyStatus::NoShow,
+            TicketState::Cancelled => return SurveyStatus::Cancelled,
+            _ => return SurveyStatus::NotServed,
         }
         let today = now
             .with_timezone(&self.config.office.time_zone)
@@ -321,6 +334,8 @@ impl Actor {
         match self.served_status(&t, now) {
             SurveyStatus::Open => {}
             SurveyStatus::Expired => return Err(SurveyRefusal::Expired.into()),
+            SurveyStatus::NoShow => return Err(SurveyRefusal::NoShow.into()),
+            SurveyStatus::Cancelled => return Err(SurveyRefusal::Cancelled.into()),
             _ => return Err(SurveyRefusal::NotServed.into()),
         }
         answers

@@ -241,6 +241,22 @@ pub async fn submit(
             SurveyRefusal::Expired => (StatusCode::GONE, expired(&app)),
             SurveyRefusal::Closed => (StatusCode::FORBIDDEN, closed()),
             SurveyRefusal::Unknown => (StatusCode::NOT_FOUND, unavailable()),
+            SurveyRefusal::NoShow => (
+                StatusCode::CONFLICT,
+                SurveyBlock::message(
+                    "refused",
+                    "Nomor ini tercatat tidak hadir saat dipanggil: belum ada pelayanan yang dapat dinilai.",
+                    "This number was called and not present: there is no service to rate yet.",
+                ),
+            ),
+            SurveyRefusal::Cancelled => (
+                StatusCode::CONFLICT,
+                SurveyBlock::message(
+                    "refused",
+                    "Nomor ini dibatalkan: tidak ada pelayanan yang dapat dinilai.",
+                    "This number was cancelled: there is no service to rate.",
+                ),
+            ),
             SurveyRefusal::NotServed => (
                 StatusCode::CONFLICT,
                 SurveyBlock::message(

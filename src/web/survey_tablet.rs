@@ -488,6 +488,18 @@ async fn find(app: &AppState, caller: &Caller, typed: &str) -> Response {
             ),
             format!("Number {typed} has not been served yet. The survey opens after the service."),
         ),
+        Ok(Some((_, SurveyStatus::NoShow))) => refuse(
+            StatusCode::CONFLICT,
+            format!(
+                "Nomor {typed} tercatat tidak hadir saat dipanggil: belum ada pelayanan yang dapat dinilai."
+            ),
+            format!("Number {typed} was called and not present: there is no service to rate yet."),
+        ),
+        Ok(Some((_, SurveyStatus::Cancelled))) => refuse(
+            StatusCode::CONFLICT,
+            format!("Nomor {typed} dibatalkan: tidak ada pelayanan yang dapat dinilai."),
+            format!("Number {typed} was cancelled: there is no service to rate."),
+        ),
         Ok(Some((_, SurveyStatus::Answered))) => refuse(
             StatusCode::CONFLICT,
             format!("Survei untuk nomor {typed} sudah diisi. Terima kasih."),
@@ -537,7 +549,10 @@ async fn send(app: &AppState, id: u64, number: &str, answers: Answers) -> Respon
         Err(OpError::Survey(r)) => {
             let status = match r {
                 SurveyRefusal::Unknown => StatusCode::NOT_FOUND,
-                SurveyRefusal::Answered | SurveyRefusal::NotServed => StatusCode::CONFLICT,
+                SurveyRefusal::Answered
+                | SurveyRefusal::NotServed
+                | SurveyRefusal::NoShow
+                | SurveyRefusal::Cancelled => StatusCode::CONFLICT,
                 SurveyRefusal::Expired => StatusCode::GONE,
                 SurveyRefusal::Closed => StatusCode::FORBIDDEN,
                 SurveyRefusal::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
