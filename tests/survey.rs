@@ -148,6 +148,14 @@ async fn a_served_ticket_answers_once_from_its_own_qr_code() {
     }
     assert!(html.contains("jangan menulis nama, NIK, atau nomor telepon"));
     assert!(
+        html.contains("Bagaimana pelayanan yang Anda terima?"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("antrian"),
+        "antrean, as the dictionary has it"
+    );
+    assert!(
         !html.contains("data-refresh"),
         "a finished page does not refresh"
     );
@@ -362,6 +370,15 @@ async fn the_tablet_finds_today_s_number_and_stores_at_the_end_only() {
     for p in ["value=\"A\"", "value=\"B\"", "value=\"C\"", "value=\"D\""] {
         assert!(html.contains(p), "keypad prefix {p}");
     }
+    assert!(
+        html.contains("Bagaimana pelayanan yang Anda terima?"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"kosong\" class=\"key erase\">Hapus semua"),
+        "{html}"
+    );
+    assert!(!html.contains("antrian"), "{html}");
     // The keypad works without a script: each press posts and the number grows.
     let (_, html) = post(
         &client,

@@ -230,6 +230,8 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
         "{html}"
     );
     assert!(html.contains("tanpa nama"));
+    assert!(html.contains("Laporan antrean</a>"), "{html}");
+    assert!(!html.contains("antrian"), "{html}");
     // A suggestion carries its month, not its day.
     assert!(
         html.contains("<span class=\"meta\">November 2026 · Kartu Keluarga</span>"),
@@ -325,6 +327,7 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
     // a NIK. (pdftotext keeps words; a line break may fall anywhere in a sentence.)
     let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(words.contains("melalui konsol loket"), "{text}");
+    assert!(words.contains("kode QR pada tiket antrean"), "{text}");
     // Under the rounded weighted NRRs (adding up to 3,331) the exact sum, then the index.
     assert!(words.contains("Jumlah NRR tertimbang 3,3300"), "{text}");
     for never in ["Ruang tunggu panas", "alert(1)", "Antrean rapi", "cepat\""] {

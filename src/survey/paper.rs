@@ -86,7 +86,7 @@ pub fn compose(
         "Survei dilaksanakan menurut Peraturan Menteri PANRB Nomor 14 Tahun 2017 tentang \
          Pedoman Penyusunan Survei Kepuasan Masyarakat Unit Penyelenggara Pelayanan Publik. \
          Setiap pengguna layanan yang selesai dilayani dapat mengisi kuesioner satu kali untuk \
-         kunjungannya, melalui kode QR pada tiket antrian atau tablet survei di pintu keluar, \
+         kunjungannya, melalui kode QR pada tiket antrean atau tablet survei di pintu keluar, \
          tanpa nama. Kuesioner memuat {k} unsur pelayanan dengan empat pilihan jawaban \
          bernilai 1 sampai 4. Jumlah responden {} dari {} kunjungan yang dilayani; sampel \
          minimal menurut tabel Krejcie dan Morgan {} responden ({reached}).",

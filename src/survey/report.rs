@@ -589,11 +589,16 @@ impl SurveyReport {
             .map_or_else(|| "—".to_string(), |b| format!("{} ({})", b.grade, b.label))
     }
 
-    /// The weight as the tables print it.
+    /// The weight as the tables print it: `0,111` (nine elements, the regulation's cut),
+    /// `1/9` (exact); a questionnaire of one element weighs `1,000` or `1`.
     pub fn weight_text(&self) -> String {
         let k = self.overall.elements.len().max(1);
         match self.weighting {
-            Weighting::Regulation => format!("0,{:03}", 1000 / k),
+            Weighting::Regulation => {
+                let w = 1000 / k;
+                format!("{},{:03}", w / 1000, w % 1000)
+            }
+            Weighting::Exact if k == 1 => "1".to_string(),
             Weighting::Exact => format!("1/{k}"),
         }
     }

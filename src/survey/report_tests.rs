@@ -416,3 +416,17 @@ fn services_and_counters_with_few_respondents_show_no_index() {
     assert_eq!(counters.rows[0][3].display(), "86,03");
     assert_eq!(counters.rows[1][3].display(), "—");
 }
+
+#[test]
+fn the_weight_is_printed_for_any_number_of_elements() {
+    let weight = |k: usize, w: Weighting| {
+        let mut q = questionnaire(w);
+        q.elements.truncate(k);
+        SurveyReport::build(day(1), day(30), &four(), &q, &[]).weight_text()
+    };
+    assert_eq!(weight(9, Weighting::Regulation), "0,111");
+    assert_eq!(weight(7, Weighting::Regulation), "0,142");
+    assert_eq!(weight(1, Weighting::Regulation), "1,000");
+    assert_eq!(weight(9, Weighting::Exact), "1/9");
+    assert_eq!(weight(1, Weighting::Exact), "1");
+}

@@ -275,7 +275,7 @@ pub async fn submit(
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 SurveyBlock {
-                    error: "Penilaian belum tersimpan karena gangguan sistem. Silakan kirim lagi sebentar lagi."
+                    error: "Penilaian belum tersimpan karena gangguan sistem. Silakan coba kirim kembali beberapa saat lagi."
                         .to_string(),
                     ..SurveyBlock::form(&app, key, &kept, String::new())
                 },
