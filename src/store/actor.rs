@@ -818,7 +818,8 @@ impl StoreHandle {
         .map(|_| ())
     }
 
-    /// The responses of the visits on `from..=to` (office-local service days).
+    /// The responses of the visits in the months `from..=to` touches (a response keeps only
+    /// its visit's month, so a range starting mid-month holds that whole month).
     pub async fn survey_responses(
         &self,
         from: chrono::NaiveDate,
