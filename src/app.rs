@@ -169,6 +169,11 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
             crate::web::SURVEY_POSTS_PER_MINUTE,
             crate::web::SURVEY_POSTS_PER_MINUTE,
         )),
+        display_ikm: Arc::default(),
+        tablet_limit: Arc::new(RateLimiter::with_burst(
+            crate::web::SURVEY_TABLET_REFUSALS_PER_MINUTE,
+            crate::web::SURVEY_TABLET_REFUSALS_PER_MINUTE,
+        )),
         login_throttle: Arc::new(std::sync::Mutex::new(Throttle::default())),
         login_slots: Arc::new(tokio::sync::Semaphore::new(2)),
         flashes: Arc::default(),
@@ -371,7 +376,8 @@ const PURGE_AT: u16 = 2 * 60;
 
 /// The retention rule once a day, after 02.00 office time (or at start when later): the
 /// identity and attachment files of complaints closed more than `complaints.retention_days`
-/// ago are deleted, audited as `system`. Re-checks every ten minutes, like the backup.
+/// ago are deleted, and the survey's suggestions older than `survey.suggestion_days` are
+/// emptied, audited as `system`. Re-checks every ten minutes, like the backup.
 async fn nightly_purge(state: AppState) {
     use chrono::{Duration, Timelike};
     let mut closing = state.closing.subscribe();
@@ -394,6 +400,15 @@ async fn nightly_purge(state: AppState) {
                 ),
                 Ok(_) => {}
                 Err(e) => warn!(error = %e, "nightly complaint purge failed"),
+            }
+            // The survey's suggestions, under the same rule: free text may hold personal data.
+            match state.store.survey_purge_suggestions().await {
+                Ok(0) => {}
+                Ok(n) => info!(
+                    suggestions = n,
+                    "survey suggestions emptied under the retention rule"
+                ),
+                Err(e) => warn!(error = %e, "nightly survey suggestion purge failed"),
             }
         }
         let wait = Duration::minutes(10).to_std().unwrap_or_default();

@@ -321,15 +321,33 @@ async fn every_page_in_every_state_has_no_axe_violations() {
     b.click("button[name=aksi][value=lewati]").await;
     shows(&b, ".where", "Pertanyaan 1 dari 9").await;
     report.check(&b, "/survei element").await;
-    for n in 1..=9 {
+    // Varied answers and a suggestion: the survey report's chart and tables below.
+    for (n, score) in (1..=9).zip([4, 3, 2, 4, 3, 4, 4, 3, 2]) {
         shows(&b, ".where", &format!("Pertanyaan {n} dari 9")).await;
-        b.click("button[name=jawab][value=\"4\"]").await;
+        b.click(&format!("button[name=jawab][value=\"{score}\"]"))
+            .await;
     }
     shows(&b, "main", "Saran untuk kami").await;
+    b.fill("#saran", "Mohon tambah kursi di ruang tunggu.")
+        .await;
     report.check(&b, "/survei suggestion").await;
     b.click("button[name=aksi][value=kirim]").await;
     shows(&b, "main", "Terima kasih!").await;
     report.check(&b, "/survei thanks").await;
+    // A device that is not one of the survey tablets (an office that lists none): refused.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut phone_only = common::test_config();
+    phone_only.survey.tablets.clear();
+    let other = TestApp::spawn_in(
+        tmp.path(),
+        std::sync::Arc::new(loket::clock::FakeClock::new(common::monday_morning())),
+        phone_only,
+    )
+    .await;
+    b.goto(&other.url("/survei")).await;
+    shows(&b, "main", "bukan tablet survei").await;
+    report.check(&b, "/survei not a tablet").await;
+    other.stop().await;
     b.resize(390, 844).await;
     b.goto(&app.url(&format!("/t/1?k={k}"))).await;
     shows(&b, "#survey", "sudah diisi").await;
@@ -352,7 +370,8 @@ async fn every_page_in_every_state_has_no_axe_violations() {
     shows(&b, "main", "salah").await;
     report.check(&b, "login refused").await;
 
-    // Ticket 1's answer at the tablet above gives the survey report its chart and tables.
+    // The survey report has the tablet's response above (ticket 1) for its chart, tables
+    // and suggestion.
 
     // The administrator who also works a counter.
     b.login(&app.base, "kepala", TEST_PASSWORD).await;
@@ -496,7 +515,7 @@ async fn every_page_in_every_state_has_no_axe_violations() {
         elapsed.as_secs_f64()
     );
     // Every page and state listed in docs/accessibility.md: none skipped on the way.
-    assert_eq!(report.pages.len(), 58, "{:?}", report.pages);
+    assert_eq!(report.pages.len(), 59, "{:?}", report.pages);
     assert!(
         report.found.is_empty(),
         "{} accessibility violations:\n{}",

@@ -442,4 +442,16 @@ fn check_config_reads_the_survey_questionnaire_beside_the_configuration() {
     let o = loket(&["check-config", path.to_str().expect("utf-8")]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("survey.answer_days"), "{}", text(&o));
+
+    // A survey tablet that is not an address: refused with its field path.
+    let tablets = loket::config::EMBEDDED_DEFAULT.replace(
+        "tablets = [\"127.0.0.1\", \"::1\"]",
+        "tablets = [\"tablet-pintu-keluar\"]",
+    );
+    assert_ne!(tablets, loket::config::EMBEDDED_DEFAULT);
+    std::fs::write(&path, tablets).expect("write");
+    let o = loket(&["check-config", path.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("survey.tablets[0]"), "{}", text(&o));
+    assert!(text(&o).contains("tablet-pintu-keluar"), "{}", text(&o));
 }

@@ -294,6 +294,11 @@ async fn the_document_lists_exactly_the_route_table() {
                 assert!(security.is_null(), "{} {}", spec.method, spec.path);
                 assert!(desc.ends_with("Access: public."), "{desc}");
             }
+            Access::SurveyTablet => {
+                assert!(security.is_null(), "{} {}", spec.method, spec.path);
+                assert!(desc.contains("[survey] tablets"), "{desc}");
+                assert!(op["responses"]["403"].is_object());
+            }
             Access::Staff | Access::Roles(_) => {
                 let req = &security[0];
                 assert!(

@@ -551,7 +551,7 @@ async fn report_pages_at_1366x768() {
 /// The satisfaction survey as citizens meet it: on a phone (375×667) after a finished
 /// ticket, from the top, mid-way, the suggestion, a form sent back incomplete and the
 /// thanks; and the exit tablet (1280×800): start, a refused number, the profile, an element,
-/// the suggestion and the thanks.
+/// the suggestion, the thanks, and the page any other device gets.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "writes screenshots for review"]
 async fn survey_pages() {
@@ -636,6 +636,26 @@ async fn survey_pages() {
     b.click("button[name=aksi][value=kirim]").await;
     b.wait_text("main", "Terima kasih!").await;
     save("survey-tablet-thanks", b.screenshot().await).expect("png");
+    app.stop().await;
+
+    // Any device that is not a survey tablet (here: an office that lists none).
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut phone_only = common::test_config();
+    phone_only.survey.tablets.clear();
+    let app = TestApp::spawn_in(
+        tmp.path(),
+        std::sync::Arc::new(loket::clock::FakeClock::new(common::monday_morning())),
+        phone_only,
+    )
+    .await;
+    b.goto(&app.url("/survei")).await;
+    b.wait_text("main", "bukan tablet survei").await;
+    save("survey-tablet-not-a-tablet", b.screenshot().await).expect("png");
+    // Most who meet it hold a phone.
+    b.resize(375, 667).await;
+    b.goto(&app.url("/survei")).await;
+    b.wait_text("main", "bukan tablet survei").await;
+    save("survey-not-a-tablet-phone", b.screenshot().await).expect("png");
     b.quit().await;
     app.stop().await;
 }

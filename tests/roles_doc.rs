@@ -11,6 +11,7 @@ const END: &str = "<!-- routes:end -->";
 fn who(access: Access) -> String {
     match access {
         Access::Public => "public".to_string(),
+        Access::SurveyTablet => "the survey tablets (`[survey] tablets`)".to_string(),
         Access::Staff => "any staff".to_string(),
         Access::Roles(roles) => roles
             .iter()

@@ -148,6 +148,14 @@ async fn a_served_ticket_answers_once_from_its_own_qr_code() {
     }
     assert!(html.contains("jangan menulis nama, NIK, atau nomor telepon"));
     assert!(
+        html.contains("Bagaimana pelayanan yang Anda terima?"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("antrian"),
+        "antrean, as the dictionary has it"
+    );
+    assert!(
         !html.contains("data-refresh"),
         "a finished page does not refresh"
     );
@@ -170,8 +178,23 @@ async fn a_served_ticket_answers_once_from_its_own_qr_code() {
     short.retain(|(k, _)| k != "u.biaya");
     let (s, html) = post(&client, &app, &format!("/t/{id}"), &short).await;
     assert_eq!(s, 422, "{html}");
-    assert!(html.contains("Biaya/Tarif"), "names what is missing");
-    assert!(html.contains("value=\"30-39 tahun\"") || html.contains("30-39 tahun</option>"));
+    // The message names the question left out, which is outlined and marked; the answers
+    // given are kept.
+    assert!(
+        html.contains("Pertanyaan &#34;Biaya/Tarif&#34; belum dijawab."),
+        "{html}"
+    );
+    assert!(html.contains("<a href=\"#q4\">Ke pertanyaan 4"), "{html}");
+    assert!(
+        html.contains("<fieldset class=\"q missing\" id=\"q4\">"),
+        "{html}"
+    );
+    assert_eq!(html.matches("class=\"q missing\"").count(), 1, "{html}");
+    assert!(
+        html.contains("<option selected>30-39 tahun</option>"),
+        "{html}"
+    );
+    assert!(html.contains("Ruang tunggu panas.</textarea>"), "{html}");
     let five = with(scores(5), &[("k", &k)]);
     assert_eq!(post(&client, &app, &format!("/t/{id}"), &five).await.0, 422);
     let keyless: Vec<_> = body.iter().filter(|(n, _)| n != "k").cloned().collect();
@@ -260,35 +283,78 @@ async fn tickets_not_served_or_answered_too_late_are_refused() {
     app.stop().await;
 }
 
+/// Phones behind the guest Wi-Fi share one address: refused posts (wrong or no key, no such
+/// ticket) are limited per address, but a post with the ticket's own key always goes
+/// through, so junk from one phone cannot lock the real citizens out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_address_is_limited_while_another_still_answers() {
+async fn junk_from_an_address_is_limited_but_a_right_key_still_answers() {
     let app = TestApp::spawn().await;
     let a = served(&app, "A").await;
     let b = served(&app, "A").await;
     let noisy = from("127.0.0.2");
     let quiet = from("127.0.0.3");
-    // Ten guesses from one address (wrong keys: refused, but they count) ...
+    // Ten guesses from one address: refused, each charged ...
     let guess = with(scores(4), &[("k", "0123456789abcdef")]);
     for i in 0..loket::web::SURVEY_POSTS_PER_MINUTE {
         let (s, _) = post(&noisy, &app, &format!("/t/{a}"), &guess).await;
         assert_eq!(s, 403, "guess {i}");
     }
-    // ... and the eleventh is held off, even with the right key, and on the tablet too.
+    // ... and then every refusal is held off: a wrong key, no key, no such ticket.
+    let (s, html) = post(&noisy, &app, &format!("/t/{a}"), &guess).await;
+    assert_eq!(s, 429, "{html}");
+    assert!(html.contains("Terlalu banyak pengiriman yang ditolak dari perangkat ini"));
+    let keyless = scores(4);
+    assert_eq!(
+        post(&noisy, &app, &format!("/t/{a}"), &keyless).await.0,
+        429
+    );
+    assert_eq!(post(&noisy, &app, "/t/99", &guess).await.0, 429);
+    // A citizen on the same address with the ticket's key answers all the same.
     let right = with(scores(4), &[("k", &key(&app, a))]);
     let (s, html) = post(&noisy, &app, &format!("/t/{a}"), &right).await;
-    assert_eq!(s, 429, "{html}");
-    assert!(html.contains("Terlalu banyak pengiriman dari perangkat ini"));
-    let lookup = with(Vec::new(), &[("aksi", "cari"), ("nomor", "A1")]);
-    let (s, html) = post(&noisy, &app, "/survei", &lookup).await;
-    assert_eq!(s, 429, "{html}");
-    assert!(html.contains("Terlalu banyak percobaan"));
-    // Another address is not affected.
-    let other = with(scores(4), &[("k", &key(&app, b))]);
-    assert_eq!(post(&quiet, &app, &format!("/t/{b}"), &other).await.0, 200);
-    // The app's clock refills the bucket: six seconds later one more is allowed.
+    assert_eq!(s, 200, "{html}");
+    assert_eq!(survey_state(&html), Some("thanks"));
+    // Another address is not affected: its guess is refused as a guess.
+    assert_eq!(post(&quiet, &app, &format!("/t/{b}"), &guess).await.0, 403);
+    // The app's clock refills the bucket: six seconds later one more refusal is a refusal.
     app.clock.advance(chrono::Duration::seconds(6));
-    assert_eq!(post(&noisy, &app, &format!("/t/{a}"), &right).await.0, 200);
-    assert_eq!(responses(&app).await.len(), 2);
+    assert_eq!(post(&noisy, &app, &format!("/t/{b}"), &guess).await.0, 403);
+    assert_eq!(post(&noisy, &app, &format!("/t/{b}"), &guess).await.0, 429);
+    assert_eq!(responses(&app).await.len(), 1);
+    app.stop().await;
+}
+
+/// The survey tablet has its own, larger allowance for refusals (numbers not found, forged
+/// steps); a number found is never held off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tablet_s_refusals_have_their_own_larger_allowance() {
+    let app = TestApp::spawn().await;
+    served(&app, "A").await;
+    let tablet = from("127.0.0.1");
+    let look = |n: &str| with(Vec::new(), &[("aksi", "cari"), ("nomor", n)]);
+    let limit = loket::web::SURVEY_TABLET_REFUSALS_PER_MINUTE;
+    assert!(limit > loket::web::SURVEY_POSTS_PER_MINUTE);
+    for i in 0..limit {
+        let (s, _) = post(&tablet, &app, "/survei", &look("A9")).await;
+        assert_eq!(s, 404, "look-up {i}");
+    }
+    let (s, html) = post(&tablet, &app, "/survei", &look("A9")).await;
+    assert_eq!(s, 429, "{html}");
+    assert!(html.contains("Terlalu banyak permintaan yang ditolak di tablet ini"));
+    let forged = with(
+        scores(4),
+        &[
+            ("tiket", "1"),
+            ("kt", "0123456789abcdef"),
+            ("layar", "saran"),
+            ("aksi", "kirim"),
+        ],
+    );
+    assert_eq!(post(&tablet, &app, "/survei", &forged).await.0, 429);
+    // The citizen with a real number goes on.
+    let (s, html) = post(&tablet, &app, "/survei", &look("A1")).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("value=\"profil\""));
     app.stop().await;
 }
 
@@ -304,6 +370,15 @@ async fn the_tablet_finds_today_s_number_and_stores_at_the_end_only() {
     for p in ["value=\"A\"", "value=\"B\"", "value=\"C\"", "value=\"D\""] {
         assert!(html.contains(p), "keypad prefix {p}");
     }
+    assert!(
+        html.contains("Bagaimana pelayanan yang Anda terima?"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"kosong\" class=\"key erase\">Hapus semua"),
+        "{html}"
+    );
+    assert!(!html.contains("antrian"), "{html}");
     // The keypad works without a script: each press posts and the number grows.
     let (_, html) = post(
         &client,
@@ -414,6 +489,160 @@ async fn the_tablet_finds_today_s_number_and_stores_at_the_end_only() {
     app.stop().await;
 }
 
+/// A ticket that was never served says why, in its own words, on the phone and at the
+/// tablet: a no-show was called and not present, a cancelled one was cancelled (not "not
+/// served yet", which they may never be). The tablet finds today's numbers only; a phone that
+/// answered first leaves the tablet nothing to answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_shows_cancelled_and_other_days_are_refused_in_their_own_words() {
+    let app = TestApp::spawn().await;
+    let phone = from("127.0.0.2");
+    let tablet = from("127.0.0.1");
+    let look = |n: &str| with(Vec::new(), &[("aksi", "cari"), ("nomor", n)]);
+    let answered = served(&app, "A").await; // A-001
+    let no_show = app.issue("A", false).await["id"].as_u64().expect("id"); // A-002
+    assert!(app.call_next(1).await.is_some());
+    let (s, body) = app.op(1, "no-show", None).await;
+    assert_eq!(s, 200, "{body}");
+    let monday = served(&app, "A").await; // A-003
+    let cancelled = app.issue("B", false).await["id"].as_u64().expect("id"); // B-001
+    app.state()
+        .store
+        .void(cancelled, loket::audit::Who::new("loket-op", "127.0.0.1"))
+        .await
+        .expect("void");
+
+    for (id, number, says) in [
+        (
+            no_show,
+            "A2",
+            "tidak hadir saat dipanggil: belum ada pelayanan yang dapat dinilai",
+        ),
+        (
+            cancelled,
+            "B1",
+            "dibatalkan: tidak ada pelayanan yang dapat dinilai",
+        ),
+    ] {
+        let body = with(scores(4), &[("k", &key(&app, id))]);
+        let (s, html) = post(&phone, &app, &format!("/t/{id}"), &body).await;
+        assert_eq!(s, 409, "{html}");
+        assert!(html.contains(says), "{number}: {html}");
+        assert!(!html.contains("setelah pelayanan"), "{number}: {html}");
+        let (s, html) = post(&tablet, &app, "/survei", &look(number)).await;
+        assert_eq!(s, 409, "{html}");
+        assert!(html.contains(&format!("Nomor {number} ")), "{html}");
+        assert!(html.contains(says), "{number}: {html}");
+        assert!(!html.contains("belum selesai dilayani"), "{number}: {html}");
+    }
+
+    // The phone first, then the tablet: the number reads as answered there.
+    let body = with(scores(4), &[("k", &key(&app, answered))]);
+    assert_eq!(
+        post(&phone, &app, &format!("/t/{answered}"), &body).await.0,
+        200
+    );
+    let (s, html) = post(&tablet, &app, "/survei", &look("A1")).await;
+    assert_eq!(s, 409, "{html}");
+    assert!(html.contains("Survei untuk nomor A1 sudah diisi"), "{html}");
+
+    // Tuesday: Monday's A-003 may still answer by phone, but the tablet looks among
+    // Tuesday's numbers only, and there is no A-003 yet.
+    app.walk_clock_to(wib(2026, 12, 1, 9, 0)).await;
+    let (s, html) = post(&tablet, &app, "/survei", &look("A3")).await;
+    assert_eq!(s, 404, "{html}");
+    assert!(html.contains("Nomor A3 tidak ditemukan hari ini"), "{html}");
+    let (_, html) = page(&app, &format!("/t/{monday}?k={}", key(&app, monday))).await;
+    assert_eq!(survey_state(&html), Some("form"));
+    assert_eq!(responses(&app).await.len(), 1);
+    app.stop().await;
+}
+
+/// `/survei` answers for any of today's finished tickets by its number alone (numbers are
+/// sequential and on the lobby display): only the listed tablets may use it. Every other
+/// device is sent to the QR code on its own ticket, and can store nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_office_s_survey_tablets_answer_at_survei() {
+    let app = TestApp::spawn().await;
+    let id = served(&app, "A").await;
+    let tablet = from("127.0.0.1");
+    let phone = from("127.0.0.2");
+    let look = with(Vec::new(), &[("aksi", "cari"), ("nomor", "A1")]);
+
+    // Another device on the LAN: refused, in Indonesian first, pointing to the QR code.
+    let r = phone.get(app.url("/survei")).send().await.expect("request");
+    assert_eq!(r.status().as_u16(), 403);
+    let html = r.text().await.expect("body");
+    assert!(
+        html.contains("Perangkat ini bukan tablet survei kantor"),
+        "{html}"
+    );
+    assert!(
+        html.contains("pindai kode QR pada tiket antrean Anda"),
+        "{html}"
+    );
+    assert!(!html.contains("id=\"keypad\""), "no keypad: {html}");
+    let (s, html) = post(&phone, &app, "/survei", &look).await;
+    assert_eq!(s, 403, "{html}");
+    assert!(
+        !html.contains("value=\"profil\""),
+        "no ticket found: {html}"
+    );
+
+    // The box's own screen is the default tablet: it finds the number. Its carried ticket,
+    // posted from the other device, is refused there all the same.
+    let (s, html) = post(&tablet, &app, "/survei", &look).await;
+    assert_eq!(s, 200, "{html}");
+    let kt = html
+        .split("name=\"kt\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("tablet key")
+        .to_string();
+    let last = with(
+        scores(4),
+        &[
+            ("tiket", &id.to_string()),
+            ("kt", &kt),
+            ("nomor", "A-001"),
+            ("layar", "saran"),
+            ("aksi", "kirim"),
+        ],
+    );
+    assert_eq!(post(&phone, &app, "/survei", &last).await.0, 403);
+    assert!(responses(&app).await.is_empty(), "nothing stored");
+    // The citizen's own QR code still works from that device.
+    let own = with(scores(4), &[("k", &key(&app, id))]);
+    assert_eq!(post(&phone, &app, &format!("/t/{id}"), &own).await.0, 200);
+    assert_eq!(
+        post(&tablet, &app, "/survei", &last).await.0,
+        409,
+        "answered"
+    );
+    app.stop().await;
+
+    // A tablet of its own: it is let in, and loopback, not listed, is refused.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut config = test_config();
+    config.survey.tablets = vec!["127.0.0.5".parse().expect("ip")];
+    let app = TestApp::spawn_in(
+        tmp.path(),
+        Arc::new(FakeClock::new(monday_morning())),
+        config,
+    )
+    .await;
+    let r = from("127.0.0.5")
+        .get(app.url("/survei"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.expect("body").contains("id=\"keypad\""));
+    let (s, _) = page(&app, "/survei").await;
+    assert_eq!(s, 403, "loopback is a tablet only when listed");
+    app.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_survey_says_so_and_takes_nothing() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -496,18 +725,251 @@ async fn responses_survive_a_restart_and_hold_no_ticket() {
             [
                 "channel",
                 "counter",
-                "day",
+                "month",
                 "profile",
                 "scores",
                 "service",
                 "suggestion"
             ]
         );
+        // The visit's month, not its day (Monday 30 November), in the value and the key.
+        assert_eq!(json["month"], "2026-11-01");
+        assert_eq!(k.value().0, day_key(2026, 11, 1));
         let text = String::from_utf8_lossy(v.value()).to_string();
         assert!(!text.contains("A-00"), "no ticket number: {text}");
         rows += 1;
     }
     assert_eq!(rows, 2);
+}
+
+/// The store's key for a response's month: days from the common era's start.
+fn day_key(y: i32, m: u32, d: u32) -> i32 {
+    use chrono::Datelike;
+    chrono::NaiveDate::from_ymd_opt(y, m, d)
+        .expect("date")
+        .num_days_from_ce()
+}
+
+/// The ticket ids in `survey_answered`, read from the file of a stopped daemon.
+fn answered_rows(dir: &std::path::Path) -> Vec<u64> {
+    let db = redb::Database::open(dir.join(loket::app::DB_FILE)).expect("open");
+    let txn = redb::ReadableDatabase::begin_read(&db).expect("read");
+    let table: redb::TableDefinition<u64, ()> = redb::TableDefinition::new("survey_answered");
+    let t = txn.open_table(table).expect("table");
+    redb::ReadableTable::iter(&t)
+        .expect("iter")
+        .map(|r| r.expect("row").0.value())
+        .collect()
+}
+
+/// Which tickets answered is kept only while they may still answer: with `answer_days` = 2,
+/// the mark of a Monday ticket goes when Thursday's service day starts. The ticket then reads
+/// as expired (not open again), also after `answer_days` is raised; the marks of tickets that
+/// may still answer stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answered_marks_are_deleted_once_the_tickets_can_no_longer_answer() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let mut app = TestApp::spawn_in(tmp.path(), clock.clone(), test_config()).await;
+    let client = from("127.0.0.1");
+    let monday = served(&app, "A").await;
+    let k = key(&app, monday);
+    let body = with(scores(3), &[("k", &k)]);
+    assert_eq!(
+        post(&client, &app, &format!("/t/{monday}"), &body).await.0,
+        200
+    );
+
+    // Wednesday, two days after: still answered, refused as such.
+    app.walk_clock_to(wib(2026, 12, 2, 9, 0)).await;
+    let (_, html) = page(&app, &format!("/t/{monday}?k={k}")).await;
+    assert_eq!(survey_state(&html), Some("answered"));
+    // Monday's session has ended meanwhile: Wednesday's operator logs in.
+    app.operator = app
+        .staff("loket-rabu", &[loket::auth::Role::Operator])
+        .await;
+    let wednesday = served(&app, "B").await;
+    let body_w = with(scores(4), &[("k", &key(&app, wednesday))]);
+    assert_eq!(
+        post(&client, &app, &format!("/t/{wednesday}"), &body_w)
+            .await
+            .0,
+        200
+    );
+    app.stop().await;
+    let mut marks = answered_rows(tmp.path());
+    marks.sort_unstable();
+    assert_eq!(marks, [monday, wednesday], "both may still answer");
+
+    // Thursday's day begins: Monday's mark goes; the ticket reads as expired, not open.
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), test_config()).await;
+    app.walk_clock_to(wib(2026, 12, 3, 9, 0)).await;
+    app.health().await;
+    let (_, html) = page(&app, &format!("/t/{monday}?k={k}")).await;
+    assert_eq!(survey_state(&html), Some("expired"), "{html}");
+    let again = with(scores(1), &[("k", &k)]);
+    assert_eq!(
+        post(&client, &app, &format!("/t/{monday}"), &again).await.0,
+        410
+    );
+    app.stop().await;
+    assert_eq!(answered_rows(tmp.path()), [wednesday]);
+
+    // A longer `answer_days` later reopens nothing whose mark is gone; the responses stay.
+    let mut longer = test_config();
+    longer.survey.answer_days = 30;
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), longer).await;
+    let (_, html) = page(&app, &format!("/t/{monday}?k={k}")).await;
+    assert_eq!(survey_state(&html), Some("expired"), "{html}");
+    assert_eq!(
+        post(&client, &app, &format!("/t/{monday}"), &again).await.0,
+        410
+    );
+    assert_eq!(
+        post(&client, &app, &format!("/t/{wednesday}"), &body_w)
+            .await
+            .0,
+        409,
+        "still answered"
+    );
+    assert_eq!(responses(&app).await.len(), 2);
+    app.stop().await;
+}
+
+/// A suggestion is free text and may hold personal data: its text is kept
+/// `[survey] suggestion_days` after its month ends, then the nightly retention purge (the one
+/// that purges complaint identities) empties it, audited; the scores stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggestions_are_emptied_once_their_retention_runs_out() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let mut config = test_config();
+    config.survey.suggestion_days = 30;
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), config.clone()).await;
+    let id = served(&app, "A").await;
+    let body = with(
+        scores(3),
+        &[
+            ("k", &key(&app, id)),
+            ("saran", "Hubungi saya di 0812 3456 7890."),
+        ],
+    );
+    assert_eq!(
+        post(&from("127.0.0.1"), &app, &format!("/t/{id}"), &body)
+            .await
+            .0,
+        200
+    );
+    // 30 December: November ended 29 days ago; kept.
+    app.walk_clock_to(wib(2026, 12, 30, 10, 0)).await;
+    let store = app.state().store;
+    assert_eq!(store.survey_purge_suggestions().await.expect("purge"), 0);
+    assert_eq!(
+        responses(&app).await[0].suggestion,
+        "Hubungi saya di 0812 3456 7890."
+    );
+    app.stop().await;
+
+    // 31 December, the daemon started after 02.00: its nightly purge empties it.
+    clock.set(wib(2026, 12, 31, 10, 0));
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), config).await;
+    let mut emptied = false;
+    for _ in 0..200 {
+        if responses(&app).await[0].suggestion.is_empty() {
+            emptied = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(emptied, "the nightly purge emptied the suggestion");
+    let stored = responses(&app).await;
+    assert_eq!(stored.len(), 1, "the response stays");
+    assert!(stored[0].scores.values().all(|s| *s == 3));
+    let audit = app.state().store.audit_entries().await.expect("audit");
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "survey_suggestions_purged" && e.actor == "system"),
+        "audited"
+    );
+    assert_eq!(
+        app.state()
+            .store
+            .survey_purge_suggestions()
+            .await
+            .expect("purge"),
+        0,
+        "once"
+    );
+    app.stop().await;
+}
+
+/// Responses stored with their visit's day (before only the month was kept) are rewritten
+/// to the month, key and value, when the daemon starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_stored_with_a_day_are_rewritten_to_the_month() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), test_config()).await;
+    app.stop().await;
+    let old = serde_json::json!({
+        "day": "2026-11-27",
+        "service": "A",
+        "counter": 1,
+        "channel": "tablet",
+        "profile": {},
+        "scores": Questionnaire::embedded().expect("q").elements.iter()
+            .map(|e| (e.id.clone(), 4)).collect::<std::collections::BTreeMap<_, _>>(),
+        "suggestion": "Ruang tunggu panas."
+    });
+    {
+        let db = redb::Database::open(tmp.path().join(loket::app::DB_FILE)).expect("open");
+        let txn = db.begin_write().expect("write");
+        {
+            let table: redb::TableDefinition<(i32, u64), &[u8]> =
+                redb::TableDefinition::new("survey_responses");
+            let mut t = txn.open_table(table).expect("table");
+            let bytes = serde_json::to_vec(&old).expect("json");
+            t.insert((day_key(2026, 11, 27), 42), bytes.as_slice())
+                .expect("insert");
+            // As a file from before: no mark that its responses hold months.
+            let meta: redb::TableDefinition<&str, u64> = redb::TableDefinition::new("meta");
+            txn.open_table(meta)
+                .expect("meta")
+                .remove("survey_months")
+                .expect("remove");
+        }
+        txn.commit().expect("commit");
+    }
+    let app = TestApp::spawn_in(tmp.path(), clock, test_config()).await;
+    let stored = responses(&app).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        stored[0].month,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date")
+    );
+    assert_eq!(stored[0].suggestion, "Ruang tunggu panas.");
+    app.stop().await;
+    let db = redb::Database::open(tmp.path().join(loket::app::DB_FILE)).expect("open");
+    let txn = redb::ReadableDatabase::begin_read(&db).expect("read");
+    let table: redb::TableDefinition<(i32, u64), &[u8]> =
+        redb::TableDefinition::new("survey_responses");
+    let t = txn.open_table(table).expect("table");
+    let rows: Vec<(i32, String)> = redb::ReadableTable::iter(&t)
+        .expect("iter")
+        .map(|r| {
+            let (k, v) = r.expect("row");
+            (k.value().0, String::from_utf8_lossy(v.value()).to_string())
+        })
+        .collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].0, day_key(2026, 11, 1));
+    assert!(!rows[0].1.contains("27"), "the day is gone: {}", rows[0].1);
+    assert!(
+        rows[0].1.contains("\"month\":\"2026-11-01\""),
+        "{}",
+        rows[0].1
+    );
 }
 
 /// The printed ticket's QR code is the survey's way in: its payload opens the form.

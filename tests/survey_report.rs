@@ -161,9 +161,19 @@ fn pdf_text(bytes: &[u8], dir: &std::path::Path) -> String {
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
+/// The daemon with every service's and counter's figure shown: the hand-worked groups have
+/// one to three respondents (the shipped rule hides those under five; its own test below).
+async fn spawn_showing_every_group() -> (TestApp, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().expect("dir");
+    let clock = std::sync::Arc::new(loket::clock::FakeClock::new(wib(2026, 11, 30, 9, 0)));
+    let mut config = test_config();
+    config.survey.min_group_respondents = 1;
+    (TestApp::spawn_in(tmp.path(), clock, config).await, tmp)
+}
+
 #[tokio::test]
 async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
-    let app = TestApp::spawn().await;
+    let (app, _tmp) = spawn_showing_every_group().await;
     seed(&app).await;
     let head = app.staff("kepala", &[Role::KepalaDinas]).await;
 
@@ -206,6 +216,7 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
         "<td>Loket 2</td><td>KTP-el, Kartu Keluarga</td><td class=\"n\">3</td><td class=\"n\">86,03</td><td>B (Baik)</td>"
     ));
     assert!(html.contains("<td class=\"n\">74,93</td><td>C (Kurang Baik)</td>"));
+    assert!(!html.contains("id=\"few-respondents\""), "nothing hidden");
     // Profile counts; suggestions escaped, anonymous, newest first.
     let sex = &html[html
         .find("<caption>Jenis kelamin</caption>")
@@ -219,6 +230,14 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
         "{html}"
     );
     assert!(html.contains("tanpa nama"));
+    assert!(html.contains("Laporan antrean</a>"), "{html}");
+    assert!(!html.contains("antrian"), "{html}");
+    // A suggestion carries its month, not its day.
+    assert!(
+        html.contains("<span class=\"meta\">November 2026 · Kartu Keluarga</span>"),
+        "{html}"
+    );
+    assert!(!html.contains("30/11/2026"), "no day: {html}");
     // The same figures for the month; none in October.
     let (_, _, nov) = fetch(&app, &head, "/console/survei?periode=2026-11").await;
     assert!(
@@ -277,6 +296,11 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
     let suggestions = sheet(&xlsx, "Saran");
     assert_eq!(suggestions.len(), 3, "{suggestions:?}");
     assert!(suggestions.iter().any(|r| r[2] == MARKUP));
+    assert_eq!(suggestions[0][0], "Bulan");
+    assert!(
+        suggestions[1..].iter().all(|r| r[0] == "November 2026"),
+        "{suggestions:?}"
+    );
 
     // The PDF, as offices publish it.
     let (status, kind, pdf) =
@@ -299,6 +323,59 @@ async fn the_report_shows_the_hand_worked_index_in_the_page_and_every_file() {
     ] {
         assert!(text.contains(want), "{want} missing:\n{text}");
     }
+    // The suggestions' text is not published: free text may hold a name, a phone number or
+    // a NIK. (pdftotext keeps words; a line break may fall anywhere in a sentence.)
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("melalui konsol loket"), "{text}");
+    assert!(words.contains("kode QR pada tiket antrean"), "{text}");
+    // Under the rounded weighted NRRs (adding up to 3,331) the exact sum, then the index.
+    assert!(words.contains("Jumlah NRR tertimbang 3,3300"), "{text}");
+    for never in ["Ruang tunggu panas", "alert(1)", "Antrean rapi", "cepat\""] {
+        assert!(!words.contains(never), "{never} published:\n{text}");
+    }
+    app.stop().await;
+}
+
+/// With the shipped rule (five), the seeded services and counters (one to three
+/// respondents each) show their respondents but no index or grade, and the page, the
+/// workbook and the PDF say why; the office's index is shown as ever.
+#[tokio::test]
+async fn services_and_counters_under_five_respondents_show_no_index() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.state().config.survey.min_group_respondents, 5);
+    seed(&app).await;
+    let head = app.staff("kepala", &[Role::KepalaDinas]).await;
+    let (_, _, html) = fetch(&app, &head, "/console/survei").await;
+    let html = String::from_utf8(html).expect("utf-8");
+    assert!(html.contains("83,25 — B (Baik)"), "{html}");
+    assert!(
+        html.contains("<td>KTP-el</td><td class=\"n\">3</td><td class=\"n\">2</td><td class=\"n\">3</td><td class=\"n\">—</td><td>—</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td>Loket 2</td><td>KTP-el, Kartu Keluarga</td><td class=\"n\">3</td><td class=\"n\">—</td><td>—</td>"),
+        "{html}"
+    );
+    for hidden in ["88,80", "77,70", "86,03", "74,93"] {
+        assert!(!html.contains(hidden), "{hidden} shown: {html}");
+    }
+    assert!(html.contains("id=\"few-respondents\""), "{html}");
+    assert!(html.contains("paling sedikit 5"), "{html}");
+    let (_, _, xlsx) = fetch(&app, &head, "/console/survei?periode=2026-T4&format=xlsx").await;
+    let services = sheet(&xlsx, "Per layanan");
+    assert_eq!(services[1][0], "KTP-el");
+    assert_eq!(services[1][4], "", "{services:?}");
+    let summary = sheet(&xlsx, "Ringkasan");
+    assert!(summary.contains(&vec![
+        "IKM per layanan dan per loket".to_string(),
+        "bila responden paling sedikit 5".to_string()
+    ]));
+    let (_, _, pdf) = fetch(&app, &head, "/console/survei?periode=2026-T4&format=pdf").await;
+    let tmp = tempfile::tempdir().expect("dir");
+    let text = pdf_text(&pdf, tmp.path());
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("respondennya paling sedikit 5"), "{text}");
+    assert!(!words.contains("88,80"), "{text}");
     app.stop().await;
 }
 
@@ -348,17 +425,73 @@ async fn the_display_shows_the_index_only_when_the_office_turns_it_on() {
     assert!(!off.contains("Indeks Kepuasan"), "off by default");
     app.stop().await;
 
+    // On, with the shipped minimum of 30 respondents: four are too few to show.
     let mut on = test_config();
     on.survey.show_on_display = true;
+    assert_eq!(on.survey.display_min_respondents, 30);
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), on.clone()).await;
+    let few = page(&app).await;
+    assert!(!few.contains("Indeks Kepuasan"), "{few}");
+    app.stop().await;
+
+    on.survey.display_min_respondents = 4;
     let app = TestApp::spawn_in(tmp.path(), clock.clone(), on).await;
     let shown = page(&app).await;
     assert!(
         shown.contains("<span>Indeks Kepuasan Masyarakat</span><strong>83,25 · B (Baik)</strong>"),
         "{shown}"
     );
-    // 90 days on, the responses of 30 November have left the window: nothing is shown.
-    app.walk_clock_to(wib(2027, 2, 28, 9, 0)).await;
+    // This month and the two before.
+    assert!(shown.contains("sejak Sep 2026"), "{shown}");
+    assert!(shown.contains("since Sep 2026"), "{shown}");
+    // On the last day of January November is still in; on the first of February it has
+    // left the window (December to February): nothing is shown.
+    app.walk_clock_to(wib(2027, 1, 31, 9, 0)).await;
+    assert!(page(&app).await.contains("sejak Nov 2026"));
+    app.walk_clock_to(wib(2027, 2, 1, 9, 0)).await;
     let later = page(&app).await;
     assert!(!later.contains("Indeks Kepuasan"), "{later}");
+    app.stop().await;
+}
+
+/// `/display` is public and the index is read from three months of responses: it is computed
+/// at most every ten minutes (the app's clock), so a client looping on the page makes one
+/// read. A response sent meanwhile shows at the next computation, not before.
+#[tokio::test]
+async fn the_display_reuses_its_index_for_ten_minutes() {
+    let tmp = tempfile::tempdir().expect("dir");
+    let clock = std::sync::Arc::new(loket::clock::FakeClock::new(wib(2026, 11, 30, 9, 0)));
+    let mut on = test_config();
+    on.survey.show_on_display = true;
+    on.survey.display_min_respondents = 1;
+    let app = TestApp::spawn_in(tmp.path(), clock.clone(), on).await;
+    let first = visit(&app, 0, "B", 2).await;
+    let second = visit(&app, 5, "B", 2).await;
+    answer(&app, first, [4; 9], None, "").await;
+    let page = || async {
+        let r = app
+            .client
+            .get(app.url("/display"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status().as_u16(), 200);
+        r.text().await.expect("body")
+    };
+    let all_fours = "<strong>99,90 · A (Sangat Baik)</strong>";
+    assert!(page().await.contains(all_fours));
+    // All ones now: the index would fall to (4 + 1) / 2 = 2.5 → 62,44 D.
+    answer(&app, second, [1; 9], None, "").await;
+    for _ in 0..20 {
+        assert!(page().await.contains(all_fours), "the cached index");
+    }
+    app.clock.advance(chrono::Duration::minutes(9));
+    assert!(page().await.contains(all_fours), "nine minutes on");
+    app.clock.advance(chrono::Duration::minutes(1));
+    let fresh = page().await;
+    assert!(
+        fresh.contains("<strong>62,44 · D (Tidak Baik)</strong>"),
+        "{fresh}"
+    );
     app.stop().await;
 }

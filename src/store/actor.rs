@@ -818,7 +818,8 @@ impl StoreHandle {
         .map(|_| ())
     }
 
-    /// The responses of the visits on `from..=to` (office-local service days).
+    /// The responses of the visits in the months `from..=to` touches (a response keeps only
+    /// its visit's month, so a range starting mid-month holds that whole month).
     pub async fn survey_responses(
         &self,
         from: chrono::NaiveDate,
@@ -826,6 +827,15 @@ impl StoreHandle {
     ) -> Result<Vec<Response>, OpError> {
         match self.survey(SurveyOp::Responses { from, to }).await? {
             SurveyOut::Responses(r) => Ok(r),
+            _ => Err(StoreError::Stopped.into()),
+        }
+    }
+
+    /// Empties the suggestions older than `[survey] suggestion_days` (the nightly retention
+    /// purge); how many.
+    pub async fn survey_purge_suggestions(&self) -> Result<usize, OpError> {
+        match self.survey(SurveyOp::PurgeSuggestions).await? {
+            SurveyOut::Purged(n) => Ok(n),
             _ => Err(StoreError::Stopped.into()),
         }
     }
@@ -957,6 +967,26 @@ pub fn spawn(
         Ok(0) => {}
         Ok(days) => info!(days, "report figures of closed days written"),
         Err(e) => warn!(error = %e, "report figures of closed days not written"),
+    }
+    // The survey: responses from before only the month was kept, and the marks of tickets
+    // that expired while the daemon was stopped.
+    match super::survey::coarsen_to_months(&db) {
+        Ok(0) => {}
+        Ok(n) => info!(responses = n, "survey responses now keep the month only"),
+        Err(e) => warn!(error = %e, "survey responses not rewritten to their month"),
+    }
+    // By the last service day, not the clock: a clock far ahead must not expire anything
+    // (the day's start waits for it to be confirmed, `start_day`).
+    let last_day = state.service_day();
+    let forgotten = db.begin_write().map_err(StoreError::from).and_then(|txn| {
+        let n = super::survey::forget_answered(&txn, last_day, config.survey.answer_days)?;
+        txn.commit()?;
+        Ok(n)
+    });
+    match forgotten {
+        Ok(0) => {}
+        Ok(n) => info!(tickets = n, "survey marks of expired tickets deleted"),
+        Err(e) => warn!(error = %e, "expired survey marks not deleted"),
     }
     let audit_head = accounts::audit_head(&db)?;
     let complaint_index = complaints::load_index(&db, config.office.time_zone)?;
@@ -1634,6 +1664,13 @@ impl Actor {
                     let r = self.survey_submit(ticket, *answers, channel, now);
                     pending.push(Pending::Survey(reply, r));
                 }
+                Command::Survey {
+                    op: SurveyOp::PurgeSuggestions,
+                    reply,
+                } => {
+                    let r = self.survey_purge_suggestions(now);
+                    pending.push(Pending::Survey(reply, r));
+                }
                 Command::Shutdown => self.stopping = true,
                 read => pending.push(Pending::Read(read)),
             }
@@ -1795,6 +1832,16 @@ impl Actor {
                 let through = self.state.meta().day_first_id;
                 if let Err(e) = self.in_batch(|txn| reports::write_day(txn, &agg, through)) {
                     error!(error = %e, "the closed day's report figures not written; the batch is not committed");
+                    self.batch_failed = true;
+                }
+            }
+            // The tickets that can no longer answer the survey: their answered marks go.
+            let (today, days) = (self.state.service_day(), self.config.survey.answer_days);
+            match self.in_batch(|txn| super::survey::forget_answered(txn, today, days)) {
+                Ok(0) => {}
+                Ok(n) => info!(tickets = n, "survey marks of expired tickets deleted"),
+                Err(e) => {
+                    error!(error = %e, "expired survey marks not deleted; the batch is not committed");
                     self.batch_failed = true;
                 }
             }

@@ -87,12 +87,25 @@ pub struct Ikm {
     pub hundredths: u32,
     /// Index into the bands given.
     pub band: usize,
+    /// Σ (NRR × weight), exact, then rounded half up to ten-thousandths: 33300 is 3.3300.
+    /// The index is this sum × 25; the rounded weighted NRRs printed per element need not
+    /// add up to it, so the paper prints it as a row of its own.
+    pub weighted_sum: u32,
 }
 
 impl Ikm {
     /// `82,45`: as Indonesian reports write it.
     pub fn display_id(&self) -> String {
         format!("{},{:02}", self.hundredths / 100, self.hundredths % 100)
+    }
+
+    /// `3,3300`: the weighted sum, four decimals.
+    pub fn weighted_sum_id(&self) -> String {
+        format!(
+            "{},{:04}",
+            self.weighted_sum / 10_000,
+            self.weighted_sum % 10_000
+        )
     }
 }
 
@@ -119,18 +132,25 @@ pub fn ikm(tallies: &[Tally], weighting: Weighting, bands: &[Band]) -> Option<Ik
         let g = gcd(num, den);
         (num, den) = (num / g, den / g);
     }
-    // IKM × 100 = 25 × w × Σ NRR × 100.
-    let hundredths = match weighting {
+    // IKM × 100 = 25 × w × Σ NRR × 100; the weighted sum × 10000 = w × Σ NRR × 10000.
+    let (hundredths, weighted_sum) = match weighting {
         // w = ⌊1000 / k⌋ / 1000 (cut, as 1/9 is printed 0.111): 2500 × w / 1000 = 5w / 2.
         Weighting::Regulation => {
             let w = 1000 / k;
-            round_half_up(num.checked_mul(5 * w)?, den.checked_mul(2)?)
+            (
+                round_half_up(num.checked_mul(5 * w)?, den.checked_mul(2)?),
+                round_half_up(num.checked_mul(10 * w)?, den),
+            )
         }
-        Weighting::Exact => round_half_up(num.checked_mul(2500)?, den.checked_mul(k)?),
+        Weighting::Exact => (
+            round_half_up(num.checked_mul(2500)?, den.checked_mul(k)?),
+            round_half_up(num.checked_mul(10_000)?, den.checked_mul(k)?),
+        ),
     };
     Some(Ikm {
         hundredths,
         band: band_of(hundredths, bands),
+        weighted_sum,
     })
 }
 
@@ -143,17 +163,27 @@ pub fn band_of(hundredths: u32, bands: &[Band]) -> usize {
 }
 
 /// The sample an office should reach for `population` visits in the period: Krejcie &
-/// Morgan (1970), 95% confidence, 5% margin, P = 0.5 — the formula their table is made
-/// from, so a population between the table's rows gets its own figure.
+/// Morgan (1970), 95% confidence, 5% margin, P = 0.5. Up to 75,000 the formula their table is
+/// made from: it gives every row of the table, and a population between two rows its own
+/// figure. Above 75,000 the table has one row left, 1,000,000 → 384, while the formula
+/// creeps from 382 to 384 (383 at 100,000): an office reads the next row up, so 384 it is.
 pub fn krejcie_morgan(population: u64) -> u64 {
     if population == 0 {
         return 0;
+    }
+    if population > LAST_DENSE_ROW {
+        return LARGEST_SAMPLE;
     }
     let n = population as f64;
     let chi2 = 3.841;
     let s = chi2 * n * 0.25 / (0.0025 * (n - 1.0) + chi2 * 0.25);
     s.round() as u64
 }
+
+/// The table's row before its last (75,000 → 382), and the last row's sample (1,000,000 →
+/// 384, which every larger population takes too).
+const LAST_DENSE_ROW: u64 = 75_000;
+const LARGEST_SAMPLE: u64 = 384;
 
 fn round_half_up(num: u128, den: u128) -> u32 {
     u32::try_from((2 * num + den) / (2 * den)).unwrap_or(u32::MAX)
@@ -205,6 +235,11 @@ mod tests {
         assert_eq!(grade(&t, Weighting::Exact), (8333, "B".into()));
         let i = ikm(&t, Weighting::Regulation, &regulation_bands()).expect("index");
         assert_eq!(i.display_id(), "83,25");
+        // The weighted sum the index is 25 times: 30 × 0.111 = 3.33 exactly, though the
+        // elements' weighted NRRs rounded to three decimals add up to 3.331.
+        assert_eq!(i.weighted_sum_id(), "3,3300");
+        let exact = ikm(&t, Weighting::Exact, &regulation_bands()).expect("index");
+        assert_eq!(exact.weighted_sum_id(), "3,3333");
         // Element 5 alone: 4.00 × 25 = 100.00 (A); element 6: 2.75 × 25 = 68.75 (C).
         assert_eq!(t[4].converted(), Some(10_000));
         assert_eq!(t[5].converted(), Some(6875));
@@ -299,29 +334,110 @@ mod tests {
 
     #[test]
     fn the_sample_size_is_krejcie_and_morgan_s_table() {
+        // Every row of the published table (Krejcie & Morgan 1970, Table 1).
         let table = [
             (10, 10),
+            (15, 14),
+            (20, 19),
+            (25, 24),
+            (30, 28),
+            (35, 32),
+            (40, 36),
+            (45, 40),
             (50, 44),
+            (55, 48),
+            (60, 52),
+            (65, 56),
+            (70, 59),
+            (75, 63),
+            (80, 66),
+            (85, 70),
+            (90, 73),
+            (95, 76),
             (100, 80),
+            (110, 86),
+            (120, 92),
+            (130, 97),
+            (140, 103),
             (150, 108),
+            (160, 113),
+            (170, 118),
+            (180, 123),
+            (190, 127),
             (200, 132),
+            (210, 136),
+            (220, 140),
+            (230, 144),
+            (240, 148),
+            (250, 152),
+            (260, 155),
+            (270, 159),
+            (280, 162),
+            (290, 165),
             (300, 169),
+            (320, 175),
+            (340, 181),
+            (360, 186),
+            (380, 191),
+            (400, 196),
+            (420, 201),
+            (440, 205),
+            (460, 210),
+            (480, 214),
             (500, 217),
+            (550, 226),
+            (600, 234),
+            (650, 242),
+            (700, 248),
             (750, 254),
+            (800, 260),
+            (850, 265),
+            (900, 269),
+            (950, 274),
             (1000, 278),
+            (1100, 285),
+            (1200, 291),
+            (1300, 297),
+            (1400, 302),
             (1500, 306),
+            (1600, 310),
+            (1700, 313),
+            (1800, 317),
+            (1900, 320),
             (2000, 322),
+            (2200, 327),
+            (2400, 331),
+            (2600, 335),
+            (2800, 338),
             (3000, 341),
+            (3500, 346),
+            (4000, 351),
+            (4500, 354),
             (5000, 357),
+            (6000, 361),
+            (7000, 364),
+            (8000, 367),
+            (9000, 368),
             (10_000, 370),
+            (15_000, 375),
             (20_000, 377),
+            (30_000, 379),
+            (40_000, 380),
             (50_000, 381),
+            (75_000, 382),
             (1_000_000, 384),
         ];
         for (population, sample) in table {
             assert_eq!(krejcie_morgan(population), sample, "N = {population}");
         }
+        // Between the last two rows the table's next row up, not the formula's 383.
+        assert_eq!(krejcie_morgan(75_001), 384);
+        assert_eq!(krejcie_morgan(100_000), 384);
+        assert_eq!(krejcie_morgan(5_000_000), 384);
+        // Between denser rows the formula's own figure; below the first row, everyone.
+        assert_eq!(krejcie_morgan(105), 83);
         assert_eq!(krejcie_morgan(0), 0);
         assert_eq!(krejcie_morgan(1), 1);
+        assert_eq!(krejcie_morgan(6), 6);
     }
 }

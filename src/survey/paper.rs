@@ -1,7 +1,8 @@
 //! The survey report on paper: *Laporan Hasil Survei Kepuasan Masyarakat* in the form offices
 //! publish it — the letterhead, the period, how the survey was held and computed, the table
 //! of elements with NRR and weighted NRR, the index and its grade, the respondents' profile,
-//! the suggestions, and the Kepala Dinas' signature. Set by the letters' PDF engine.
+//! how many suggestions came (not their text), and the Kepala Dinas' signature. Set by the
+//! letters' PDF engine.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -11,27 +12,9 @@ use super::report::{Names, SurveyReport};
 use crate::auth::Role;
 use crate::config::LetterConfig;
 use crate::letter::{kop, signature, tanggal};
-use crate::pdf::{Align, Block, Document, Paragraph, Run, Style, Table as PdfTable};
+use crate::pdf::{Align, Block, Document, Paragraph, Run, Table as PdfTable};
 use crate::report::monthly::pdf_table;
 use crate::report::table::{Cell, Column, Kind, Table};
-
-/// The suggestions printed: the newest; all of them are in the workbook.
-const SUGGESTIONS_PRINTED: usize = 20;
-
-/// Characters the letter's font cannot set (emoji in a citizen's suggestion) become `?`
-/// rather than empty boxes.
-fn settable(family: crate::pdf::Family, text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            let mut b = [0u8; 4];
-            if crate::pdf::covers(family, Style::Regular, c.encode_utf8(&mut b)) {
-                c
-            } else {
-                '?'
-            }
-        })
-        .collect()
-}
 
 pub fn compose(
     cfg: &LetterConfig,
@@ -103,7 +86,7 @@ pub fn compose(
         "Survei dilaksanakan menurut Peraturan Menteri PANRB Nomor 14 Tahun 2017 tentang \
          Pedoman Penyusunan Survei Kepuasan Masyarakat Unit Penyelenggara Pelayanan Publik. \
          Setiap pengguna layanan yang selesai dilayani dapat mengisi kuesioner satu kali untuk \
-         kunjungannya, melalui kode QR pada tiket antrian atau tablet survei di pintu keluar, \
+         kunjungannya, melalui kode QR pada tiket antrean atau tablet survei di pintu keluar, \
          tanpa nama. Kuesioner memuat {k} unsur pelayanan dengan empat pilihan jawaban \
          bernilai 1 sampai 4. Jumlah responden {} dari {} kunjungan yang dilayani; sampel \
          minimal menurut tabel Krejcie dan Morgan {} responden ({reached}).",
@@ -134,6 +117,17 @@ pub fn compose(
             ]
         })
         .collect();
+    // The exact sum the index is 25 times: the rounded weighted NRRs above need not add up
+    // to it (3,331 against 3,3300 in a survey whose NRRs sum to 30).
+    rows.push(vec![
+        String::new(),
+        "Jumlah NRR tertimbang".into(),
+        String::new(),
+        String::new(),
+        String::new(),
+        ikm.map_or_else(|| "—".into(), |i| i.weighted_sum_id()),
+        String::new(),
+    ]);
     rows.push(vec![
         String::new(),
         "IKM (jumlah NRR tertimbang × 25)".into(),
@@ -229,6 +223,9 @@ pub fn compose(
     let mut services = report.services_table(names);
     services.title = "D. Per layanan".into();
     blocks.extend(pdf_table(&services, text_width));
+    if report.services_hidden() {
+        blocks.push(para(report.groups_hidden_note()));
+    }
 
     let mut profile = report.profile_table();
     profile.title = "E. Profil responden".into();
@@ -245,30 +242,20 @@ pub fn compose(
     }
     blocks.extend(pdf_table(&profile, text_width));
 
+    // The suggestions' count only: they are free text, and a citizen may have written a
+    // name, a phone number or a NIK in one; the published paper must not carry that.
     blocks.push(heading("F. Saran dan masukan"));
     let n = report.suggestions.len();
-    if n == 0 {
-        blocks.push(para("Tidak ada saran tertulis pada periode ini.".into()));
+    blocks.push(para(if n == 0 {
+        "Tidak ada saran tertulis pada periode ini.".to_string()
     } else {
-        let shown = n.min(SUGGESTIONS_PRINTED);
-        blocks.push(para(format!(
-            "Tercatat {n} saran tertulis dari responden (tanpa nama). {}",
-            if shown < n {
-                format!("Berikut {shown} yang terbaru; seluruhnya ada pada berkas XLSX.")
-            } else {
-                "Seluruhnya sebagai berikut.".to_string()
-            }
-        )));
-        let mut s = report.suggestions_table(names);
-        s.title = "Saran terbaru".into();
-        s.rows.truncate(shown);
-        for row in &mut s.rows {
-            if let Some(Cell::Text(text)) = row.get_mut(2) {
-                *text = settable(t.font, text);
-            }
-        }
-        blocks.extend(pdf_table(&s, text_width));
-    }
+        format!(
+            "Tercatat {n} saran tertulis dari responden. Saran dibaca dan ditindaklanjuti oleh \
+             pimpinan unit pelayanan melalui konsol loket (halaman Survei kepuasan \
+             masyarakat); isinya tidak dimuat dalam laporan ini karena dapat memuat data \
+             pribadi yang ditulis responden."
+        )
+    }));
 
     let mut signed = vec![
         Block::Space(6.0),

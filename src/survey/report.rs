@@ -42,6 +42,15 @@ const MONTHS: [&str; 12] = [
 ];
 const ROMAN: [&str; 4] = ["I", "II", "III", "IV"];
 
+/// `November 2026`: how a response's month is shown (the day is not kept).
+pub fn month_label(month: NaiveDate) -> String {
+    Period::Month {
+        year: month.year(),
+        month: month.month(),
+    }
+    .label()
+}
+
 impl Period {
     /// `2026-11` (month), `2026-T4` (quarter), `2026-S2` (semester), `2026` (year).
     pub fn parse(s: &str) -> Result<Period, String> {
@@ -341,7 +350,8 @@ pub struct ProfileCount {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Suggestion {
-    pub day: NaiveDate,
+    /// The first day of the visit's month: all a response keeps of its date.
+    pub month: NaiveDate,
     pub service: String,
     pub text: String,
 }
@@ -360,9 +370,15 @@ pub struct SurveyReport {
     pub services: Vec<ServiceRow>,
     pub counters: Vec<CounterRow>,
     pub profile: Vec<ProfileCount>,
-    /// Newest day first.
+    /// Newest month first.
     pub suggestions: Vec<Suggestion>,
+    /// A service's or counter's index and grade are shown only over at least this many
+    /// respondents (`[survey] min_group_respondents`); the figures are computed all the same.
+    pub min_group: u64,
 }
+
+/// The small-cell rule unless the office sets its own (`hide_groups_below`).
+pub const MIN_GROUP: u64 = 5;
 
 /// The names the tables show for the ids the responses carry.
 pub struct Names<'a> {
@@ -380,7 +396,10 @@ impl SurveyReport {
         q: &Questionnaire,
         days: &[DayAggregate],
     ) -> SurveyReport {
-        let in_range = |r: &&Response| r.day >= from && r.day <= to;
+        // A response knows its visit's month only: a month counts when it starts in range
+        // (periods are whole months; the display's window is too).
+        let first = super::response::month_of(from);
+        let in_range = |r: &&Response| r.month >= first && r.month <= to;
         let mut served: BTreeMap<String, u64> = BTreeMap::new();
         for d in days.iter().filter(|d| d.day >= from && d.day <= to) {
             for g in &d.groups {
@@ -470,16 +489,16 @@ impl SurveyReport {
             .filter(in_range)
             .filter(|r| !r.suggestion.trim().is_empty())
             .map(|r| Suggestion {
-                day: r.day,
+                month: r.month,
                 service: r.service.clone(),
                 text: r.suggestion.trim().to_string(),
             })
             .collect();
-        // Newest day first; within a day the store's order is random (its keys are), so a
-        // fixed order by service and text keeps the page and the files alike.
+        // Newest month first; within a month the store's order is random (its keys are), so
+        // a fixed order by service and text keeps the page and the files alike.
         suggestions.sort_by(|a, b| {
-            b.day
-                .cmp(&a.day)
+            b.month
+                .cmp(&a.month)
                 .then_with(|| a.service.cmp(&b.service))
                 .then_with(|| a.text.cmp(&b.text))
         });
@@ -496,7 +515,60 @@ impl SurveyReport {
             counters,
             profile,
             suggestions,
+            min_group: MIN_GROUP,
         }
+    }
+
+    /// Shows a service's or counter's index and grade only over at least `n` respondents.
+    pub fn hide_groups_below(mut self, n: u64) -> SurveyReport {
+        self.min_group = n.max(1);
+        self
+    }
+
+    /// Whether a service's or counter's figures are shown: enough respondents.
+    fn shown(&self, s: &Summary) -> bool {
+        s.respondents >= self.min_group
+    }
+
+    /// Whether some service or counter with respondents has its figures hidden.
+    pub fn groups_hidden(&self) -> bool {
+        self.services_hidden() || self.counters.iter().any(|r| self.few(&r.summary))
+    }
+
+    /// Whether some service with respondents has its figures hidden.
+    pub fn services_hidden(&self) -> bool {
+        self.services.iter().any(|r| self.few(&r.summary))
+    }
+
+    fn few(&self, s: &Summary) -> bool {
+        s.respondents > 0 && !self.shown(s)
+    }
+
+    /// Why some rows show "—", for under the tables.
+    pub fn groups_hidden_note(&self) -> String {
+        format!(
+            "IKM dan mutu per layanan dan per loket ditampilkan bila respondennya paling sedikit \
+             {}; di bawah itu \"—\": terlalu sedikit untuk dibandingkan, dan dapat menunjuk \
+             orang yang menjawab.",
+            self.min_group
+        )
+    }
+
+    /// A group's index cell: "—" below the small-cell rule.
+    fn group_ikm(&self, s: &Summary) -> Cell {
+        if self.shown(s) {
+            Self::ikm_cell(s.ikm.as_ref())
+        } else {
+            Cell::Fixed(None, 2)
+        }
+    }
+
+    fn group_grade(&self, s: &Summary) -> Cell {
+        Cell::Text(if self.shown(s) {
+            self.grade_of(s.ikm.as_ref())
+        } else {
+            "—".to_string()
+        })
     }
 
     /// The band of an index, if any.
@@ -517,11 +589,16 @@ impl SurveyReport {
             .map_or_else(|| "—".to_string(), |b| format!("{} ({})", b.grade, b.label))
     }
 
-    /// The weight as the tables print it.
+    /// The weight as the tables print it: `0,111` (nine elements, the regulation's cut),
+    /// `1/9` (exact); a questionnaire of one element weighs `1,000` or `1`.
     pub fn weight_text(&self) -> String {
         let k = self.overall.elements.len().max(1);
         match self.weighting {
-            Weighting::Regulation => format!("0,{:03}", 1000 / k),
+            Weighting::Regulation => {
+                let w = 1000 / k;
+                format!("{},{:03}", w / 1000, w % 1000)
+            }
+            Weighting::Exact if k == 1 => "1".to_string(),
             Weighting::Exact => format!("1/{k}"),
         }
     }
@@ -588,8 +665,8 @@ impl SurveyReport {
                     Cell::Count(s.visits),
                     Cell::Count(s.summary.respondents),
                     Cell::Count(index::krejcie_morgan(s.visits)),
-                    Self::ikm_cell(s.summary.ikm.as_ref()),
-                    Cell::Text(self.grade_of(s.summary.ikm.as_ref())),
+                    self.group_ikm(&s.summary),
+                    self.group_grade(&s.summary),
                 ]
             })
             .collect();
@@ -620,8 +697,8 @@ impl SurveyReport {
                     ),
                     Cell::Text(services.join(", ")),
                     Cell::Count(c.summary.respondents),
-                    Self::ikm_cell(c.summary.ikm.as_ref()),
-                    Cell::Text(self.grade_of(c.summary.ikm.as_ref())),
+                    self.group_ikm(&c.summary),
+                    self.group_grade(&c.summary),
                 ]
             })
             .collect();
@@ -676,7 +753,7 @@ impl SurveyReport {
         Table {
             title: "Saran".into(),
             columns: vec![
-                Column::new("Tanggal", Kind::Date),
+                Column::new("Bulan", Kind::Text),
                 Column::new("Layanan", Kind::Text),
                 Column::new("Saran", Kind::Text),
             ],
@@ -685,7 +762,7 @@ impl SurveyReport {
                 .iter()
                 .map(|s| {
                     vec![
-                        Cell::Date(s.day),
+                        Cell::Text(month_label(s.month)),
                         Cell::Text((names.service)(&s.service)),
                         Cell::Text(s.text.clone()),
                     ]
@@ -714,6 +791,10 @@ impl SurveyReport {
                 text("Kunjungan dilayani", self.visits.to_string()),
                 text("Sampel minimal (Krejcie-Morgan)", self.sample.to_string()),
                 text("Bobot per unsur", self.weight_text()),
+                text(
+                    "IKM per layanan dan per loket",
+                    format!("bila responden paling sedikit {}", self.min_group),
+                ),
             ],
         }
     }

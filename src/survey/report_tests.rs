@@ -32,7 +32,7 @@ fn response(
 ) -> Response {
     let q = Questionnaire::embedded().expect("questionnaire");
     Response {
-        day: d,
+        month: crate::survey::response::month_of(d),
         service: service.into(),
         counter: Some(counter),
         channel: Channel::Phone,
@@ -246,19 +246,35 @@ fn profile_counts_and_suggestions_newest_first() {
     // Education asked of no one: every option 0, all four unanswered.
     assert!(r.profile[2].options.iter().all(|(_, n)| *n == 0));
     assert_eq!(r.profile[2].unanswered, 4);
-    // Blank suggestions are none; the text is kept as written (the page escapes it).
-    let s: Vec<(NaiveDate, &str)> = r
+    // Blank suggestions are none; the text is kept as written (the page escapes it). Their
+    // date is the month only; within it, by service then text.
+    let s: Vec<(NaiveDate, &str, &str)> = r
         .suggestions
         .iter()
-        .map(|s| (s.day, s.text.as_str()))
+        .map(|s| (s.month, s.service.as_str(), s.text.as_str()))
         .collect();
     assert_eq!(
         s,
         [
-            (day(3), "<b>Antrean</b> cepat & rapi"),
-            (day(2), "Ruang tunggu panas.")
+            (day(1), "A", "Ruang tunggu panas."),
+            (day(1), "B", "<b>Antrean</b> cepat & rapi"),
         ]
     );
+    let names = Names {
+        service: &|s| s.to_string(),
+        counter: &|c| c.to_string(),
+    };
+    let table = r.suggestions_table(&names);
+    assert_eq!(table.columns[0].title, "Bulan");
+    assert_eq!(
+        table.rows[0][0],
+        crate::report::table::Cell::Text("November 2026".into())
+    );
+    // A response knows its month, not its day: a range that starts within the month
+    // holds the month's responses.
+    let q = questionnaire(Weighting::Regulation);
+    let mid = SurveyReport::build(day(15), day(30), &four(), &q, &[]);
+    assert_eq!(mid.overall.respondents, 4);
 }
 
 /// `n` respondents whose element totals are `totals`: in each element the first
@@ -350,7 +366,8 @@ fn periods_parse_and_bound() {
 
 #[test]
 fn the_tables_carry_the_same_figures() {
-    let r = november(Weighting::Regulation);
+    // Every group's figure shown (two respondents each here).
+    let r = november(Weighting::Regulation).hide_groups_below(1);
     let names = Names {
         service: &|s| format!("Layanan {s}"),
         counter: &|c| format!("Loket {c}"),
@@ -362,4 +379,54 @@ fn the_tables_carry_the_same_figures() {
     assert_eq!(t[2].rows[0][4].display(), "88,80");
     assert_eq!(t[3].rows[0][1].display(), "Layanan A, Layanan B");
     assert_eq!(r.weight_text(), "0,111");
+}
+
+#[test]
+fn services_and_counters_with_few_respondents_show_no_index() {
+    let names = Names {
+        service: &|s| s.to_string(),
+        counter: &|c| format!("Loket {c}"),
+    };
+    // Two respondents per service, three and one per counter: under five, "—" (the figures
+    // themselves are still computed).
+    let r = november(Weighting::Regulation);
+    assert_eq!(r.min_group, 5);
+    assert!(r.groups_hidden() && r.services_hidden());
+    assert!(r.services[0].summary.ikm.is_some());
+    let services = r.services_table(&names);
+    for row in &services.rows {
+        assert_eq!(row[4].display(), "—", "{row:?}");
+        assert_eq!(row[5].display(), "—", "{row:?}");
+    }
+    assert_eq!(
+        services.rows[0][2].display(),
+        "2",
+        "the respondents are still counted"
+    );
+    let counters = r.counters_table(&names);
+    assert!(counters.rows.iter().all(|row| row[3].display() == "—"));
+    assert!(r.groups_hidden_note().contains("paling sedikit 5"));
+    // The office's own rule: two is enough for the services; counter 2 (one) stays hidden.
+    let r = november(Weighting::Regulation).hide_groups_below(2);
+    let services = r.services_table(&names);
+    assert_eq!(services.rows[0][4].display(), "88,80");
+    assert_eq!(services.rows[0][5].display(), "A (Sangat Baik)");
+    assert!(!r.services_hidden() && r.groups_hidden());
+    let counters = r.counters_table(&names);
+    assert_eq!(counters.rows[0][3].display(), "86,03");
+    assert_eq!(counters.rows[1][3].display(), "—");
+}
+
+#[test]
+fn the_weight_is_printed_for_any_number_of_elements() {
+    let weight = |k: usize, w: Weighting| {
+        let mut q = questionnaire(w);
+        q.elements.truncate(k);
+        SurveyReport::build(day(1), day(30), &four(), &q, &[]).weight_text()
+    };
+    assert_eq!(weight(9, Weighting::Regulation), "0,111");
+    assert_eq!(weight(7, Weighting::Regulation), "0,142");
+    assert_eq!(weight(1, Weighting::Regulation), "1,000");
+    assert_eq!(weight(9, Weighting::Exact), "1/9");
+    assert_eq!(weight(1, Weighting::Exact), "1");
 }

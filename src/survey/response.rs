@@ -1,11 +1,12 @@
-//! One citizen's answers, as stored. It carries the service day, the service and counter of
-//! the visit and the self-described profile, never the ticket: the store keeps which tickets
-//! have answered in a table of their own, without times, so a response cannot be traced back
-//! to a visit, let alone a person.
+//! One citizen's answers, as stored. It carries the month of the visit (not its day), the
+//! service and counter of the visit and the self-described profile, never the ticket. The
+//! store keeps which tickets have answered in a table of their own, without times, and only
+//! while they may still answer: the day would let a response be matched to the few tickets
+//! of one day, service and counter (often one), and the answered ids to the tickets.
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::questionnaire::Questionnaire;
@@ -20,13 +21,20 @@ pub enum Channel {
     Tablet,
 }
 
+/// The first day of `day`'s month: what a response keeps of its visit's date.
+pub fn month_of(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
 /// The longest suggestion kept, in characters: a paragraph, not a document.
 pub const SUGGESTION_MAX: usize = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Response {
-    /// The service day of the visit.
-    pub day: NaiveDate,
+    /// The first day of the visit's month: the visit's day is not kept (see the module).
+    /// Responses written before it was coarsened said `day`; the store rewrites them.
+    #[serde(alias = "day")]
+    pub month: NaiveDate,
     /// The service's id (`[[services]] id`), from the ticket.
     pub service: String,
     /// The counter that finished the ticket, from the ticket.

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -29,24 +29,63 @@ struct DisplayPage {
     ikm: Option<DisplayIkm>,
 }
 
+#[derive(Clone)]
 struct DisplayIkm {
     value: String,
     grade: String,
     label: String,
+    /// `Okt 2026`: the first month the index covers.
+    since_id: String,
+    since_en: String,
 }
 
-/// The days the display's index covers, up to today: a rolling window rather than the
-/// calendar quarter, so the figure does not start over from a handful of answers on the
-/// first of January, April, July and October.
-pub const IKM_DAYS: i64 = 90;
+/// The calendar months the display's index covers: this one and the two before. Whole
+/// months because a response keeps only its visit's month; three so the figure does not start
+/// over from a handful of answers on the first of every month.
+pub const IKM_MONTHS: u32 = 3;
 
-/// The index of the last `IKM_DAYS` days, or None (turned off, no response, store away).
+/// Short month names: the header has little room beside a long office name.
+const MONTHS_ID: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
+];
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// How long the display's index is reused before the responses are read again. `/display`
+/// is public: without it every request would have the store read three months of responses
+/// on its single thread (~20 ms), and a client looping on the page would stall the kiosk.
+/// The index moves slowly; the board itself reloads the page hourly.
+pub const IKM_REFRESH: chrono::Duration = chrono::Duration::minutes(10);
+
+/// The display's index as last computed, and when (on the app's clock).
+#[derive(Default)]
+pub struct IkmCache(tokio::sync::Mutex<Option<(DateTime<Utc>, Option<DisplayIkm>)>>);
+
+/// The index of the last `IKM_MONTHS` calendar months up to today, or None (turned off, no
+/// response, store away): computed at most once per `IKM_REFRESH`. Requests meanwhile wait
+/// for the one computing, so a burst of them makes one read.
 async fn latest_ikm(app: &AppState) -> Option<DisplayIkm> {
     if !app.config.survey.show_on_display {
         return None;
     }
+    let now = app.clock.now();
+    let mut cached = app.display_ikm.0.lock().await;
+    if let Some((at, ikm)) = cached.as_ref()
+        && *at <= now
+        && now - *at < IKM_REFRESH
+    {
+        return ikm.clone();
+    }
+    let ikm = compute_ikm(app).await;
+    *cached = Some((now, ikm.clone()));
+    ikm
+}
+
+async fn compute_ikm(app: &AppState) -> Option<DisplayIkm> {
     let today = crate::clock::local_date(app.clock.now(), app.config.office.time_zone);
-    let from = today - chrono::Duration::days(IKM_DAYS - 1);
+    let from = crate::survey::response::month_of(today)
+        .checked_sub_months(chrono::Months::new(IKM_MONTHS - 1))?;
     let responses = match app.store.survey_responses(from, today).await {
         Ok(r) => r,
         Err(e) => {
@@ -56,12 +95,18 @@ async fn latest_ikm(app: &AppState) -> Option<DisplayIkm> {
     };
     let q = &app.config.survey.questionnaire;
     let report = crate::survey::report::SurveyReport::build(from, today, &responses, q, &[]);
+    // A handful of answers would put a figure on the wall that swings with every one.
+    if report.overall.respondents < app.config.survey.display_min_respondents {
+        return None;
+    }
     let ikm = report.overall.ikm.as_ref()?;
     let band = report.band(Some(ikm))?;
     Some(DisplayIkm {
         value: ikm.display_id(),
         grade: band.grade.clone(),
         label: band.label.clone(),
+        since_id: format!("{} {}", MONTHS_ID[from.month0() as usize], from.year()),
+        since_en: format!("{} {}", MONTHS_EN[from.month0() as usize], from.year()),
     })
 }
 

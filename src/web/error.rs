@@ -94,7 +94,8 @@ impl From<OpError> for ApiError {
     }
 }
 
-/// A refused survey answer: no such ticket (404), answered or not yet served (409), too
+/// A refused survey answer: no such ticket (404), answered, not served, a no-show or
+/// cancelled (409), too
 /// late or the survey closed (410, 403), the answers incomplete (422).
 impl From<crate::store::SurveyRefusal> for ApiError {
     fn from(r: crate::store::SurveyRefusal) -> Self {
@@ -102,6 +103,8 @@ impl From<crate::store::SurveyRefusal> for ApiError {
         let (status, code) = match r {
             Unknown => (StatusCode::NOT_FOUND, "not_found"),
             NotServed => (StatusCode::CONFLICT, "survey_not_served"),
+            NoShow => (StatusCode::CONFLICT, "survey_no_show"),
+            Cancelled => (StatusCode::CONFLICT, "survey_cancelled"),
             Answered => (StatusCode::CONFLICT, "survey_answered"),
             Expired => (StatusCode::GONE, "survey_expired"),
             Closed => (StatusCode::FORBIDDEN, "survey_closed"),

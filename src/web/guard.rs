@@ -16,6 +16,9 @@ use crate::auth::{Role, User};
 pub enum Access {
     /// Anyone on the LAN: kiosk, display, tracking, health, login.
     Public,
+    /// No login, but only from the addresses of the survey tablets (`[survey] tablets`):
+    /// where a typed number is enough to answer for a visit.
+    SurveyTablet,
     /// Any logged-in staff member (change password, log out).
     Staff,
     /// Staff holding at least one of these roles.
@@ -28,6 +31,8 @@ impl Access {
     pub fn allows(self, user: &User) -> bool {
         match self {
             Access::Public | Access::Staff => true,
+            // A matter of the device, not of the account.
+            Access::SurveyTablet => false,
             Access::Roles(roles) => !user.must_change_password && user.has_any(roles),
         }
     }
@@ -123,6 +128,13 @@ pub async fn guard(
     }
     let roles = match access {
         Access::Public => return next.run(req).await,
+        Access::SurveyTablet => {
+            let ip = super::auth::peer_ip(req.extensions());
+            if ip.is_some_and(|ip| app.config.survey.is_tablet(ip)) {
+                return next.run(req).await;
+            }
+            return super::survey_tablet::not_a_tablet(&app);
+        }
         Access::Staff => None,
         Access::Roles(r) => Some(r),
     };

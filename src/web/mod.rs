@@ -52,6 +52,7 @@ pub use json::BODY_LIMIT;
 pub use lacak::LOOKUPS_PER_MINUTE as TRACK_LOOKUPS_PER_MINUTE;
 pub use rate_limit::RateLimiter;
 pub use survey_phone::POSTS_PER_MINUTE as SURVEY_POSTS_PER_MINUTE;
+pub use survey_tablet::TABLET_REFUSALS_PER_MINUTE as SURVEY_TABLET_REFUSALS_PER_MINUTE;
 
 use crate::auth::{Role, Throttle};
 use crate::clock::Clock;
@@ -73,8 +74,13 @@ pub struct AppState {
     pub kiosk_limit: Arc<RateLimiter>,
     /// Per-address limit on complaint tracking lookups (`/lacak/{code}`).
     pub track_limit: Arc<RateLimiter>,
-    /// Per-address limit on survey submissions and the tablet's number look-ups.
+    /// Per-address limit on refused survey posts from phones (wrong or missing key, no such
+    /// ticket); a post with the ticket's key is never held off.
     pub survey_limit: Arc<RateLimiter>,
+    /// Per-tablet limit on refusals at `/survei` (a number not found, a forged step).
+    pub tablet_limit: Arc<RateLimiter>,
+    /// The lobby display's survey index, recomputed at most every ten minutes.
+    pub display_ikm: Arc<display::IkmCache>,
     pub voice: Arc<crate::voice::Pack>,
     /// Set when the daemon stops: open event streams end so connections can drain.
     pub closing: tokio::sync::watch::Sender<bool>,
@@ -133,7 +139,7 @@ fn upload_limit(path: &str, config: &Config) -> Option<usize> {
 }
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    use Access::{Public, Roles, Staff};
+    use Access::{Public, Roles, Staff, SurveyTablet};
     let r =
         |method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>| {
             (
@@ -177,8 +183,18 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r(Method::GET, "/t/{id}", Public, get(track::page)),
         r(Method::POST, "/t/{id}", Public, post(survey_phone::submit)),
-        r(Method::GET, "/survei", Public, get(survey_tablet::page)),
-        r(Method::POST, "/survei", Public, post(survey_tablet::submit)),
+        r(
+            Method::GET,
+            "/survei",
+            SurveyTablet,
+            get(survey_tablet::page),
+        ),
+        r(
+            Method::POST,
+            "/survei",
+            SurveyTablet,
+            post(survey_tablet::submit),
+        ),
         r(
             Method::POST,
             "/api/v1/tickets",

@@ -176,6 +176,9 @@ fn apply_access(doc: &mut Value, spec: &RouteSpec) {
     let changes = !matches!(spec.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let who = match spec.access {
         Access::Public => "public".to_string(),
+        Access::SurveyTablet => {
+            "no login, only from the survey tablets' addresses (`[survey] tablets`)".to_string()
+        }
         Access::Staff => "any logged-in staff member".to_string(),
         Access::Roles(roles) => {
             let names: Vec<String> = roles.iter().map(|r| format!("`{}`", r.as_str())).collect();
@@ -202,7 +205,15 @@ fn apply_access(doc: &mut Value, spec: &RouteSpec) {
             "Sent from another site (`Sec-Fetch-Site` or `Origin`)",
         ));
     }
-    if spec.access != Access::Public {
+    if spec.access == Access::SurveyTablet {
+        refusals.push(refuse(
+            403,
+            "not_a_tablet",
+            "Perangkat ini bukan tablet survei kantor.",
+            "From an address not in `[survey] tablets`: a page asking for the ticket's QR code",
+        ));
+    }
+    if !matches!(spec.access, Access::Public | Access::SurveyTablet) {
         op["security"] = if changes {
             json!([{"session": [], "csrf": []}])
         } else {
@@ -375,8 +386,9 @@ mod pages {
     ///
     /// Form fields: `k` (the ticket's key from its QR code), `u.{element}` = 1-4 for every
     /// element, optional `p.{question}` = one of its options, optional `saran` (at most 1000
-    /// characters). One answer per served ticket, within `[survey] answer_days`; 10
-    /// submissions a minute per client address.
+    /// characters). One answer per served ticket, within `[survey] answer_days`. Refused
+    /// posts (no key, a wrong key, no such ticket) are limited to 10 a minute per client
+    /// address; a post with the ticket's key is never held off.
     #[utoipa::path(post, path = "/t/{id}", tag = "pages",
         params(("id" = u64, Path, description = "The ticket's `id`")),
         request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "`k`, `u.{element}`, `p.{question}`, `saran`"),
@@ -384,10 +396,10 @@ mod pages {
             (status = 200, description = "Thank-you page: the answer is stored", content_type = "text/html", body = String),
             (status = 403, description = "A key that is not the ticket's, or the survey is closed", content_type = "text/html", body = String),
             (status = 404, description = "No such ticket", content_type = "text/html", body = String),
-            (status = 409, description = "Already answered, or not served", content_type = "text/html", body = String),
+            (status = 409, description = "Already answered, not served, a no-show or cancelled", content_type = "text/html", body = String),
             (status = 410, description = "Too long after the visit", content_type = "text/html", body = String),
             (status = 422, description = "No key, or answers incomplete or invalid: the form again, with what is missing", content_type = "text/html", body = String),
-            (status = 429, description = "Too many submissions from this address", content_type = "text/html", body = String),
+            (status = 429, description = "Too many refused posts from this address (a post with the ticket's key is not held off)", content_type = "text/html", body = String),
         ))]
     fn track_survey() {}
 
@@ -405,7 +417,7 @@ mod pages {
     /// today's ticket `nomor`; later steps carry `tiket`, its tablet key `kt`, `layar` (the
     /// screen) and the answers so far (`p.{question}`, `u.{element}`, `saran`), with `jawab`
     /// (1-4) or `aksi` (`lanjut`, `lewati`, `kembali`, `kirim`, `batal`). Only `kirim` stores.
-    /// Look-ups and sends: 10 a minute per client address.
+    /// Refusals (a number not found, a forged step): 30 a minute per tablet.
     #[utoipa::path(post, path = "/survei", tag = "pages",
         request_body(content_type = "application/x-www-form-urlencoded", content = String, description = "See above"),
         responses(
@@ -413,10 +425,10 @@ mod pages {
             (status = 400, description = "An unknown step: the start screen again", content_type = "text/html", body = String),
             (status = 403, description = "A ticket whose key is not its own (edited), or the survey closed", content_type = "text/html", body = String),
             (status = 404, description = "No ticket with that number today", content_type = "text/html", body = String),
-            (status = 409, description = "Not served yet, or already answered", content_type = "text/html", body = String),
+            (status = 409, description = "Not served yet, a no-show, cancelled, or already answered", content_type = "text/html", body = String),
             (status = 410, description = "Too long after the visit", content_type = "text/html", body = String),
             (status = 422, description = "Nothing typed, no ticket carried, or answers invalid", content_type = "text/html", body = String),
-            (status = 429, description = "Too many look-ups from this address", content_type = "text/html", body = String),
+            (status = 429, description = "Too many refusals at this tablet", content_type = "text/html", body = String),
         ))]
     fn survey_tablet_step() {}
 

@@ -16,9 +16,18 @@ use crate::store::{OpError, SurveyRefusal, SurveyStatus};
 use crate::survey::link::Purpose;
 use crate::survey::response::{Answers, Channel, SUGGESTION_MAX};
 
-/// Survey submissions (and tablet number lookups) allowed per client address and minute:
-/// a citizen sends once; a tablet serves one citizen a minute or so.
+/// Refused survey posts (no key, a key that is not the ticket's, no such ticket) allowed per
+/// client address and minute. Only refusals count: phones behind the guest Wi-Fi share one
+/// address, and junk from one of them must not hold off a citizen whose key is right (a
+/// right key answers once per ticket, which bounds those writes already).
 pub const POSTS_PER_MINUTE: u32 = 10;
+
+/// Whether a refusal from `caller` is one too many: it takes a token from its address.
+fn refused_too_often(app: &AppState, caller: &Caller) -> bool {
+    caller
+        .ip
+        .is_some_and(|ip| !app.survey_limit.allow(ip, app.clock.now()))
+}
 
 /// What the tracking page shows of the survey.
 pub struct SurveyBlock {
@@ -164,36 +173,38 @@ pub async fn submit(
     PagePath(id): PagePath<String>,
     HtmlForm(pairs): HtmlForm<Vec<(String, String)>>,
 ) -> Response {
-    if let Some(ip) = caller.ip
-        && !app.survey_limit.allow(ip, app.clock.now())
-    {
-        let (_, mut page) = super::track::view(&app, &id).await;
-        page.survey = Some(SurveyBlock::message(
-            "refused",
-            "Terlalu banyak pengiriman dari perangkat ini. Silakan tunggu satu menit lalu coba lagi.",
-            "Too many submissions from this device. Please wait a minute and try again.",
-        ));
-        return render(StatusCode::TOO_MANY_REQUESTS, &page);
-    }
     let (status, mut page) = super::track::view(&app, &id).await;
-    if status == StatusCode::NOT_FOUND {
-        return render(status, &page);
-    }
     let ticket = page.id;
     let key = survey_form::field(&pairs, "k").unwrap_or("").trim();
-    // Without a key the form is incomplete (422); a key that is not this ticket's is a
-    // refusal (403).
-    if key.is_empty() {
-        page.survey = Some(SurveyBlock::message(
-            "bad_key",
-            "Tautan survei tidak lengkap. Pindai kode QR pada tiket Anda.",
-            "The survey link is incomplete. Please scan the QR code on your ticket.",
-        ));
-        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
-    if !key_matches(&app, ticket, key) {
-        page.survey = Some(bad_key());
-        return render(StatusCode::FORBIDDEN, &page);
+    // The key is checked first, and only refusals are charged to the address: no such
+    // ticket (404), no key, an incomplete form (422), a key that is not this ticket's (403).
+    let refusal = if status == StatusCode::NOT_FOUND {
+        Some((status, None))
+    } else if key.is_empty() {
+        Some((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(SurveyBlock::message(
+                "bad_key",
+                "Tautan survei tidak lengkap. Pindai kode QR pada tiket Anda.",
+                "The survey link is incomplete. Please scan the QR code on your ticket.",
+            )),
+        ))
+    } else if !key_matches(&app, ticket, key) {
+        Some((StatusCode::FORBIDDEN, Some(bad_key())))
+    } else {
+        None
+    };
+    if let Some((code, block)) = refusal {
+        if refused_too_often(&app, &caller) {
+            page.survey = Some(SurveyBlock::message(
+                "refused",
+                "Terlalu banyak pengiriman yang ditolak dari perangkat ini. Silakan tunggu satu menit lalu coba lagi.",
+                "Too many refused submissions from this device. Please wait a minute and try again.",
+            ));
+            return render(StatusCode::TOO_MANY_REQUESTS, &page);
+        }
+        page.survey = block;
+        return render(code, &page);
     }
     if !app.config.survey.enabled {
         page.survey = Some(closed());
@@ -230,6 +241,22 @@ pub async fn submit(
             SurveyRefusal::Expired => (StatusCode::GONE, expired(&app)),
             SurveyRefusal::Closed => (StatusCode::FORBIDDEN, closed()),
             SurveyRefusal::Unknown => (StatusCode::NOT_FOUND, unavailable()),
+            SurveyRefusal::NoShow => (
+                StatusCode::CONFLICT,
+                SurveyBlock::message(
+                    "refused",
+                    "Nomor ini tercatat tidak hadir saat dipanggil: belum ada pelayanan yang dapat dinilai.",
+                    "This number was called and not present: there is no service to rate yet.",
+                ),
+            ),
+            SurveyRefusal::Cancelled => (
+                StatusCode::CONFLICT,
+                SurveyBlock::message(
+                    "refused",
+                    "Nomor ini dibatalkan: tidak ada pelayanan yang dapat dinilai.",
+                    "This number was cancelled: there is no service to rate.",
+                ),
+            ),
             SurveyRefusal::NotServed => (
                 StatusCode::CONFLICT,
                 SurveyBlock::message(
@@ -248,7 +275,7 @@ pub async fn submit(
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 SurveyBlock {
-                    error: "Penilaian belum tersimpan karena gangguan sistem. Silakan kirim lagi sebentar lagi."
+                    error: "Penilaian belum tersimpan karena gangguan sistem. Silakan coba kirim kembali beberapa saat lagi."
                         .to_string(),
                     ..SurveyBlock::form(&app, key, &kept, String::new())
                 },

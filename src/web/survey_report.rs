@@ -40,7 +40,8 @@ pub struct ShownProfile {
 }
 
 pub struct ShownSuggestion {
-    pub day: String,
+    /// `November 2026`: a response keeps its visit's month, not the day.
+    pub month: String,
     pub service: String,
     pub text: String,
 }
@@ -68,6 +69,8 @@ struct SurveyPage {
     tables: Vec<ShownTable>,
     profile: Vec<ShownProfile>,
     suggestions: Vec<ShownSuggestion>,
+    /// Why some services' or counters' figures read "—"; empty when none do.
+    groups_note: String,
 }
 
 /// The services' and counters' names from the configuration (an id no longer configured
@@ -135,7 +138,8 @@ pub async fn page(
         }
     };
     let questionnaire = app.config.survey.questionnaire.clone();
-    let report = SurveyReport::build(from, to, &responses, &questionnaire, &days);
+    let report = SurveyReport::build(from, to, &responses, &questionnaire, &days)
+        .hide_groups_below(app.config.survey.min_group_respondents);
     let label = period.label();
     let key = period.key();
     let (service, counter) = names_of(&app);
@@ -184,7 +188,7 @@ pub async fn page(
         .suggestions
         .iter()
         .map(|s| ShownSuggestion {
-            day: s.day.format("%d/%m/%Y").to_string(),
+            month: crate::survey::report::month_label(s.month),
             service: service(&s.service),
             text: s.text.clone(),
         })
@@ -240,6 +244,11 @@ pub async fn page(
             tables,
             profile,
             suggestions,
+            groups_note: if report.groups_hidden() {
+                report.groups_hidden_note()
+            } else {
+                String::new()
+            },
         },
     )
 }

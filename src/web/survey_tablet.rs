@@ -31,6 +31,19 @@ const DONE_SECONDS: u32 = 8;
 /// Digits a typed number may have.
 const MAX_DIGITS: usize = 6;
 
+/// Refused look-ups and forged steps allowed per tablet and minute. Only refusals count (a
+/// number not found today, a ticket carried with a tag not its own); a tablet is listed by
+/// the office, so its allowance is larger than a phone's: several citizens mistyping a
+/// number in a busy minute must not lock the exit's tablet.
+pub const TABLET_REFUSALS_PER_MINUTE: u32 = 30;
+
+/// Whether a refusal at this tablet is one too many: it takes a token from its address.
+fn refused_too_often(app: &AppState, caller: &Caller) -> bool {
+    caller
+        .ip
+        .is_some_and(|ip| !app.tablet_limit.allow(ip, app.clock.now()))
+}
+
 #[derive(Template)]
 #[template(path = "survei.html")]
 struct TabletPage {
@@ -70,12 +83,14 @@ enum Screen {
     },
     Done,
     Closed,
+    /// Asked from a device that is not one of the office's survey tablets.
+    NotTablet,
 }
 
 impl TabletPage {
     fn new(app: &AppState, screen: Screen) -> Self {
         let idle = match &screen {
-            Screen::Start { .. } | Screen::Closed => 0,
+            Screen::Start { .. } | Screen::Closed | Screen::NotTablet => 0,
             Screen::Suggestion { .. } => IDLE_SUGGESTION_SECONDS,
             Screen::Done => DONE_SECONDS,
             _ => IDLE_SECONDS,
@@ -143,6 +158,15 @@ fn start(app: &AppState, typed: &str) -> TabletPage {
 
 fn closed(app: &AppState) -> TabletPage {
     TabletPage::new(app, Screen::Closed)
+}
+
+/// `/survei` from a device not listed in `[survey] tablets` (the route's guard sends it
+/// here): a phone on the office's Wi-Fi must not answer for other visitors by their numbers.
+pub fn not_a_tablet(app: &AppState) -> Response {
+    render(
+        StatusCode::FORBIDDEN,
+        &TabletPage::new(app, Screen::NotTablet),
+    )
 }
 
 /// `GET /survei`: the start screen.
@@ -246,8 +270,8 @@ fn too_many(app: &AppState) -> Response {
     render(
         StatusCode::TOO_MANY_REQUESTS,
         &start(app, "").say(
-            "Terlalu banyak percobaan dari perangkat ini. Silakan tunggu satu menit lalu coba lagi.",
-            "Too many attempts from this device. Please wait a minute and try again.",
+            "Terlalu banyak permintaan yang ditolak di tablet ini. Silakan tunggu satu menit lalu coba lagi.",
+            "Too many refused requests at this tablet. Please wait a minute and try again.",
         ),
     )
 }
@@ -277,6 +301,9 @@ pub async fn submit(
     let (id, number) = match carried(&app, &pairs) {
         Ok(c) => c,
         Err(why) => {
+            if refused_too_often(&app, &caller) {
+                return too_many(&app);
+            }
             let status = match why {
                 NotCarried::Missing => StatusCode::UNPROCESSABLE_ENTITY,
                 NotCarried::Forged => StatusCode::FORBIDDEN,
@@ -341,7 +368,7 @@ pub async fn submit(
             &answers,
             element_screen(&app, &number, &answers, total.saturating_sub(1)),
         ),
-        ("saran", "kirim") => return send(&app, &caller, id, &number, answers).await,
+        ("saran", "kirim") => return send(&app, id, &number, answers).await,
         _ => match (at, field(&pairs, "jawab")) {
             (Some(i), Some(score)) if i < total => {
                 let Some(score) = score.parse::<u8>().ok().filter(|s| (1..=4).contains(s)) else {
@@ -421,11 +448,6 @@ fn suggestion_screen(app: &AppState, id: u64, number: &str, answers: &Answers) -
 
 /// The look-up of the typed number among today's tickets.
 async fn find(app: &AppState, caller: &Caller, typed: &str) -> Response {
-    if let Some(ip) = caller.ip
-        && !app.survey_limit.allow(ip, app.clock.now())
-    {
-        return too_many(app);
-    }
     let typed = typed.trim();
     if !typed.chars().any(|c| c.is_ascii_digit()) || typed.chars().count() > 12 {
         return render(
@@ -451,6 +473,9 @@ async fn find(app: &AppState, caller: &Caller, typed: &str) -> Response {
             };
             render(StatusCode::OK, &profile_screen(app, id, &number, &empty))
         }
+        Ok(None) | Ok(Some((_, SurveyStatus::Unknown))) if refused_too_often(app, caller) => {
+            too_many(app)
+        }
         Ok(None) | Ok(Some((_, SurveyStatus::Unknown))) => refuse(
             StatusCode::NOT_FOUND,
             format!("Nomor {typed} tidak ditemukan hari ini. Periksa nomor pada tiket Anda."),
@@ -462,6 +487,18 @@ async fn find(app: &AppState, caller: &Caller, typed: &str) -> Response {
                 "Nomor {typed} belum selesai dilayani. Survei dapat diisi setelah pelayanan selesai."
             ),
             format!("Number {typed} has not been served yet. The survey opens after the service."),
+        ),
+        Ok(Some((_, SurveyStatus::NoShow))) => refuse(
+            StatusCode::CONFLICT,
+            format!(
+                "Nomor {typed} tercatat tidak hadir saat dipanggil: belum ada pelayanan yang dapat dinilai."
+            ),
+            format!("Number {typed} was called and not present: there is no service to rate yet."),
+        ),
+        Ok(Some((_, SurveyStatus::Cancelled))) => refuse(
+            StatusCode::CONFLICT,
+            format!("Nomor {typed} dibatalkan: tidak ada pelayanan yang dapat dinilai."),
+            format!("Number {typed} was cancelled: there is no service to rate."),
         ),
         Ok(Some((_, SurveyStatus::Answered))) => refuse(
             StatusCode::CONFLICT,
@@ -485,18 +522,7 @@ async fn find(app: &AppState, caller: &Caller, typed: &str) -> Response {
 }
 
 /// The last step: the answers stored, once.
-async fn send(
-    app: &AppState,
-    caller: &Caller,
-    id: u64,
-    number: &str,
-    answers: Answers,
-) -> Response {
-    if let Some(ip) = caller.ip
-        && !app.survey_limit.allow(ip, app.clock.now())
-    {
-        return too_many(app);
-    }
+async fn send(app: &AppState, id: u64, number: &str, answers: Answers) -> Response {
     let q = app.config.survey.questionnaire.clone();
     if let Err(e) = answers.validate(&q) {
         // Only a tampered form gets here: the screens ask every element in turn.
@@ -523,7 +549,10 @@ async fn send(
         Err(OpError::Survey(r)) => {
             let status = match r {
                 SurveyRefusal::Unknown => StatusCode::NOT_FOUND,
-                SurveyRefusal::Answered | SurveyRefusal::NotServed => StatusCode::CONFLICT,
+                SurveyRefusal::Answered
+                | SurveyRefusal::NotServed
+                | SurveyRefusal::NoShow
+                | SurveyRefusal::Cancelled => StatusCode::CONFLICT,
                 SurveyRefusal::Expired => StatusCode::GONE,
                 SurveyRefusal::Closed => StatusCode::FORBIDDEN,
                 SurveyRefusal::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
