@@ -31,20 +31,8 @@ pub struct LetterFacts<'a> {
     pub lampiran: &'a str,
 }
 
-const MONTHS: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
+// The Indonesian month names, shared with every date the software writes out.
+use crate::clock::MONTHS_ID as MONTHS;
 
 /// `30 November 2026`.
 pub fn tanggal(date: NaiveDate) -> String {

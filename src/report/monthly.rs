@@ -13,20 +13,8 @@ use crate::config::LetterConfig;
 use crate::letter::{kop, signature, tanggal};
 use crate::pdf::{Align, Block, Document, Paragraph, Run, Table as PdfTable};
 
-const MONTHS: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
+// The Indonesian month names, shared with every date the software writes out.
+use crate::clock::MONTHS_ID as MONTHS;
 
 /// `November 2026`.
 pub fn month_name(first: NaiveDate) -> String {

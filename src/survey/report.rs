@@ -26,20 +26,8 @@ pub enum Period {
     Year(i32),
 }
 
-const MONTHS: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
+// The Indonesian month names, shared with every date the software writes out.
+use crate::clock::MONTHS_ID as MONTHS;
 const ROMAN: [&str; 4] = ["I", "II", "III", "IV"];
 
 /// `November 2026`: how a response's month is shown (the day is not kept).
