@@ -173,6 +173,7 @@ fn place(c: &mut Cursor, block: &Block) {
             }
         }
         Block::PageBreak => c.new_page(),
+        Block::Needs(v) => c.need(mm(*v)),
         Block::KeepTogether(blocks) => {
             // Measured on an endless page of the same width, then placed where it fits whole.
             let mut scratch = Cursor {
@@ -666,6 +667,22 @@ mod tests {
         let out = layout(&doc(loose));
         assert_eq!(out.pages.len(), 2);
         assert!(!texts(&out.pages[0]).is_empty());
+    }
+
+    #[test]
+    fn a_title_that_needs_room_for_its_table_is_not_left_at_the_foot() {
+        let title = || Block::Paragraph(Paragraph::text("Judul tabel", 10.0));
+        // 250 of the page's 262 mm of text height used: the title would fit, its table not.
+        let out = layout(&doc(vec![Block::Space(250.0), Block::Needs(35.0), title()]));
+        assert_eq!(out.pages.len(), 2);
+        assert!(
+            texts(&out.pages[0]).is_empty(),
+            "the title alone at the foot"
+        );
+        assert_eq!(texts(&out.pages[1]).len(), 2);
+        // With room left it stays where it is.
+        let out = layout(&doc(vec![Block::Space(200.0), Block::Needs(35.0), title()]));
+        assert_eq!(out.pages.len(), 1);
     }
 
     #[test]

@@ -211,6 +211,9 @@ pub enum Block {
     /// Blocks that go on one page: started on the next page when they do not fit on this
     /// one (a signature block with its date, a heading with its short table).
     KeepTogether(Vec<Block>),
+    /// At least this many mm must be left on the page for what follows, else it starts on
+    /// the next: a long table's title with its header and first rows, never alone at a foot.
+    Needs(f32),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -74,11 +74,13 @@ pub fn pdf_table(t: &Table, text_width: f32) -> Vec<Block> {
         left: 0.0,
         space_after: 4.0,
     });
-    // A short table stays with its title; a long one runs on, its header repeated.
+    // A short table stays with its title; a long one runs on, its header repeated, and
+    // starts where its title, header and first rows fit (about 35 mm), so the title is never
+    // left alone at the foot of a page.
     if short {
         vec![Block::KeepTogether(vec![title, table])]
     } else {
-        vec![title, table]
+        vec![Block::Needs(35.0), title, table]
     }
 }
 
