@@ -360,6 +360,10 @@ struct RawConfig {
 
 /// The office code shipped in the default file: it must be changed, and `check-config` says so.
 pub const PLACEHOLDER_OFFICE_CODE: &str = "0000-CONTOH";
+/// The shipped file's example signer (`[letter.signers.kepala_dinas]`): warned about while
+/// either is still in place.
+pub const EXAMPLE_SIGNER_NAME: &str = "NAMA KEPALA DINAS, S.H., M.Si.";
+pub const EXAMPLE_SIGNER_NIP: &str = "19700101 200003 1 001";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -700,6 +704,11 @@ fn remove_at(v: &mut toml::Value, path: &[serde_path_to_error::Segment]) -> bool
 /// n-th `[[services]]`), then the key below it; a root key is looked for before the first
 /// header. Only for messages; a miss leaves the line out.
 pub(crate) fn locate_line(src: &str, path: &str) -> Option<usize> {
+    // A whole table named by its header, at any depth: `[letter.signers.kepala_dinas]`.
+    let header = format!("[{path}]");
+    if let Some(n) = src.lines().position(|l| l.trim() == header) {
+        return Some(n + 1);
+    }
     let mut parts = path.split('.');
     let head = parts.next().filter(|h| !h.is_empty())?;
     let (table, index) = match head.split_once('[') {
@@ -1043,6 +1052,22 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
             ),
         });
     }
+    // The shipped file's signer is an example: a letter signed with it would carry a made-up
+    // name and NIP, so the office hears of it at every start and check, as of the code.
+    for (role, signer) in letter.iter().flat_map(|l| &l.signers) {
+        if signer.name == EXAMPLE_SIGNER_NAME || signer.nip == EXAMPLE_SIGNER_NIP {
+            warnings.push(ConfigError {
+                file: None,
+                path: format!("letter.signers.{}", role.as_str()),
+                line: None,
+                message: "penanda tangan surat masih contoh (nama/NIP bawaan): isi jabatan, nama, \
+                          pangkat dan NIP pejabat Anda sebelum surat pertama ditandatangani / the \
+                          letter's signer is still the example (shipped name/NIP): set your \
+                          official's before the first letter is signed"
+                    .to_string(),
+            });
+        }
+    }
     if !holidays.is_empty() {
         warnings.push(ConfigError {
             file: None,
@@ -1276,7 +1301,18 @@ mod tests {
         .expect("config");
         assert!(open.holiday(day(12, 25)).is_none());
         assert!(open.calendar.closing_holiday(day(12, 25)).is_some());
-        // The shipped file's only warning is its placeholder office code.
+        // The shipped file's only warnings are its placeholder office code and example signer.
+        let paths: Vec<&str> = c.warnings.iter().map(|w| w.path.as_str()).collect();
+        assert_eq!(paths, ["office.code", "letter.signers.kepala_dinas"]);
+        let signer = &c.warnings[1];
+        assert!(signer.line.is_some(), "{signer}");
+        let own = EMBEDDED_DEFAULT
+            .replace(
+                "NAMA KEPALA DINAS, S.H., M.Si.",
+                "Dr. Hendra Gunawan, S.T., M.Si.",
+            )
+            .replace("19700101 200003 1 001", "19750312 200112 1 004");
+        let c = Config::from_toml_str(&own).expect("config");
         assert!(c.warnings.iter().all(|w| w.path == "office.code"));
     }
 
@@ -1299,7 +1335,7 @@ mod tests {
         let old: Vec<_> = c
             .warnings
             .iter()
-            .filter(|w| w.path != "office.code")
+            .filter(|w| w.path.starts_with("holidays"))
             .collect();
         assert_eq!(old.len(), 1);
         let line = src.lines().position(|l| l == "[[holidays]]").map(|n| n + 1);
