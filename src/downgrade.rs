@@ -20,14 +20,39 @@ pub fn migration_backups(data: &Path) -> Vec<(u64, String)> {
             Some((version.parse().ok()?, name))
         })
         .collect();
-    // The time in the name sorts as text (`20261203T020000Z`).
-    found.sort_by(|a, b| a.1.cmp(&b.1));
+    // By schema, then by the time in the name (`20261203T020000Z` sorts as text): as text
+    // alone `v10-…` would come before `v9-…`.
+    found.sort();
     found
+}
+
+/// How the refused program was started, which decides the restore command's last step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// The service or a technician: start the service again after the restore.
+    Service,
+    /// The package's postinst (an older package over a newer database): the package is left
+    /// half-configured, and configuring it again (which migrates and starts the service) is
+    /// the last step; starting the unconfigured service would hold the database and make
+    /// that configure fail.
+    Package,
+}
+
+impl Caller {
+    /// dpkg names the package to its maintainer scripts (`DPKG_MAINTSCRIPT_PACKAGE`), and
+    /// `runuser` passes the environment on.
+    pub fn from_env() -> Self {
+        if std::env::var_os("DPKG_MAINTSCRIPT_PACKAGE").is_some() {
+            Caller::Package
+        } else {
+            Caller::Service
+        }
+    }
 }
 
 /// Why the daemon (or `loket migrate`) does not start on a database of schema `found`
 /// when this build reads up to `supported`.
-pub fn refusal(data: &Path, found: u64, supported: u64) -> String {
+pub fn refusal(data: &Path, found: u64, supported: u64, caller: Caller) -> String {
     let db = data.join(DB_FILE);
     let db = db.display();
     let version = env!("CARGO_PKG_VERSION");
@@ -51,8 +76,12 @@ pub fn refusal(data: &Path, found: u64, supported: u64) -> String {
         .map(|(_, name)| data.join(name));
     let (restore_id, restore_en) = match &restorable {
         Some(file) => {
+            let last = match caller {
+                Caller::Service => "sudo systemctl start loket",
+                Caller::Package => "sudo dpkg --configure loket",
+            };
             let command = format!(
-                "sudo systemctl stop loket; sudo -u loket loket restore {} --data {}; sudo systemctl start loket",
+                "sudo systemctl stop loket; sudo -u loket loket restore {} --data {}; {last}",
                 file.display(),
                 data.display()
             );
@@ -113,7 +142,7 @@ mod tests {
                 (3, "loket.redb.v3-backup-20270601T010000Z".to_string()),
             ]
         );
-        let msg = refusal(tmp.path(), 4, 2);
+        let msg = refusal(tmp.path(), 4, 2, Caller::Service);
         let restore = format!(
             "loket restore {} --data {}",
             tmp.path()
@@ -122,6 +151,12 @@ mod tests {
             tmp.path().display()
         );
         assert!(msg.contains(&restore), "{msg}");
+        assert!(msg.ends_with("sudo systemctl start loket"), "{msg}");
+        // From the package's postinst the last step configures the package instead.
+        let msg = refusal(tmp.path(), 4, 2, Caller::Package);
+        assert!(msg.contains(&restore), "{msg}");
+        assert!(msg.ends_with("sudo dpkg --configure loket"), "{msg}");
+        assert!(!msg.contains("systemctl start"), "{msg}");
         assert!(msg.contains("pulihkan salinan"), "{msg}");
         assert!(msg.contains("restore the copy"), "{msg}");
         assert!(msg.contains("(skema 4; versi ini"), "{msg}");
@@ -132,9 +167,34 @@ mod tests {
     }
 
     #[test]
+    fn copies_sort_by_schema_number_not_as_text() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        for name in [
+            "loket.redb.v9-backup-20280101T010000Z",
+            "loket.redb.v10-backup-20290101T010000Z",
+        ] {
+            std::fs::write(tmp.path().join(name), b"").expect("write");
+        }
+        let found: Vec<u64> = migration_backups(tmp.path())
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect();
+        assert_eq!(found, [9, 10]);
+        let msg = refusal(tmp.path(), 11, 10, Caller::Service);
+        assert!(
+            msg.contains("restore") && msg.contains("v10-backup"),
+            "{msg}"
+        );
+        assert!(
+            !msg.contains("loket restore") || !msg.contains("v9-backup-20280101T010000Z --data"),
+            "{msg}"
+        );
+    }
+
+    #[test]
     fn without_copies_the_nightly_backups_are_the_way_back() {
         let tmp = tempfile::tempdir().expect("tmp");
-        let msg = refusal(tmp.path(), 3, 2);
+        let msg = refusal(tmp.path(), 3, 2, Caller::Service);
         assert!(
             msg.contains("Salinan di samping basis data: tidak ada."),
             "{msg}"

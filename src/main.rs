@@ -465,7 +465,12 @@ fn serve(args: ServeArgs) -> ExitCode {
     if let Ok(Some(found)) = loket::store::migrate::schema_version(&data_dir.join(app::DB_FILE))
         && found > loket::store::SCHEMA_VERSION
     {
-        let why = loket::downgrade::refusal(&data_dir, found, loket::store::SCHEMA_VERSION);
+        let why = loket::downgrade::refusal(
+            &data_dir,
+            found,
+            loket::store::SCHEMA_VERSION,
+            loket::downgrade::Caller::Service,
+        );
         for line in why.lines() {
             error!("{line}");
         }

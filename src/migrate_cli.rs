@@ -15,6 +15,7 @@ use crate::store::migrate::{self, Migrated};
 
 /// Exit code 2 for a database this build must not open (newer), 1 for any other failure.
 pub fn migrate(data: &Path, now: DateTime<Utc>) -> Result<String, (u8, String)> {
+    refuse_foreign_root(data)?;
     let db = data.join(DB_FILE);
     let shown = db.display();
     match migrate::migrate(&db, now) {
@@ -35,7 +36,37 @@ pub fn migrate(data: &Path, now: DateTime<Utc>) -> Result<String, (u8, String)> 
         )),
         Err(StoreError::NewerSchema {
             found, supported, ..
-        }) => Err((2, crate::downgrade::refusal(data, found, supported))),
-        Err(e) => Err((1, e.to_string())),
+        }) => Err((
+            2,
+            crate::downgrade::refusal(data, found, supported, crate::downgrade::Caller::from_env()),
+        )),
+        Err(e) => Err((
+            1,
+            format!(
+                "basis data {shown} tidak dimigrasikan (apakah loket sedang berjalan? hentikan \
+                 dulu: sudo systemctl stop loket): {e} / database {shown} not migrated (is loket \
+                 running? stop it first): {e}"
+            ),
+        )),
+    }
+}
+
+/// root migrating the service's directory would leave the new file root's, which the
+/// daemon (user `loket`) then cannot open: run as the directory's owner instead.
+fn refuse_foreign_root(data: &Path) -> Result<(), (u8, String)> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let euid = unsafe { libc::geteuid() };
+    match std::fs::metadata(data) {
+        Ok(m) if euid == 0 && m.uid() != 0 => Err((
+            2,
+            format!(
+                "{} milik pengguna lain, bukan root: jalankan sebagai pemiliknya, mis. \
+                 `sudo -u loket loket migrate --data {0}` / {0} belongs to another user, not \
+                 root: run as its owner, e.g. `sudo -u loket loket migrate --data {0}`",
+                data.display()
+            ),
+        )),
+        _ => Ok(()),
     }
 }

@@ -455,3 +455,32 @@ fn check_config_reads_the_survey_questionnaire_beside_the_configuration() {
     assert!(text(&o).contains("survey.tablets[0]"), "{}", text(&o));
     assert!(text(&o).contains("tablet-pintu-keluar"), "{}", text(&o));
 }
+
+/// root migrating the service's data directory would leave the database root's, unreadable
+/// to the daemon: refused with exit code 2 and the command to use instead. Only root can
+/// hand a directory to another user, so elsewhere the test says it was skipped.
+#[test]
+fn migrate_as_root_on_another_users_directory_is_refused() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).expect("mkdir");
+    if std::fs::metadata(&data).expect("meta").uid() != 0 {
+        eprintln!("skipped: not run as root");
+        return;
+    }
+    // nobody's uid on Debian.
+    std::os::unix::fs::chown(&data, Some(65534), Some(65534)).expect("chown");
+    let o = loket(&["migrate", "--data", data.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("sudo -u loket loket migrate --data"), "{out}");
+    assert!(
+        std::fs::read_dir(&data).expect("dir").next().is_none(),
+        "nothing written"
+    );
+    // Its owner may.
+    std::os::unix::fs::chown(&data, Some(0), Some(0)).expect("chown");
+    let o = loket(&["migrate", "--data", data.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+}

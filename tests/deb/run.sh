@@ -69,6 +69,10 @@ cleanup() {
   if [ "$status" -eq 0 ]; then say "machine left as it was"; fi
 }
 trap cleanup EXIT
+# A CI timeout's SIGTERM (or ^C) ends the script through the EXIT trap, so nothing is left to
+# trip the guards above on the next run.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 systemd_runs=false
 [ -d /run/systemd/system ] && systemd_runs=true
@@ -224,13 +228,13 @@ say "upgraded to $v2: the office's loket.toml kept, the new default as loket.tom
 as_root dpkg -r loket
 [ ! -e /usr/bin/loket ] || fail "/usr/bin/loket left after remove"
 [ -f /etc/loket/loket.toml ] || fail "remove took the configuration (only purge does)"
-[ -f /var/lib/loket/loket.redb ] || fail "remove took the database"
+as_root test -f /var/lib/loket/loket.redb || fail "remove took the database"
 # deb-systemd-helper keeps the enable state for a reinstall and masks the units (their
 # files are gone); purge clears both.
 [ -L /etc/systemd/system/loket.service ] || fail "loket.service is not masked after remove"
 as_root dpkg -P loket | tee "$work/purge.log"
 [ ! -e /etc/loket ] || fail "/etc/loket left after purge: $(find /etc/loket)"
-[ -f /var/lib/loket/loket.redb ] || fail "purge took the database"
+as_root test -f /var/lib/loket/loket.redb || fail "purge took the database"
 grep -q "TIDAK dihapus: /var/lib/loket" "$work/purge.log" || fail "purge does not say where the data is"
 grep -q "sudo rm -rf /var/lib/loket" "$work/purge.log" || fail "purge does not say how to remove it"
 for f in /etc/systemd/system/loket.service /etc/systemd/system/loket-display.service "$link"; do
@@ -260,21 +264,27 @@ for want in "tickets 13" "users 5" "sessions 2" "audit 65" "complaints 0"; do
 done
 grep -q '^audit .*chain intact' "$work/check2.log" || fail "the audit chain after the upgrade"
 grep -q '^complaints .*(no table)' "$work/check2.log" && fail "the complaint tables were not made"
-copy=$(cd /var/lib/loket && ls loket.redb.v1-backup-*)
-cmp -s "/var/lib/loket/$copy" tests/fixtures/db/v1.redb || fail "$copy is not the database as it was"
-[ "$(stat -c %U "/var/lib/loket/$copy")" = loket ] || fail "$copy is not the loket user's"
+copy=$(as_root sh -c 'cd /var/lib/loket && ls loket.redb.v1-backup-*')
+as_root cmp -s "/var/lib/loket/$copy" tests/fixtures/db/v1.redb || fail "$copy is not the database as it was"
+[ "$(as_root stat -c %U "/var/lib/loket/$copy")" = loket ] || fail "$copy is not the loket user's"
 say "upgraded over the v1 database: every record there, $copy beside it (byte for byte the old file)"
 
 # --- Downgrade onto a database of a later release --------------------------------------------
 # A later release migrated it on; then the older package (v1) is installed again.
 as_root "$set_schema" /var/lib/loket/loket.redb $((schema + 1))
-before=$(md5sum < /var/lib/loket/loket.redb)
+before=$(as_root cat /var/lib/loket/loket.redb | md5sum)
 if as_root dpkg -i "$pkg1" > "$work/downgrade.log" 2>&1; then
   cat "$work/downgrade.log"
   fail "the downgrade was configured on a newer database"
 fi
 cat "$work/downgrade.log"
 restore="sudo -u loket loket restore /var/lib/loket/$copy --data /var/lib/loket"
+# From the package the last step is configuring it again, never starting the unconfigured
+# service (which would hold the database that configure then migrates).
+grep -qF "$restore; sudo dpkg --configure loket" "$work/downgrade.log" \
+  || fail "the downgrade's way back does not end by configuring the package"
+grep -qF "returned error exit status 2" "$work/downgrade.log" \
+  || fail "the postinst did not fail with the refusal's exit code 2"
 for want in "dibuat oleh loket yang lebih baru (skema $((schema + 1))" \
   "written by a newer loket (schema $((schema + 1))" "$restore" \
   "Copies beside the database: $copy."; do
@@ -285,7 +295,7 @@ as_loket /usr/bin/loket serve --config /etc/loket/loket.toml --data /var/lib/lok
   --listen "127.0.0.1:$(free_port)" > "$work/serve2.log" 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "the daemon on the newer database exited $rc: $(cat "$work/serve2.log")"
 grep -qF "$restore" "$work/serve2.log" || fail "the daemon does not name the way back"
-[ "$(md5sum < /var/lib/loket/loket.redb)" = "$before" ] || fail "the newer database was changed"
+[ "$(as_root cat /var/lib/loket/loket.redb | md5sum)" = "$before" ] || fail "the newer database was changed"
 # The way back the message gives works: restore, then the package configures.
 as_loket /usr/bin/loket restore "/var/lib/loket/$copy" --data /var/lib/loket
 as_root dpkg --configure loket
