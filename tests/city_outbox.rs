@@ -309,6 +309,35 @@ async fn complaints_and_survey_answers_go_without_personal_data() {
         .act_on_complaint(c.seq(), action, who("petugas"))
         .await
         .expect("step done");
+    // The status page and /metrics show what the city has not received yet.
+    let admin = app.staff("kepala", &[loket::auth::Role::Admin]).await;
+    let html = app
+        .as_staff(reqwest::Method::GET, "/console/status", &admin)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    let backlog = store.outbox_state().await.expect("outbox").backlog();
+    assert!(backlog >= 6, "{backlog}");
+    assert!(
+        html.contains(&format!("<strong id=\"city-backlog\">{backlog}</strong>")),
+        "{html}"
+    );
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains(&format!("\nloket_city_outbox_backlog {backlog}\n")),
+        "{metrics}"
+    );
     let data = tmp.path().to_path_buf();
     app.stop().await;
 
