@@ -37,6 +37,10 @@ pub async fn connect(target: &Target<'_>) -> Result<Client, CityError> {
             .map_err(|e| CityError::Config(format!("password_file {}: {e}", file.display())))?;
         config.password(text.trim_end_matches(['\r', '\n']));
     }
+    // An unreachable server must fail the attempt, not hold it: the exporter retries.
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(std::time::Duration::from_secs(15));
+    }
     let local_only = !config.get_hosts().is_empty()
         && config
             .get_hosts()

@@ -22,6 +22,10 @@ use crate::store::{OutboxRecord, StoreHandle};
 const IDLE: Duration = Duration::from_secs(2);
 /// The first wait after a failure.
 const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// The longest a round may take (connect, send, commit). A connection whose network went
+/// away without a reset would otherwise hold the exporter forever; a round cut off here is
+/// sent again, which the server ignores where it already has the rows.
+const ROUND_WITHIN: Duration = Duration::from_secs(60);
 
 /// What one round did.
 #[derive(Debug, PartialEq, Eq)]
@@ -48,7 +52,14 @@ pub async fn run(
         if *closing.borrow() {
             return;
         }
-        let pause = match round(&store, &city, &office, &mut client).await {
+        // A stop does not wait for the round: one cut off is sent again at the next start.
+        let this_round =
+            tokio::time::timeout(ROUND_WITHIN, round(&store, &city, &office, &mut client));
+        let outcome = tokio::select! {
+            r = this_round => r.unwrap_or_else(|_| Err(anyhow::anyhow!("no answer within {} s", ROUND_WITHIN.as_secs()))),
+            _ = closing.wait_for(|c| *c) => return,
+        };
+        let pause = match outcome {
             Ok(Round::Sent { full: true, .. }) => {
                 (failures, wait) = (0, FIRST_RETRY);
                 continue;
