@@ -157,13 +157,18 @@ pub(super) fn survey_response(
     })
 }
 
-/// Appends `records` in `txn`, numbering them after the last number given; returns the last.
-pub(super) fn append(txn: &WriteTransaction, records: &[Record]) -> Result<u64, StoreError> {
+/// Appends `records` in `txn`, numbering them after the last number given; returns the last
+/// (none when there was nothing to append: an office without `[city]` never opens a table
+/// here).
+pub(super) fn append(
+    txn: &WriteTransaction,
+    records: &[Record],
+) -> Result<Option<u64>, StoreError> {
+    if records.is_empty() {
+        return Ok(None);
+    }
     let mut meta = txn.open_table(META)?;
     let mut seq = meta.get(K_LAST)?.map_or(0, |v| v.value());
-    if records.is_empty() {
-        return Ok(seq);
-    }
     let mut table = txn.open_table(OUTBOX)?;
     for r in records {
         seq += 1;
@@ -174,7 +179,7 @@ pub(super) fn append(txn: &WriteTransaction, records: &[Record]) -> Result<u64, 
         table.insert(seq, bytes.as_slice())?;
     }
     meta.insert(K_LAST, seq)?;
-    Ok(seq)
+    Ok(Some(seq))
 }
 
 /// Whether this file has an outbox (the daemon ran with `[city]`): the offline tools keep it
@@ -355,7 +360,7 @@ mod tests {
         // Numbers are never reused once their rows are gone.
         let txn = db.begin_write().expect("txn");
         ack(&txn, 3).expect("ack");
-        assert_eq!(append(&txn, &[event(4)]).expect("append"), 4);
+        assert_eq!(append(&txn, &[event(4)]).expect("append"), Some(4));
         txn.commit().expect("commit");
         assert_eq!(read_after(&db, 0, 10).expect("read")[0].0, 4);
     }
