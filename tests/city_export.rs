@@ -376,3 +376,72 @@ async fn an_office_role_cannot_write_or_change_another_office_s_rows() {
     let e = connect(&wrong).await.expect_err("wrong certificate");
     assert!(format!("{e:?}").contains("pinned"), "{e:?}");
 }
+
+/// At least once on the wire, once in the table: a batch sent again (its answer lost, or
+/// the office killed before recording the acknowledgement) changes nothing, and a batch
+/// that overlaps it adds only what is new.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_sent_again_changes_nothing() {
+    use loket::store::OutboxRecord;
+    let pg = city();
+    let (code, role) = OFFICES[2];
+    let pw = pg.file("c.pw", &format!("{role}-kata-sandi-panjang\n"));
+    let url = pg.tcp_url(role, DB);
+    let mut client = connect(&Target {
+        url: &url,
+        password_file: Some(&pw),
+        server_certificate: Some(&pg.cert),
+    })
+    .await
+    .expect("connect");
+    let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+    let rows: Vec<(u64, OutboxRecord)> = (1..=5)
+        .map(|seq| {
+            let record = if seq % 2 == 1 {
+                OutboxRecord::TicketEvent {
+                    event_seq: seq,
+                    at,
+                    change: json!({"type": "issued", "ticket": {"id": seq, "number": format!("A-{seq:03}"), "service": "A"}}),
+                }
+            } else {
+                OutboxRecord::AuditHash {
+                    audit_seq: seq,
+                    at,
+                    action: "ticket_issued".to_string(),
+                    prev_hash: format!("h{}", seq - 1),
+                    hash: format!("h{seq}"),
+                    actor: None,
+                    target: None,
+                }
+            };
+            (seq, record)
+        })
+        .collect();
+    let count = || {
+        pg.psql(
+            DB,
+            &format!("SELECT count(*) FROM ({ALL_ROWS}) r WHERE office_code = '{code}'"),
+        )
+    };
+    loket::city::export::send(&mut client, code, &rows[..3])
+        .await
+        .expect("first batch");
+    assert_eq!(count(), "3");
+    loket::city::export::send(&mut client, code, &rows[..3])
+        .await
+        .expect("the same batch again");
+    assert_eq!(count(), "3");
+    loket::city::export::send(&mut client, code, &rows)
+        .await
+        .expect("an overlapping batch");
+    assert_eq!(count(), "5");
+    assert_eq!(
+        pg.psql(
+            DB,
+            &format!(
+                "SELECT string_agg(number, ',' ORDER BY seq) FROM loket.ticket_events WHERE office_code = '{code}'"
+            )
+        ),
+        "A-001,A-003,A-005"
+    );
+}
