@@ -217,6 +217,19 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
         "nightly complaint purge",
         tokio::spawn(nightly_purge(state.clone())),
     ));
+    // The city exporter: its own task, reading the outbox through the store like any
+    // reader; the office never waits on it (docs/city.md).
+    if let Some(city) = config.city.clone() {
+        tasks.push((
+            "city export",
+            tokio::spawn(crate::city::export::run(
+                store.clone(),
+                city,
+                config.office.code.clone(),
+                state.closing.subscribe(),
+            )),
+        ));
+    }
     if let Some(device) = config.display.framebuffer.clone() {
         tasks.push((
             "framebuffer board",

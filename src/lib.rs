@@ -10,6 +10,8 @@ pub mod backup_cli;
 pub mod button;
 pub mod calendar;
 pub mod check_cli;
+pub mod city;
+pub mod city_cli;
 pub mod clock;
 pub mod complaint;
 pub mod complaints_cli;

@@ -59,12 +59,60 @@ enum Command {
         #[arg(long)]
         data: Option<PathBuf>,
     },
+    /// The city's central PostgreSQL (docs/city.md): its schema and its office roles.
+    #[command(subcommand)]
+    City(CityCommand),
     /// Bring the database to this build's schema (a copy of it kept beside it first) and
     /// say what was done; exit 2 when the database is newer than this build (daemon stopped).
     Migrate {
         #[arg(long)]
         data: Option<PathBuf>,
     },
+}
+
+/// How `loket city` reaches the server.
+#[derive(clap::Args)]
+struct CityServer {
+    /// PostgreSQL connection string of an administrator (`postgresql://postgres@kota.example/loket_kota`).
+    #[arg(long)]
+    url: String,
+    /// The administrator's password, in a file.
+    #[arg(long)]
+    password_file: Option<PathBuf>,
+    /// The server's certificate (PEM): the only one accepted. Required unless the server is
+    /// on a Unix socket of this machine.
+    #[arg(long)]
+    server_certificate: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum CityCommand {
+    /// Create the city schema in an empty database (or bring it up to date).
+    Init(CityServer),
+    /// A login role for one office: it may insert and read only its own office's rows.
+    AddOffice {
+        #[command(flatten)]
+        server: CityServer,
+        /// The office's `office.code`.
+        #[arg(long)]
+        code: String,
+        /// The role's name (a-z, 0-9, _), the user in the office's `[city] url`.
+        #[arg(long)]
+        role: String,
+        /// A file holding the role's password (the office's `[city] password_file`).
+        #[arg(long)]
+        office_password_file: PathBuf,
+    },
+}
+
+impl From<CityServer> for loket::city_cli::Server {
+    fn from(s: CityServer) -> Self {
+        Self {
+            url: s.url,
+            password_file: s.password_file,
+            server_certificate: s.server_certificate,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -221,6 +269,20 @@ fn main() -> ExitCode {
                 config.as_deref(),
             ))
         }
+        Some(Command::City(CityCommand::Init(server))) => {
+            report(loket::city_cli::init(&server.into()))
+        }
+        Some(Command::City(CityCommand::AddOffice {
+            server,
+            code,
+            role,
+            office_password_file,
+        })) => report(loket::city_cli::add_office(
+            &server.into(),
+            &code,
+            &role,
+            &office_password_file,
+        )),
         None => serve(ServeArgs::default()),
     }
 }

@@ -2,6 +2,7 @@
 //! TOML, with the holiday files, validated once at start into typed values. Unknown keys are
 //! errors.
 
+mod city;
 mod errors;
 mod hours;
 mod letter;
@@ -19,6 +20,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+pub use city::{CityConfig, PersonalFields};
 pub use errors::{ConfigError, ConfigErrors};
 pub use hours::{DAY_NAMES_ID, TimeRange, WeekHours, format_minute};
 pub use letter::{LetterConfig, Signer};
@@ -73,6 +75,9 @@ pub struct Config {
     pub letter: LetterConfig,
     /// `[survey]` and the questionnaire (`survey.toml`).
     pub survey: SurveyConfig,
+    /// `[city]`: the central PostgreSQL the office's records are shipped to; none when the
+    /// office exports nothing (docs/city.md).
+    pub city: Option<CityConfig>,
     /// The complaint flows and the level → flow mapping. The compiled-in SOP unless the
     /// daemon loaded the office's `sop/` directory (`Sop::load`) and put it here.
     pub sop: std::sync::Arc<crate::complaint::Sop>,
@@ -356,6 +361,8 @@ struct RawConfig {
     survey: survey::RawSurvey,
     #[serde(default)]
     limits: limits::RawLimits,
+    #[serde(default)]
+    city: Option<city::RawCity>,
 }
 
 /// The office code shipped in the default file: it must be changed, and `check-config` says so.
@@ -1034,6 +1041,7 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
     let limits = raw.limits.validate(&mut errs);
     let letter = letter::validate(&raw.letter, &mut errs);
     let survey = survey::validate(&raw.survey, &mut errs);
+    let city = city::validate(raw.city.as_ref(), &mut errs);
 
     if !errs.errors.is_empty() {
         return Err(ConfigErrors(errs.errors));
@@ -1158,6 +1166,7 @@ fn validate(raw: &RawConfig, office_holidays: &[HolidaySource]) -> Result<Config
         sop: std::sync::Arc::new(sop),
         letter: letter.ok_or_else(|| ConfigErrors(Vec::new()))?,
         survey,
+        city,
         limits,
         warnings,
     })

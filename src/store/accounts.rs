@@ -3,9 +3,11 @@
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 
+use super::outbox::Record;
 use super::tables::StoreError;
 use crate::audit::{AuditEntry, GENESIS};
 use crate::auth::{Session, User};
+use crate::config::PersonalFields;
 
 /// Users as JSON by username.
 pub(super) const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
@@ -42,7 +44,13 @@ fn parse<T: serde::de::DeserializeOwned>(what: &str, b: &[u8]) -> Result<T, Stor
     })
 }
 
-pub(super) fn write(txn: &WriteTransaction, w: &AccountWrites) -> Result<(), StoreError> {
+/// `ship`: `[city]` is configured with these personal fields; each audit entry's hash then
+/// goes to the outbox in the same transaction (`store::outbox`).
+pub(super) fn write(
+    txn: &WriteTransaction,
+    w: &AccountWrites,
+    ship: Option<PersonalFields>,
+) -> Result<(), StoreError> {
     if !w.users.is_empty() {
         let mut t = txn.open_table(USERS)?;
         for u in &w.users {
@@ -66,6 +74,10 @@ pub(super) fn write(txn: &WriteTransaction, w: &AccountWrites) -> Result<(), Sto
         let mut t = txn.open_table(AUDIT)?;
         for e in &w.audit {
             t.insert(e.seq, json("audit entry", e)?.as_slice())?;
+        }
+        if let Some(personal) = ship {
+            let records: Vec<_> = w.audit.iter().map(|e| Record::audit(e, personal)).collect();
+            super::outbox::append(txn, &records)?;
         }
     }
     Ok(())

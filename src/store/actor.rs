@@ -104,6 +104,8 @@ pub struct Metrics {
     pub unprinted: usize,
     pub event_seq: u64,
     pub complaints: ComplaintCounts,
+    /// The city outbox (`[city]` configured): rows written and acknowledged.
+    pub outbox: Option<super::outbox::OutboxState>,
 }
 
 #[derive(Debug, Clone)]
@@ -120,6 +122,8 @@ pub struct Health {
     pub tickets_today: usize,
     pub path: PathBuf,
     pub printer: PrinterStatus,
+    /// The city outbox (`[city]` configured): rows written and acknowledged.
+    pub outbox: Option<super::outbox::OutboxState>,
 }
 
 type Reply<T> = oneshot::Sender<Result<T, OpError>>;
@@ -267,6 +271,20 @@ enum Command {
     Health {
         reply: Reply<Health>,
     },
+    /// The outbox's rows after `after` (`store::outbox`), for the city exporter.
+    OutboxRead {
+        after: u64,
+        limit: usize,
+        reply: Reply<Vec<(u64, super::outbox::Record)>>,
+    },
+    /// The city server committed the rows up to `seq`.
+    OutboxAck {
+        seq: u64,
+        reply: Reply<()>,
+    },
+    OutboxState {
+        reply: Reply<super::outbox::OutboxState>,
+    },
     Shutdown,
 }
 
@@ -290,6 +308,7 @@ impl Command {
             | Command::SessionsRevoke { .. }
             | Command::Audit { .. }
             | Command::ConfirmDay { .. }
+            | Command::OutboxAck { .. }
             | Command::Printer(_) => true,
             _ => false,
         }
@@ -542,6 +561,29 @@ impl StoreHandle {
     /// A consistent copy of the database at `dest`, made while the daemon goes on serving.
     pub async fn backup(&self, dest: PathBuf) -> Result<super::backup::BackupSummary, OpError> {
         self.ask(|reply| Command::Backup { dest, reply }).await
+    }
+
+    /// Up to `limit` outbox rows after `after`, in order (the city exporter's read).
+    pub async fn outbox_after(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, super::outbox::Record)>, OpError> {
+        self.ask(|reply| Command::OutboxRead {
+            after,
+            limit,
+            reply,
+        })
+        .await
+    }
+
+    /// The city server committed every outbox row up to `seq`: recorded, and the rows go.
+    pub async fn outbox_ack(&self, seq: u64) -> Result<(), OpError> {
+        self.ask(|reply| Command::OutboxAck { seq, reply }).await
+    }
+
+    pub async fn outbox_state(&self) -> Result<super::outbox::OutboxState, OpError> {
+        self.ask(|reply| Command::OutboxState { reply }).await
     }
 
     pub async fn metrics(&self) -> Result<Metrics, OpError> {
@@ -1105,7 +1147,8 @@ fn refuse_write(cmd: Command) -> Option<Command> {
         | Command::SessionTouch { reply, .. }
         | Command::SessionsRevoke { reply, .. }
         | Command::Audit { reply, .. }
-        | Command::ConfirmDay { reply, .. } => {
+        | Command::ConfirmDay { reply, .. }
+        | Command::OutboxAck { reply, .. } => {
             let _ = reply.send(Err(StoreError::Stopped.into()));
             None
         }
@@ -1139,7 +1182,10 @@ fn refuse(cmd: Command, make: impl Fn() -> StoreError) -> Option<Command> {
         | Command::SessionDel { reply, .. }
         | Command::SessionsRevoke { reply, .. }
         | Command::Audit { reply, .. }
-        | Command::ConfirmDay { reply, .. } => reply.send(Err(e())).is_ok(),
+        | Command::ConfirmDay { reply, .. }
+        | Command::OutboxAck { reply, .. } => reply.send(Err(e())).is_ok(),
+        Command::OutboxRead { reply, .. } => reply.send(Err(e())).is_ok(),
+        Command::OutboxState { reply } => reply.send(Err(e())).is_ok(),
         Command::UserGet { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::UserList { reply } => reply.send(Err(e())).is_ok(),
         Command::SessionGet { reply, .. } => reply.send(Err(e())).is_ok(),
@@ -1186,6 +1232,7 @@ enum Pending {
         AfterCommit,
     ),
     Survey(Reply<SurveyOut>, Result<SurveyOut, OpError>),
+    Outbox(Reply<()>, Result<(), OpError>),
     Read(Command),
 }
 
@@ -1671,17 +1718,42 @@ impl Actor {
                     let r = self.survey_purge_suggestions(now);
                     pending.push(Pending::Survey(reply, r));
                 }
+                Command::OutboxAck { seq, reply } => {
+                    let r = self.in_batch(|txn| super::outbox::ack(txn, seq));
+                    // A refused acknowledgement (past the last row) wrote nothing; a failed
+                    // write may have, so the batch does not commit.
+                    if matches!(&r, Err(e) if !matches!(e, StoreError::Corrupt { .. })) {
+                        error!("outbox acknowledgement not written; the batch is not committed");
+                        self.batch_failed = true;
+                    }
+                    pending.push(Pending::Outbox(reply, r.map_err(Into::into)));
+                }
                 Command::Shutdown => self.stopping = true,
                 read => pending.push(Pending::Read(read)),
             }
         }
 
         let dirty = self.state.take_dirty();
+        let ship = self.ship();
+        let mut outbox = Vec::new();
+        if ship.is_some() {
+            for (i, (at, change)) in changes.iter().enumerate() {
+                match super::outbox::ticket_event(self.event_seq + 1 + i as u64, *at, change) {
+                    Ok(record) => outbox.extend(record),
+                    Err(e) => {
+                        error!(error = %e, "queue event not put in the outbox; the batch is not committed");
+                        self.batch_failed = true;
+                    }
+                }
+            }
+        }
         let writes = Writes {
             tickets: dirty.tickets,
             meta: dirty.meta,
             event_seq: self.event_seq + changes.len() as u64,
             accounts: std::mem::take(&mut self.accounts),
+            outbox,
+            ship,
         };
         // The complaint events' sequence number is committed with the changes it numbers, so
         // it never repeats after a restart.
@@ -1768,12 +1840,32 @@ impl Actor {
         Ok(())
     }
 
+    /// The outbox's figures when `[city]` is configured and the file can be read.
+    fn outbox_figures(&self) -> Option<super::outbox::OutboxState> {
+        self.config.city.as_ref()?;
+        if self.degraded.as_ref().is_some_and(|d| !d.readable) {
+            return None;
+        }
+        match self.db().and_then(|db| super::outbox::state(&**db)) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                warn!(error = %e, "the city outbox's figures could not be read");
+                None
+            }
+        }
+    }
+
+    /// `[city]` is configured: records are mirrored in the outbox, with these personal fields.
+    pub(super) fn ship(&self) -> Option<crate::config::PersonalFields> {
+        self.config.city.as_ref().map(|c| c.personal)
+    }
+
     /// The session keys of `username` as this batch has left them so far. Revocation reads
     /// through the batch's write transaction, after putting into it the account writes queued
     /// before, so a login earlier in the same batch is revoked too, not left standing.
     fn sessions_in_batch(&mut self, username: &str) -> Result<Vec<String>, StoreError> {
         let txn = self.batch_txn()?;
-        let keys = accounts::write(&txn, &std::mem::take(&mut self.accounts))
+        let keys = accounts::write(&txn, &std::mem::take(&mut self.accounts), self.ship())
             .and_then(|()| accounts::session_keys_in(&txn, username));
         self.txn = Some(txn);
         keys
@@ -1867,7 +1959,7 @@ impl Actor {
     /// the batch's own account writes.
     pub(super) fn live_user(&mut self, username: &str) -> Result<Option<User>, StoreError> {
         let txn = self.batch_txn()?;
-        let user = accounts::write(&txn, &std::mem::take(&mut self.accounts))
+        let user = accounts::write(&txn, &std::mem::take(&mut self.accounts), self.ship())
             .and_then(|()| accounts::user_in(&txn, username));
         self.txn = Some(txn);
         user
@@ -1877,7 +1969,7 @@ impl Actor {
     /// accounts: two admins disabling each other in one batch cannot both succeed.
     fn another_active_admin(&mut self, except: &str) -> Result<bool, StoreError> {
         let txn = self.batch_txn()?;
-        let found = accounts::write(&txn, &std::mem::take(&mut self.accounts))
+        let found = accounts::write(&txn, &std::mem::take(&mut self.accounts), self.ship())
             .and_then(|()| accounts::another_active_admin_in(&txn, except));
         self.txn = Some(txn);
         found
@@ -1887,7 +1979,7 @@ impl Actor {
     /// the batch's own account writes.
     fn live_session(&mut self, key: &str) -> Result<Option<Session>, StoreError> {
         let txn = self.batch_txn()?;
-        let session = accounts::write(&txn, &std::mem::take(&mut self.accounts))
+        let session = accounts::write(&txn, &std::mem::take(&mut self.accounts), self.ship())
             .and_then(|()| accounts::session_in(&txn, key));
         self.txn = Some(txn);
         session
@@ -2354,6 +2446,12 @@ impl Actor {
                 };
                 let _ = reply.send(r);
             }
+            Pending::Outbox(reply, r) => {
+                let _ = reply.send(match r {
+                    Ok(()) if !committed => Err(failed()),
+                    other => other,
+                });
+            }
             Pending::Read(cmd) => self.read(cmd, now),
         }
     }
@@ -2394,6 +2492,7 @@ impl Actor {
                     tickets_today: meta.next_id.saturating_sub(meta.day_first_id) as usize,
                     path: self.path.clone(),
                     printer: self.printer_status,
+                    outbox: self.outbox_figures(),
                 }));
             }
             Command::UserGet { username, reply } => {
@@ -2455,6 +2554,7 @@ impl Actor {
                         unprinted: 0,
                         event_seq: self.event_seq,
                         complaints: ComplaintCounts::default(),
+                        outbox: None,
                     }));
                     return;
                 }
@@ -2467,7 +2567,22 @@ impl Actor {
                     unprinted: self.state.view(&self.config, now).unprinted.len(),
                     event_seq: self.event_seq,
                     complaints: self.complaint_counts(now),
+                    outbox: self.outbox_figures(),
                 }));
+            }
+            Command::OutboxRead {
+                after,
+                limit,
+                reply,
+            } => {
+                let r = self
+                    .db()
+                    .and_then(|db| super::outbox::read_after(&**db, after, limit));
+                let _ = reply.send(r.map_err(Into::into));
+            }
+            Command::OutboxState { reply } => {
+                let r = self.db().and_then(|db| super::outbox::state(&**db));
+                let _ = reply.send(r.map_err(Into::into));
             }
             Command::DayAggregates { from, to, reply } => {
                 let today = self.state.service_day();
@@ -2519,7 +2634,8 @@ impl Actor {
             | Command::SessionTouch { reply, .. }
             | Command::SessionsRevoke { reply, .. }
             | Command::Audit { reply, .. }
-            | Command::ConfirmDay { reply, .. } => {
+            | Command::ConfirmDay { reply, .. }
+            | Command::OutboxAck { reply, .. } => {
                 let _ = reply.send(Err(StoreError::Stopped.into()));
             }
             Command::Printer(_) | Command::Shutdown => {}

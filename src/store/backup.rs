@@ -136,6 +136,8 @@ pub fn copy_to(
         copy_table(&snapshot, &txn, super::reports::REPORT_DAYS)?;
         copy_table(&snapshot, &txn, super::survey::RESPONSES)?;
         copy_table(&snapshot, &txn, super::survey::ANSWERED)?;
+        // What the city has not received yet (its numbers are in `meta`).
+        copy_table(&snapshot, &txn, super::outbox::OUTBOX)?;
         txn.commit()?;
         summary
     };

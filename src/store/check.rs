@@ -81,6 +81,11 @@ pub fn check(db: &impl ReadableDatabase, data_dir: &Path) -> Vec<TableReport> {
         guarded("survey_answered", || {
             rows(db, super::survey::ANSWERED, |_, _| Ok(()))
         }),
+        // In order, without a gap after the acknowledged number: a row missing here would
+        // be a record the city never receives.
+        guarded("city_outbox", || {
+            super::outbox::check(db).map_err(|e| e.to_string())
+        }),
         guarded("report_days", || {
             rows(db, super::reports::REPORT_DAYS, |_, v| {
                 json("report day", v)

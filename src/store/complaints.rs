@@ -899,11 +899,16 @@ impl Actor {
         Ok(())
     }
 
+    /// The action's row, and with `[city]` (`ship`) its outbox record, in `txn`.
     pub(super) fn write_action(
         txn: &WriteTransaction,
         c: &Complaint,
         r: &Recorded,
+        ship: Option<crate::config::PersonalFields>,
     ) -> Result<(), StoreError> {
+        if let Some(personal) = ship {
+            super::outbox::append(txn, &[super::outbox::complaint_action(c, r, personal)?])?;
+        }
         let row = ActionRow {
             id: format!("{}-{}", c.id, r.version),
             complaint: c.id.clone(),
@@ -991,6 +996,7 @@ impl Actor {
                 break code;
             }
         };
+        let ship = self.ship();
         let complaint = self.in_txn(|txn, index| {
             let mut meta = txn.open_table(META)?;
             let seq = meta.get(K_NEXT)?.map_or(1, |v| v.value());
@@ -1026,7 +1032,7 @@ impl Actor {
             if let Some(t) = ticket_id {
                 txn.open_table(TICKET_LINKS)?.insert(t, seq)?;
             }
-            Self::write_action(txn, &c, &recorded)?;
+            Self::write_action(txn, &c, &recorded, ship)?;
             index.put(&c, Some(&new.identity), tz);
             Ok(c)
         })?;
@@ -1063,12 +1069,13 @@ impl Actor {
         // Signing gives the letter its number and keeps its PDF in this same transaction:
         // a number is used only by a signature that commits.
         let signed = self.sign_if_signing(&before, action, &mut c, identity.as_ref(), who, now)?;
+        let ship = self.ship();
         self.in_txn(|txn, index| {
             if let Some(s) = &signed {
                 s.write(txn, c.seq())?;
             }
             Self::write_complaint(txn, index, &c)?;
-            Self::write_action(txn, &c, &recorded)?;
+            Self::write_action(txn, &c, &recorded, ship)?;
             index.put(&c, identity.as_ref(), tz);
             Ok(())
         })?;

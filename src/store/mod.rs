@@ -11,6 +11,7 @@ pub mod last_backup;
 mod letters;
 pub mod migrate;
 pub mod offline;
+pub mod outbox;
 mod reports;
 mod survey;
 mod tables;
@@ -26,5 +27,6 @@ pub use complaints::{
 };
 pub use fault::{Damage, Fault, StoreStatus};
 pub use letters::{LetterKind, LetterPdf};
+pub use outbox::{OutboxState, Record as OutboxRecord};
 pub use survey::{SurveyRefusal, SurveyStatus};
 pub use tables::{Opener, SCHEMA_VERSION, StoreError};

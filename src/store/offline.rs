@@ -108,7 +108,10 @@ impl Offline {
             sessions: ended.into_iter().map(|k| (k, None)).collect(),
             audit,
         };
-        accounts::write(&txn, &w)?;
+        // The tool does not read `[city]`: a file the daemon has exported from keeps its
+        // outbox complete (no personal fields); one that never did gets none.
+        let ship = super::outbox::in_use(&txn)?.then(crate::config::PersonalFields::default);
+        accounts::write(&txn, &w, ship)?;
         txn.commit()?;
         Ok(())
     }

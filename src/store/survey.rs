@@ -358,6 +358,10 @@ impl Actor {
             why: format!("no randomness: {e}"),
         })?;
         let key = (day_key(month), u64::from_le_bytes(salt));
+        let outbox = match self.ship() {
+            Some(personal) => vec![super::outbox::survey_response(&response, personal)?],
+            None => Vec::new(),
+        };
         let r = self.in_txn(|txn, _| {
             if answered_in(txn, ticket)? {
                 return Ok(Submitted::Answered);
@@ -373,6 +377,7 @@ impl Actor {
             }
             txn.open_table(ANSWERED)?.insert(ticket, ())?;
             txn.open_table(RESPONSES)?.insert(key, bytes.as_slice())?;
+            super::outbox::append(txn, &outbox)?;
             Ok(Submitted::Stored)
         });
         match r {

@@ -243,18 +243,26 @@ pub(super) struct Writes {
     pub meta: Option<DayMeta>,
     pub event_seq: u64,
     pub accounts: super::accounts::AccountWrites,
+    /// Mirrored in the outbox (`[city]` configured): the queue's events of this batch.
+    pub outbox: Vec<super::outbox::Record>,
+    /// `[city]` is configured, with these personal fields.
+    pub ship: Option<crate::config::PersonalFields>,
 }
 
 impl Writes {
     pub fn is_empty(&self) -> bool {
-        self.tickets.is_empty() && self.meta.is_none() && self.accounts.is_empty()
+        self.tickets.is_empty()
+            && self.meta.is_none()
+            && self.accounts.is_empty()
+            && self.outbox.is_empty()
     }
 }
 
 /// Puts the batch's writes into `txn`; the caller commits.
 pub(super) fn write_in(txn: &WriteTransaction, w: &Writes) -> Result<(), StoreError> {
     let (tickets, meta, event_seq) = (&w.tickets, w.meta, w.event_seq);
-    super::accounts::write(txn, &w.accounts)?;
+    super::accounts::write(txn, &w.accounts, w.ship)?;
+    super::outbox::append(txn, &w.outbox)?;
     let mut table = txn.open_table(TICKETS)?;
     for t in tickets {
         let bytes = serde_json::to_vec(t).map_err(|error| StoreError::Encode {

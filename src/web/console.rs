@@ -1049,6 +1049,8 @@ struct StatusPage {
     last_backup: String,
     service_day: String,
     tickets_today: usize,
+    /// The city outbox's backlog and last acknowledged number; none without `[city]`.
+    city: Option<(u64, u64)>,
 }
 
 struct Unprinted {
@@ -1092,6 +1094,10 @@ pub async fn status_page(State(app): State<AppState>, staff: Staff) -> Response 
                 .as_ref()
                 .map_or(String::new(), |h| h.service_day.to_string()),
             tickets_today: health.as_ref().map_or(0, |h| h.tickets_today),
+            city: health
+                .as_ref()
+                .and_then(|h| h.outbox)
+                .map(|o| (o.backlog(), o.acked)),
         },
     )
 }

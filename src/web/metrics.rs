@@ -169,6 +169,21 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
         "counter",
         vec![(String::new(), m.event_seq.to_string())],
     );
+    // Only with `[city]`: an office that exports nothing has no backlog to watch.
+    if let Some(o) = m.outbox {
+        family(
+            "loket_city_outbox_backlog",
+            "Records on disk that the city server has not committed yet.",
+            "gauge",
+            vec![(String::new(), o.backlog().to_string())],
+        );
+        family(
+            "loket_city_outbox_acked",
+            "The last outbox sequence number the city server committed.",
+            "counter",
+            vec![(String::new(), o.acked.to_string())],
+        );
+    }
     // Degraded with the database closed: the memory's figures may include a change that
     // never committed, so none are given.
     if !readable {

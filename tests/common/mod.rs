@@ -10,6 +10,7 @@ pub mod faulty_disk;
 pub mod images;
 pub mod layout;
 pub mod page_clock;
+pub mod postgres;
 pub mod tmpfs;
 
 use std::path::{Path, PathBuf};

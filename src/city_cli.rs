@@ -1,0 +1,83 @@
+//! `loket city …`: set up the city's PostgreSQL from the command line (the city's
+//! technician runs it, not the office's daemon). Refusals of what was typed exit 2.
+
+use std::path::{Path, PathBuf};
+
+use crate::city::CityError;
+use crate::city::connect::{Target, connect};
+use crate::city::schema;
+
+/// Where the command connects: an administrator's connection string, its password file and
+/// the server's certificate.
+pub struct Server {
+    pub url: String,
+    pub password_file: Option<PathBuf>,
+    pub server_certificate: Option<PathBuf>,
+}
+
+impl Server {
+    fn target(&self) -> Target<'_> {
+        Target {
+            url: &self.url,
+            password_file: self.password_file.as_deref(),
+            server_certificate: self.server_certificate.as_deref(),
+        }
+    }
+}
+
+fn fail(e: CityError) -> (u8, String) {
+    match e {
+        CityError::Config(m) => (2, m),
+        other => (1, other.to_string()),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, (u8, String)> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (1, format!("no runtime: {e}")))
+}
+
+/// Creates the schema in an empty database, or brings it to this build's version.
+pub fn init(server: &Server) -> Result<String, (u8, String)> {
+    runtime()?.block_on(async {
+        let mut client = connect(&server.target()).await.map_err(fail)?;
+        let applied = schema::init(&mut client).await.map_err(fail)?;
+        Ok(if applied.is_empty() {
+            "skema kota sudah terbaru / the city schema is up to date".to_string()
+        } else {
+            format!(
+                "skema kota dibuat: versi {applied:?} / city schema migrated: versions {applied:?}"
+            )
+        })
+    })
+}
+
+/// A login role for one office, with its password read from `password_file`.
+pub fn add_office(
+    server: &Server,
+    code: &str,
+    role: &str,
+    office_password_file: &Path,
+) -> Result<String, (u8, String)> {
+    let password = std::fs::read_to_string(office_password_file)
+        .map_err(|e| (2, format!("{}: {e}", office_password_file.display())))?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    if password.len() < 16 {
+        return Err((
+            2,
+            "kata sandi kantor minimal 16 karakter / the office password must have at least 16 characters"
+                .to_string(),
+        ));
+    }
+    runtime()?.block_on(async {
+        let mut client = connect(&server.target()).await.map_err(fail)?;
+        schema::add_office(&mut client, code, role, password)
+            .await
+            .map_err(fail)?;
+        Ok(format!(
+            "kantor {code} ditambahkan dengan peran {role} / office {code} added with role {role}"
+        ))
+    })
+}

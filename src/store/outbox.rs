@@ -1,0 +1,408 @@
+//! The outbox: what the city's central PostgreSQL is still to receive (docs/city.md).
+//!
+//! Each append-only record the office keeps (a queue event, a complaint action, a survey
+//! response, an audit entry's hash) is mirrored here IN THE SAME write transaction as the
+//! record itself, keyed by the office's own sequence number. So a record is in the outbox
+//! exactly when it is on disk: a batch that does not commit leaves neither, and nothing
+//! acknowledged to a client can be missing. The exporter reads rows in key order and, once
+//! the server has committed them, records the sequence it reached (`acked`) and deletes the
+//! rows up to it. Nothing is written while `[city]` is not configured.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{TableError, WriteTransaction};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::tables::{META, StoreError};
+use crate::audit::AuditEntry;
+use crate::config::PersonalFields;
+
+/// Rows by the office's outbox sequence, as JSON of `Record`.
+pub(super) const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("city_outbox");
+/// The last sequence number given to a row (never reused: deleted rows keep their number).
+const K_LAST: &str = "outbox_last_seq";
+/// The last sequence number the city server committed.
+const K_ACKED: &str = "outbox_acked_seq";
+
+/// One record for the city, without personal data unless `[city] personal_fields` asks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    /// A change of the queue (the same as the lobby's event stream: no personal data).
+    TicketEvent {
+        event_seq: u64,
+        at: DateTime<Utc>,
+        /// `queue::Change` as the event stream carries it (`type`, the ticket summary).
+        change: Value,
+    },
+    /// One action on a complaint: numbers, level, step, times. No identity, no texts.
+    ComplaintAction {
+        /// The complaint's sequence in the office.
+        complaint: u64,
+        number: String,
+        /// The workflow's version after the action (1 for the opening).
+        version: u64,
+        at: DateTime<Utc>,
+        flow: String,
+        /// `complaint::Change`: `opened` (with level and intake channel), `completed`,
+        /// `returned` … with its step and round.
+        change: Value,
+        closed: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        actor: Option<String>,
+    },
+    /// A survey response: its month, service, counter, channel, profile and scores.
+    SurveyResponse {
+        month: NaiveDate,
+        service: String,
+        counter: Option<u32>,
+        channel: Value,
+        profile: Value,
+        scores: Value,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        suggestion: Option<String>,
+    },
+    /// An audit entry's place in the hash chain: the city can later check that the office's
+    /// log it is shown is the one whose hashes it received.
+    AuditHash {
+        audit_seq: u64,
+        at: DateTime<Utc>,
+        action: String,
+        prev_hash: String,
+        hash: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        actor: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<String>,
+    },
+}
+
+impl Record {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Record::TicketEvent { .. } => "ticket_event",
+            Record::ComplaintAction { .. } => "complaint_action",
+            Record::SurveyResponse { .. } => "survey_response",
+            Record::AuditHash { .. } => "audit_hash",
+        }
+    }
+
+    pub fn audit(e: &AuditEntry, personal: PersonalFields) -> Self {
+        Record::AuditHash {
+            audit_seq: e.seq,
+            at: e.at,
+            action: e.action.clone(),
+            prev_hash: e.prev_hash.clone(),
+            hash: e.hash.clone(),
+            actor: personal.audit_actor.then(|| e.actor.clone()),
+            target: personal.audit_target.then(|| e.target.clone()),
+        }
+    }
+}
+
+fn json(v: &impl Serialize, what: &str) -> Result<Value, StoreError> {
+    serde_json::to_value(v).map_err(|error| StoreError::Encode {
+        what: what.to_string(),
+        error,
+    })
+}
+
+/// The queue change as a record; `None` for what is no ticket's event (the printer's state).
+pub(super) fn ticket_event(
+    event_seq: u64,
+    at: DateTime<Utc>,
+    change: &crate::queue::Change,
+) -> Result<Option<Record>, StoreError> {
+    if matches!(change, crate::queue::Change::PrinterStatus { .. }) {
+        return Ok(None);
+    }
+    Ok(Some(Record::TicketEvent {
+        event_seq,
+        at,
+        change: json(change, "queue change")?,
+    }))
+}
+
+pub(super) fn complaint_action(
+    c: &super::Complaint,
+    r: &crate::complaint::Recorded,
+    personal: PersonalFields,
+) -> Result<Record, StoreError> {
+    Ok(Record::ComplaintAction {
+        complaint: c.seq(),
+        number: c.number.clone(),
+        version: r.version,
+        at: r.at,
+        flow: c.workflow.flow().id.clone(),
+        change: json(&r.change, "complaint change")?,
+        closed: r.closed,
+        actor: personal.complaint_actor.then(|| r.by.clone()),
+    })
+}
+
+pub(super) fn survey_response(
+    r: &crate::survey::response::Response,
+    personal: PersonalFields,
+) -> Result<Record, StoreError> {
+    Ok(Record::SurveyResponse {
+        month: r.month,
+        service: r.service.clone(),
+        counter: r.counter,
+        channel: json(&r.channel, "survey channel")?,
+        profile: json(&r.profile, "survey profile")?,
+        scores: json(&r.scores, "survey scores")?,
+        suggestion: (personal.survey_suggestion && !r.suggestion.is_empty())
+            .then(|| r.suggestion.clone()),
+    })
+}
+
+/// Appends `records` in `txn`, numbering them after the last number given; returns the last
+/// (none when there was nothing to append: an office without `[city]` never opens a table
+/// here).
+pub(super) fn append(
+    txn: &WriteTransaction,
+    records: &[Record],
+) -> Result<Option<u64>, StoreError> {
+    if records.is_empty() {
+        return Ok(None);
+    }
+    let mut meta = txn.open_table(META)?;
+    let mut seq = meta.get(K_LAST)?.map_or(0, |v| v.value());
+    let mut table = txn.open_table(OUTBOX)?;
+    for r in records {
+        seq += 1;
+        let bytes = serde_json::to_vec(r).map_err(|error| StoreError::Encode {
+            what: format!("outbox record {seq}"),
+            error,
+        })?;
+        table.insert(seq, bytes.as_slice())?;
+    }
+    meta.insert(K_LAST, seq)?;
+    Ok(Some(seq))
+}
+
+/// Whether this file has an outbox (the daemon ran with `[city]`): the offline tools keep it
+/// complete without reading the configuration.
+pub(super) fn in_use(txn: &WriteTransaction) -> Result<bool, StoreError> {
+    Ok(txn.open_table(META)?.get(K_LAST)?.is_some())
+}
+
+/// The server committed every row up to `seq`: recorded, and those rows deleted. A `seq`
+/// behind the one recorded (a late answer of an earlier attempt) changes nothing.
+pub(super) fn ack(txn: &WriteTransaction, seq: u64) -> Result<(), StoreError> {
+    let mut meta = txn.open_table(META)?;
+    let acked = meta.get(K_ACKED)?.map_or(0, |v| v.value());
+    let last = meta.get(K_LAST)?.map_or(0, |v| v.value());
+    if seq <= acked {
+        return Ok(());
+    }
+    if seq > last {
+        return Err(StoreError::Corrupt {
+            what: "outbox acknowledgement".to_string(),
+            why: format!("{seq} is past the last record written ({last})"),
+        });
+    }
+    meta.insert(K_ACKED, seq)?;
+    let mut table = txn.open_table(OUTBOX)?;
+    table.retain_in(..=seq, |_, _| false)?;
+    Ok(())
+}
+
+/// Where the outbox stands: the last number given and the last the server committed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxState {
+    pub last: u64,
+    pub acked: u64,
+}
+
+impl OutboxState {
+    /// Records on disk that the server has not committed yet.
+    pub fn backlog(&self) -> u64 {
+        self.last.saturating_sub(self.acked)
+    }
+}
+
+pub(super) fn state(db: &impl ReadableDatabase) -> Result<OutboxState, StoreError> {
+    let txn = db.begin_read()?;
+    let meta = match txn.open_table(META) {
+        Ok(t) => t,
+        Err(TableError::TableDoesNotExist(_)) => return Ok(OutboxState::default()),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(OutboxState {
+        last: meta.get(K_LAST)?.map_or(0, |v| v.value()),
+        acked: meta.get(K_ACKED)?.map_or(0, |v| v.value()),
+    })
+}
+
+/// Up to `limit` rows after `after`, in order.
+pub(super) fn read_after(
+    db: &impl ReadableDatabase,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<(u64, Record)>, StoreError> {
+    let txn = db.begin_read()?;
+    let table = match txn.open_table(OUTBOX) {
+        Ok(t) => t,
+        Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut out = Vec::with_capacity(limit.min(1024));
+    for row in table.range(after.saturating_add(1)..)?.take(limit) {
+        let (k, v) = row?;
+        out.push((k.value(), decode(k.value(), v.value())?));
+    }
+    Ok(out)
+}
+
+fn decode(seq: u64, bytes: &[u8]) -> Result<Record, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        what: format!("outbox record {seq}"),
+        why: e.to_string(),
+    })
+}
+
+/// For `loket check`: every row parses, the keys rise without a gap from just past the
+/// acknowledged number to the last one given.
+pub(super) fn check(db: &impl ReadableDatabase) -> Result<String, StoreError> {
+    let st = state(db)?;
+    let txn = db.begin_read()?;
+    let table = match txn.open_table(OUTBOX) {
+        Ok(t) => t,
+        Err(TableError::TableDoesNotExist(_)) => {
+            return Ok(format!(
+                "0 rows (last {}, acknowledged {})",
+                st.last, st.acked
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut expect = st.acked + 1;
+    for row in table.iter()? {
+        let (k, v) = row?;
+        let seq = k.value();
+        if seq != expect {
+            return Err(StoreError::Corrupt {
+                what: "city_outbox".to_string(),
+                why: format!("row {seq} where {expect} was expected"),
+            });
+        }
+        decode(seq, v.value())?;
+        expect += 1;
+    }
+    if expect != st.last + 1 {
+        return Err(StoreError::Corrupt {
+            what: "city_outbox".to_string(),
+            why: format!("rows end at {} but {} were written", expect - 1, st.last),
+        });
+    }
+    Ok(format!(
+        "{} rows (last {}, acknowledged {})",
+        table.len()?,
+        st.last,
+        st.acked
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(n: u64) -> Record {
+        Record::TicketEvent {
+            event_seq: n,
+            at: DateTime::<Utc>::UNIX_EPOCH,
+            change: serde_json::json!({"type": "day_started"}),
+        }
+    }
+
+    fn db() -> (tempfile::TempDir, redb::Database) {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = redb::Database::create(dir.path().join("o.redb")).expect("db");
+        (dir, db)
+    }
+
+    #[test]
+    fn rows_are_numbered_across_transactions_and_acknowledged_ones_go() {
+        let (_dir, db) = db();
+        for batch in [vec![event(1), event(2)], vec![event(3)], vec![]] {
+            let txn = db.begin_write().expect("txn");
+            append(&txn, &batch).expect("append");
+            txn.commit().expect("commit");
+        }
+        let rows = read_after(&db, 0, 10).expect("read");
+        assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(rows[2].1, event(3));
+        assert_eq!(read_after(&db, 1, 1).expect("read")[0].0, 2);
+        assert_eq!(
+            check(&db).expect("check"),
+            "3 rows (last 3, acknowledged 0)"
+        );
+
+        let txn = db.begin_write().expect("txn");
+        ack(&txn, 2).expect("ack");
+        // A late acknowledgement of less changes nothing; one past the end is refused.
+        ack(&txn, 1).expect("ack");
+        assert!(ack(&txn, 9).is_err());
+        txn.commit().expect("commit");
+        assert_eq!(
+            state(&db).expect("state"),
+            OutboxState { last: 3, acked: 2 }
+        );
+        assert_eq!(state(&db).expect("state").backlog(), 1);
+        assert_eq!(read_after(&db, 0, 10).expect("read").len(), 1);
+        assert_eq!(
+            check(&db).expect("check"),
+            "1 rows (last 3, acknowledged 2)"
+        );
+
+        // Numbers are never reused once their rows are gone.
+        let txn = db.begin_write().expect("txn");
+        ack(&txn, 3).expect("ack");
+        assert_eq!(append(&txn, &[event(4)]).expect("append"), Some(4));
+        txn.commit().expect("commit");
+        assert_eq!(read_after(&db, 0, 10).expect("read")[0].0, 4);
+    }
+
+    #[test]
+    fn a_gap_is_found_by_the_check() {
+        let (_dir, db) = db();
+        let txn = db.begin_write().expect("txn");
+        append(&txn, &[event(1), event(2), event(3)]).expect("append");
+        txn.open_table(OUTBOX).expect("t").remove(2).expect("rm");
+        txn.commit().expect("commit");
+        let e = check(&db).expect_err("gap");
+        assert!(e.to_string().contains("row 3 where 2 was expected"), "{e}");
+    }
+
+    #[test]
+    fn personal_fields_ship_only_when_asked() {
+        let e = AuditEntry {
+            seq: 7,
+            at: DateTime::<Utc>::UNIX_EPOCH,
+            actor: "budi".into(),
+            addr: "192.168.1.5".into(),
+            action: "login".into(),
+            target: "budi".into(),
+            detail: String::new(),
+            prev_hash: "a".into(),
+            hash: "b".into(),
+        };
+        let none =
+            serde_json::to_string(&Record::audit(&e, PersonalFields::default())).expect("json");
+        assert!(
+            !none.contains("budi") && !none.contains("192.168"),
+            "{none}"
+        );
+        let asked = PersonalFields {
+            audit_actor: true,
+            ..Default::default()
+        };
+        let some = serde_json::to_string(&Record::audit(&e, asked)).expect("json");
+        assert!(
+            some.contains("\"actor\":\"budi\"") && !some.contains("target"),
+            "{some}"
+        );
+    }
+}
