@@ -84,6 +84,25 @@ pub fn pdf_table(t: &Table, text_width: f32) -> Vec<Block> {
     }
 }
 
+/// The place and date and the Kepala Dinas' signature block that close a report the office
+/// head signs and files, kept on one page.
+pub fn head_signs(cfg: &LetterConfig, date: NaiveDate) -> Block {
+    let t = &cfg.template;
+    let mut signed = vec![
+        Block::Space(6.0),
+        Block::Paragraph(
+            Paragraph::text(format!("{}, {}", cfg.place, tanggal(date)), t.font_size)
+                .left(crate::letter::SIGN_COLUMN),
+        ),
+    ];
+    signed.extend(signature(
+        cfg.signers.get(&Role::KepalaDinas),
+        t.font_size,
+        t.line_spacing,
+    ));
+    Block::KeepTogether(signed)
+}
+
 /// The month `first..=last` as a document: summary, queue tables, complaint tables, the
 /// Kepala Dinas' signature block; dated `now`.
 pub fn compose(
@@ -176,22 +195,7 @@ pub fn compose(
         blocks.extend(pdf_table(table, text_width));
     }
 
-    let mut signed = vec![
-        Block::Space(6.0),
-        Block::Paragraph(
-            Paragraph::text(
-                format!("{}, {}", cfg.place, tanggal(local.date_naive())),
-                t.font_size,
-            )
-            .left(crate::letter::SIGN_COLUMN),
-        ),
-    ];
-    signed.extend(signature(
-        cfg.signers.get(&Role::KepalaDinas),
-        t.font_size,
-        t.line_spacing,
-    ));
-    blocks.push(Block::KeepTogether(signed));
+    blocks.push(head_signs(cfg, local.date_naive()));
     Document {
         page: t.page,
         margins: t.margins,

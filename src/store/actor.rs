@@ -1010,13 +1010,7 @@ pub fn spawn(
         Ok(days) => info!(days, "report figures of closed days written"),
         Err(e) => warn!(error = %e, "report figures of closed days not written"),
     }
-    // The survey: responses from before only the month was kept, and the marks of tickets
-    // that expired while the daemon was stopped.
-    match super::survey::coarsen_to_months(&db) {
-        Ok(0) => {}
-        Ok(n) => info!(responses = n, "survey responses now keep the month only"),
-        Err(e) => warn!(error = %e, "survey responses not rewritten to their month"),
-    }
+    // The survey: the marks of tickets that expired while the daemon was stopped.
     // By the last service day, not the clock: a clock far ahead must not expire anything
     // (the day's start waits for it to be confirmed, `start_day`).
     let last_day = state.service_day();

@@ -28,8 +28,6 @@ pub(super) const ANSWERED: TableDefinition<u64, ()> = TableDefinition::new("surv
 /// In `meta`: the first ticket id that may still answer; every ticket below it has expired,
 /// whatever `answer_days` says now (its `survey_answered` row is gone).
 const K_OPEN_FROM: &str = "survey_open_from";
-/// In `meta`, set once every stored response holds a month rather than a day.
-const K_MONTHS: &str = "survey_months";
 /// In `meta`: the key (days from the common era) of the first month whose responses may
 /// still hold a suggestion; the nightly purge reads from here, not the whole history.
 const K_SUGGESTIONS_FROM: &str = "survey_suggestions_from";
@@ -189,42 +187,6 @@ pub(super) fn forget_answered(
         answered.remove(id)?;
     }
     Ok(gone.len())
-}
-
-/// Rewrites responses stored with their visit's day (before only the month was kept) to the
-/// first of the month, keys and all; once, then `meta` says so. Returns the rows rewritten.
-pub(super) fn coarsen_to_months(db: &Database) -> Result<usize, StoreError> {
-    let txn = db.begin_write()?;
-    let n = {
-        let mut meta = txn.open_table(META)?;
-        if meta.get(K_MONTHS)?.is_some() {
-            return Ok(0);
-        }
-        let mut table = txn.open_table(RESPONSES)?;
-        let mut old = Vec::new();
-        for row in table.iter()? {
-            let (k, v) = row?;
-            let (day, salt) = k.value();
-            let r = decode(v.value())?;
-            let month = month_of(r.month);
-            if day != day_key(month) || r.month != month {
-                old.push(((day, salt), Response { month, ..r }));
-            }
-        }
-        for ((day, salt), r) in &old {
-            table.remove((*day, *salt))?;
-            let mut key = (day_key(r.month), *salt);
-            // Another response of the month holding the same random number: take another.
-            while table.get(key)?.is_some() {
-                key.1 = key.1.wrapping_add(1);
-            }
-            table.insert(key, encode(r)?.as_slice())?;
-        }
-        meta.insert(K_MONTHS, 1)?;
-        old.len()
-    };
-    txn.commit()?;
-    Ok(n)
 }
 
 /// The responses of the months `from..=to` touch, in month order: a response knows its

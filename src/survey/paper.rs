@@ -9,11 +9,10 @@ use chrono_tz::Tz;
 
 use super::index::Weighting;
 use super::report::{Names, SurveyReport};
-use crate::auth::Role;
 use crate::config::LetterConfig;
-use crate::letter::{kop, signature, tanggal};
+use crate::letter::{kop, tanggal};
 use crate::pdf::{Align, Block, Document, Paragraph, Run, Table as PdfTable};
-use crate::report::monthly::pdf_table;
+use crate::report::monthly::{head_signs, pdf_table};
 use crate::report::table::{Cell, Column, Kind, Table};
 
 pub fn compose(
@@ -257,22 +256,7 @@ pub fn compose(
         )
     }));
 
-    let mut signed = vec![
-        Block::Space(6.0),
-        Block::Paragraph(
-            Paragraph::text(
-                format!("{}, {}", cfg.place, tanggal(local.date_naive())),
-                t.font_size,
-            )
-            .left(crate::letter::SIGN_COLUMN),
-        ),
-    ];
-    signed.extend(signature(
-        cfg.signers.get(&Role::KepalaDinas),
-        t.font_size,
-        t.line_spacing,
-    ));
-    blocks.push(Block::KeepTogether(signed));
+    blocks.push(head_signs(cfg, local.date_naive()));
     Document {
         page: t.page,
         margins: t.margins,

@@ -32,8 +32,6 @@ pub const SUGGESTION_MAX: usize = 1000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Response {
     /// The first day of the visit's month: the visit's day is not kept (see the module).
-    /// Responses written before it was coarsened said `day`; the store rewrites them.
-    #[serde(alias = "day")]
     pub month: NaiveDate,
     /// The service's id (`[[services]] id`), from the ticket.
     pub service: String,
