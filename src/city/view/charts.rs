@@ -150,7 +150,14 @@ fn bars_svg(
         .disable_y_mesh()
         .light_line_style(WHITE)
         .x_labels(10)
-        .x_label_formatter(&|x| format!("{x:.0}"))
+        // Whole numbers only: a count's axis over 0..3 would otherwise read 0, 0, 1, 1 ….
+        .x_label_formatter(&|x| {
+            if (x - x.round()).abs() < 1e-9 {
+                format!("{x:.0}")
+            } else {
+                String::new()
+            }
+        })
         .y_labels(n + 1)
         .y_label_formatter(&|y| match y {
             // Segment i is drawn from the bottom: the first office goes at the top.
