@@ -27,8 +27,8 @@ FROM loket.complaint_actions o
 WHERE a.level IS NULL AND o.level IS NOT NULL AND o.change = 'opened'
   AND o.office_code = a.office_code AND o.complaint = a.complaint;
 
--- The view's reads: each complaint's latest action; an office's events and responses over
--- a range of days or months.
+-- The view's reads: each complaint's latest action; the events of a range of days (all
+-- offices at once, or a few); the responses of a range of months.
 CREATE INDEX complaint_actions_latest ON loket.complaint_actions (office_code, complaint, version);
-CREATE INDEX ticket_events_at ON loket.ticket_events (office_code, at);
-CREATE INDEX survey_responses_month ON loket.survey_responses (office_code, month);
+CREATE INDEX ticket_events_at ON loket.ticket_events (at);
+CREATE INDEX survey_responses_month ON loket.survey_responses (month);
