@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use tokio_postgres::Client;
+use tokio_postgres::GenericClient;
 
 use super::{Office, allowed_param, offices};
 use crate::city::CityError;
@@ -125,7 +125,7 @@ fn date(s: &str) -> Result<NaiveDate, CityError> {
 /// `to` (a response keeps its visit's month only: a month counts when it starts in the
 /// range, as in the office's report; `survey::report::Period::bounds` gives such a range).
 pub async fn ikm(
-    client: &Client,
+    client: &(impl GenericClient + Sync),
     q: &Questionnaire,
     from: NaiveDate,
     to: NaiveDate,

@@ -10,7 +10,8 @@
 //!   IKM with its grade, by the office's own survey code, hidden below the privacy floor.
 //! - [`charts`]: the SVG charts of the three, drawn like the office's reports.
 //!
-//! Every function takes a connected `tokio_postgres::Client`, plain parameters and, where
+//! Every function takes a connection (a `tokio_postgres::Client`, or a `Transaction` on one:
+//! any `GenericClient`), plain parameters and, where
 //! the answer depends on it, `now`: nothing here reads the clock. `offices` is the list of
 //! office codes the viewer may see (`None`: all of them); an office the viewer may see that
 //! has no records in the range is in the answer with zeros, so a page lists every office.
@@ -23,7 +24,7 @@ pub mod waits;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use tokio_postgres::Client;
+use tokio_postgres::GenericClient;
 
 use super::CityError;
 
@@ -39,7 +40,7 @@ pub struct Office {
 /// The offices `allowed` names (all when `None`), by name. A code in `allowed` that the city
 /// does not know is left out.
 pub async fn offices(
-    client: &Client,
+    client: &(impl GenericClient + Sync),
     allowed: Option<&[String]>,
 ) -> Result<Vec<Office>, CityError> {
     let rows = client
@@ -101,6 +102,22 @@ pub(crate) fn from_micros(us: i64) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pages call these from axum handlers, whose futures must be `Send`: checked by
+    /// the compiler (the closure is never run).
+    #[test]
+    fn the_futures_can_cross_threads() {
+        fn send<T: Send>(_: T) {}
+        let _ = |c: &tokio_postgres::Client,
+                 t: &tokio_postgres::Transaction<'_>,
+                 q: &crate::survey::questionnaire::Questionnaire,
+                 d: NaiveDate| {
+            send(offices(c, None));
+            send(waits::waits(c, chrono_tz::UTC, d, d, None));
+            send(overdue::overdue(t, DateTime::<Utc>::UNIX_EPOCH, None, None));
+            send(ikm::ikm(c, q, d, d, 5, None));
+        };
+    }
 
     #[test]
     fn a_jakarta_day_starts_at_17_utc_the_day_before() {

@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use tokio_postgres::Client;
+use tokio_postgres::GenericClient;
 
 use super::{Office, allowed_param, from_micros, micros, offices, to_sql};
 use crate::calendar::Calendar;
@@ -119,7 +119,7 @@ fn clock_label(minutes: u64) -> String {
 /// The steps past due at `now` of the offices in `allowed` (all: `None`); lateness in
 /// working time on `calendar` when given, else in clock time.
 pub async fn overdue(
-    client: &Client,
+    client: &(impl GenericClient + Sync),
     now: DateTime<Utc>,
     calendar: Option<&Calendar>,
     allowed: Option<&[String]>,

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use tokio_postgres::Client;
+use tokio_postgres::GenericClient;
 
 use super::{Office, allowed_param, day_range, offices, to_sql};
 use crate::city::CityError;
@@ -150,7 +150,7 @@ fn seconds(v: Vec<i32>) -> Vec<u32> {
 
 /// The waits of the days `from..=to` (in `tz`) of the offices in `allowed` (all: `None`).
 pub async fn waits(
-    client: &Client,
+    client: &(impl GenericClient + Sync),
     tz: Tz,
     from: NaiveDate,
     to: NaiveDate,
