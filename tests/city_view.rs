@@ -762,8 +762,26 @@ async fn migration_002_fills_the_rows_already_there() {
         ),
         "1|besar|t|t\n2|besar|t|t"
     );
-    // add-office with a name, on the migrated schema; the office's old complaint shows as
-    // open and not known.
+    // add-office with a name, on the migrated schema (an empty name is refused as bad
+    // input); the office's old complaint shows as open and not known.
+    let pw = pg.file("x.pw", "x-kata-sandi-yang-panjang\n");
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args([
+            "city",
+            "add-office",
+            "--url",
+            &pg.admin_url(DB),
+            "--code",
+            "X",
+            "--name",
+            "  ",
+        ])
+        .args(["--role", "loket_x", "--office-password-file"])
+        .arg(&pw)
+        .output()
+        .expect("run loket");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--name"));
     add_offices(&pg);
     assert_eq!(
         pg.psql(
