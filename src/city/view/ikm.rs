@@ -57,7 +57,7 @@ impl OfficeIkm {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct IkmView {
-    /// The first months' first day and the range's last day (as given).
+    /// The first month's first day and the range's last day (as given).
     pub from: NaiveDate,
     pub to: NaiveDate,
     /// The privacy floor applied.
