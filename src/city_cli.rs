@@ -54,10 +54,12 @@ pub fn init(server: &Server) -> Result<String, (u8, String)> {
     })
 }
 
-/// A login role for one office, with its password read from `password_file`.
+/// A login role for one office, with its password read from `password_file`; `name` is how
+/// the city's pages name the office (its code when none).
 pub fn add_office(
     server: &Server,
     code: &str,
+    name: Option<&str>,
     role: &str,
     office_password_file: &Path,
 ) -> Result<String, (u8, String)> {
@@ -73,7 +75,7 @@ pub fn add_office(
     }
     runtime()?.block_on(async {
         let mut client = connect(&server.target()).await.map_err(fail)?;
-        schema::add_office(&mut client, code, role, password)
+        schema::add_office(&mut client, code, name, role, password)
             .await
             .map_err(fail)?;
         Ok(format!(

@@ -96,6 +96,9 @@ enum CityCommand {
         /// The office's `office.code`.
         #[arg(long)]
         code: String,
+        /// How the city's pages name the office (`Dinas Kependudukan dan Pencatatan Sipil`).
+        #[arg(long)]
+        name: Option<String>,
         /// The role's name (a-z, 0-9, _), the user in the office's `[city] url`.
         #[arg(long)]
         role: String,
@@ -275,11 +278,13 @@ fn main() -> ExitCode {
         Some(Command::City(CityCommand::AddOffice {
             server,
             code,
+            name,
             role,
             office_password_file,
         })) => report(loket::city_cli::add_office(
             &server.into(),
             &code,
+            name.as_deref(),
             &role,
             &office_password_file,
         )),

@@ -350,7 +350,9 @@ async fn complaints_and_survey_answers_go_without_personal_data() {
         "0812",
         "Pajajaran",
         "Budi",
-        "petugas",
+        // The staff account's name, as a JSON value (the SOP's step names, which ship, speak
+        // of "petugas pengaduan").
+        "\"petugas\"",
         "192.168",
     ] {
         assert!(!text.contains(personal), "{personal} shipped: {text}");
@@ -374,6 +376,29 @@ async fn complaints_and_survey_answers_go_without_personal_data() {
             (c.number.clone(), 2, json!("completed")),
         ]
     );
+    // Each action carries the level and the step then waiting, with its due time from the
+    // office's calendar: after the opening and the step done, the next step is open.
+    let after: Vec<_> = rows
+        .iter()
+        .filter_map(|(_, r)| match r {
+            OutboxRecord::ComplaintAction {
+                level, open_step, ..
+            } => Some((*level, open_step.clone())),
+            _ => None,
+        })
+        .collect();
+    let steps: Vec<u32> = after
+        .iter()
+        .filter_map(|(_, o)| o.as_ref().map(|o| o.step))
+        .collect();
+    assert_eq!(steps.len(), 2, "{after:?}");
+    assert!(steps[1] > steps[0], "{after:?}");
+    for (level, open) in &after {
+        assert_eq!(*level, Some(c.workflow.level()));
+        let open = open.as_ref().expect("a step waiting");
+        assert!(open.due_at.is_some_and(|d| d > open.started_at), "{open:?}");
+        assert!(!open.name.is_empty() && !open.standard.is_empty());
+    }
     let survey: Vec<_> = rows
         .iter()
         .filter(|(_, r)| matches!(r, OutboxRecord::SurveyResponse { .. }))

@@ -148,10 +148,13 @@ const INSERTS: &[(&str, &str)] = &[
     (
         "complaint_action",
         "INSERT INTO loket.complaint_actions \
-           (office_code, seq, at, complaint, number, version, flow, change, closed, body) \
+           (office_code, seq, at, complaint, number, version, flow, change, closed, \
+            level, open_step, open_round, open_due_at, body) \
          SELECT $1, (r->>'seq')::bigint, (r->>'at')::timestamptz, (r->>'complaint')::bigint, \
                 r->>'number', (r->>'version')::bigint, r->>'flow', r->'change'->>'change', \
-                (r->>'closed')::boolean, r \
+                (r->>'closed')::boolean, coalesce(r->>'level', r->'change'->>'level'), \
+                (r->'open_step'->>'step')::integer, (r->'open_step'->>'round')::integer, \
+                (r->'open_step'->>'due_at')::timestamptz, r \
          FROM jsonb_array_elements(($2::text)::jsonb) AS r ON CONFLICT DO NOTHING",
     ),
     (

@@ -1,12 +1,14 @@
 //! The city: each office's append-only records shipped to a central PostgreSQL
 //! (docs/city.md). The store keeps the outbox (`store::outbox`); this module holds the
 //! server's schema and its migrations, the connection (TLS with a pinned certificate) and the
-//! exporter task that empties the outbox into the server.
+//! exporter task that empties the outbox into the server; `view` reads the offices' records
+//! back for the city's pages.
 
 pub mod connect;
 pub mod export;
 mod pinned;
 pub mod schema;
+pub mod view;
 
 use thiserror::Error;
 

@@ -7,7 +7,10 @@ use super::CityError;
 
 /// `(version, SQL)`, in order. A release that changes the schema adds a file; a file once
 /// shipped is never edited (a city database has already run it).
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("schema/001_records.sql"))];
+pub const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("schema/001_records.sql")),
+    (2, include_str!("schema/002_view.sql")),
+];
 
 /// The four tables, in the order their rows are inserted.
 pub const TABLES: &[&str] = &[
@@ -71,11 +74,12 @@ pub async fn init(client: &mut Client) -> Result<Vec<i32>, CityError> {
 }
 
 /// A login role for one office, member of `loket_office`: it may insert and read only rows
-/// whose office code is `code`. Role names are identifiers we quote ourselves, so they are
+/// whose office code is `code`. `name` is how the city's pages name the office. Role names are identifiers we quote ourselves, so they are
 /// restricted to letters, digits and `_`.
 pub async fn add_office(
     client: &mut Client,
     code: &str,
+    name: Option<&str>,
     role: &str,
     password: &str,
 ) -> Result<(), CityError> {
@@ -92,6 +96,13 @@ pub async fn add_office(
     if code.trim().is_empty() {
         return Err(CityError::Config("--code: kosong / empty".to_string()));
     }
+    let name = name.map(str::trim);
+    if name.is_some_and(|n| n.is_empty() || n.chars().count() > 200) {
+        return Err(CityError::Config(
+            "--name: kosong atau lebih dari 200 karakter / empty or longer than 200 characters"
+                .to_string(),
+        ));
+    }
     let txn = client.transaction().await?;
     // CREATE ROLE takes no parameters: the password goes in as a quoted literal, quoted by
     // the server itself.
@@ -104,8 +115,8 @@ pub async fn add_office(
     ))
     .await?;
     txn.execute(
-        "INSERT INTO loket.offices (office_code, role_name) VALUES ($1, $2)",
-        &[&code, &role],
+        "INSERT INTO loket.offices (office_code, role_name, name) VALUES ($1, $2, $3)",
+        &[&code, &role, &name],
     )
     .await?;
     txn.commit().await?;

@@ -907,7 +907,9 @@ impl Actor {
         ship: Option<crate::config::PersonalFields>,
     ) -> Result<(), StoreError> {
         if let Some(personal) = ship {
-            super::outbox::append(txn, &[super::outbox::complaint_action(c, r, personal)?])?;
+            let record =
+                super::outbox::complaint_action(c.seq(), &c.number, &c.workflow, r, personal)?;
+            super::outbox::append(txn, &[record])?;
         }
         let row = ActionRow {
             id: format!("{}-{}", c.id, r.version),

@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use super::tables::{META, StoreError};
 use crate::audit::AuditEntry;
+use crate::complaint::{Level, Workflow};
 use crate::config::PersonalFields;
 
 /// Rows by the office's outbox sequence, as JSON of `Record`.
@@ -49,6 +50,16 @@ pub enum Record {
         /// `returned` … with its step and round.
         change: Value,
         closed: bool,
+        /// The complaint's level (*tingkatan*), on every action: the city counts by it without
+        /// looking up the opening. None in records written before it was added.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        level: Option<Level>,
+        /// The step waiting after the action, with its due time: the city cannot work a due
+        /// time out itself (the office's calendar, working hours and holidays decide it).
+        /// None once the complaint is closed, and in records written before it was added
+        /// (`closed` false and no step: not known).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        open_step: Option<OpenStep>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         actor: Option<String>,
     },
@@ -76,6 +87,40 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         target: Option<String>,
     },
+}
+
+/// A complaint's step now waiting, as a `complaint_action` record carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenStep {
+    /// As the flow numbers it.
+    pub step: u32,
+    /// The step's *uraian prosedur*, as the flow words it.
+    pub name: String,
+    /// 1 for the first pass; a return for revision starts the next.
+    pub round: u32,
+    pub started_at: DateTime<Utc>,
+    /// None for a step without a time standard.
+    pub due_at: Option<DateTime<Utc>>,
+    /// The time standard as the SOP writes it (`1 hari kerja`).
+    pub standard: String,
+}
+
+impl OpenStep {
+    /// The step `w` waits on; none once it is closed.
+    pub fn of(w: &Workflow) -> Option<OpenStep> {
+        let step = w.current_step()?;
+        let r = w.current_record();
+        Some(OpenStep {
+            step: step.no,
+            name: step.action.clone(),
+            round: w.round(),
+            // A current step always has its record; were it missing, the step is still the
+            // one waiting, with no start or due time the city could judge.
+            started_at: r.map_or(DateTime::<Utc>::UNIX_EPOCH, |r| r.started_at),
+            due_at: r.and_then(|r| r.due_at),
+            standard: step.time.to_string(),
+        })
+    }
 }
 
 impl Record {
@@ -109,7 +154,7 @@ fn json(v: &impl Serialize, what: &str) -> Result<Value, StoreError> {
 }
 
 /// The queue change as a record; `None` for what is no ticket's event (the printer's state).
-pub(super) fn ticket_event(
+pub fn ticket_event(
     event_seq: u64,
     at: DateTime<Utc>,
     change: &crate::queue::Change,
@@ -124,24 +169,30 @@ pub(super) fn ticket_event(
     }))
 }
 
-pub(super) fn complaint_action(
-    c: &super::Complaint,
+/// The record of action `r` on complaint `complaint` (its sequence in the office) numbered
+/// `number`; `w` is the workflow after the action.
+pub fn complaint_action(
+    complaint: u64,
+    number: &str,
+    w: &Workflow,
     r: &crate::complaint::Recorded,
     personal: PersonalFields,
 ) -> Result<Record, StoreError> {
     Ok(Record::ComplaintAction {
-        complaint: c.seq(),
-        number: c.number.clone(),
+        complaint,
+        number: number.to_string(),
         version: r.version,
         at: r.at,
-        flow: c.workflow.flow().id.clone(),
+        flow: w.flow().id.clone(),
         change: json(&r.change, "complaint change")?,
         closed: r.closed,
+        level: Some(w.level()),
+        open_step: if r.closed { None } else { OpenStep::of(w) },
         actor: personal.complaint_actor.then(|| r.by.clone()),
     })
 }
 
-pub(super) fn survey_response(
+pub fn survey_response(
     r: &crate::survey::response::Response,
     personal: PersonalFields,
 ) -> Result<Record, StoreError> {

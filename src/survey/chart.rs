@@ -11,7 +11,7 @@ use super::report::SurveyReport;
 const FONT: &str = "sans-serif";
 const WIDTH: u32 = 1240;
 /// The grades' colours, best first: green, blue, amber, red (each with dark text readable).
-const GRADE: [RGBColor; 4] = [
+pub(crate) const GRADE: [RGBColor; 4] = [
     RGBColor(46, 125, 50),
     RGBColor(25, 118, 210),
     RGBColor(237, 160, 0),

@@ -270,6 +270,19 @@ impl Summary {
         }
     }
 
+    /// The figures from sums made elsewhere (the city's server adds up the offices'
+    /// responses): `tallies` in the questionnaire's order. The same figures as a report
+    /// built from those responses.
+    pub fn from_tallies(respondents: u64, tallies: Vec<Tally>, q: &Questionnaire) -> Summary {
+        Summary::build(
+            Acc {
+                tallies,
+                respondents,
+            },
+            q,
+        )
+    }
+
     /// The elements from the weakest (lowest NRR) up; ties keep the questionnaire's order.
     /// Compared as exact fractions: 13/4 and 26/8 are the same score.
     pub fn weakest_first(&self) -> Vec<&ElementScore> {
