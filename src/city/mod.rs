@@ -7,6 +7,8 @@ pub mod connect;
 pub mod export;
 mod pinned;
 pub mod schema;
+pub mod serve;
+pub mod viewers;
 
 use thiserror::Error;
 

@@ -7,7 +7,10 @@ use super::CityError;
 
 /// `(version, SQL)`, in order. A release that changes the schema adds a file; a file once
 /// shipped is never edited (a city database has already run it).
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("schema/001_records.sql"))];
+pub const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("schema/001_records.sql")),
+    (3, include_str!("schema/003_viewers.sql")),
+];
 
 /// The four tables, in the order their rows are inserted.
 pub const TABLES: &[&str] = &[
@@ -70,15 +73,8 @@ pub async fn init(client: &mut Client) -> Result<Vec<i32>, CityError> {
     Ok(applied)
 }
 
-/// A login role for one office, member of `loket_office`: it may insert and read only rows
-/// whose office code is `code`. Role names are identifiers we quote ourselves, so they are
-/// restricted to letters, digits and `_`.
-pub async fn add_office(
-    client: &mut Client,
-    code: &str,
-    role: &str,
-    password: &str,
-) -> Result<(), CityError> {
+/// Role names are identifiers we quote ourselves: letters, digits and `_` only.
+pub(crate) fn check_role_name(role: &str) -> Result<(), CityError> {
     if role.is_empty()
         || role.len() > 63
         || !role
@@ -89,6 +85,19 @@ pub async fn add_office(
             "--role `{role}`: hanya a-z, 0-9 dan _, paling panjang 63 / only a-z, 0-9 and _, at most 63 long"
         )));
     }
+    Ok(())
+}
+
+/// A login role for one office, member of `loket_office`: it may insert and read only rows
+/// whose office code is `code`. Role names are identifiers we quote ourselves, so they are
+/// restricted to letters, digits and `_`.
+pub async fn add_office(
+    client: &mut Client,
+    code: &str,
+    role: &str,
+    password: &str,
+) -> Result<(), CityError> {
+    check_role_name(role)?;
     if code.trim().is_empty() {
         return Err(CityError::Config("--code: kosong / empty".to_string()));
     }

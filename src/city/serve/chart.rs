@@ -1,0 +1,94 @@
+//! The "today" page's chart: one bar per office, stacked by the state its tickets are in
+//! (served, at a counter, waiting, no-show), drawn as the office reports' charts are
+//! (plotters' SVG, the same palette and font; every label escaped by the backend).
+
+use plotters::prelude::*;
+
+use super::today::Line;
+use crate::report::charts::PALETTE;
+
+const FONT: &str = "sans-serif";
+const WIDTH: u32 = 1240;
+
+type Drawn = Result<(), Box<dyn std::error::Error>>;
+
+/// The chart as an SVG document; empty (logged) when it cannot be drawn.
+pub fn offices_today(lines: &[Line]) -> String {
+    let mut svg = String::new();
+    if let Err(e) = draw(lines, &mut svg) {
+        tracing::error!(error = %e, "today chart not drawn");
+        return String::new();
+    }
+    svg
+}
+
+fn draw(lines: &[Line], out: &mut String) -> Drawn {
+    let n = lines.len().max(1);
+    let stacks: Vec<[i64; 4]> = lines
+        .iter()
+        .map(|l| [l.day.served, l.day.at_counter, l.day.waiting, l.day.no_show])
+        .collect();
+    let top = stacks
+        .iter()
+        .map(|s| s.iter().sum::<i64>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let root = SVGBackend::with_string(out, (WIDTH, 320)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption("Tiket hari ini per kantor, menurut keadaan", (FONT, 20))
+        .margin(8)
+        .x_label_area_size(34)
+        .y_label_area_size(48)
+        // Headroom above the tallest bar keeps the legend clear of the bars.
+        .build_cartesian_2d((0..n).into_segmented(), 0i64..top + top / 2 + 1)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .x_labels(n + 1)
+        .x_label_formatter(&|x| match x {
+            SegmentValue::CenterOf(i) => {
+                lines.get(*i).map_or(String::new(), |l| l.day.name.clone())
+            }
+            _ => String::new(),
+        })
+        .y_labels(6)
+        .label_style((FONT, 14))
+        .draw()?;
+    let parts = [
+        ("Selesai", PALETTE[2]),
+        ("Di loket", PALETTE[0]),
+        ("Menunggu", PALETTE[1]),
+        ("Tidak hadir", PALETTE[3]),
+    ];
+    for (p, (label, color)) in parts.into_iter().enumerate() {
+        let bars = stacks.iter().enumerate().map(|(i, s)| {
+            let below: i64 = s.iter().take(p).sum();
+            let mut bar = Rectangle::new(
+                [
+                    (SegmentValue::Exact(i), below),
+                    (SegmentValue::Exact(i + 1), below + s[p]),
+                ],
+                color.filled(),
+            );
+            // Wide gaps: three offices must not look like one wall.
+            bar.set_margin(0, 0, 40, 40);
+            bar
+        });
+        chart
+            .draw_series(bars)?
+            .label(label)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], color.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((FONT, 14))
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
