@@ -21,9 +21,12 @@ use crate::config::CityDatabase;
 
 /// A page's queries together.
 const QUERY_TIMEOUT: Duration = Duration::from_secs(20);
-/// After a failed attempt to connect, requests are told at once that the database is down
-/// for this long, instead of each waiting for its own attempt.
+/// After an attempt to connect that failed slowly (a server that does not answer), requests
+/// are told at once that the database is down for this long, instead of each waiting its
+/// turn for its own attempt. A refused connection costs nothing: the next request tries
+/// again at once, so the view is back the moment the server is.
 const RETRY_AFTER: Duration = Duration::from_secs(3);
+const SLOW_FAILURE: Duration = Duration::from_secs(1);
 
 /// Why a page could not be read.
 #[derive(Debug)]
@@ -74,6 +77,7 @@ impl Db {
                 password_file: self.config.password_file.as_deref(),
                 server_certificate: self.config.server_certificate.as_deref(),
             };
+            let began = Instant::now();
             match crate::city::connect::connect(&target).await {
                 Ok(c) => {
                     info!("connected to the city database");
@@ -81,7 +85,9 @@ impl Db {
                 }
                 Err(e) => {
                     warn!(error = %e, "the city database cannot be reached");
-                    if let Ok(mut f) = self.failed_at.lock() {
+                    if began.elapsed() >= SLOW_FAILURE
+                        && let Ok(mut f) = self.failed_at.lock()
+                    {
                         *f = Some(Instant::now());
                     }
                     return Err(DbError::Down(e.to_string()));
@@ -94,8 +100,7 @@ impl Db {
         match tokio::time::timeout(QUERY_TIMEOUT, work(client)).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => {
-                let closed = client.is_closed();
-                if closed {
+                if client.is_closed() || lost(&e) {
                     *guard = None;
                     warn!(error = %e, "the city database connection was lost");
                     Err(DbError::Down(e.to_string()))
@@ -110,5 +115,18 @@ impl Db {
                 Err(DbError::Down("timed out".to_string()))
             }
         }
+    }
+}
+
+/// An error that says the connection is gone (no answer from the server, or the server
+/// ending the session: a shutdown, a restart), not a refusal of the query.
+fn lost(e: &CityError) -> bool {
+    match e {
+        CityError::Db(e) => {
+            e.is_closed()
+                || e.as_db_error()
+                    .is_none_or(|d| matches!(d.severity(), "FATAL" | "PANIC"))
+        }
+        _ => false,
     }
 }

@@ -213,12 +213,12 @@ impl FromRequestParts<State> for Visitor {
     }
 }
 
-/// Refuses a visitor whose role may not open `href`.
-pub fn check(app: &State, v: &Visitor, href: &str) -> Result<(), Response> {
+/// The refusal for a visitor whose role may not open `href`; None when it may.
+pub fn refusal(app: &State, v: &Visitor, href: &str) -> Option<Response> {
     if allowed(href, v.viewer.role) {
-        return Ok(());
+        return None;
     }
-    Err(error(
+    Some(error(
         app,
         StatusCode::FORBIDDEN,
         "Peran Anda tidak membuka halaman ini.",

@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 use tokio_postgres::Client;
 
 use super::State;
-use super::page::{Shell, Visitor, check, db_error, render};
+use super::page::{Shell, Visitor, db_error, refusal, render};
 use crate::city::CityError;
 use crate::config::CityViewConfig;
 
@@ -228,7 +228,7 @@ pub fn lines(config: &CityViewConfig, now: DateTime<Utc>, days: Vec<OfficeDay>) 
 }
 
 pub async fn page(Axum(app): Axum<State>, v: Visitor) -> Response {
-    if let Err(refused) = check(&app, &v, HREF) {
+    if let Some(refused) = refusal(&app, &v, HREF) {
         return refused;
     }
     let now = app.clock.now();
