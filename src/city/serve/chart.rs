@@ -1,5 +1,5 @@
 //! The "today" page's chart: one bar per office, stacked by the state its tickets are in
-//! (served, at a counter, waiting, no-show), drawn as the office reports' charts are
+//! (served, being served, waiting, no-show), drawn as the office reports' charts are
 //! (plotters' SVG, the same palette and font; every label escaped by the backend).
 
 use plotters::prelude::*;
@@ -42,12 +42,13 @@ fn draw(lines: &[Line], out: &mut String) -> Drawn {
         .x_label_area_size(34)
         .y_label_area_size(48)
         // Headroom above the tallest bar keeps the legend clear of the bars.
-        .build_cartesian_2d((0..n).into_segmented(), 0i64..top + top / 2 + 1)?;
+        // Segments 0..=n-1: one per office, no empty slot after the last.
+        .build_cartesian_2d((0..n - 1).into_segmented(), 0i64..top + top / 2 + 1)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
         .light_line_style(WHITE)
-        .x_labels(n + 1)
+        .x_labels(n)
         .x_label_formatter(&|x| match x {
             SegmentValue::CenterOf(i) => {
                 lines.get(*i).map_or(String::new(), |l| l.day.name.clone())
@@ -59,7 +60,7 @@ fn draw(lines: &[Line], out: &mut String) -> Drawn {
         .draw()?;
     let parts = [
         ("Selesai", PALETTE[2]),
-        ("Di loket", PALETTE[0]),
+        ("Sedang dilayani", PALETTE[0]),
         ("Menunggu", PALETTE[1]),
         ("Tidak hadir", PALETTE[3]),
     ];
@@ -91,4 +92,35 @@ fn draw(lines: &[Line], out: &mut String) -> Drawn {
         .draw()?;
     root.present()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::today::{Line, Link, OfficeDay};
+
+    fn line(code: &str, served: i64) -> Line {
+        Line {
+            day: OfficeDay {
+                code: code.to_string(),
+                name: code.to_string(),
+                issued: served,
+                served,
+                ..OfficeDay::default()
+            },
+            link: Link::Sending,
+            last: String::new(),
+            ago: String::new(),
+        }
+    }
+
+    #[test]
+    fn no_office_one_office_or_many_draw() {
+        for n in [0, 1, 3] {
+            let lines: Vec<Line> = (0..n).map(|i| line(&format!("K-{i}<&>"), i + 2)).collect();
+            let svg = super::offices_today(&lines);
+            assert!(svg.starts_with("<svg"), "{n}: {svg}");
+            // Names are escaped by the backend: the SVG goes into the page as it is.
+            assert!(!svg.contains("<&>"), "{n}");
+        }
+    }
 }
