@@ -27,6 +27,9 @@ use common::wib;
 use loket::city::connect::{Target, connect};
 use loket::queue::{Change, TicketState, TicketSummary};
 use loket::store::OutboxRecord;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const DB: &str = "kota";
 const OFFICES: [(&str, &str); 3] = [
@@ -783,11 +786,114 @@ async fn hari_ini_in_chromium_at_1366x768() {
         "the table starts on the first screen: {table_top}"
     );
 
+    // Logout from the page's own button (its form carries the session's token), then the
+    // head of Dukcapil: one office, no other's figures.
+    b.click("nav form button").await;
+    b.wait_url("/login").await;
+    b.fill("#username", "kadisdukcapil").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("button[type=submit]").await;
+    b.wait_url("/hari-ini").await;
+    b.wait_text("#when", "2026").await;
+    std::fs::write(out.join("city-hari-ini-kepala.png"), b.screenshot().await).expect("png");
+    assert_eq!(b.count("#offices tbody tr").await, 1);
+    assert_eq!(b.count("tr[data-office='3271-DUKCAPIL']").await, 1);
+    assert_eq!(b.text("#total-issued").await, "12");
+    assert!(b.text("nav").await.contains("kadisdukcapil, Kepala kantor"));
+
     // Evening: the MPP's silence is expected, nobody is told it is offline.
+    // (Eight and a half hours on, the session has ended: idle past 30 minutes.)
     clock.set(wib(2026, 11, 30, 19, 0));
     b.goto(&format!("{base}/hari-ini")).await;
+    b.wait_url("/login?next=/hari-ini").await;
+    b.login(&base, "sekda", PASSWORD).await;
+    b.wait_url("/hari-ini").await;
+    let when = b.wait_text("#when", "19.00").await;
+    assert!(when.ends_with("pukul 19.00 WIB"), "{when}");
     assert_eq!(b.count("#offline-note").await, 0);
+    assert_eq!(b.count(".status.offline").await, 0);
+    assert_eq!(b.count("#offices tbody tr").await, 3);
 
     b.quit().await;
     running.stop().await;
+}
+
+/// One HTTP/1.1 request over TLS to 127.0.0.1, trusting only `cert`.
+async fn https(port: u16, cert: &[u8], request: &str) -> String {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_slice_iter(cert) {
+        roots.add(c.expect("pem")).expect("root");
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("tcp");
+    let name = ServerName::try_from("127.0.0.1").expect("name");
+    let mut tls = connector.connect(name, tcp).await.expect("TLS handshake");
+    tls.write_all(request.as_bytes()).await.expect("write");
+    let mut out = Vec::new();
+    tls.read_to_end(&mut out).await.expect("read");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `[tls]`: the binary serves HTTPS with the configured certificate, and the session cookie
+/// is marked Secure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_with_the_configured_certificate() {
+    let pg = city();
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).expect("certificate");
+    let cert = pg.file("view-cert.pem", &certified.cert.pem());
+    let key = pg.file("view-key.pem", &certified.signing_key.serialize_pem());
+    let view = View::start(&view_config(
+        &pg,
+        &format!(
+            "[tls]\ncertificate = \"{}\"\nkey = \"{}\"",
+            cert.display(),
+            key.display()
+        ),
+    ));
+    let port: u16 = view
+        .base
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    let pem = certified.cert.pem().into_bytes();
+    let page = https(
+        port,
+        &pem,
+        "GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("Nama pengguna"), "{page}");
+    let body = format!("username=sekda&password={PASSWORD}");
+    let login = https(
+        port,
+        &pem,
+        &format!(
+            "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+    .await;
+    assert!(login.starts_with("HTTP/1.1 303"), "{login}");
+    let cookie = login
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .expect("cookie");
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && cookie.contains("; Secure"),
+        "{cookie}"
+    );
 }
