@@ -11,7 +11,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 use super::State;
-use super::page::{Shell, Visitor, render, session_of};
+use super::page::{Shell, render, session_of};
 use super::session::{clear_cookie, set_cookie};
 use crate::auth::{Verdict, verify};
 use crate::city::viewers;
@@ -249,17 +249,29 @@ pub async fn submit(
         .into_response()
 }
 
+/// Needs no database: a session ends even while PostgreSQL is down (its login record is
+/// then only logged).
 pub async fn logout(
     axum::extract::State(app): axum::extract::State<State>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    v: Visitor,
+    headers: HeaderMap,
     Form(f): Form<LogoutForm>,
 ) -> Response {
+    let Some((id, session)) = session_of(&app, &headers) else {
+        return (
+            StatusCode::SEE_OTHER,
+            [
+                (SET_COOKIE, clear_cookie()),
+                (LOCATION, "/login".to_string()),
+            ],
+        )
+            .into_response();
+    };
     // The session's own token: a page of another site cannot log anyone out.
-    let same = f.csrf.len() == v.session.csrf.len()
+    let same = f.csrf.len() == session.csrf.len()
         && f.csrf
             .bytes()
-            .zip(v.session.csrf.bytes())
+            .zip(session.csrf.bytes())
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0;
     if !same {
@@ -270,10 +282,10 @@ pub async fn logout(
             "Refused: the request's origin could not be confirmed (CSRF).",
         );
     }
-    app.sessions.end(&v.id);
+    app.sessions.end(&id);
     record(
         &app,
-        v.viewer.username.clone(),
+        session.username.clone(),
         peer.ip().to_canonical().to_string(),
         "logout",
     )

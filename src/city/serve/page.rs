@@ -163,8 +163,6 @@ pub fn db_error(app: &State, e: &DbError) -> Response {
 pub struct Visitor {
     pub viewer: Viewer,
     pub session: Session,
-    /// The cookie's id (for logout).
-    pub id: String,
 }
 
 fn to_login(path: &str) -> Response {
@@ -190,7 +188,7 @@ impl FromRequestParts<State> for Visitor {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &State) -> Result<Self, Self::Rejection> {
-        let Some((id, session)) = session_of(app, &parts.headers) else {
+        let Some((_, session)) = session_of(app, &parts.headers) else {
             return Err(to_login(parts.uri.path()));
         };
         let username = session.username.clone();
@@ -200,11 +198,7 @@ impl FromRequestParts<State> for Visitor {
             .await
             .map_err(|e| db_error(app, &e))?;
         match viewer {
-            Some(viewer) if !viewer.disabled => Ok(Visitor {
-                viewer,
-                session,
-                id,
-            }),
+            Some(viewer) if !viewer.disabled => Ok(Visitor { viewer, session }),
             _ => {
                 app.sessions.end_all_of(&session.username);
                 Err(to_login(parts.uri.path()))
