@@ -79,10 +79,13 @@ fn draw(lines: &[Line], out: &mut String) -> Drawn {
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], color.filled()));
     }
     let name_style = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    // A name longer than its slot is cut with an ellipsis (about 8 px a character at 14 px):
+    // with many offices the names would run into each other.
+    let room = ((WIDTH as usize - 64) / slots / 8).max(4);
     for (i, l) in lines.iter().enumerate() {
         let (x, y) = chart.backend_coord(&(offset + i as f64 + 0.5, 0));
         root.draw(&Text::new(
-            l.day.name.clone(),
+            fit(&l.day.name, room),
             (x, y + 8),
             name_style.clone(),
         ))?;
@@ -96,6 +99,14 @@ fn draw(lines: &[Line], out: &mut String) -> Drawn {
         .draw()?;
     root.present()?;
     Ok(())
+}
+
+fn fit(name: &str, room: usize) -> String {
+    if name.chars().count() <= room {
+        return name.to_string();
+    }
+    let cut: String = name.chars().take(room - 1).collect();
+    format!("{}…", cut.trim_end())
 }
 
 #[cfg(test)]
@@ -115,6 +126,15 @@ mod tests {
             last: String::new(),
             ago: String::new(),
         }
+    }
+
+    #[test]
+    fn long_names_are_cut_to_their_slot() {
+        assert_eq!(super::fit("3271-MPP", 10), "3271-MPP");
+        assert_eq!(
+            super::fit("Dinas Kependudukan dan Pencatatan Sipil", 12),
+            "Dinas Kepen…"
+        );
     }
 
     #[test]
