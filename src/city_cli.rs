@@ -155,3 +155,22 @@ pub fn add_view_role(
         ))
     })
 }
+
+/// Disables or enables a city view account.
+pub fn set_viewer_disabled(
+    server: &Server,
+    username: &str,
+    disabled: bool,
+) -> Result<String, (u8, String)> {
+    runtime()?.block_on(async {
+        let client = connect(&server.target()).await.map_err(fail)?;
+        crate::city::viewers::set_disabled(&client, username, disabled)
+            .await
+            .map_err(fail)?;
+        Ok(if disabled {
+            format!("akun {username} dinonaktifkan / account {username} disabled")
+        } else {
+            format!("akun {username} diaktifkan / account {username} enabled")
+        })
+    })
+}

@@ -125,6 +125,20 @@ enum CityCommand {
         #[arg(long)]
         viewer_password_file: PathBuf,
     },
+    /// Disable a city view account: its sessions end at their next request.
+    DisableViewer {
+        #[command(flatten)]
+        server: CityServer,
+        #[arg(long)]
+        username: String,
+    },
+    /// Enable a disabled city view account again.
+    EnableViewer {
+        #[command(flatten)]
+        server: CityServer,
+        #[arg(long)]
+        username: String,
+    },
     /// The login role the city view's server connects as (reads every record, writes
     /// only the login record).
     AddViewRole {
@@ -331,6 +345,12 @@ fn main() -> ExitCode {
             offices.as_deref(),
             &viewer_password_file,
         )),
+        Some(Command::City(CityCommand::DisableViewer { server, username })) => report(
+            loket::city_cli::set_viewer_disabled(&server.into(), &username, true),
+        ),
+        Some(Command::City(CityCommand::EnableViewer { server, username })) => report(
+            loket::city_cli::set_viewer_disabled(&server.into(), &username, false),
+        ),
         Some(Command::City(CityCommand::AddViewRole {
             server,
             role,

@@ -98,6 +98,7 @@ fn city() -> Cluster {
         ("sekda", "pimpinan", None),
         ("inspektorat", "pengawas", None),
         ("kadisdukcapil", "kepala_kantor", Some("3271-DUKCAPIL")),
+        ("teknisi", "admin", None),
     ] {
         let mut args = vec![
             "city",
@@ -388,6 +389,10 @@ async fn get(base: &str, path: &str, cookie: &str) -> (u16, String, String) {
     (status, location, r.text().await.unwrap_or_default())
 }
 
+async fn sekda_again(base: &str) -> String {
+    login(base, "sekda", PASSWORD).await.expect("logged in")
+}
+
 /// The session's token from a page's logout form.
 fn csrf_of(page: &str) -> String {
     page.split("name=\"csrf\" value=\"")
@@ -505,17 +510,82 @@ async fn the_binary_logs_in_refuses_throttles_and_keeps_each_to_its_offices() {
     let (status, location, _) = get(base, "/hari-ini", &sekda).await;
     assert_eq!((status, location.as_str()), (303, "/login?next=/hari-ini"));
 
-    // A disabled account's session ends at its next request.
+    // A disabled account's session ends at its next request; enabled again, it logs in.
     let kadis = login(base, "kadisdukcapil", PASSWORD)
         .await
         .expect("logged in");
     assert_eq!(get(base, "/hari-ini", &kadis).await.0, 200);
-    pg.psql(
-        DB,
-        "UPDATE loket.viewers SET disabled = true WHERE username = 'kadisdukcapil'",
-    );
+    let admin_url = pg.admin_url(DB);
+    ok(&loket(&[
+        "city",
+        "disable-viewer",
+        "--url",
+        &admin_url,
+        "--username",
+        "kadisdukcapil",
+    ]));
     let (status, _, _) = get(base, "/hari-ini", &kadis).await;
     assert_eq!(status, 303);
+    let (status, _) = login(base, "kadisdukcapil", PASSWORD)
+        .await
+        .expect_err("disabled");
+    assert_eq!(status, 401);
+    ok(&loket(&[
+        "city",
+        "enable-viewer",
+        "--url",
+        &admin_url,
+        "--username",
+        "kadisdukcapil",
+    ]));
+    let out = loket(&[
+        "city",
+        "disable-viewer",
+        "--url",
+        &admin_url,
+        "--username",
+        "tidakada",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+
+    // Accounts are the admin's page, and only the admin's.
+    assert_eq!(
+        get(base, "/akun", &kadis).await.0,
+        303,
+        "kadis was disabled"
+    );
+    let (status, _, body) = get(base, "/akun", &sekda_again(base).await).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("Peran Anda tidak membuka halaman ini."),
+        "{body}"
+    );
+    let teknisi = login(base, "teknisi", PASSWORD).await.expect("logged in");
+    let (status, _, body) = get(base, "/akun", &teknisi).await;
+    assert_eq!(status, 200, "{body}");
+    let row = |user: &str| {
+        body.split(&format!("data-username=\"{user}\""))
+            .nth(1)
+            .and_then(|r| r.split("</tr>").next())
+            .unwrap_or_else(|| panic!("{user}: {body}"))
+            .to_string()
+    };
+    assert!(row("kadisdukcapil").contains("3271-DUKCAPIL"));
+    assert!(row("kadisdukcapil").contains("Kepala kantor"));
+    assert!(row("sekda").contains("Semua kantor"));
+    // Five wrong passwords for the inspektorat this week.
+    assert!(
+        row("inspektorat").contains("<td class=\"n\">5</td>"),
+        "{}",
+        row("inspektorat")
+    );
+    let (_, _, home) = get(base, "/hari-ini", &teknisi).await;
+    assert!(
+        home.contains("href=\"/akun\""),
+        "the admin's menu has the page"
+    );
+    let (_, _, home) = get(base, "/hari-ini", &sekda_again(base).await).await;
+    assert!(!home.contains("href=\"/akun\""), "no one else's has");
 
     let outcomes = pg.psql(
         DB,
@@ -526,7 +596,7 @@ async fn the_binary_logs_in_refuses_throttles_and_keeps_each_to_its_offices() {
         "sekda:wrong_password,tidakada:unknown_user,inspektorat:wrong_password,\
          inspektorat:wrong_password,inspektorat:wrong_password,inspektorat:wrong_password,\
          inspektorat:wrong_password,inspektorat:locked,kadisdukcapil:ok,sekda:ok,sekda:logout,\
-         kadisdukcapil:ok"
+         kadisdukcapil:ok,kadisdukcapil:disabled,sekda:ok,teknisi:ok,sekda:ok"
     );
     drop(view);
 }
@@ -824,6 +894,23 @@ async fn hari_ini_in_chromium_at_1366x768() {
     assert_eq!(b.count("#offline-note").await, 0);
     assert_eq!(b.count(".status.offline").await, 0);
     assert_eq!(b.count("#offices tbody tr").await, 3);
+
+    // The technician's account list.
+    b.click("nav form button").await;
+    b.wait_url("/login").await;
+    b.login(&base, "teknisi", PASSWORD).await;
+    b.wait_url("/hari-ini").await;
+    b.click("nav a[href='/akun']").await;
+    b.wait_url("/akun").await;
+    assert_eq!(b.count("#accounts tbody tr").await, 4);
+    let kadis = b.text("tr[data-username='kadisdukcapil']").await;
+    assert!(
+        kadis.contains("Kepala kantor") && kadis.contains("3271-DUKCAPIL"),
+        "{kadis}"
+    );
+    let sekda = b.text("tr[data-username='sekda']").await;
+    assert!(sekda.contains("30/11/2026 19.00"), "last login: {sekda}");
+    std::fs::write(out.join("city-akun.png"), b.screenshot().await).expect("png");
 
     b.quit().await;
     running.stop().await;

@@ -96,16 +96,18 @@ pub async fn load(c: &impl GenericClient, username: &str) -> Result<Option<Viewe
     }))
 }
 
-/// One line of `loket.viewer_logins`.
+/// One line of `loket.viewer_logins`, at the view's clock (`at`).
 pub async fn record_login(
     c: &impl GenericClient,
+    at: chrono::DateTime<chrono::Utc>,
     username: &str,
     address: &str,
     outcome: &str,
 ) -> Result<(), CityError> {
     c.execute(
-        "INSERT INTO loket.viewer_logins (username, address, outcome) VALUES ($1, $2, $3)",
-        &[&username, &address, &outcome],
+        "INSERT INTO loket.viewer_logins (at, username, address, outcome) \
+         VALUES ($1::text::timestamptz, $2, $3, $4)",
+        &[&at.to_rfc3339(), &username, &address, &outcome],
     )
     .await?;
     Ok(())
@@ -199,5 +201,25 @@ pub async fn add_view_role(
     ))
     .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Disables (or enables again) an account; its sessions end at their next request.
+pub async fn set_disabled(
+    client: &Client,
+    username: &str,
+    disabled: bool,
+) -> Result<(), CityError> {
+    let n = client
+        .execute(
+            "UPDATE loket.viewers SET disabled = $2 WHERE username = $1",
+            &[&username, &disabled],
+        )
+        .await?;
+    if n == 0 {
+        return Err(CityError::Config(format!(
+            "--username `{username}`: tidak ada / no such account"
+        )));
+    }
     Ok(())
 }

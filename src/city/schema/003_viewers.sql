@@ -39,7 +39,8 @@ END
 $$;
 GRANT USAGE ON SCHEMA loket TO loket_viewer;
 GRANT SELECT ON loket.offices, loket.viewers TO loket_viewer;
-GRANT INSERT ON loket.viewer_logins TO loket_viewer;
+-- The login record: written by the view, read by its `admin` page (who logged in when).
+GRANT SELECT, INSERT ON loket.viewer_logins TO loket_viewer;
 
 -- Every office's rows, read only: which offices an account may see is the view's to enforce
 -- (`viewers.offices`); the database keeps the role from writing any record.

@@ -110,10 +110,13 @@ pub fn cross_site(headers: &HeaderMap) -> bool {
 
 /// Writes a login line; a database that cannot take it is logged, not shown.
 async fn record(app: &State, username: String, address: String, outcome: &'static str) {
+    let at = app.clock.now();
     let done = app
         .db
         .run(move |c| {
-            Box::pin(async move { viewers::record_login(c, &username, &address, outcome).await })
+            Box::pin(
+                async move { viewers::record_login(c, at, &username, &address, outcome).await },
+            )
         })
         .await;
     if let Err(e) = done {

@@ -4,6 +4,7 @@
 //! of office. The office daemon's hardened listener (`crate::listen`: timeouts, connection
 //! caps), its login throttling and its rate limiter are used as they are.
 
+mod accounts;
 mod chart;
 pub mod db;
 mod login;
@@ -85,6 +86,7 @@ pub fn router(state: State) -> Router {
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", post(login::logout))
         .route(today::HREF, get(today::page))
+        .route(accounts::HREF, get(accounts::page))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -21,11 +21,14 @@ use ViewerRole::{Admin, KepalaKantor, Pengawas, Pimpinan};
 
 /// The view's pages, in menu order, with the roles that may open each. A page is listed
 /// here when it is served; the guard of each handler asks `allowed`.
-pub const MENU: &[(&str, &str, &[ViewerRole])] = &[(
-    "/hari-ini",
-    "Hari ini",
-    &[Pimpinan, Pengawas, KepalaKantor, Admin],
-)];
+pub const MENU: &[(&str, &str, &[ViewerRole])] = &[
+    (
+        "/hari-ini",
+        "Hari ini",
+        &[Pimpinan, Pengawas, KepalaKantor, Admin],
+    ),
+    ("/akun", "Akun", &[Admin]),
+];
 
 /// Whether `role` may open the page at `href`.
 pub fn allowed(href: &str, role: ViewerRole) -> bool {
