@@ -73,8 +73,15 @@ pub async fn init(client: &mut Client) -> Result<Vec<i32>, CityError> {
     Ok(applied)
 }
 
-/// Role names are identifiers we quote ourselves: letters, digits and `_` only.
-pub(crate) fn check_role_name(role: &str) -> Result<(), CityError> {
+/// A login role for one office, member of `loket_office`: it may insert and read only rows
+/// whose office code is `code`. Role names are identifiers we quote ourselves, so they are
+/// restricted to letters, digits and `_`.
+pub async fn add_office(
+    client: &mut Client,
+    code: &str,
+    role: &str,
+    password: &str,
+) -> Result<(), CityError> {
     if role.is_empty()
         || role.len() > 63
         || !role
@@ -85,19 +92,6 @@ pub(crate) fn check_role_name(role: &str) -> Result<(), CityError> {
             "--role `{role}`: hanya a-z, 0-9 dan _, paling panjang 63 / only a-z, 0-9 and _, at most 63 long"
         )));
     }
-    Ok(())
-}
-
-/// A login role for one office, member of `loket_office`: it may insert and read only rows
-/// whose office code is `code`. Role names are identifiers we quote ourselves, so they are
-/// restricted to letters, digits and `_`.
-pub async fn add_office(
-    client: &mut Client,
-    code: &str,
-    role: &str,
-    password: &str,
-) -> Result<(), CityError> {
-    check_role_name(role)?;
     if code.trim().is_empty() {
         return Err(CityError::Config("--code: kosong / empty".to_string()));
     }

@@ -190,7 +190,7 @@ pub async fn add_view_role(
     role: &str,
     password: &str,
 ) -> Result<(), CityError> {
-    super::schema::check_role_name(role)?;
+    check_role_name(role)?;
     let txn = client.transaction().await?;
     let literal: String = txn
         .query_one("SELECT quote_literal($1::text)", &[&password])
@@ -219,6 +219,22 @@ pub async fn set_disabled(
     if n == 0 {
         return Err(CityError::Config(format!(
             "--username `{username}`: tidak ada / no such account"
+        )));
+    }
+    Ok(())
+}
+
+/// Role names are identifiers we quote ourselves: letters, digits and `_` only (the rule of
+/// `schema::add_office`).
+fn check_role_name(role: &str) -> Result<(), CityError> {
+    if role.is_empty()
+        || role.len() > 63
+        || !role
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(CityError::Config(format!(
+            "--role `{role}`: hanya a-z, 0-9 dan _, paling panjang 63 / only a-z, 0-9 and _, at most 63 long"
         )));
     }
     Ok(())

@@ -55,7 +55,3 @@ BEGIN
     END LOOP;
 END
 $$;
-
--- "Hari ini" reads one day of each office's queue events: by office and time, not by the
--- whole table.
-CREATE INDEX ticket_events_office_at ON loket.ticket_events (office_code, at);
