@@ -83,3 +83,96 @@ pub fn add_office(
         ))
     })
 }
+
+fn read_password(file: &Path, what: &str) -> Result<String, (u8, String)> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| (2, format!("{what} {}: {e}", file.display())))?;
+    Ok(text.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// An account of the city view; its password read from a file and checked as the office
+/// checks a new password.
+pub fn add_viewer(
+    server: &Server,
+    username: &str,
+    role: &str,
+    offices: Option<&[String]>,
+    password_file: &Path,
+) -> Result<String, (u8, String)> {
+    use crate::city::viewers::{self, ROLE_NAMES, ViewerRole};
+    let Some(role) = ViewerRole::parse(role) else {
+        return Err((
+            2,
+            format!("--role `{role}`: salah satu dari {ROLE_NAMES} / one of {ROLE_NAMES}"),
+        ));
+    };
+    let offices: Option<Vec<String>> = offices.map(|list| {
+        list.iter()
+            .map(|o| o.trim().to_string())
+            .filter(|o| !o.is_empty())
+            .collect()
+    });
+    if offices.as_ref().is_some_and(Vec::is_empty) {
+        return Err((2, "--offices: kosong / empty".to_string()));
+    }
+    let password = read_password(password_file, "--viewer-password-file")?;
+    if let Some(why) = crate::auth::weakness(&password, &[username]) {
+        return Err((2, format!("--viewer-password-file: {why}")));
+    }
+    let hash = crate::auth::hash_password(&password).map_err(|e| (1, e))?;
+    runtime()?.block_on(async {
+        let mut client = connect(&server.target()).await.map_err(fail)?;
+        viewers::add(&mut client, username, role, offices.as_deref(), &hash)
+            .await
+            .map_err(fail)?;
+        Ok(format!(
+            "akun {username} ({}) ditambahkan / account {username} ({}) added",
+            role.as_str(),
+            role.as_str()
+        ))
+    })
+}
+
+/// The login role the city view's server connects as.
+pub fn add_view_role(
+    server: &Server,
+    role: &str,
+    password_file: &Path,
+) -> Result<String, (u8, String)> {
+    let password = read_password(password_file, "--role-password-file")?;
+    if password.len() < 16 {
+        return Err((
+            2,
+            "kata sandi peran minimal 16 karakter / the role password must have at least 16 characters"
+                .to_string(),
+        ));
+    }
+    runtime()?.block_on(async {
+        let mut client = connect(&server.target()).await.map_err(fail)?;
+        crate::city::viewers::add_view_role(&mut client, role, &password)
+            .await
+            .map_err(fail)?;
+        Ok(format!(
+            "peran {role} untuk tampilan kota ditambahkan / city view role {role} added"
+        ))
+    })
+}
+
+/// Disables or enables a city view account.
+pub fn set_viewer_disabled(
+    server: &Server,
+    username: &str,
+    disabled: bool,
+) -> Result<String, (u8, String)> {
+    runtime()?.block_on(async {
+        let client = connect(&server.target()).await.map_err(fail)?;
+        crate::city::viewers::set_disabled(&client, username, disabled)
+            .await
+            .map_err(fail)?;
+        Ok(if disabled {
+            format!("akun {username} dinonaktifkan / account {username} disabled")
+        } else {
+            format!("akun {username} diaktifkan / account {username} enabled")
+        })
+    })
+}

@@ -106,6 +106,54 @@ enum CityCommand {
         #[arg(long)]
         office_password_file: PathBuf,
     },
+    /// Serve the city view: the offices side by side, from the city's PostgreSQL.
+    Serve {
+        /// The view's configuration (docs/city.md, "City view: server").
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// An account of the city view.
+    AddViewer {
+        #[command(flatten)]
+        server: CityServer,
+        #[arg(long)]
+        username: String,
+        /// pimpinan, pengawas, kepala_kantor or admin.
+        #[arg(long)]
+        role: String,
+        /// For kepala_kantor: the office codes it may see, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        offices: Option<Vec<String>>,
+        /// A file holding the account's password.
+        #[arg(long)]
+        viewer_password_file: PathBuf,
+    },
+    /// Disable a city view account: its sessions end at their next request.
+    DisableViewer {
+        #[command(flatten)]
+        server: CityServer,
+        #[arg(long)]
+        username: String,
+    },
+    /// Enable a disabled city view account again.
+    EnableViewer {
+        #[command(flatten)]
+        server: CityServer,
+        #[arg(long)]
+        username: String,
+    },
+    /// The login role the city view's server connects as (reads every record, writes
+    /// only the login record).
+    AddViewRole {
+        #[command(flatten)]
+        server: CityServer,
+        /// The role's name (a-z, 0-9, _), the user in the view's `database.url`.
+        #[arg(long)]
+        role: String,
+        /// A file holding the role's password (the view's `database.password_file`).
+        #[arg(long)]
+        role_password_file: PathBuf,
+    },
 }
 
 impl From<CityServer> for loket::city_cli::Server {
@@ -287,6 +335,35 @@ fn main() -> ExitCode {
             name.as_deref(),
             &role,
             &office_password_file,
+        )),
+        Some(Command::City(CityCommand::Serve { config })) => city_serve(&config),
+        Some(Command::City(CityCommand::AddViewer {
+            server,
+            username,
+            role,
+            offices,
+            viewer_password_file,
+        })) => report(loket::city_cli::add_viewer(
+            &server.into(),
+            &username,
+            &role,
+            offices.as_deref(),
+            &viewer_password_file,
+        )),
+        Some(Command::City(CityCommand::DisableViewer { server, username })) => report(
+            loket::city_cli::set_viewer_disabled(&server.into(), &username, true),
+        ),
+        Some(Command::City(CityCommand::EnableViewer { server, username })) => report(
+            loket::city_cli::set_viewer_disabled(&server.into(), &username, false),
+        ),
+        Some(Command::City(CityCommand::AddViewRole {
+            server,
+            role,
+            role_password_file,
+        })) => report(loket::city_cli::add_view_role(
+            &server.into(),
+            &role,
+            &role_password_file,
         )),
         None => serve(ServeArgs::default()),
     }
@@ -614,6 +691,51 @@ fn serve(args: ServeArgs) -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+    })
+}
+
+/// `loket city serve`: the city view until SIGTERM or Ctrl-C. A bad configuration exits 2
+/// with each field's path.
+fn city_serve(file: &std::path::Path) -> ExitCode {
+    init_logging();
+    let config = match loket::config::CityViewConfig::load(file) {
+        Ok(c) => c,
+        Err(errs) => {
+            for e in &errs.0 {
+                error!("config: {e}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            error!(error = %e, "cannot start the runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let running = match loket::city::serve::start(loket::city::serve::Options {
+            config,
+            clock: Arc::new(SystemClock),
+        })
+        .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                error!("{e:#}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+        wait_for_signal().await;
+        info!("shutting down");
+        running.stop().await;
+        ExitCode::SUCCESS
     })
 }
 

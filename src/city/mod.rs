@@ -8,7 +8,9 @@ pub mod connect;
 pub mod export;
 mod pinned;
 pub mod schema;
+pub mod serve;
 pub mod view;
+pub mod viewers;
 
 use thiserror::Error;
 

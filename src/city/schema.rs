@@ -10,6 +10,7 @@ use super::CityError;
 pub const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("schema/001_records.sql")),
     (2, include_str!("schema/002_view.sql")),
+    (3, include_str!("schema/003_viewers.sql")),
 ];
 
 /// The four tables, in the order their rows are inserted.

@@ -3,6 +3,7 @@
 //! errors.
 
 mod city;
+mod city_view;
 mod errors;
 mod hours;
 mod letter;
@@ -21,6 +22,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 pub use city::{CityConfig, PersonalFields};
+pub use city_view::{CityDatabase, CityViewConfig};
 pub use errors::{ConfigError, ConfigErrors};
 pub use hours::{DAY_NAMES_ID, TimeRange, WeekHours, format_minute};
 pub use letter::{LetterConfig, Signer};

@@ -191,6 +191,42 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// Stops the server (fast shutdown: connections are closed), as a city server going
+    /// down for maintenance.
+    pub fn pause(&self) {
+        checked(
+            "pg_ctl stop",
+            self.run("pg_ctl")
+                .arg("-D")
+                .arg(self.data())
+                .args(["-m", "fast", "-w", "stop"])
+                .output(),
+        );
+    }
+
+    /// Starts the server again after `pause`, on the same port and certificate.
+    pub fn resume(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file={} -c ssl_key_file={} -c fsync=off",
+            self.port,
+            self.dir.path().display(),
+            self.cert.display(),
+            self.dir.path().join("server.key").display()
+        );
+        checked(
+            "pg_ctl start",
+            self.run("pg_ctl")
+                .arg("-D")
+                .arg(self.data())
+                .arg("-l")
+                .arg(self.dir.path().join("server.log"))
+                .args(["-o", &options, "-w", "start"])
+                .output(),
+        );
+    }
+}
+
 impl Drop for Cluster {
     fn drop(&mut self) {
         let _ = self
