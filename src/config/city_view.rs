@@ -389,9 +389,8 @@ fn validate(raw: RawView, errs: &mut Collector) -> CityViewConfig {
         );
     }
     let questionnaire = match &raw.survey.questionnaire {
-        None => crate::survey::questionnaire::Questionnaire::embedded().map_err(|e| {
-            format!("{} errors", e.len())
-        }),
+        None => crate::survey::questionnaire::Questionnaire::embedded()
+            .map_err(|e| format!("{} errors", e.len())),
         Some(path) => std::fs::read_to_string(path)
             .map_err(|e| format!("`{path}` tidak dapat dibaca / cannot be read: {e}"))
             .and_then(|text| {

@@ -170,15 +170,7 @@ pub async fn page(
         .db
         .run(move |c| {
             Box::pin(async move {
-                ikm::ikm(
-                    &*c,
-                    &questionnaire,
-                    from,
-                    to,
-                    min_group,
-                    offices.as_deref(),
-                )
-                .await
+                ikm::ikm(&*c, &questionnaire, from, to, min_group, offices.as_deref()).await
             })
         })
         .await
@@ -210,10 +202,7 @@ pub async fn page(
                 .map(|m| {
                     let found = o.months.iter().find(|x| x.month == *m);
                     let n = found.map_or(0, |x| x.respondents);
-                    (
-                        n,
-                        figure(found.and_then(|x| x.summary.as_ref()), n, &view),
-                    )
+                    (n, figure(found.and_then(|x| x.summary.as_ref()), n, &view))
                 })
                 .collect(),
         })
@@ -228,7 +217,11 @@ pub async fn page(
     page.period = if view.from.format("%Y-%m").to_string() == page.sampai {
         range::long_month(view.from)
     } else {
-        format!("{} – {}", range::long_month(view.from), range::long_month(to))
+        format!(
+            "{} – {}",
+            range::long_month(view.from),
+            range::long_month(to)
+        )
     };
     page.chart = charts::ikm_by_office(&view);
     page.shown = true;

@@ -168,7 +168,11 @@ pub fn long_date(d: NaiveDate) -> String {
 
 /// `November 2026`
 pub fn long_month(d: NaiveDate) -> String {
-    format!("{} {}", crate::clock::MONTHS_ID[d.month0() as usize], d.year())
+    format!(
+        "{} {}",
+        crate::clock::MONTHS_ID[d.month0() as usize],
+        d.year()
+    )
 }
 
 #[cfg(test)]
@@ -193,7 +197,10 @@ mod tests {
     #[test]
     fn days_default_to_this_month_and_refuse_what_cannot_be_read() {
         assert_eq!(days_of(""), (d(2026, 11, 1), d(2026, 11, 30), None));
-        assert_eq!(days_of("dari=&sampai="), (d(2026, 11, 1), d(2026, 11, 30), None));
+        assert_eq!(
+            days_of("dari=&sampai="),
+            (d(2026, 11, 1), d(2026, 11, 30), None)
+        );
         assert_eq!(
             days_of("dari=2025-12-01&sampai=2026-11-30"),
             (d(2025, 12, 1), d(2026, 11, 30), None)
@@ -202,7 +209,9 @@ mod tests {
         assert!(refused("dari=2026-02-30").starts_with("Tanggal tidak dapat dibaca"));
         assert!(refused("dari=kemarin").starts_with("Tanggal tidak dapat dibaca"));
         assert!(refused("dari=2026-11-10&sampai=2026-11-09").starts_with("Tanggal akhir"));
-        assert!(refused("dari=2024-11-30&sampai=2026-11-30").starts_with("Rentang paling lama 366"));
+        assert!(
+            refused("dari=2024-11-30&sampai=2026-11-30").starts_with("Rentang paling lama 366")
+        );
         // 366 days exactly is a leap year: allowed.
         assert_eq!(days_of("dari=2024-01-01&sampai=2024-12-31").2, None);
     }

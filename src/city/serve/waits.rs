@@ -8,9 +8,9 @@
 //! (`DbError::TooLong`) instead of holding the view's one connection.
 
 use askama::Template;
+use axum::extract::Query;
 use axum::extract::State as Axum;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
