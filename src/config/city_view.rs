@@ -500,4 +500,40 @@ server_certificate = "/etc/loket-kota/db.pem"
         );
         assert_eq!(errs.0[0].line, Some(3), "{errs}");
     }
+
+    #[test]
+    fn the_survey_and_the_statement_timeout_are_checked() {
+        let c = CityViewConfig::from_toml_str(GOOD).expect("valid");
+        assert_eq!(c.min_group_respondents, 5);
+        assert_eq!(c.questionnaire.elements.len(), 9);
+        assert_eq!(c.database.statement_timeout.as_secs(), 30);
+        let src = GOOD.to_string()
+            + "statement_timeout_seconds = 0\n[survey]\nmin_group_respondents = 0\n\
+               questionnaire = \"/nonexistent/survey.toml\"\n";
+        let errs = CityViewConfig::from_toml_str(&src).expect_err("must fail");
+        let paths: Vec<_> = errs.0.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "database.statement_timeout_seconds",
+                "survey.min_group_respondents",
+                "survey.questionnaire"
+            ],
+            "{errs}"
+        );
+        let dir = tempfile::tempdir().expect("dir");
+        let q = dir.path().join("survey.toml");
+        std::fs::write(&q, "weighting = \"exact\"\n").expect("write");
+        let src = format!(
+            "{GOOD}[survey]\nmin_group_respondents = 3\nquestionnaire = \"{}\"\n",
+            q.display()
+        );
+        let errs = CityViewConfig::from_toml_str(&src).expect_err("a wrong questionnaire");
+        assert_eq!(errs.0[0].path, "survey.questionnaire", "{errs}");
+        let embedded = include_str!("../../config/survey.toml");
+        std::fs::write(&q, embedded).expect("write");
+        let c = CityViewConfig::from_toml_str(&src).expect("valid");
+        assert_eq!(c.min_group_respondents, 3);
+        assert_eq!(c.questionnaire.elements.len(), 9);
+    }
 }
