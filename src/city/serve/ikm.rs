@@ -211,7 +211,11 @@ pub async fn page(
         .iter()
         .map(|m| {
             let name = crate::clock::MONTHS_ID[chrono::Datelike::month0(m) as usize];
-            format!("{} {}", &name[..3], chrono::Datelike::year(m))
+            format!(
+                "{} {}",
+                name.chars().take(3).collect::<String>(),
+                chrono::Datelike::year(m)
+            )
         })
         .collect();
     page.period = if view.from.format("%Y-%m").to_string() == page.sampai {
