@@ -240,6 +240,15 @@ async fn send(pg: &Cluster, office: (&str, &str), records: Vec<OutboxRecord>) {
 /// clock, which is not the test's fixed day, so it is set to the record's own time
 /// afterwards (as the superuser).
 async fn seed_day(pg: &Cluster) {
+    let [dukcapil, dpmptsp, mpp] = day_records();
+    send(pg, OFFICES[0], dukcapil).await;
+    send(pg, OFFICES[1], dpmptsp).await;
+    send(pg, OFFICES[2], mpp).await;
+    pg.psql(DB, "UPDATE loket.ticket_events SET received_at = at");
+}
+
+/// Each office's queue records of the day (see `seed_day`).
+fn day_records() -> [Vec<OutboxRecord>; 3] {
     // Dukcapil: 12 tickets from 08.00, one every 12 minutes (the last at 10.12); the Friday
     // before too (not today's).
     let mut dukcapil = ticket_events(
@@ -258,40 +267,33 @@ async fn seed_day(pg: &Cluster) {
             ],
         ),
     ));
-    // Event numbers run on across the days, as in the office.
-    for (i, r) in dukcapil.iter_mut().enumerate() {
+    renumber(&mut dukcapil);
+    let dpmptsp = ticket_events(
+        wib(2026, 11, 30, 8, 50),
+        12,
+        &tickets(
+            "B",
+            &[
+                SERVED, SERVED, SERVED, SERVED, SERVED, CALLED, WAITING, WAITING,
+            ],
+        ),
+    );
+    // The MPP: five tickets from 09.08, the last change at 09.40, then silence.
+    let mpp = ticket_events(
+        wib(2026, 11, 30, 9, 8),
+        8,
+        &tickets("B", &[SERVED, SERVED, WAITING, WAITING, WAITING]),
+    );
+    [dukcapil, dpmptsp, mpp]
+}
+
+/// Event numbers run on across days and kinds, as in the office.
+fn renumber(records: &mut [OutboxRecord]) {
+    for (i, r) in records.iter_mut().enumerate() {
         if let OutboxRecord::TicketEvent { event_seq, .. } = r {
             *event_seq = i as u64 + 1;
         }
     }
-    send(pg, OFFICES[0], dukcapil).await;
-    send(
-        pg,
-        OFFICES[1],
-        ticket_events(
-            wib(2026, 11, 30, 8, 50),
-            12,
-            &tickets(
-                "B",
-                &[
-                    SERVED, SERVED, SERVED, SERVED, SERVED, CALLED, WAITING, WAITING,
-                ],
-            ),
-        ),
-    )
-    .await;
-    // The MPP: five tickets from 09.08, the last change at 09.40, then silence.
-    send(
-        pg,
-        OFFICES[2],
-        ticket_events(
-            wib(2026, 11, 30, 9, 8),
-            8,
-            &tickets("B", &[SERVED, SERVED, WAITING, WAITING, WAITING]),
-        ),
-    )
-    .await;
-    pg.psql(DB, "UPDATE loket.ticket_events SET received_at = at");
 }
 
 /// `loket city serve` as a child process; its address read from its log.
@@ -994,4 +996,522 @@ async fn https_with_the_configured_certificate() {
             && cookie.contains("; Secure"),
         "{cookie}"
     );
+}
+
+// ---- The three report pages: waits, overdue complaint steps, IKM ----
+
+use loket::auth::Role;
+use loket::complaint::{
+    Action, ActionKind, Actor, Level, Sop, Workflow, apply, start_without_ticket,
+};
+use loket::config::{Config, PersonalFields};
+use loket::store::outbox::{complaint_action, survey_response};
+use loket::survey::questionnaire::Questionnaire;
+use loket::survey::response::{self, Response};
+
+/// Tickets of service `service` issued every 20 minutes from `start`: each `(wait, end)` is
+/// called `wait` minutes after issue, then finished `end` minutes later (`None`: not shown
+/// up, 3 minutes after the call).
+fn timed_visits(
+    service: &str,
+    first_id: u64,
+    start: DateTime<Utc>,
+    visits: &[(i64, Option<i64>)],
+) -> Vec<(DateTime<Utc>, Change)> {
+    let mut out = Vec::new();
+    for (i, (wait, end)) in visits.iter().enumerate() {
+        let id = first_id + i as u64;
+        let summary = |state: TicketState, counter: Option<u32>| TicketSummary {
+            id,
+            number: format!("{service}-{id:03}"),
+            service: service.to_string(),
+            priority: false,
+            state,
+            state_label: state.label_id(),
+            counter,
+        };
+        let issued = start + chrono::Duration::minutes(20 * i as i64);
+        let called = issued + chrono::Duration::minutes(*wait);
+        out.push((
+            issued,
+            Change::Issued {
+                ticket: summary(TicketState::Waiting, None),
+            },
+        ));
+        out.push((
+            called,
+            Change::Called {
+                counter: 2,
+                ticket: summary(TicketState::Called, Some(2)),
+            },
+        ));
+        out.push(match end {
+            Some(m) => (
+                called + chrono::Duration::minutes(*m),
+                Change::Finished {
+                    counter: 2,
+                    ticket: summary(TicketState::Done, Some(2)),
+                },
+            ),
+            None => (
+                called + chrono::Duration::minutes(3),
+                Change::NoShow {
+                    counter: 2,
+                    ticket: summary(TicketState::NoShow, Some(2)),
+                },
+            ),
+        });
+    }
+    out.sort_by_key(|(at, _)| *at);
+    out
+}
+
+fn actor(name: &str, role: Role) -> Actor {
+    Actor {
+        username: name.to_string(),
+        roles: vec![role],
+    }
+}
+
+fn complete(
+    w: &Workflow,
+    by: &Actor,
+    at: DateTime<Utc>,
+    cal: &loket::calendar::Calendar,
+) -> (Workflow, loket::complaint::Recorded) {
+    let step = w.current_step().expect("a step waiting").no;
+    apply(
+        w,
+        &Action {
+            step,
+            version: w.version(),
+            kind: ActionKind::Complete {
+                note: None,
+                documents: Vec::new(),
+            },
+        },
+        by,
+        at,
+        cal,
+    )
+    .expect("step done")
+}
+
+/// A survey answer to every element with `score`.
+fn answer(q: &Questionnaire, month: (i32, u32), score: u8) -> OutboxRecord {
+    let r = Response {
+        month: chrono::NaiveDate::from_ymd_opt(month.0, month.1, 1).expect("month"),
+        service: "A".to_string(),
+        counter: Some(1),
+        channel: response::Channel::Tablet,
+        profile: Default::default(),
+        scores: q.elements.iter().map(|e| (e.id.clone(), score)).collect(),
+        suggestion: String::new(),
+    };
+    survey_response(&r, PersonalFields::default()).expect("record")
+}
+
+/// The day of `seed_day` and, for the report pages (the view's clock at Monday 30 November
+/// 2026, 10.30 WIB):
+///
+/// - Waits, November: the DPMPTSP has, besides its Monday (service B: 8 issued, 5 served,
+///   6 called after 3:00, 5 served in 3:00), service C on Monday 2 November: waits 5, 10,
+///   20, 40 minutes, the first three served in 2, 4, 6 minutes, the last not shown up. C:
+///   4 issued, 3 served, 1 no-show, wait median 10:00 (rank 2 of 4), p90 40:00 (rank 4),
+///   service median 4:00, p90 6:00. The office's total: 12 issued, 8 served, 1 no-show;
+///   waits 180 ×6, 300, 600, 1200, 2400: median 3:00 (rank 5 of 10), p90 20:00 (rank 9);
+///   service 120, 180 ×5, 240, 360: median 3:00 (rank 4 of 8), p90 6:00 (rank 8).
+///   Dukcapil: Friday 27 (3) and Monday 30 (12): 15 issued, 9 served, 2 no-show.
+/// - Overdue (clock time at Monday 10.30): Dukcapil's 0001 (kecil), opened Monday 23
+///   November 09.00, step 3 done 10.00, step 4 (1 jam) due 11.00 that day: 7 days less 30
+///   minutes late, "6 hari 23 jam"; 0002 (kecil) opened Wednesday 25 November 09.00, step
+///   3 (1 hari kerja) due Thursday 09.00: "4 hari 1 jam"; 0003 (menengah) opened Monday 30
+///   at 08.00, not due. 3 open, 2 late. The DPMPTSP: one opened Monday 09.00, not due (1
+///   open, 0 late). The MPP: none.
+/// - IKM: Dukcapil October five all-4 answers (9 × 4 × 0,111 × 25 = 99,90, A); November
+///   three all-4 and three all-3 (each NRR 3,500; 9 × 3,5 × 0,111 × 25 = 87,41, B). The
+///   DPMPTSP three in November: below the floor of 5. The MPP none.
+async fn seed_pages(pg: &Cluster) {
+    let config = Config::embedded().expect("config");
+    let sop = Sop::embedded().expect("flows");
+    let q = Questionnaire::embedded().expect("questionnaire");
+    let cal = &config.calendar;
+    let [mut dukcapil, dpmptsp_day, mpp] = day_records();
+
+    let officer = actor("sari", Role::ComplaintOfficer);
+    let open = |level, at| {
+        start_without_ticket(
+            sop.flow_for(level),
+            level,
+            loket::complaint::Channel::Letter,
+            &officer,
+            at,
+            cal,
+        )
+        .expect("opened")
+    };
+    let record = |seq: u64, w: &Workflow, r: &loket::complaint::Recorded| {
+        let number = format!("PGD/2026/11/{seq:04}");
+        complaint_action(seq, &number, w, r, PersonalFields::default()).expect("record")
+    };
+    let (w, r) = open(Level::Kecil, wib(2026, 11, 23, 9, 0));
+    dukcapil.push(record(1, &w, &r));
+    let (w, r) = complete(&w, &officer, wib(2026, 11, 23, 10, 0), cal);
+    dukcapil.push(record(1, &w, &r));
+    let (w, r) = open(Level::Kecil, wib(2026, 11, 25, 9, 0));
+    dukcapil.push(record(2, &w, &r));
+    let (w, r) = open(Level::Menengah, wib(2026, 11, 30, 8, 0));
+    dukcapil.push(record(3, &w, &r));
+    dukcapil.extend((0..5).map(|_| answer(&q, (2026, 10), 4)));
+    dukcapil.extend((0..6).map(|i| answer(&q, (2026, 11), if i < 3 { 4 } else { 3 })));
+
+    // The DPMPTSP: service C on 2 November before its Monday, event numbers running on.
+    let mut dpmptsp: Vec<OutboxRecord> = timed_visits(
+        "C",
+        101,
+        wib(2026, 11, 2, 8, 0),
+        &[(5, Some(2)), (10, Some(4)), (20, Some(6)), (40, None)],
+    )
+    .into_iter()
+    .map(|(at, change)| OutboxRecord::TicketEvent {
+        event_seq: 0,
+        at,
+        change: serde_json::to_value(&change).expect("json"),
+    })
+    .collect();
+    dpmptsp.extend(dpmptsp_day);
+    renumber(&mut dpmptsp);
+    let (w, r) = open(Level::Kecil, wib(2026, 11, 30, 9, 0));
+    dpmptsp.push(record(1, &w, &r));
+    dpmptsp.extend((0..3).map(|_| answer(&q, (2026, 11), 4)));
+
+    send(pg, OFFICES[0], dukcapil).await;
+    send(pg, OFFICES[1], dpmptsp).await;
+    send(pg, OFFICES[2], mpp).await;
+    pg.psql(DB, "UPDATE loket.ticket_events SET received_at = at");
+}
+
+/// The cells of each row of `table` (by its id), keyed by the row's `data-*` attribute.
+async fn rows_of(b: &Browser, css: &str) -> Vec<Vec<String>> {
+    let rows = b
+        .script_with(
+            "return [...document.querySelectorAll(arguments[0])].map(r => \
+             [r.dataset.office || r.dataset.service || r.dataset.number || '', \
+              ...[...r.cells].map(c => c.innerText.replace(/\\s+/g, ' ').trim())]);",
+            serde_json::json!([css]),
+        )
+        .await;
+    serde_json::from_value(rows).expect("rows")
+}
+
+fn row<'a>(rows: &'a [Vec<String>], key: &str) -> &'a [String] {
+    rows.iter()
+        .find(|r| r[0] == key)
+        .unwrap_or_else(|| panic!("{key} in {rows:?}"))
+}
+
+async fn fits(b: &Browser) {
+    let fits = b
+        .script("return document.documentElement.scrollWidth <= window.innerWidth;")
+        .await;
+    assert_eq!(
+        fits,
+        serde_json::json!(true),
+        "no sideways scrolling at 1366"
+    );
+}
+
+async fn chart_labels(b: &Browser) -> Vec<String> {
+    let labels = b
+        .script("return [...document.querySelectorAll('#chart svg text')].map(t => t.textContent.trim());")
+        .await;
+    serde_json::from_value(labels).expect("labels")
+}
+
+/// The three report pages in Chromium at 1366×768 with the view's clock fixed (Monday 30
+/// November 2026, 10.30 WIB), figures against the hand-worked ones of `seed_pages`; the
+/// roles over HTTP; a bad range; the waits query cut off by its statement timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waits_overdue_and_ikm_in_chromium_at_1366x768() {
+    let pg = city();
+    seed_pages(&pg).await;
+    // [database] is the file's last table: a short statement timeout for the lock below.
+    let config = std::fs::read_to_string(view_config(&pg, "")).expect("config")
+        + "statement_timeout_seconds = 2\n";
+    let config = loket::config::CityViewConfig::from_toml_str(&config).expect("valid");
+    let clock = Arc::new(loket::clock::FakeClock::new(wib(2026, 11, 30, 10, 30)));
+    let running = loket::city::serve::start(loket::city::serve::Options {
+        config,
+        clock: clock.clone(),
+    })
+    .await
+    .expect("view starts");
+    let base = format!("http://{}", running.addrs[0]);
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&out).expect("dir");
+    let shot = |name: &str, png: Vec<u8>| {
+        std::fs::write(out.join(format!("city-{name}.png")), png).expect("png");
+    };
+
+    let b = Browser::start_with(1366, 768, &["--hide-scrollbars"]).await;
+    b.goto(&format!("{base}/waktu-tunggu")).await;
+    b.wait_url("/login?next=/waktu-tunggu").await;
+    b.login(&base, "sekda", PASSWORD).await;
+    b.wait_url("/hari-ini").await;
+    b.click("nav a[href='/waktu-tunggu']").await;
+    b.wait_url("/waktu-tunggu").await;
+
+    // Waits: this month up to today by default.
+    let period = b.wait_text("#period", "2026").await;
+    assert_eq!(period, "1 November 2026 – 30 November 2026");
+    assert_eq!(
+        b.script("return [document.getElementById('dari').value, document.getElementById('sampai').value];")
+            .await,
+        serde_json::json!(["2026-11-01", "2026-11-30"])
+    );
+    shot("waktu-tunggu", b.screenshot().await);
+    assert_eq!(b.count("#waits tbody[data-office]").await, 3);
+    // issued, served, no-show, wait median, p90, service median, p90
+    let dpm = rows_of(&b, "tbody[data-office='3271-DPMPTSP'] tr").await;
+    assert_eq!(
+        dpm[0][2..9],
+        ["12", "8", "1", "3:00", "20:00", "3:00", "6:00"],
+        "{dpm:?}"
+    );
+    assert_eq!(
+        row(&dpm, "C")[1..9],
+        ["Layanan C", "4", "3", "1", "10:00", "40:00", "4:00", "6:00"],
+        "{dpm:?}"
+    );
+    assert_eq!(
+        row(&dpm, "B")[2..9],
+        ["8", "5", "0", "3:00", "3:00", "3:00", "3:00"],
+        "{dpm:?}"
+    );
+    let duk = rows_of(&b, "tbody[data-office='3271-DUKCAPIL'] tr").await;
+    assert_eq!(duk[0][2..5], ["15", "9", "2"], "{duk:?}");
+    let mpp = rows_of(&b, "tbody[data-office='3271-MPP'] tr").await;
+    assert_eq!(
+        mpp[0][2..9],
+        ["5", "2", "0", "3:00", "3:00", "3:00", "3:00"]
+    );
+    fits(&b).await;
+    let labels = chart_labels(&b).await;
+    for (code, _) in OFFICES {
+        assert!(labels.iter().any(|l| l == code), "{code}: {labels:?}");
+    }
+    assert!(labels.iter().any(|l| l == "3,0 (p90 20,0)"), "{labels:?}");
+    b.script("document.getElementById('chart').scrollIntoView()")
+        .await;
+    shot("waktu-tunggu-chart", b.screenshot().await);
+    // One day from the form: only the 2 November tickets; an office without any shows "—".
+    // (Set as the date picker sets them: typing follows the browser's locale.)
+    b.script("document.getElementById('dari').value = '2026-11-02'; document.getElementById('sampai').value = '2026-11-02';")
+        .await;
+    b.click("form.range button").await;
+    b.wait_url("/waktu-tunggu?dari=2026-11-02&sampai=2026-11-02")
+        .await;
+    let period = b.wait_text("#period", "2026").await;
+    assert_eq!(period, "2 November 2026 – 2 November 2026");
+    let dpm = rows_of(&b, "tbody[data-office='3271-DPMPTSP'] tr").await;
+    assert_eq!(dpm.len(), 2, "{dpm:?}");
+    assert_eq!(dpm[0][2..5], ["4", "3", "1"], "{dpm:?}");
+    let duk = rows_of(&b, "tbody[data-office='3271-DUKCAPIL'] tr").await;
+    assert_eq!(duk[0][2..9], ["0", "0", "0", "—", "—", "—", "—"], "{duk:?}");
+
+    // A reversed range: 400, the form again with the message, no table.
+    b.goto(&format!(
+        "{base}/waktu-tunggu?dari=2026-11-30&sampai=2026-11-01"
+    ))
+    .await;
+    let msg = b.wait_text("[role=alert]", "Tanggal").await;
+    assert!(
+        msg.starts_with("Tanggal akhir (sampai) lebih awal dari tanggal awal (dari)."),
+        "{msg}"
+    );
+    assert_eq!(b.count("#waits").await, 0);
+    shot("waktu-tunggu-400", b.screenshot().await);
+
+    // Overdue complaint steps.
+    b.click("nav a[href='/pengaduan-terlambat']").await;
+    b.wait_url("/pengaduan-terlambat").await;
+    b.wait_text("#when", "2026").await;
+    assert_eq!(b.text("#total-open").await, "4");
+    assert_eq!(b.text("#total-late").await, "2");
+    let offices = rows_of(&b, "#offices tbody tr").await;
+    // open, late, not known
+    assert_eq!(row(&offices, "3271-DUKCAPIL")[2..5], ["3", "2", "0"]);
+    assert_eq!(row(&offices, "3271-DPMPTSP")[2..5], ["1", "0", "0"]);
+    assert_eq!(row(&offices, "3271-MPP")[2..5], ["0", "0", "0"]);
+    let steps = rows_of(&b, "section[data-office='3271-DUKCAPIL'] tbody tr").await;
+    assert_eq!(steps.len(), 2, "{steps:?}");
+    // Most late first.
+    assert_eq!(steps[0][0], "PGD/2026/11/0001");
+    assert_eq!(steps[0][3], "Skala Kecil", "{steps:?}");
+    assert!(steps[0][4].starts_with("4. "), "{steps:?}");
+    assert_eq!(
+        steps[0][5..8],
+        ["1 jam", "23/11/2026 11.00", "6 hari 23 jam"]
+    );
+    assert_eq!(steps[1][0], "PGD/2026/11/0002");
+    assert_eq!(
+        steps[1][5..8],
+        ["1 hari kerja", "26/11/2026 09.00", "4 hari 1 jam"]
+    );
+    assert_eq!(b.count("section.office-steps").await, 1);
+    // The records carry no name: nor does the page (the officer's name is in the actions).
+    assert!(!b.text("main").await.contains("sari"));
+    fits(&b).await;
+    let labels = chart_labels(&b).await;
+    for (code, _) in OFFICES {
+        assert!(labels.iter().any(|l| l == code), "{code}: {labels:?}");
+    }
+    shot("pengaduan-terlambat", b.screenshot().await);
+    b.script("document.querySelector('section.office-steps').scrollIntoView()")
+        .await;
+    shot("pengaduan-terlambat-langkah", b.screenshot().await);
+
+    // IKM: the year so far by default, each month a column.
+    b.click("nav a[href='/ikm']").await;
+    b.wait_url("/ikm").await;
+    let period = b.wait_text("#period", "2026").await;
+    assert_eq!(period, "Januari 2026 – November 2026");
+    assert_eq!(b.count("#months thead th").await, 12);
+    let months = rows_of(&b, "#months tbody tr").await;
+    let duk = row(&months, "3271-DUKCAPIL");
+    assert_eq!(duk[11], "99,90 A 5 resp.", "{duk:?}");
+    assert_eq!(duk[12], "87,41 B 6 resp.", "{duk:?}");
+    assert_eq!(row(&months, "3271-DPMPTSP")[12], "— 3 resp.");
+    assert_eq!(row(&months, "3271-MPP")[12], "—");
+    fits(&b).await;
+    shot("ikm", b.screenshot().await);
+    b.script("document.getElementById('months').scrollIntoView()")
+        .await;
+    shot("ikm-per-bulan", b.screenshot().await);
+    // November alone, from the form.
+    b.goto(&format!("{base}/ikm?dari=2026-11&sampai=2026-11"))
+        .await;
+    let period = b.wait_text("#period", "2026").await;
+    assert_eq!(period, "November 2026");
+    let ikm = rows_of(&b, "#ikm tbody tr").await;
+    let duk = row(&ikm, "3271-DUKCAPIL");
+    // respondents, IKM, grade, U1 … U9
+    assert_eq!(duk[2..5], ["6", "87,41", "B Baik"], "{duk:?}");
+    assert_eq!(duk[5..14], ["3,500"; 9], "{duk:?}");
+    let dpm = row(&ikm, "3271-DPMPTSP");
+    assert_eq!(
+        dpm[2..5],
+        ["3", "—", "3 responden, kurang dari 5"],
+        "{dpm:?}"
+    );
+    assert_eq!(
+        row(&ikm, "3271-MPP")[2..5],
+        ["0", "—", "belum ada responden"]
+    );
+    fits(&b).await;
+    let labels = chart_labels(&b).await;
+    assert!(labels.iter().any(|l| l == "87,41 B"), "{labels:?}");
+    assert!(labels.iter().any(|l| l == "— (3 responden)"), "{labels:?}");
+    shot("ikm-november", b.screenshot().await);
+    b.script("document.getElementById('chart').scrollIntoView()")
+        .await;
+    shot("ikm-chart", b.screenshot().await);
+
+    // The head of Dukcapil: one office on each page.
+    b.click("nav form button").await;
+    b.wait_url("/login").await;
+    b.login(&base, "kadisdukcapil", PASSWORD).await;
+    b.wait_url("/hari-ini").await;
+    b.goto(&format!("{base}/waktu-tunggu")).await;
+    b.wait_text("#period", "2026").await;
+    assert_eq!(b.count("#waits tbody[data-office]").await, 1);
+    assert_eq!(b.count("tbody[data-office='3271-DUKCAPIL']").await, 1);
+    shot("waktu-tunggu-kepala", b.screenshot().await);
+    b.goto(&format!("{base}/pengaduan-terlambat")).await;
+    b.wait_text("#when", "2026").await;
+    assert_eq!(b.count("#offices tbody tr").await, 1);
+    assert_eq!(b.text("#total-late").await, "2");
+    b.goto(&format!("{base}/ikm?dari=2026-11&sampai=2026-11"))
+        .await;
+    b.wait_text("#period", "2026").await;
+    assert_eq!(b.count("#ikm tbody tr").await, 1);
+    assert_eq!(b.count("#months tbody tr").await, 1);
+    b.quit().await;
+
+    // Over HTTP: the admin sees none of the three (403, not in the menu); bad ranges are
+    // 400 with the Indonesian message.
+    let admin = login(&base, "teknisi", PASSWORD).await.expect("admin");
+    for path in ["/waktu-tunggu", "/pengaduan-terlambat", "/ikm"] {
+        let (status, _, body) = get(&base, path, &admin).await;
+        assert_eq!(status, 403, "{path}");
+        assert!(
+            body.contains("Peran Anda tidak membuka halaman ini."),
+            "{body}"
+        );
+    }
+    let (_, _, today) = get(&base, "/hari-ini", &admin).await;
+    for path in ["/waktu-tunggu", "/pengaduan-terlambat", "/ikm"] {
+        assert!(
+            !today.contains(&format!("href=\"{path}\"")),
+            "{path} in the admin's menu"
+        );
+    }
+    let sekda = sekda_again(&base).await;
+    for (path, message) in [
+        (
+            "/waktu-tunggu?dari=2025-01-01&sampai=2026-11-30",
+            "Rentang paling lama 366 hari",
+        ),
+        (
+            "/waktu-tunggu?dari=2026-11-31",
+            "Tanggal tidak dapat dibaca.",
+        ),
+        ("/waktu-tunggu?dari=kemarin", "Tanggal tidak dapat dibaca."),
+        ("/ikm?dari=2026-13", "Tanggal tidak dapat dibaca."),
+        (
+            "/ikm?dari=2026-11&sampai=2026-01",
+            "Bulan akhir (sampai) lebih awal",
+        ),
+        (
+            "/ikm?dari=2024-01&sampai=2026-11",
+            "Rentang paling lama 24 bulan",
+        ),
+    ] {
+        let (status, _, body) = get(&base, path, &sekda).await;
+        assert_eq!(status, 400, "{path}");
+        assert!(body.contains(message), "{path}: {body}");
+        assert!(!body.contains("data-office"), "{path}: no figures");
+    }
+
+    // The waits query waiting on a lock past its statement timeout (2 s here): the server
+    // cancels it, the page says so (503), and the next request is served.
+    let admin_db = connect(&Target {
+        url: &pg.admin_url(DB),
+        password_file: None,
+        server_certificate: None,
+    })
+    .await
+    .expect("connect");
+    admin_db
+        .batch_execute("BEGIN; LOCK TABLE loket.ticket_events IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+    let began = std::time::Instant::now();
+    let (status, _, body) = get(&base, "/waktu-tunggu", &sekda).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body.contains("Perhitungan ini terlalu lama dan dihentikan oleh basis data kota."),
+        "{body}"
+    );
+    assert!(
+        began.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        began.elapsed()
+    );
+    admin_db.batch_execute("ROLLBACK").await.expect("unlock");
+    let (status, _, body) = get(&base, "/waktu-tunggu", &sekda).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("20:00"));
+
+    running.stop().await;
 }

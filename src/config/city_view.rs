@@ -35,6 +35,11 @@ pub struct CityViewConfig {
     /// No record received for this long during opening hours: the office looks offline.
     pub offline_after: chrono::Duration,
     pub limits: Limits,
+    /// The IKM page's questionnaire (the offices' `survey.toml`; the regulation's nine
+    /// elements unless `[survey] questionnaire` names a file).
+    pub questionnaire: std::sync::Arc<crate::survey::questionnaire::Questionnaire>,
+    /// No IKM over fewer respondents than this (the offices' `min_group_respondents`).
+    pub min_group_respondents: u64,
 }
 
 /// The city's PostgreSQL, reached as the office's `[city]` does (`city::connect`).
@@ -43,6 +48,8 @@ pub struct CityDatabase {
     pub url: String,
     pub password_file: Option<PathBuf>,
     pub server_certificate: Option<PathBuf>,
+    /// The waits over a long range: the server cancels the query after this long.
+    pub statement_timeout: std::time::Duration,
 }
 
 impl CityViewConfig {
@@ -129,6 +136,35 @@ struct RawView {
     offices: RawOffices,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    survey: RawViewSurvey,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawViewSurvey {
+    #[serde(default)]
+    questionnaire: Option<String>,
+    #[serde(default = "default_min_group")]
+    min_group_respondents: u64,
+}
+
+impl Default for RawViewSurvey {
+    fn default() -> Self {
+        Self {
+            questionnaire: None,
+            min_group_respondents: default_min_group(),
+        }
+    }
+}
+
+/// The offices' default (`[survey] min_group_respondents`).
+fn default_min_group() -> u64 {
+    5
+}
+/// A year of ten offices' waits takes 10–16 s on a modest server (docs/city.md).
+fn default_statement_timeout() -> u64 {
+    30
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,6 +182,8 @@ struct RawDatabase {
     password_file: Option<String>,
     #[serde(default)]
     server_certificate: Option<String>,
+    #[serde(default = "default_statement_timeout")]
+    statement_timeout_seconds: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -338,6 +376,45 @@ fn validate(raw: RawView, errs: &mut Collector) -> CityViewConfig {
         );
     }
     let limits = raw.limits.validate(errs);
+    if !(1..=600).contains(&raw.database.statement_timeout_seconds) {
+        errs.push(
+            "database.statement_timeout_seconds",
+            "harus antara 1 dan 600 / must be between 1 and 600",
+        );
+    }
+    if !(1..=100).contains(&raw.survey.min_group_respondents) {
+        errs.push(
+            "survey.min_group_respondents",
+            "harus antara 1 dan 100 / must be between 1 and 100",
+        );
+    }
+    let questionnaire = match &raw.survey.questionnaire {
+        None => crate::survey::questionnaire::Questionnaire::embedded()
+            .map_err(|e| format!("{} errors", e.len())),
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("`{path}` tidak dapat dibaca / cannot be read: {e}"))
+            .and_then(|text| {
+                crate::survey::questionnaire::Questionnaire::parse(&text).map_err(|errors| {
+                    errors
+                        .iter()
+                        .map(|e| format!("{path}: {}: {}", e.path, e.message))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+            }),
+    };
+    let questionnaire = match questionnaire {
+        Ok(q) => std::sync::Arc::new(q),
+        Err(message) => {
+            errs.push("survey.questionnaire", message);
+            std::sync::Arc::new(crate::survey::questionnaire::Questionnaire {
+                elements: Vec::new(),
+                profile: Vec::new(),
+                weighting: crate::survey::index::Weighting::default(),
+                bands: crate::survey::index::regulation_bands(),
+            })
+        }
+    };
     if raw.name.trim().is_empty() || raw.name.chars().count() > 120 {
         errs.push("name", "1–120 karakter / 1–120 characters");
     }
@@ -349,6 +426,9 @@ fn validate(raw: RawView, errs: &mut Collector) -> CityViewConfig {
             url,
             password_file: raw.database.password_file.map(PathBuf::from),
             server_certificate: raw.database.server_certificate.map(PathBuf::from),
+            statement_timeout: std::time::Duration::from_secs(
+                raw.database.statement_timeout_seconds,
+            ),
         },
         time_zone,
         sessions: SessionLimits {
@@ -360,6 +440,8 @@ fn validate(raw: RawView, errs: &mut Collector) -> CityViewConfig {
         open_until,
         offline_after: chrono::Duration::minutes(raw.offices.offline_after_minutes),
         limits,
+        questionnaire,
+        min_group_respondents: raw.survey.min_group_respondents,
     }
 }
 
@@ -417,5 +499,41 @@ server_certificate = "/etc/loket-kota/db.pem"
             "{errs}"
         );
         assert_eq!(errs.0[0].line, Some(3), "{errs}");
+    }
+
+    #[test]
+    fn the_survey_and_the_statement_timeout_are_checked() {
+        let c = CityViewConfig::from_toml_str(GOOD).expect("valid");
+        assert_eq!(c.min_group_respondents, 5);
+        assert_eq!(c.questionnaire.elements.len(), 9);
+        assert_eq!(c.database.statement_timeout.as_secs(), 30);
+        let src = GOOD.to_string()
+            + "statement_timeout_seconds = 0\n[survey]\nmin_group_respondents = 0\n\
+               questionnaire = \"/nonexistent/survey.toml\"\n";
+        let errs = CityViewConfig::from_toml_str(&src).expect_err("must fail");
+        let paths: Vec<_> = errs.0.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "database.statement_timeout_seconds",
+                "survey.min_group_respondents",
+                "survey.questionnaire"
+            ],
+            "{errs}"
+        );
+        let dir = tempfile::tempdir().expect("dir");
+        let q = dir.path().join("survey.toml");
+        std::fs::write(&q, "weighting = \"exact\"\n").expect("write");
+        let src = format!(
+            "{GOOD}[survey]\nmin_group_respondents = 3\nquestionnaire = \"{}\"\n",
+            q.display()
+        );
+        let errs = CityViewConfig::from_toml_str(&src).expect_err("a wrong questionnaire");
+        assert_eq!(errs.0[0].path, "survey.questionnaire", "{errs}");
+        let embedded = include_str!("../../config/survey.toml");
+        std::fs::write(&q, embedded).expect("write");
+        let c = CityViewConfig::from_toml_str(&src).expect("valid");
+        assert_eq!(c.min_group_respondents, 3);
+        assert_eq!(c.questionnaire.elements.len(), 9);
     }
 }

@@ -35,6 +35,9 @@ pub enum DbError {
     Down(String),
     /// The server answered with an error (a query of ours, a privilege missing).
     Failed(String),
+    /// The server cancelled a statement at its `statement_timeout` (a long range on a
+    /// large city): the connection stays.
+    TooLong,
 }
 
 pub struct Db {
@@ -58,6 +61,16 @@ impl Db {
     /// A connection that failed or timed out is dropped: the next request opens a new one.
     pub async fn run<T>(
         &self,
+        work: impl for<'c> FnOnce(&'c mut Client) -> Work<'c, T>,
+    ) -> Result<T, DbError> {
+        self.run_within(QUERY_TIMEOUT, work).await
+    }
+
+    /// `run` with another limit on the work: a page whose query sets its own
+    /// `statement_timeout` gives it room to be cancelled by the server first.
+    pub async fn run_within<T>(
+        &self,
+        limit: Duration,
         work: impl for<'c> FnOnce(&'c mut Client) -> Work<'c, T>,
     ) -> Result<T, DbError> {
         let mut guard = self.client.lock().await;
@@ -97,10 +110,13 @@ impl Db {
         let Some(client) = guard.as_mut() else {
             return Err(DbError::Down("no connection".to_string()));
         };
-        match tokio::time::timeout(QUERY_TIMEOUT, work(client)).await {
+        match tokio::time::timeout(limit, work(client)).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => {
-                if client.is_closed() || lost(&e) {
+                if cancelled(&e) {
+                    warn!(error = %e, "a city database query ran past its statement timeout");
+                    Err(DbError::TooLong)
+                } else if client.is_closed() || lost(&e) {
                     *guard = None;
                     warn!(error = %e, "the city database connection was lost");
                     Err(DbError::Down(e.to_string()))
@@ -116,6 +132,11 @@ impl Db {
             }
         }
     }
+}
+
+/// The server cancelled the statement (`57014 query_canceled`: its `statement_timeout`).
+fn cancelled(e: &CityError) -> bool {
+    matches!(e, CityError::Db(e) if e.code() == Some(&tokio_postgres::error::SqlState::QUERY_CANCELED))
 }
 
 /// An error that says the connection is gone (no answer from the server, or the server

@@ -7,10 +7,14 @@
 mod accounts;
 mod chart;
 pub mod db;
+mod ikm;
 mod login;
+mod overdue;
 pub mod page;
+mod range;
 mod session;
 pub mod today;
+mod waits;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -86,6 +90,9 @@ pub fn router(state: State) -> Router {
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", post(login::logout))
         .route(today::HREF, get(today::page))
+        .route(waits::HREF, get(waits::page))
+        .route(overdue::HREF, get(overdue::page))
+        .route(ikm::HREF, get(ikm::page))
         .route(accounts::HREF, get(accounts::page))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -27,6 +27,17 @@ pub const MENU: &[(&str, &str, &[ViewerRole])] = &[
         "Hari ini",
         &[Pimpinan, Pengawas, KepalaKantor, Admin],
     ),
+    (
+        "/waktu-tunggu",
+        "Waktu tunggu",
+        &[Pimpinan, Pengawas, KepalaKantor],
+    ),
+    (
+        "/pengaduan-terlambat",
+        "Pengaduan terlambat",
+        &[Pimpinan, Pengawas, KepalaKantor],
+    ),
+    ("/ikm", "IKM", &[Pimpinan, Pengawas, KepalaKantor]),
     ("/akun", "Akun", &[Admin]),
 ];
 
@@ -125,6 +136,7 @@ struct ErrorPage {
 /// A refusal or a fault as a page (Indonesian, then English).
 pub fn error(app: &State, status: StatusCode, message: &str, message_en: &str) -> Response {
     let (title, title_en) = match status.as_u16() {
+        400 => ("Permintaan tidak valid", "Bad request"),
         403 => ("Ditolak", "Refused"),
         404 => ("Tidak ditemukan", "Not found"),
         429 => ("Terlalu banyak permintaan", "Too many requests"),
@@ -151,6 +163,14 @@ pub fn db_error(app: &State, e: &DbError) -> Response {
              masing-masing; coba muat ulang halaman ini beberapa saat lagi.",
             "The city database cannot be reached just now. The offices keep their records; \
              reload this page in a moment.",
+        ),
+        DbError::TooLong => error(
+            app,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Perhitungan ini terlalu lama dan dihentikan oleh basis data kota. Pilih rentang \
+             yang lebih pendek (mis. satu bulan) atau lebih sedikit kantor, lalu coba lagi.",
+            "This computation took too long and the city database stopped it. Choose a \
+             shorter range (e.g. one month) or fewer offices, and try again.",
         ),
         DbError::Failed(_) => error(
             app,
