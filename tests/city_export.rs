@@ -9,11 +9,13 @@ mod common;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::child::{Daemon, always_open_config};
 use common::postgres::Cluster;
+use common::tcp_proxy::{Mode, TcpProxy};
 use loket::city::connect::{Target, connect};
 use serde_json::{Value, json};
 
@@ -92,7 +94,16 @@ fn city() -> Cluster {
     pg
 }
 
-fn office_config(pg: &Cluster, dir: &Path, code: &str, role: &str) -> PathBuf {
+/// An office's configuration: its `[city]` reaches the server at `port` (the cluster's, or
+/// the test's proxy in front of it), with `extra` settings.
+fn office_config(
+    pg: &Cluster,
+    dir: &Path,
+    code: &str,
+    role: &str,
+    port: u16,
+    extra: &str,
+) -> PathBuf {
     let base = std::fs::read_to_string(always_open_config()).expect("fixture");
     let base = base.replacen("[office]\n", &format!("[office]\ncode = \"{code}\"\n"), 1);
     let pw = pg.file(
@@ -103,8 +114,7 @@ fn office_config(pg: &Cluster, dir: &Path, code: &str, role: &str) -> PathBuf {
     std::fs::write(
         &path,
         format!(
-            "{base}\n[city]\nurl = \"{}\"\npassword_file = \"{}\"\nserver_certificate = \"{}\"\nbatch_size = 40\nretry_max_secs = 1\n",
-            pg.tcp_url(role, DB),
+            "{base}\n[city]\nurl = \"host=127.0.0.1 port={port} user={role} dbname={DB}\"\npassword_file = \"{}\"\nserver_certificate = \"{}\"\nbatch_size = 40\nretry_max_secs = 1\n{extra}",
             pw.display(),
             pg.cert.display()
         ),
@@ -113,10 +123,20 @@ fn office_config(pg: &Cluster, dir: &Path, code: &str, role: &str) -> PathBuf {
     path
 }
 
-/// Issues up to `n` tickets; stops at the first that fails (its daemon was killed).
-async fn issue(base: &str, n: usize, ids: &Mutex<Vec<u64>>) {
+/// Issues up to `n` tickets, `pace` apart, until `stop`; stops at the first that fails (its
+/// daemon was killed) and returns false then.
+async fn issue(
+    base: &str,
+    n: usize,
+    ids: &Mutex<Vec<u64>>,
+    pace: Duration,
+    stop: &AtomicBool,
+) -> bool {
     let client = reqwest::Client::new();
     for i in 0..n {
+        if stop.load(Ordering::SeqCst) {
+            return true;
+        }
         let service = ["A", "B", "C"][i % 3];
         let Ok(r) = client
             .post(format!("{base}/api/v1/tickets"))
@@ -124,18 +144,24 @@ async fn issue(base: &str, n: usize, ids: &Mutex<Vec<u64>>) {
             .send()
             .await
         else {
-            return;
+            return false;
         };
         if r.status().as_u16() != 201 {
-            return;
+            return false;
         }
         let Ok(body) = r.json::<Value>().await else {
-            return;
+            return false;
         };
         ids.lock()
             .expect("lock")
             .push(body["id"].as_u64().expect("id"));
+        if !pace.is_zero() {
+            // Load shaping, not waiting: an office's kiosk issues at a human rate, and the
+            // cut office's backlog must stay a few thousand rows, not grow without bound.
+            tokio::time::sleep(pace).await;
+        }
     }
+    true
 }
 
 /// `(backlog, acked)` from the daemon's `/metrics`.
@@ -176,62 +202,184 @@ const ALL_ROWS: &str = "SELECT office_code, seq FROM loket.ticket_events \
      UNION ALL SELECT office_code, seq FROM loket.survey_responses \
      UNION ALL SELECT office_code, seq FROM loket.audit_hashes";
 
+/// Rows on the server for one office.
+fn on_server(pg: &Cluster, code: &str) -> u64 {
+    pg.psql(
+        DB,
+        &format!("SELECT count(*) FROM ({ALL_ROWS}) r WHERE office_code = '{code}'"),
+    )
+    .parse()
+    .expect("count")
+}
+
+/// Polls `what` until it holds, on the real processes, within `secs`.
+async fn until(secs: u64, why: &str, mut what: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !what().await {
+        assert!(Instant::now() < deadline, "not within {secs} s: {why}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The city's network to office 3 (`OFFICES[2]`) is cut, then blackholed, while it has a
+/// backlog and is sending; it issues on (201s, the backlog growing on `/metrics`) and the
+/// server gets nothing from it; healed, it catches up.
+async fn cut_and_blackhole(pg: &Cluster, proxy: &TcpProxy, base: &str, ids: &Mutex<Vec<u64>>) {
+    let (code, _) = OFFICES[2];
+    let issued = || ids.lock().expect("lock").len();
+    // Several batches in through the proxy, and more waiting.
+    until(60, "office 3 exporting with a backlog", async || {
+        on_server(pg, code) > 120 && outbox_figures(base).await.0 > 0
+    })
+    .await;
+
+    // (a) Every live connection closed mid-stream; new ones reset at once.
+    proxy.set(Mode::Cut);
+    let t = Instant::now();
+    let before = issued();
+    until(30, "the exporter refused", async || {
+        proxy.count(|c| &c.refused) >= 1
+    })
+    .await;
+    let frozen = on_server(pg, code);
+    let mut backlog = 0;
+    until(30, "office 3 issuing while cut", async || {
+        backlog = outbox_figures(base).await.0;
+        proxy.count(|c| &c.refused) >= 2 && issued() >= before + 50 && backlog >= 50
+    })
+    .await;
+    assert_eq!(
+        on_server(pg, code),
+        frozen,
+        "rows arrived through a cut network"
+    );
+    assert!(proxy.count(|c| &c.cut) >= 1, "no live connection was cut");
+    eprintln!(
+        "cut {:.1} s: {} tickets issued meanwhile, backlog {backlog}, {} attempts refused",
+        t.elapsed().as_secs_f64(),
+        issued() - before,
+        proxy.count(|c| &c.refused)
+    );
+
+    // Healed: the exporter connects again and sends.
+    proxy.set(Mode::Forward);
+    until(30, "office 3 sending again after the cut", async || {
+        on_server(pg, code) > frozen
+    })
+    .await;
+
+    // (b) The network vanishes without a reset: the live connection goes silent, new ones
+    // are accepted and never answered. Only the exporter's round and connect timeouts
+    // (2 s and 1 s here) get it out, and it tries again.
+    let stalled_before = proxy.count(|c| &c.stalled);
+    proxy.set(Mode::Blackhole);
+    let t = Instant::now();
+    let before = issued();
+    until(30, "the exporter tried a new connection", async || {
+        proxy.count(|c| &c.swallowed) >= 1
+    })
+    .await;
+    let frozen = on_server(pg, code);
+    until(30, "office 3 issuing into the blackhole", async || {
+        backlog = outbox_figures(base).await.0;
+        proxy.count(|c| &c.swallowed) >= 2 && issued() >= before + 50 && backlog >= 50
+    })
+    .await;
+    assert_eq!(
+        on_server(pg, code),
+        frozen,
+        "rows arrived through a blackhole"
+    );
+    assert!(
+        proxy.count(|c| &c.stalled) > stalled_before,
+        "no live connection went silent"
+    );
+    eprintln!(
+        "blackhole {:.1} s: {} tickets issued meanwhile, backlog {backlog}, {} silent attempts",
+        t.elapsed().as_secs_f64(),
+        issued() - before,
+        proxy.count(|c| &c.swallowed)
+    );
+    proxy.set(Mode::Forward);
+    until(
+        30,
+        "office 3 sending again after the blackhole",
+        async || on_server(pg, code) > frozen,
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_offices_export_and_a_killed_one_catches_up() {
+async fn three_offices_export_one_killed_one_cut_and_both_catch_up() {
+    let started = Instant::now();
     let pg = city();
+    let proxy = TcpProxy::start(([127, 0, 0, 1], pg.port).into()).await;
     let tmp = tempfile::tempdir().expect("tmp");
     let mut daemons = Vec::new();
     let mut issued = Vec::new();
     for (i, (code, role)) in OFFICES.iter().enumerate() {
-        let config = office_config(&pg, tmp.path(), code, role);
+        // The third office reaches the server through the proxy, with short timeouts so
+        // that a silent network costs the test seconds, not minutes.
+        let (port, extra) = if i == 2 {
+            (
+                proxy.port,
+                "round_timeout_secs = 2\nconnect_timeout_secs = 1\n",
+            )
+        } else {
+            (pg.port, "")
+        };
+        let config = office_config(&pg, tmp.path(), code, role, port, extra);
         let data = tmp.path().join(format!("data-{i}"));
         daemons.push((Daemon::start(&config, &data), config, data));
         issued.push(Arc::new(Mutex::new(Vec::new())));
     }
     // Every office issues; the first one until it is killed, so that it is killed with
-    // batches going out.
-    let loads = [usize::MAX, 60, 90];
+    // batches going out; the third until its network has been cut and healed.
+    let stop = Arc::new(AtomicBool::new(false));
+    let loads = [
+        (usize::MAX, Duration::ZERO),
+        (60, Duration::ZERO),
+        (usize::MAX, Duration::from_millis(4)),
+    ];
     let mut tasks = Vec::new();
-    for (i, n) in loads.into_iter().enumerate() {
+    for (i, (n, pace)) in loads.into_iter().enumerate() {
         let base = daemons[i].0.base.clone();
-        let ids = issued[i].clone();
-        tasks.push(tokio::spawn(async move { issue(&base, n, &ids).await }));
+        let (ids, stop) = (issued[i].clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            issue(&base, n, &ids, pace, &stop).await
+        }));
     }
 
     // Kill the first office while it is issuing and its batches are going out: some of its
     // rows are on the server, not all.
     let (code0, _) = OFFICES[0];
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let on_server: u64 = pg
-            .psql(
-                DB,
-                &format!("SELECT count(*) FROM ({ALL_ROWS}) r WHERE office_code = '{code0}'"),
-            )
-            .parse()
-            .expect("count");
-        // Several batches in, with the office still issuing.
-        if on_server > 80 && issued[0].lock().expect("lock").len() >= 150 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the first office never exported");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    until(60, "the first office exporting", async || {
+        on_server(&pg, code0) > 80 && issued[0].lock().expect("lock").len() >= 150
+    })
+    .await;
     let (first, config0, data0) = daemons.remove(0);
     let (backlog, _) = outbox_figures(&first.base).await;
     first.kill();
-    for t in tasks {
-        t.await.expect("load");
-    }
+    let mut tasks = tasks.into_iter();
+    let first_load = tasks.next().expect("task");
+    assert!(
+        !first_load.await.expect("load"),
+        "the killed office's load ended early"
+    );
     assert!(
         backlog > 0,
         "killed with nothing left to send: not mid-export"
     );
     eprintln!("first office killed with {backlog} records not yet on the server");
-
-    // The others drain meanwhile; the first restarts and catches up from its acknowledged
-    // number.
+    // It restarts and catches up from its acknowledged number while the third is cut.
     let restarted = Daemon::start(&config0, &data0);
+
+    cut_and_blackhole(&pg, &proxy, &daemons[1].0.base, &issued[2]).await;
+    stop.store(true, Ordering::SeqCst);
+    for t in tasks {
+        assert!(t.await.expect("load"), "an office refused a ticket");
+    }
+
     let mut last = HashMap::new();
     last.insert(code0, drained(&restarted.base).await);
     for (i, (d, _, _)) in daemons.iter().enumerate() {
@@ -299,6 +447,7 @@ async fn three_offices_export_and_a_killed_one_catches_up() {
     );
     assert_eq!(broken, "0");
     restarted.kill();
+    eprintln!("whole test {:.1} s", started.elapsed().as_secs_f64());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -247,6 +247,8 @@ async fn complaints_and_survey_answers_go_without_personal_data() {
         server_certificate: None,
         batch_size: 100,
         retry_max_secs: 1,
+        round_timeout_secs: 60,
+        connect_timeout_secs: 15,
         personal: PersonalFields::default(),
     });
     let clock = Arc::new(FakeClock::new(wib(2026, 12, 4, 9, 0)));

@@ -22,10 +22,6 @@ use crate::store::{OutboxRecord, StoreHandle};
 const IDLE: Duration = Duration::from_secs(2);
 /// The first wait after a failure.
 const FIRST_RETRY: Duration = Duration::from_secs(1);
-/// The longest a round may take (connect, send, commit). A connection whose network went
-/// away without a reset would otherwise hold the exporter forever; a round cut off here is
-/// sent again, which the server ignores where it already has the rows.
-const ROUND_WITHIN: Duration = Duration::from_secs(60);
 
 /// What one round did.
 #[derive(Debug, PartialEq, Eq)]
@@ -45,6 +41,11 @@ pub async fn run(
     mut closing: watch::Receiver<bool>,
 ) {
     let max_wait = Duration::from_secs(u64::from(city.retry_max_secs));
+    // The longest a round may take (`[city] round_timeout_secs`: connect, send, commit). A
+    // connection whose network went away without a reset would otherwise hold the exporter
+    // forever; a round cut off here is sent again, which the server ignores where it already
+    // has the rows.
+    let round_within = Duration::from_secs(u64::from(city.round_timeout_secs));
     let mut client: Option<Client> = None;
     let mut wait = FIRST_RETRY;
     let mut failures = 0u32;
@@ -54,9 +55,9 @@ pub async fn run(
         }
         // A stop does not wait for the round: one cut off is sent again at the next start.
         let this_round =
-            tokio::time::timeout(ROUND_WITHIN, round(&store, &city, &office, &mut client));
+            tokio::time::timeout(round_within, round(&store, &city, &office, &mut client));
         let outcome = tokio::select! {
-            r = this_round => r.unwrap_or_else(|_| Err(anyhow::anyhow!("no answer within {} s", ROUND_WITHIN.as_secs()))),
+            r = this_round => r.unwrap_or_else(|_| Err(anyhow::anyhow!("no answer within {} s", round_within.as_secs()))),
             _ = closing.wait_for(|c| *c) => return,
         };
         let pause = match outcome {
@@ -106,7 +107,16 @@ pub async fn round(
         return Ok(Round::Empty);
     };
     if client.as_ref().is_none_or(Client::is_closed) {
-        *client = Some(connect(&Target::from(city)).await?);
+        // The whole attempt is bounded, not only the TCP connect: a server whose network
+        // vanished mid-handshake (TLS, login) would otherwise hold it until the round's end.
+        let within = Duration::from_secs(u64::from(city.connect_timeout_secs));
+        let target = Target::from(city);
+        let attempt = tokio::time::timeout(within, connect(&target));
+        *client = Some(
+            attempt
+                .await
+                .map_err(|_| anyhow::anyhow!("no connection within {} s", within.as_secs()))??,
+        );
     }
     let Some(c) = client.as_mut() else {
         anyhow::bail!("no connection to the city server");

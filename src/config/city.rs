@@ -32,6 +32,11 @@ pub struct CityConfig {
     pub batch_size: u32,
     /// The longest wait between two attempts while the server cannot be reached.
     pub retry_max_secs: u32,
+    /// The longest one round (connect, send, commit) may take before it is given up and
+    /// sent again: a network that vanished without a reset cannot hold the exporter.
+    pub round_timeout_secs: u32,
+    /// The longest a connection attempt (TCP, TLS, login) may take.
+    pub connect_timeout_secs: u32,
     pub personal: PersonalFields,
 }
 
@@ -60,6 +65,10 @@ pub(super) struct RawCity {
     batch_size: u32,
     #[serde(default = "default_retry_max_secs")]
     retry_max_secs: u32,
+    #[serde(default = "default_round_timeout_secs")]
+    round_timeout_secs: u32,
+    #[serde(default = "default_connect_timeout_secs")]
+    connect_timeout_secs: u32,
     #[serde(default)]
     personal_fields: Vec<String>,
 }
@@ -74,6 +83,17 @@ fn default_batch_size() -> u32 {
 /// reach it does not knock every second.
 fn default_retry_max_secs() -> u32 {
     300
+}
+
+/// A minute: a batch of a few hundred rows takes well under a second even on a slow link,
+/// so a round this long is a connection that no longer answers.
+fn default_round_timeout_secs() -> u32 {
+    60
+}
+
+/// Fifteen seconds: a server across a city's network answers a login in far less.
+fn default_connect_timeout_secs() -> u32 {
+    15
 }
 
 /// Whether the connection string names a Unix socket directory as its host (`host=/run/…`
@@ -125,6 +145,18 @@ pub(super) fn validate(raw: Option<&RawCity>, errs: &mut Collector) -> Option<Ci
             "harus antara 1 dan 86400 / must be between 1 and 86400",
         );
     }
+    if !(1..=3_600).contains(&raw.round_timeout_secs) {
+        errs.push(
+            "city.round_timeout_secs",
+            "harus antara 1 dan 3600 / must be between 1 and 3600",
+        );
+    }
+    if !(1..=600).contains(&raw.connect_timeout_secs) {
+        errs.push(
+            "city.connect_timeout_secs",
+            "harus antara 1 dan 600 / must be between 1 and 600",
+        );
+    }
     let mut personal = PersonalFields::default();
     for (i, f) in raw.personal_fields.iter().enumerate() {
         match f.as_str() {
@@ -148,6 +180,8 @@ pub(super) fn validate(raw: Option<&RawCity>, errs: &mut Collector) -> Option<Ci
         server_certificate: raw.server_certificate.as_ref().map(PathBuf::from),
         batch_size: raw.batch_size.clamp(1, 10_000),
         retry_max_secs: raw.retry_max_secs.clamp(1, 86_400),
+        round_timeout_secs: raw.round_timeout_secs.clamp(1, 3_600),
+        connect_timeout_secs: raw.connect_timeout_secs.clamp(1, 600),
         personal,
     })
 }
@@ -175,6 +209,10 @@ mod tests {
             .city
             .expect("city");
         assert_eq!(city.batch_size, 500);
+        assert_eq!(
+            (city.round_timeout_secs, city.connect_timeout_secs),
+            (60, 15)
+        );
         assert_eq!(city.personal, super::PersonalFields::default());
         assert_eq!(
             city.server_certificate.as_deref(),
@@ -185,7 +223,7 @@ mod tests {
     #[test]
     fn bad_city_fields_are_named() {
         let src = with_city(
-            "url = \"postgresql://a:secret@kota.example/k\"\nbatch_size = 0\npersonal_fields = [\"survey.suggestion\", \"complaint.nik\"]",
+            "url = \"postgresql://a:secret@kota.example/k\"\nbatch_size = 0\nround_timeout_secs = 0\nconnect_timeout_secs = 601\npersonal_fields = [\"survey.suggestion\", \"complaint.nik\"]",
         );
         let errs = Config::from_toml_str(&src).expect_err("must fail");
         let paths: Vec<_> = errs.0.iter().map(|e| e.path.as_str()).collect();
@@ -195,6 +233,8 @@ mod tests {
                 "city.url",
                 "city.server_certificate",
                 "city.batch_size",
+                "city.round_timeout_secs",
+                "city.connect_timeout_secs",
                 "city.personal_fields[1]"
             ]
         );

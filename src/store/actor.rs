@@ -2569,10 +2569,31 @@ impl Actor {
                 limit,
                 reply,
             } => {
-                let r = self
-                    .db()
-                    .and_then(|db| super::outbox::read_after(&**db, after, limit));
-                let _ = reply.send(r.map_err(Into::into));
+                // Read and decoded on a thread of its own (a redb reader does not hold the
+                // writer): a batch of hundreds of rows decoded here would hold the issue path
+                // for milliseconds while a backlog drains.
+                let db = match self.db() {
+                    Ok(db) => db.clone(),
+                    Err(e) => {
+                        let _ = reply.send(Err(e.into()));
+                        return;
+                    }
+                };
+                let spawned = std::thread::Builder::new()
+                    .name("loket-outbox".to_string())
+                    .spawn(move || {
+                        let r = super::outbox::read_after(&*db, after, limit);
+                        let _ = reply.send(r.map_err(Into::into));
+                    });
+                // The reply went with the closure: the exporter hears that the store
+                // stopped, and tries again.
+                if let Err(error) = spawned {
+                    let e = StoreError::Spawn {
+                        what: "outbox read",
+                        error,
+                    };
+                    error!(error = %e, "outbox not read");
+                }
             }
             Command::OutboxState { reply } => {
                 let r = self.db().and_then(|db| super::outbox::state(&**db));

@@ -11,6 +11,7 @@ pub mod images;
 pub mod layout;
 pub mod page_clock;
 pub mod postgres;
+pub mod tcp_proxy;
 pub mod tmpfs;
 
 use std::path::{Path, PathBuf};
