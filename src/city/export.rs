@@ -92,6 +92,19 @@ pub async fn run(
     }
 }
 
+/// The open connection, opened when there is none.
+async fn connected<'a>(
+    client: &'a mut Option<Client>,
+    city: &CityConfig,
+) -> anyhow::Result<&'a mut Client> {
+    if client.as_ref().is_none_or(Client::is_closed) {
+        *client = Some(connect(&Target::from(city)).await?);
+    }
+    client
+        .as_mut()
+        .ok_or_else(|| anyhow::anyhow!("no connection to the city server"))
+}
+
 /// One batch: read, send, acknowledge.
 pub async fn round(
     store: &StoreHandle,
@@ -99,18 +112,16 @@ pub async fn round(
     office: &str,
     client: &mut Option<Client>,
 ) -> anyhow::Result<Round> {
-    let acked = store.outbox_state().await?.acked;
+    let state = store.outbox_state().await?;
     let limit = city.batch_size as usize;
-    let rows = store.outbox_after(acked, limit).await?;
+    if let Some(after) = state.resync_after {
+        return resync(store, city, office, client, after, state.acked).await;
+    }
+    let rows = store.outbox_after(state.acked, limit).await?;
     let Some(last) = rows.last().map(|r| r.0) else {
         return Ok(Round::Empty);
     };
-    if client.as_ref().is_none_or(Client::is_closed) {
-        *client = Some(connect(&Target::from(city)).await?);
-    }
-    let Some(c) = client.as_mut() else {
-        anyhow::bail!("no connection to the city server");
-    };
+    let c = connected(client, city).await?;
     send(c, office, &rows).await?;
     store.outbox_ack(last).await?;
     Ok(Round::Sent {
@@ -118,6 +129,68 @@ pub async fn round(
         rows: rows.len(),
         full: rows.len() == limit,
     })
+}
+
+/// The first rounds after `loket restore`: the copy's numbers run to `after`, and the
+/// server may hold more of this office's from the timeline the restore undid. Nothing past
+/// `after` is sent before the server's highest number is known. At or below `after` the
+/// mark goes and the export goes on as before. Above it, the rows up to `after` go first
+/// (the same records the server may have: that timeline and the copy's agree up to there),
+/// then the store moves every later row past the server's numbers in one write
+/// (`outbox::resync`), so the city keeps both timelines and the office's series stays
+/// gap-free.
+async fn resync(
+    store: &StoreHandle,
+    city: &CityConfig,
+    office: &str,
+    client: &mut Option<Client>,
+    after: u64,
+    acked: u64,
+) -> anyhow::Result<Round> {
+    let c = connected(client, city).await?;
+    let server_last = server_last(c, office).await?;
+    if server_last > after && acked < after {
+        let limit = city.batch_size as usize;
+        let mut rows = store.outbox_after(acked, limit).await?;
+        rows.retain(|(seq, _)| *seq <= after);
+        let Some(last) = rows.last().map(|r| r.0) else {
+            anyhow::bail!("outbox rows up to {after} missing after {acked}");
+        };
+        send(c, office, &rows).await?;
+        store.outbox_ack(last).await?;
+        return Ok(Round::Sent {
+            last,
+            rows: rows.len(),
+            full: true,
+        });
+    }
+    let moved = store.outbox_resync(after, server_last).await?;
+    info!(
+        copy_last = after,
+        server_last, moved, "outbox compared with the city server after a restore"
+    );
+    Ok(Round::Sent {
+        last: acked.max(server_last.min(after)),
+        rows: 0,
+        full: true,
+    })
+}
+
+/// This office's highest number on the server, over every kind (0 when it has none). The
+/// office's role reads only its own rows (row-level security); the filter says so too.
+pub async fn server_last(client: &Client, office: &str) -> anyhow::Result<u64> {
+    let row = client
+        .query_one(
+            "SELECT coalesce(greatest( \
+               (SELECT max(seq) FROM loket.ticket_events WHERE office_code = $1), \
+               (SELECT max(seq) FROM loket.complaint_actions WHERE office_code = $1), \
+               (SELECT max(seq) FROM loket.survey_responses WHERE office_code = $1), \
+               (SELECT max(seq) FROM loket.audit_hashes WHERE office_code = $1)), 0)",
+            &[&office],
+        )
+        .await?;
+    let last: i64 = row.try_get(0)?;
+    Ok(u64::try_from(last)?)
 }
 
 /// The rows of one kind as a JSON array, each with its `seq`.

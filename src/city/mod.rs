@@ -3,6 +3,7 @@
 //! server's schema and its migrations, the connection (TLS with a pinned certificate) and the
 //! exporter task that empties the outbox into the server.
 
+pub mod backfill;
 pub mod connect;
 pub mod export;
 mod pinned;
