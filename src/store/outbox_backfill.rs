@@ -360,3 +360,166 @@ pub(super) fn ticket_events(t: &crate::queue::Ticket) -> Vec<Record> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::AuditEntry;
+    use chrono::{DateTime, Utc};
+
+    fn audit_entry(seq: u64) -> AuditEntry {
+        AuditEntry {
+            seq,
+            at: DateTime::<Utc>::UNIX_EPOCH,
+            actor: "budi".into(),
+            addr: "192.168.1.5".into(),
+            action: "ticket_issued".into(),
+            target: String::new(),
+            detail: String::new(),
+            prev_hash: format!("h{}", seq - 1),
+            hash: format!("h{seq}"),
+        }
+    }
+
+    /// A ticket whose history has `steps` of issued, printed, called, serving, finished.
+    fn ticket(id: u64, steps: usize) -> Value {
+        let history: Vec<Value> = ["issued", "printed", "called", "serving", "finished"]
+            .iter()
+            .take(steps)
+            .map(|a| {
+                serde_json::json!({"at": "2026-11-30T02:00:00Z", "action": a, "service": "A",
+                    "counter": if *a == "issued" || *a == "printed" { None } else { Some(1) }})
+            })
+            .collect();
+        serde_json::json!({
+            "id": id, "service_day": "2026-11-30", "issued_service": "A", "service": "A",
+            "prefix": "A", "number": id, "label": format!("A-{id:03}"), "priority": false,
+            "state": "waiting", "issued_at": "2026-11-30T02:00:00Z", "history": history,
+        })
+    }
+
+    fn put_ticket(txn: &WriteTransaction, id: u64, steps: usize) {
+        let bytes = serde_json::to_vec(&ticket(id, steps)).expect("json");
+        txn.open_table(TICKETS)
+            .expect("t")
+            .insert(id, bytes.as_slice())
+            .expect("insert");
+    }
+
+    fn put_audit(txn: &WriteTransaction, seq: u64) {
+        let bytes = serde_json::to_vec(&audit_entry(seq)).expect("json");
+        txn.open_table(super::super::accounts::AUDIT)
+            .expect("t")
+            .insert(seq, bytes.as_slice())
+            .expect("insert");
+    }
+
+    /// What the live daemon does: the row, and its record through `append` in one write.
+    fn live_ticket_step(txn: &WriteTransaction, id: u64, steps: usize, kind: &str) {
+        put_ticket(txn, id, steps);
+        let record = Record::TicketEvent {
+            event_seq: 1,
+            at: DateTime::<Utc>::UNIX_EPOCH,
+            change: serde_json::json!({"type": kind, "ticket": {"id": id}}),
+            from_history: false,
+        };
+        super::super::outbox::append(txn, &[record]).expect("append");
+    }
+
+    fn live_audit(txn: &WriteTransaction, seq: u64) {
+        put_audit(txn, seq);
+        let r = Record::audit(&audit_entry(seq), PersonalFields::default());
+        super::super::outbox::append(txn, &[r]).expect("append");
+    }
+
+    #[test]
+    fn live_records_meanwhile_and_a_restart_midway_leave_each_record_once_in_order() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("b.redb");
+        {
+            let db = Database::create(&path).expect("db");
+            let txn = db.begin_write().expect("txn");
+            for seq in 1..=1200 {
+                put_audit(&txn, seq);
+            }
+            for id in 1..=300 {
+                put_ticket(&txn, id, 5);
+            }
+            // Today's last tickets are still waiting: they get steps while the backfill runs.
+            for id in 301..=320 {
+                put_ticket(&txn, id, 2);
+            }
+            txn.commit().expect("commit");
+        }
+        let flows = HashMap::new();
+        let personal = PersonalFields::default();
+        let (mut audit_last, mut ticket_last) = (1200, 320);
+        let mut steps = 0;
+        loop {
+            // Reopened every few steps: a daemon stopped (or killed) between two steps
+            // resumes where the committed cursor stands.
+            let db = Database::open(&path).expect("open");
+            assert!(begin(&db).expect("begin"), "a backfill under way resumes");
+            let mut more = true;
+            for _ in 0..3 {
+                let txn = db.begin_write().expect("txn");
+                // Live work in the same write, before and after the step, as in a batch.
+                audit_last += 1;
+                live_audit(&txn, audit_last);
+                let waiting = 301 + (steps % 20);
+                live_ticket_step(&txn, waiting, 3, "called");
+                more = step(&txn, &flows, personal, 500).expect("step");
+                ticket_last += 1;
+                live_ticket_step(&txn, ticket_last, 1, "issued");
+                txn.commit().expect("commit");
+                steps += 1;
+                if !more {
+                    break;
+                }
+            }
+            if !more {
+                break;
+            }
+            assert!(steps < 100, "the backfill does not end");
+        }
+        let db = Database::open(&path).expect("open");
+        assert!(!begin(&db).expect("begin"), "done once, not begun again");
+        assert!(super::super::outbox::check(&db).is_ok());
+        let rows = super::super::outbox::read_after(&db, 0, usize::MAX).expect("read");
+        let audit: Vec<u64> = rows
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Record::AuditHash { audit_seq, .. } => Some(*audit_seq),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(audit, (1..=audit_last).collect::<Vec<_>>());
+        let mut events: HashMap<u64, Vec<String>> = HashMap::new();
+        for (_, r) in &rows {
+            if let Record::TicketEvent { change, .. } = r {
+                let id = change["ticket"]["id"].as_u64().expect("id");
+                let kind = change["type"].as_str().expect("type").to_string();
+                events.entry(id).or_default().push(kind);
+            }
+        }
+        let txn = db.begin_read().expect("read");
+        let tickets = txn.open_table(TICKETS).expect("t");
+        for row in tickets.iter().expect("iter") {
+            let (k, v) = row.expect("row");
+            let t = super::super::tables::decode(v.value()).expect("ticket");
+            let expect: Vec<String> = t
+                .history
+                .iter()
+                .filter(|s| s.action != "printed")
+                .map(|s| s.action.clone())
+                .collect();
+            assert_eq!(
+                events.get(&k.value()),
+                Some(&expect),
+                "ticket {}",
+                k.value()
+            );
+        }
+        assert_eq!(events.len() as u64, ticket_last);
+    }
+}
