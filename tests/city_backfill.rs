@@ -95,6 +95,27 @@ async fn day(app: &TestApp, n: usize, served: usize) -> Vec<u64> {
     ids
 }
 
+fn answers() -> Answers {
+    Answers {
+        profile: BTreeMap::from([("jenis_kelamin".to_string(), "Perempuan".to_string())]),
+        scores: [
+            "persyaratan",
+            "prosedur",
+            "waktu",
+            "biaya",
+            "produk",
+            "kompetensi",
+            "perilaku",
+            "pengaduan",
+            "sarana",
+        ]
+        .iter()
+        .map(|e| (e.to_string(), 4))
+        .collect(),
+        suggestion: "Antrean cepat".to_string(),
+    }
+}
+
 /// The history's event types of a stored ticket's steps, as the live stream names them.
 fn event_types(ticket: &Value) -> Vec<String> {
     ticket["history"]
@@ -139,26 +160,8 @@ async fn history_from_before_the_city_section_reaches_the_server_in_order() {
         .await;
     let store = app.state().store;
     let first = day(&app, 120, 40).await;
-    let answers = Answers {
-        profile: BTreeMap::from([("jenis_kelamin".to_string(), "Perempuan".to_string())]),
-        scores: [
-            "persyaratan",
-            "prosedur",
-            "waktu",
-            "biaya",
-            "produk",
-            "kompetensi",
-            "perilaku",
-            "pengaduan",
-            "sarana",
-        ]
-        .iter()
-        .map(|e| (e.to_string(), 4))
-        .collect(),
-        suggestion: "Antrean cepat".to_string(),
-    };
     store
-        .survey_submit(first[0], answers, Channel::Phone)
+        .survey_submit(first[0], answers(), Channel::Phone)
         .await
         .expect("survey answered");
     let new = loket::store::NewComplaint {
@@ -342,4 +345,161 @@ async fn history_from_before_the_city_section_reaches_the_server_in_order() {
         &format!("SELECT count(*) FROM loket.survey_responses WHERE office_code = '{CODE}'"),
     );
     assert_eq!(surveys, "1");
+}
+
+/// The figures in docs/city.md ("Backfill"): a year of a busy office's history (75 000
+/// tickets of 250 days, each issued, called, served and finished; 300 000 audit entries;
+/// 15 000 survey answers) written into the file, then the daemon started with `[city]` (a
+/// server it cannot reach: the backfill does not wait on the city). Measured: the whole
+/// backfill, each step as the store runs it, and the kiosk's issue times during it and
+/// after. `cargo test --release --test city_backfill -- --ignored --nocapture`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement: minutes in a debug build"]
+async fn a_year_of_history_is_backfilled_in_short_steps() {
+    const DAYS: u64 = 250;
+    const PER_DAY: u64 = 300;
+    const AUDIT_PER_TICKET: u64 = 4;
+    const SURVEYS: u64 = 15_000;
+    const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+    const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+    const RESPONSES: TableDefinition<(i32, u64), &[u8]> = TableDefinition::new("survey_responses");
+
+    // The backfill task logs its longest step.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("loket::city::backfill=info")
+        .with_test_writer()
+        .try_init();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).expect("data dir");
+    let clock = Arc::new(FakeClock::new(wib(2026, 11, 30, 9, 0)));
+    // One real ticket served and answered: the templates of the year's records.
+    let app = TestApp::spawn_in(&data, clock.clone(), office()).await;
+    let store = app.state().store;
+    let t = day(&app, 1, 1).await;
+    store
+        .survey_submit(t[0], answers(), Channel::Phone)
+        .await
+        .expect("survey answered");
+    app.stop().await;
+
+    let started = Instant::now();
+    {
+        let db = redb::Database::open(data.join("loket.redb")).expect("open");
+        let txn = db.begin_write().expect("txn");
+        {
+            let mut tickets = txn.open_table(TICKETS).expect("tickets");
+            let template: Value =
+                serde_json::from_slice(tickets.get(1).expect("get").expect("ticket 1").value())
+                    .expect("json");
+            for i in 0..DAYS * PER_DAY {
+                let id = 2 + i;
+                let mut t = template.clone();
+                t["id"] = Value::from(id);
+                t["number"] = Value::from(i % PER_DAY + 1);
+                t["label"] = Value::from(format!("A-{:03}", i % PER_DAY + 1));
+                let day = chrono::NaiveDate::from_ymd_opt(2025, 12, 1).expect("day")
+                    + chrono::Duration::days((i / PER_DAY) as i64);
+                t["service_day"] = Value::from(day.to_string());
+                let bytes = serde_json::to_vec(&t).expect("json");
+                tickets.insert(id, bytes.as_slice()).expect("insert");
+            }
+            let mut audit = txn.open_table(AUDIT).expect("audit");
+            let (last, template) = {
+                let (k, v) = audit.last().expect("last").expect("an entry");
+                let v: Value = serde_json::from_slice(v.value()).expect("json");
+                (k.value(), v)
+            };
+            for seq in last + 1..=last + DAYS * PER_DAY * AUDIT_PER_TICKET {
+                let mut e = template.clone();
+                e["seq"] = Value::from(seq);
+                e["hash"] = Value::from(format!("{seq:064x}"));
+                let bytes = serde_json::to_vec(&e).expect("json");
+                audit.insert(seq, bytes.as_slice()).expect("insert");
+            }
+            let mut responses = txn.open_table(RESPONSES).expect("responses");
+            let (key, bytes) = {
+                let (k, v) = responses.first().expect("first").expect("a response");
+                (k.value(), v.value().to_vec())
+            };
+            for i in 0..SURVEYS {
+                responses
+                    .insert((key.0 - (i % 12) as i32 * 30, i), bytes.as_slice())
+                    .expect("insert");
+            }
+            let mut meta = txn.open_table(META).expect("meta");
+            let next = 2 + DAYS * PER_DAY;
+            meta.insert("day_first_id", next).expect("meta");
+            meta.insert("next_id", next).expect("meta");
+        }
+        txn.commit().expect("commit");
+    }
+    eprintln!(
+        "history written in {:.1} s; file {} MB",
+        started.elapsed().as_secs_f64(),
+        std::fs::metadata(data.join("loket.redb"))
+            .expect("size")
+            .len()
+            >> 20
+    );
+
+    let mut config = office();
+    config.city = Some(CityConfig {
+        url: "host=/nonexistent/loket-test user=loket_a dbname=kota".to_string(),
+        password_file: None,
+        server_certificate: None,
+        batch_size: 500,
+        retry_max_secs: 1,
+        personal: PersonalFields::default(),
+    });
+    let app = TestApp::spawn_in(&data, clock.clone(), config).await;
+    let store = app.state().store;
+    let started = Instant::now();
+    // The kiosk issues throughout, a ticket every 20 ms, until the backfill is done.
+    let mut during = Vec::new();
+    loop {
+        let t0 = Instant::now();
+        store
+            .issue("A".to_string(), false, who("kiosk"))
+            .await
+            .expect("issue");
+        during.push(t0.elapsed());
+        if !store.outbox_state().await.expect("state").backfilling {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let total = started.elapsed();
+    let mut idle = Vec::new();
+    for _ in 0..during.len().max(50) {
+        let t0 = Instant::now();
+        store
+            .issue("A".to_string(), false, who("kiosk"))
+            .await
+            .expect("issue");
+        idle.push(t0.elapsed());
+    }
+    let records = store.outbox_state().await.expect("state").last;
+    app.stop().await;
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let p = |v: &mut Vec<Duration>, q: f64| {
+        v.sort();
+        ms(v[((v.len() - 1) as f64 * q) as usize])
+    };
+    eprintln!(
+        "backfill: {records} records in {:.1} s ({:.0} records/s)",
+        total.as_secs_f64(),
+        records as f64 / total.as_secs_f64(),
+    );
+    eprintln!(
+        "issue during the backfill: {} tickets, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; \
+         after it: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        during.len(),
+        p(&mut during, 0.5),
+        p(&mut during, 0.99),
+        p(&mut during, 1.0),
+        p(&mut idle, 0.5),
+        p(&mut idle, 0.99),
+        p(&mut idle, 1.0),
+    );
 }

@@ -327,8 +327,8 @@ pub(super) enum OutboxOp {
 }
 
 /// Records a backfill step appends at least (whole complaints, months, tickets): a step
-/// holds the store a few milliseconds on the appliance (docs/city.md, "Backfill").
-const BACKFILL_STEP: usize = 500;
+/// holds the store a few milliseconds (docs/city.md, "Backfill").
+const BACKFILL_STEP: usize = 250;
 
 /// The async side's handle; cheap to clone.
 #[derive(Clone)]
