@@ -169,8 +169,9 @@ async fn resync(
         copy_last = after,
         server_last, moved, "outbox compared with the city server after a restore"
     );
+    // Nothing sent: the next round goes on at once from the (new) acknowledged number.
     Ok(Round::Sent {
-        last: acked.max(server_last.min(after)),
+        last: if moved > 0 { server_last } else { acked },
         rows: 0,
         full: true,
     })
