@@ -122,8 +122,7 @@ pub(super) fn begin(db: &Database) -> Result<bool, StoreError> {
     Ok(running)
 }
 
-/// What one step read, before it writes anything: a row that does not parse stops the step
-/// with nothing written, so the batch it shares is not spoilt.
+/// What one step read, before it writes anything.
 struct Step {
     key: &'static str,
     /// The new cursor; `None`: the source is done.
@@ -181,13 +180,11 @@ fn audit(
                 records,
             });
         }
-        let e: crate::audit::AuditEntry =
-            serde_json::from_slice(v.value()).map_err(|e| StoreError::Corrupt {
-                what: format!("audit entry {}", k.value()),
-                why: e.to_string(),
-            })?;
         last = k.value();
-        records.push(Record::audit(&e, personal));
+        match serde_json::from_slice::<crate::audit::AuditEntry>(v.value()) {
+            Ok(e) => records.push(Record::audit(&e, personal)),
+            Err(e) => skipped(&format!("audit entry {last}"), &e),
+        }
     }
     Ok(Step {
         key: K_AUDIT,
@@ -206,7 +203,8 @@ fn complaints(
     let actions = txn.open_table(super::complaints::ACTIONS)?;
     let registered = txn.open_table(super::complaints::COMPLAINTS)?;
     let mut records = Vec::new();
-    let mut current: Option<(u64, super::Complaint)> = None;
+    // The complaint of the actions being read (`None`: it cannot be read, they are skipped).
+    let mut current: Option<(u64, Option<super::Complaint>)> = None;
     for row in actions.range((after.saturating_add(1), 0)..)? {
         let (k, v) = row?;
         let (seq, version) = k.value();
@@ -221,21 +219,23 @@ fn complaints(
                     records,
                 });
             }
-            let Some(c) = registered.get(seq)? else {
-                return Err(StoreError::Corrupt {
-                    what: format!("complaint action {seq}-{version}"),
-                    why: "its complaint is not registered".to_string(),
-                });
+            let complaint = match registered.get(seq)? {
+                Some(c) => super::complaints::decode(seq, c.value(), flows)
+                    .inspect_err(|e| skipped(&format!("complaint {seq}"), e))
+                    .ok(),
+                None => {
+                    skipped(&format!("complaint {seq}"), &"not registered");
+                    None
+                }
             };
-            current = Some((seq, super::complaints::decode(seq, c.value(), flows)?));
+            current = Some((seq, complaint));
         }
-        let row: super::complaints::ActionRow =
-            serde_json::from_slice(v.value()).map_err(|e| StoreError::Corrupt {
-                what: format!("complaint action {seq}-{version}"),
-                why: e.to_string(),
-            })?;
-        if let Some((_, c)) = &current {
-            records.push(super::outbox::complaint_action(c, &row.recorded, personal)?);
+        let Some((_, Some(c))) = &current else {
+            continue;
+        };
+        match serde_json::from_slice::<super::complaints::ActionRow>(v.value()) {
+            Ok(row) => records.push(super::outbox::complaint_action(c, &row.recorded, personal)?),
+            Err(e) => skipped(&format!("complaint action {seq}-{version}"), &e),
         }
     }
     Ok(Step {
@@ -272,8 +272,10 @@ fn survey(
             }
         }
         month = Some(m);
-        let r = super::survey::decode(v.value())?;
-        records.push(super::outbox::survey_response(&r, personal)?);
+        match super::survey::decode(v.value()) {
+            Ok(r) => records.push(super::outbox::survey_response(&r, personal)?),
+            Err(e) => skipped(&format!("survey response of month {m}"), &e),
+        }
     }
     Ok(Step {
         key: K_SURVEY,
@@ -296,14 +298,23 @@ fn tickets(txn: &WriteTransaction, after: u64, limit: usize) -> Result<Step, Sto
             });
         }
         last = k.value();
-        let t = super::tables::decode(v.value())?;
-        records.extend(ticket_events(&t));
+        match super::tables::decode(v.value()) {
+            Ok(t) => records.extend(ticket_events(&t)),
+            Err(e) => skipped(&format!("ticket {last}"), &e),
+        }
     }
     Ok(Step {
         key: K_TICKET,
         cursor: None,
         records,
     })
+}
+
+/// A row that does not parse is left out of the city's copy, with a warning (`loket check`
+/// names it too): stopping there would hold back the source's live records for good, as the
+/// cursor would never pass it.
+fn skipped(what: &str, why: &dyn std::fmt::Display) {
+    tracing::warn!(row = what, error = %why, "not sent to the city: the row cannot be read");
 }
 
 /// The live event type of a history step; `None` for steps the lobby's stream has no event
@@ -521,5 +532,48 @@ mod tests {
             );
         }
         assert_eq!(events.len() as u64, ticket_last);
+    }
+
+    #[test]
+    fn a_row_that_does_not_parse_is_left_out_and_the_rest_goes() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Database::create(dir.path().join("b.redb")).expect("db");
+        let txn = db.begin_write().expect("txn");
+        for seq in 1..=5 {
+            put_audit(&txn, seq);
+        }
+        txn.open_table(super::super::accounts::AUDIT)
+            .expect("t")
+            .insert(3, b"not json".as_slice())
+            .expect("insert");
+        put_ticket(&txn, 1, 5);
+        txn.open_table(TICKETS)
+            .expect("t")
+            .insert(2, b"{".as_slice())
+            .expect("insert");
+        put_ticket(&txn, 3, 1);
+        txn.commit().expect("commit");
+        assert!(begin(&db).expect("begin"));
+        let txn = db.begin_write().expect("txn");
+        while step(&txn, &HashMap::new(), PersonalFields::default(), 2).expect("step") {}
+        txn.commit().expect("commit");
+        let rows = super::super::outbox::read_after(&db, 0, 100).expect("read");
+        let audit: Vec<u64> = rows
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Record::AuditHash { audit_seq, .. } => Some(*audit_seq),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(audit, [1, 2, 4, 5]);
+        let tickets: Vec<u64> = rows
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Record::TicketEvent { change, .. } => change["ticket"]["id"].as_u64(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(tickets, [1, 1, 1, 1, 3]);
+        assert!(!super::super::outbox::state(&db).expect("state").backfilling);
     }
 }
