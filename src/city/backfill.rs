@@ -9,8 +9,8 @@ use tracing::{info, warn};
 
 use crate::store::StoreHandle;
 
-/// The pause between two steps: the store spends at most about half its time on the
-/// backfill, and a request waits behind one step at most.
+/// The pause between two steps: the requests that came in meanwhile go first, and a request
+/// waits behind one step at most.
 const BETWEEN_STEPS: Duration = Duration::from_millis(10);
 
 /// Runs until the history is in the outbox, a step is refused, or `closing` turns true.
