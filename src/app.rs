@@ -221,6 +221,13 @@ pub async fn start(opts: Options) -> anyhow::Result<Running> {
     // reader; the office never waits on it (docs/city.md).
     if let Some(city) = config.city.clone() {
         tasks.push((
+            "city backfill",
+            tokio::spawn(crate::city::backfill::run(
+                store.clone(),
+                state.closing.subscribe(),
+            )),
+        ));
+        tasks.push((
             "city export",
             tokio::spawn(crate::city::export::run(
                 store.clone(),

@@ -143,6 +143,9 @@ fn write_beside(
     backup::restore_attachments(file, staging).map_err(BackupCliError::NotRestored)?;
     std::fs::copy(file, tmp).map_err(io("cannot copy the backup to", tmp))?;
     backup::drop_backup_tables(tmp).map_err(BackupCliError::NotRestored)?;
+    // The city's server may hold numbers past the copy's, from the timeline this restore
+    // undoes: the exporter compares before it sends (docs/city.md, "A restored backup").
+    backup::mark_restored(tmp).map_err(BackupCliError::NotRestored)?;
     std::fs::File::open(tmp)
         .and_then(|f| f.sync_all())
         .map_err(io("cannot sync", tmp))?;

@@ -552,6 +552,7 @@ async fn a_batch_sent_again_changes_nothing() {
                     event_seq: seq,
                     at,
                     change: json!({"type": "issued", "ticket": {"id": seq, "number": format!("A-{seq:03}"), "service": "A"}}),
+                    from_history: false,
                 }
             } else {
                 OutboxRecord::AuditHash {

@@ -93,19 +93,11 @@ pub async fn run(
     }
 }
 
-/// One batch: read, send, acknowledge.
-pub async fn round(
-    store: &StoreHandle,
+/// The open connection, opened when there is none.
+async fn connected<'a>(
+    client: &'a mut Option<Client>,
     city: &CityConfig,
-    office: &str,
-    client: &mut Option<Client>,
-) -> anyhow::Result<Round> {
-    let acked = store.outbox_state().await?.acked;
-    let limit = city.batch_size as usize;
-    let rows = store.outbox_after(acked, limit).await?;
-    let Some(last) = rows.last().map(|r| r.0) else {
-        return Ok(Round::Empty);
-    };
+) -> anyhow::Result<&'a mut Client> {
     if client.as_ref().is_none_or(Client::is_closed) {
         // The whole attempt is bounded, not only the TCP connect: a server whose network
         // vanished mid-handshake (TLS, login) would otherwise hold it until the round's end.
@@ -118,9 +110,28 @@ pub async fn round(
                 .map_err(|_| anyhow::anyhow!("no connection within {} s", within.as_secs()))??,
         );
     }
-    let Some(c) = client.as_mut() else {
-        anyhow::bail!("no connection to the city server");
+    client
+        .as_mut()
+        .ok_or_else(|| anyhow::anyhow!("no connection to the city server"))
+}
+
+/// One batch: read, send, acknowledge.
+pub async fn round(
+    store: &StoreHandle,
+    city: &CityConfig,
+    office: &str,
+    client: &mut Option<Client>,
+) -> anyhow::Result<Round> {
+    let state = store.outbox_state().await?;
+    let limit = city.batch_size as usize;
+    if let Some(after) = state.resync_after {
+        return resync(store, city, office, client, after, state.acked).await;
+    }
+    let rows = store.outbox_after(state.acked, limit).await?;
+    let Some(last) = rows.last().map(|r| r.0) else {
+        return Ok(Round::Empty);
     };
+    let c = connected(client, city).await?;
     send(c, office, &rows).await?;
     store.outbox_ack(last).await?;
     Ok(Round::Sent {
@@ -128,6 +139,69 @@ pub async fn round(
         rows: rows.len(),
         full: rows.len() == limit,
     })
+}
+
+/// The first rounds after `loket restore`: the copy's numbers run to `after`, and the
+/// server may hold more of this office's from the timeline the restore undid. Nothing past
+/// `after` is sent before the server's highest number is known. At or below `after` the
+/// mark goes and the export goes on as before. Above it, the rows up to `after` go first
+/// (the same records the server may have: that timeline and the copy's agree up to there),
+/// then the store moves every later row past the server's numbers in one write
+/// (`outbox::resync`), so the city keeps both timelines and the office's series stays
+/// gap-free.
+async fn resync(
+    store: &StoreHandle,
+    city: &CityConfig,
+    office: &str,
+    client: &mut Option<Client>,
+    after: u64,
+    acked: u64,
+) -> anyhow::Result<Round> {
+    let c = connected(client, city).await?;
+    let server_last = server_last(c, office).await?;
+    if server_last > after && acked < after {
+        let limit = city.batch_size as usize;
+        let mut rows = store.outbox_after(acked, limit).await?;
+        rows.retain(|(seq, _)| *seq <= after);
+        let Some(last) = rows.last().map(|r| r.0) else {
+            anyhow::bail!("outbox rows up to {after} missing after {acked}");
+        };
+        send(c, office, &rows).await?;
+        store.outbox_ack(last).await?;
+        return Ok(Round::Sent {
+            last,
+            rows: rows.len(),
+            full: true,
+        });
+    }
+    let moved = store.outbox_resync(after, server_last).await?;
+    info!(
+        copy_last = after,
+        server_last, moved, "outbox compared with the city server after a restore"
+    );
+    // Nothing sent: the next round goes on at once from the (new) acknowledged number.
+    Ok(Round::Sent {
+        last: if moved > 0 { server_last } else { acked },
+        rows: 0,
+        full: true,
+    })
+}
+
+/// This office's highest number on the server, over every kind (0 when it has none). The
+/// office's role reads only its own rows (row-level security); the filter says so too.
+pub async fn server_last(client: &Client, office: &str) -> anyhow::Result<u64> {
+    let row = client
+        .query_one(
+            "SELECT coalesce(greatest( \
+               (SELECT max(seq) FROM loket.ticket_events WHERE office_code = $1), \
+               (SELECT max(seq) FROM loket.complaint_actions WHERE office_code = $1), \
+               (SELECT max(seq) FROM loket.survey_responses WHERE office_code = $1), \
+               (SELECT max(seq) FROM loket.audit_hashes WHERE office_code = $1)), 0)",
+            &[&office],
+        )
+        .await?;
+    let last: i64 = row.try_get(0)?;
+    Ok(u64::try_from(last)?)
 }
 
 /// The rows of one kind as a JSON array, each with its `seq`.

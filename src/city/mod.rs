@@ -4,6 +4,7 @@
 //! exporter task that empties the outbox into the server; `view` reads the offices' records
 //! back for the city's pages.
 
+pub mod backfill;
 pub mod connect;
 pub mod export;
 mod pinned;

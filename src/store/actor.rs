@@ -277,10 +277,11 @@ enum Command {
         limit: usize,
         reply: Reply<Vec<(u64, super::outbox::Record)>>,
     },
-    /// The city server committed the rows up to `seq`.
-    OutboxAck {
-        seq: u64,
-        reply: Reply<()>,
+    /// A write of the outbox's own: an acknowledgement, a resync after a restore, a step of
+    /// the backfill.
+    OutboxWrite {
+        op: OutboxOp,
+        reply: Reply<u64>,
     },
     OutboxState {
         reply: Reply<super::outbox::OutboxState>,
@@ -308,12 +309,26 @@ impl Command {
             | Command::SessionsRevoke { .. }
             | Command::Audit { .. }
             | Command::ConfirmDay { .. }
-            | Command::OutboxAck { .. }
+            | Command::OutboxWrite { .. }
             | Command::Printer(_) => true,
             _ => false,
         }
     }
 }
+
+/// The outbox's own writes (`Command::OutboxWrite`).
+pub(super) enum OutboxOp {
+    /// The city server committed every row up to this number.
+    Ack(u64),
+    /// After a restore (`outbox::resync`).
+    Resync { after: u64, server_last: u64 },
+    /// One step of the backfill (`outbox_backfill::step`).
+    Backfill,
+}
+
+/// Records a backfill step appends at least (whole complaints, months, tickets): a step
+/// holds the store a few milliseconds (docs/city.md, "Backfill").
+const BACKFILL_STEP: usize = 250;
 
 /// The async side's handle; cheap to clone.
 #[derive(Clone)]
@@ -579,7 +594,26 @@ impl StoreHandle {
 
     /// The city server committed every outbox row up to `seq`: recorded, and the rows go.
     pub async fn outbox_ack(&self, seq: u64) -> Result<(), OpError> {
-        self.ask(|reply| Command::OutboxAck { seq, reply }).await
+        let op = OutboxOp::Ack(seq);
+        self.ask(|reply| Command::OutboxWrite { op, reply })
+            .await
+            .map(|_| ())
+    }
+
+    /// After a restore: the server holds this office's numbers up to `server_last`; the
+    /// copy's rows after `after` move past them (`outbox::resync`). Returns how far.
+    pub async fn outbox_resync(&self, after: u64, server_last: u64) -> Result<u64, OpError> {
+        let op = OutboxOp::Resync { after, server_last };
+        self.ask(|reply| Command::OutboxWrite { op, reply }).await
+    }
+
+    /// One step of the backfill of the office's history (`outbox_backfill`); `false` once
+    /// it is finished (or there is none).
+    pub async fn outbox_backfill_step(&self) -> Result<bool, OpError> {
+        let op = OutboxOp::Backfill;
+        self.ask(|reply| Command::OutboxWrite { op, reply })
+            .await
+            .map(|more| more == 1)
     }
 
     pub async fn outbox_state(&self) -> Result<super::outbox::OutboxState, OpError> {
@@ -1024,6 +1058,11 @@ pub fn spawn(
         Ok(n) => info!(tickets = n, "survey marks of expired tickets deleted"),
         Err(e) => warn!(error = %e, "expired survey marks not deleted"),
     }
+    // Before anything is written: a file that never had an outbox gets one and its history
+    // is marked for the backfill, so no record of it is numbered twice or missed.
+    if config.city.is_some() && super::outbox_backfill::begin(&db)? {
+        info!("the office's history goes to the city server (backfill)");
+    }
     let audit_head = accounts::audit_head(&db)?;
     let complaint_index = complaints::load_index(&db, config.office.time_zone)?;
     let staff_seq = complaints::staff_event_seq(&db)?;
@@ -1141,8 +1180,11 @@ fn refuse_write(cmd: Command) -> Option<Command> {
         | Command::SessionTouch { reply, .. }
         | Command::SessionsRevoke { reply, .. }
         | Command::Audit { reply, .. }
-        | Command::ConfirmDay { reply, .. }
-        | Command::OutboxAck { reply, .. } => {
+        | Command::ConfirmDay { reply, .. } => {
+            let _ = reply.send(Err(StoreError::Stopped.into()));
+            None
+        }
+        Command::OutboxWrite { reply, .. } => {
             let _ = reply.send(Err(StoreError::Stopped.into()));
             None
         }
@@ -1176,8 +1218,8 @@ fn refuse(cmd: Command, make: impl Fn() -> StoreError) -> Option<Command> {
         | Command::SessionDel { reply, .. }
         | Command::SessionsRevoke { reply, .. }
         | Command::Audit { reply, .. }
-        | Command::ConfirmDay { reply, .. }
-        | Command::OutboxAck { reply, .. } => reply.send(Err(e())).is_ok(),
+        | Command::ConfirmDay { reply, .. } => reply.send(Err(e())).is_ok(),
+        Command::OutboxWrite { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::OutboxRead { reply, .. } => reply.send(Err(e())).is_ok(),
         Command::OutboxState { reply } => reply.send(Err(e())).is_ok(),
         Command::UserGet { reply, .. } => reply.send(Err(e())).is_ok(),
@@ -1226,7 +1268,7 @@ enum Pending {
         AfterCommit,
     ),
     Survey(Reply<SurveyOut>, Result<SurveyOut, OpError>),
-    Outbox(Reply<()>, Result<(), OpError>),
+    Outbox(Reply<u64>, Result<u64, OpError>),
     Read(Command),
 }
 
@@ -1712,14 +1754,8 @@ impl Actor {
                     let r = self.survey_purge_suggestions(now);
                     pending.push(Pending::Survey(reply, r));
                 }
-                Command::OutboxAck { seq, reply } => {
-                    let r = self.in_batch(|txn| super::outbox::ack(txn, seq));
-                    // A refused acknowledgement (past the last row) wrote nothing; a failed
-                    // write may have, so the batch does not commit.
-                    if matches!(&r, Err(e) if !matches!(e, StoreError::Corrupt { .. })) {
-                        error!("outbox acknowledgement not written; the batch is not committed");
-                        self.batch_failed = true;
-                    }
+                Command::OutboxWrite { op, reply } => {
+                    let r = self.outbox_write(op);
                     pending.push(Pending::Outbox(reply, r.map_err(Into::into)));
                 }
                 Command::Shutdown => self.stopping = true,
@@ -1832,6 +1868,43 @@ impl Actor {
         // Durability::Immediate (redb's default): fsynced before commit returns.
         txn.commit()?;
         Ok(())
+    }
+
+    /// An outbox write in the batch's transaction. A refusal (`Corrupt`: an acknowledgement
+    /// past the last row, a resync that does not fit, a backfill row that does not parse)
+    /// is found before anything is written; any other failure may have written part, so the
+    /// batch does not commit.
+    fn outbox_write(&mut self, op: OutboxOp) -> Result<u64, StoreError> {
+        let r = match op {
+            OutboxOp::Ack(seq) => self.in_batch(|txn| super::outbox::ack(txn, seq).map(|()| seq)),
+            OutboxOp::Resync { after, server_last } => {
+                self.in_batch(|txn| super::outbox::resync(txn, after, server_last))
+            }
+            OutboxOp::Backfill => {
+                let Some(personal) = self.ship() else {
+                    return Ok(0);
+                };
+                let txn = self.batch_txn()?;
+                let started = std::time::Instant::now();
+                let r = super::outbox_backfill::step(
+                    &txn,
+                    &self.complaints.flows,
+                    personal,
+                    BACKFILL_STEP,
+                );
+                tracing::debug!(
+                    micros = started.elapsed().as_micros() as u64,
+                    "backfill step"
+                );
+                self.txn = Some(txn);
+                r.map(u64::from)
+            }
+        };
+        if matches!(&r, Err(e) if !matches!(e, StoreError::Corrupt { .. })) {
+            error!(error = ?r.as_ref().err(), "outbox write failed; the batch is not committed");
+            self.batch_failed = true;
+        }
+        r
     }
 
     /// The outbox's figures when `[city]` is configured and the file can be read.
@@ -2442,7 +2515,7 @@ impl Actor {
             }
             Pending::Outbox(reply, r) => {
                 let _ = reply.send(match r {
-                    Ok(()) if !committed => Err(failed()),
+                    Ok(_) if !committed => Err(failed()),
                     other => other,
                 });
             }
@@ -2649,8 +2722,10 @@ impl Actor {
             | Command::SessionTouch { reply, .. }
             | Command::SessionsRevoke { reply, .. }
             | Command::Audit { reply, .. }
-            | Command::ConfirmDay { reply, .. }
-            | Command::OutboxAck { reply, .. } => {
+            | Command::ConfirmDay { reply, .. } => {
+                let _ = reply.send(Err(StoreError::Stopped.into()));
+            }
+            Command::OutboxWrite { reply, .. } => {
                 let _ = reply.send(Err(StoreError::Stopped.into()));
             }
             Command::Printer(_) | Command::Shutdown => {}

@@ -307,6 +307,16 @@ pub fn drop_backup_tables(db_path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Marks a restored copy for the city: its outbox numbers are compared with the server's
+/// before anything is sent (`outbox::mark_restored`). Returns the copy's last number.
+pub fn mark_restored(db_path: &Path) -> Result<u64, StoreError> {
+    let db = Database::open(db_path)?;
+    let txn = db.begin_write()?;
+    let mark = super::outbox::mark_restored(&txn)?;
+    txn.commit()?;
+    Ok(mark)
+}
+
 /// The nightly copies in `dir` to delete so that `keep` remain (oldest first out).
 pub fn expired(dir: &Path, keep: usize) -> Vec<PathBuf> {
     let mut copies: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -435,7 +435,7 @@ pub(super) struct Index {
     rows: Vec<Summary>,
     flow_ids: Vec<String>,
     /// Flow snapshots by version, as stored.
-    flows: HashMap<String, Value>,
+    pub(super) flows: HashMap<String, Value>,
     /// The flow id of each stored version.
     flow_of_version: HashMap<String, u16>,
     /// Each stored version's steps as the work list needs them, computed once when the
@@ -683,7 +683,11 @@ fn encode(c: &Complaint) -> Result<(Vec<u8>, Value), StoreError> {
     Ok((json("complaint", &v)?, flow))
 }
 
-fn decode(seq: u64, bytes: &[u8], flows: &HashMap<String, Value>) -> Result<Complaint, StoreError> {
+pub(super) fn decode(
+    seq: u64,
+    bytes: &[u8],
+    flows: &HashMap<String, Value>,
+) -> Result<Complaint, StoreError> {
     let what = || format!("complaint {seq}");
     let mut v: Value = serde_json::from_slice(bytes).map_err(|e| corrupt(what(), e))?;
     let slot = v

@@ -12,6 +12,7 @@ mod letters;
 pub mod migrate;
 pub mod offline;
 pub mod outbox;
+mod outbox_backfill;
 mod reports;
 mod survey;
 mod tables;

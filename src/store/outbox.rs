@@ -25,6 +25,10 @@ pub(super) const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("cit
 const K_LAST: &str = "outbox_last_seq";
 /// The last sequence number the city server committed.
 const K_ACKED: &str = "outbox_acked_seq";
+/// Set by `loket restore` to the copy's last number: the server may hold numbers past it
+/// from the timeline the restore undid, so nothing is sent until the exporter has asked the
+/// server and moved the rows after it past the server's (`resync`).
+const K_RESYNC: &str = "outbox_resync_after";
 
 /// One record for the city, without personal data unless `[city] personal_fields` asks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +40,10 @@ pub enum Record {
         at: DateTime<Utc>,
         /// `queue::Change` as the event stream carries it (`type`, the ticket summary).
         change: Value,
+        /// Made by the backfill from the ticket's stored steps (`event_seq` 0, no state),
+        /// not by the live stream.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        from_history: bool,
     },
     /// One action on a complaint: numbers, level, step, times. No identity, no texts.
     ComplaintAction {
@@ -166,6 +174,7 @@ pub fn ticket_event(
         event_seq,
         at,
         change: json(change, "queue change")?,
+        from_history: false,
     }))
 }
 
@@ -211,6 +220,10 @@ pub fn survey_response(
 /// Appends `records` in `txn`, numbering them after the last number given; returns the last
 /// (none when there was nothing to append: an office without `[city]` never opens a table
 /// here).
+///
+/// While the backfill runs (`outbox_backfill`), a record of a source row the backfill has
+/// not reached yet is left out: the backfill reads that row from its table later and ships
+/// it then, so it goes once.
 pub(super) fn append(
     txn: &WriteTransaction,
     records: &[Record],
@@ -219,9 +232,10 @@ pub(super) fn append(
         return Ok(None);
     }
     let mut meta = txn.open_table(META)?;
+    let cursors = super::outbox_backfill::Cursors::read(&meta)?;
     let mut seq = meta.get(K_LAST)?.map_or(0, |v| v.value());
     let mut table = txn.open_table(OUTBOX)?;
-    for r in records {
+    for r in records.iter().filter(|r| cursors.ships_live(r)) {
         seq += 1;
         let bytes = serde_json::to_vec(r).map_err(|error| StoreError::Encode {
             what: format!("outbox record {seq}"),
@@ -231,6 +245,94 @@ pub(super) fn append(
     }
     meta.insert(K_LAST, seq)?;
     Ok(Some(seq))
+}
+
+/// Marks a restored copy: nothing goes to the city until the exporter has compared the
+/// copy's last number with the server's (`resync`). A copy already marked (taken before its
+/// own resync) keeps the lower mark: the rows after it were never compared either.
+pub fn mark_restored(txn: &WriteTransaction) -> Result<u64, StoreError> {
+    let mut meta = txn.open_table(META)?;
+    let last = meta.get(K_LAST)?.map_or(0, |v| v.value());
+    let mark = match meta.get(K_RESYNC)?.map(|v| v.value()) {
+        Some(earlier) => earlier.min(last),
+        None => last,
+    };
+    meta.insert(K_RESYNC, mark)?;
+    Ok(mark)
+}
+
+/// The exporter asked the server after a restore: it holds this office's numbers up to
+/// `server_last`. At or below the copy's mark `after` nothing clashes: the mark goes. Above
+/// it, the numbers `after+1..=server_last` are the undone timeline's records, which the city
+/// keeps: every row after the mark (the restored office's new records) moves up by
+/// `server_last - after`, the last number with them, and the server's numbers count as
+/// acknowledged, so the rows still run without a gap from the acknowledged number. The rows
+/// up to the mark must have been sent (acknowledged) first. Returns how far rows moved.
+pub(super) fn resync(
+    txn: &WriteTransaction,
+    after: u64,
+    server_last: u64,
+) -> Result<u64, StoreError> {
+    let mut meta = txn.open_table(META)?;
+    let refused = |why: String| StoreError::Corrupt {
+        what: "outbox resync".to_string(),
+        why,
+    };
+    match meta.get(K_RESYNC)?.map(|v| v.value()) {
+        Some(mark) if mark == after => {}
+        other => return Err(refused(format!("mark is {other:?}, not {after}"))),
+    }
+    if server_last <= after {
+        meta.remove(K_RESYNC)?;
+        return Ok(0);
+    }
+    let acked = meta.get(K_ACKED)?.map_or(0, |v| v.value());
+    let last = meta.get(K_LAST)?.map_or(0, |v| v.value());
+    if acked != after {
+        return Err(refused(format!(
+            "rows up to {after} not all acknowledged ({acked})"
+        )));
+    }
+    let by = server_last - after;
+    let mut table = txn.open_table(OUTBOX)?;
+    // From the top down, in bounded steps: each row's new number is above every row not
+    // moved yet, so no row is overwritten, and memory holds one step's rows.
+    let mut top = u64::MAX;
+    loop {
+        let mut step = Vec::new();
+        for row in table.range(after.saturating_add(1)..=top)?.rev().take(1024) {
+            let (k, v) = row?;
+            step.push((k.value(), v.value().to_vec()));
+        }
+        let Some(lowest) = step.last().map(|r| r.0) else {
+            break;
+        };
+        for (k, v) in &step {
+            table.remove(*k)?;
+            table.insert(*k + by, v.as_slice())?;
+        }
+        if lowest <= after + 1 {
+            break;
+        }
+        top = lowest - 1;
+    }
+    meta.insert(K_LAST, last.max(after) + by)?;
+    meta.insert(K_ACKED, server_last)?;
+    meta.remove(K_RESYNC)?;
+    Ok(by)
+}
+
+/// Whether `meta` shows an outbox (a number was ever given or the outbox begun).
+pub(super) fn has_outbox(meta: &impl ReadableTable<&'static str, u64>) -> Result<bool, StoreError> {
+    Ok(meta.get(K_LAST)?.is_some())
+}
+
+/// Begins the outbox of a file that had none: its numbers start at 1.
+pub(super) fn start_outbox(
+    meta: &mut redb::Table<'_, &'static str, u64>,
+) -> Result<(), StoreError> {
+    meta.insert(K_LAST, 0)?;
+    Ok(())
 }
 
 /// Whether this file has an outbox (the daemon ran with `[city]`): the offline tools keep it
@@ -265,6 +367,10 @@ pub(super) fn ack(txn: &WriteTransaction, seq: u64) -> Result<(), StoreError> {
 pub struct OutboxState {
     pub last: u64,
     pub acked: u64,
+    /// Set after `loket restore` until the exporter has compared numbers with the server.
+    pub resync_after: Option<u64>,
+    /// The backfill of the office's history (`outbox_backfill`) is not finished.
+    pub backfilling: bool,
 }
 
 impl OutboxState {
@@ -284,6 +390,8 @@ pub(super) fn state(db: &impl ReadableDatabase) -> Result<OutboxState, StoreErro
     Ok(OutboxState {
         last: meta.get(K_LAST)?.map_or(0, |v| v.value()),
         acked: meta.get(K_ACKED)?.map_or(0, |v| v.value()),
+        resync_after: meta.get(K_RESYNC)?.map(|v| v.value()),
+        backfilling: super::outbox_backfill::Cursors::read(&meta)?.running(),
     })
 }
 
@@ -365,6 +473,7 @@ mod tests {
             event_seq: n,
             at: DateTime::<Utc>::UNIX_EPOCH,
             change: serde_json::json!({"type": "day_started"}),
+            from_history: false,
         }
     }
 
@@ -399,7 +508,11 @@ mod tests {
         txn.commit().expect("commit");
         assert_eq!(
             state(&db).expect("state"),
-            OutboxState { last: 3, acked: 2 }
+            OutboxState {
+                last: 3,
+                acked: 2,
+                ..Default::default()
+            }
         );
         assert_eq!(state(&db).expect("state").backlog(), 1);
         assert_eq!(read_after(&db, 0, 10).expect("read").len(), 1);
@@ -414,6 +527,54 @@ mod tests {
         assert_eq!(append(&txn, &[event(4)]).expect("append"), Some(4));
         txn.commit().expect("commit");
         assert_eq!(read_after(&db, 0, 10).expect("read")[0].0, 4);
+    }
+
+    #[test]
+    fn a_restored_copy_moves_its_new_rows_past_the_server_s_numbers() {
+        let (_dir, db) = db();
+        let txn = db.begin_write().expect("txn");
+        append(&txn, &(1..=5).map(event).collect::<Vec<_>>()).expect("append");
+        ack(&txn, 2).expect("ack");
+        // The copy ends at 5; a copy of a copy keeps the lower mark.
+        assert_eq!(mark_restored(&txn).expect("mark"), 5);
+        append(&txn, &[event(6), event(7)]).expect("append");
+        assert_eq!(mark_restored(&txn).expect("mark"), 5);
+        // Rows up to the mark not yet acknowledged: refused, nothing moved.
+        assert!(resync(&txn, 5, 9).is_err());
+        ack(&txn, 5).expect("ack");
+        // A mark that is not the one set is refused.
+        assert!(resync(&txn, 4, 9).is_err());
+        assert_eq!(resync(&txn, 5, 9).expect("resync"), 4);
+        txn.commit().expect("commit");
+        let rows = read_after(&db, 0, 10).expect("read");
+        assert_eq!(
+            rows,
+            vec![(10, event(6)), (11, event(7))],
+            "the new rows follow the server's 9"
+        );
+        let st = state(&db).expect("state");
+        assert_eq!((st.last, st.acked, st.resync_after), (11, 9, None));
+        assert_eq!(
+            check(&db).expect("check"),
+            "2 rows (last 11, acknowledged 9)"
+        );
+        let txn = db.begin_write().expect("txn");
+        assert_eq!(append(&txn, &[event(8)]).expect("append"), Some(12));
+        txn.commit().expect("commit");
+    }
+
+    #[test]
+    fn a_server_behind_the_copy_only_clears_the_mark() {
+        let (_dir, db) = db();
+        let txn = db.begin_write().expect("txn");
+        append(&txn, &(1..=3).map(event).collect::<Vec<_>>()).expect("append");
+        mark_restored(&txn).expect("mark");
+        append(&txn, &[event(4)]).expect("append");
+        assert_eq!(resync(&txn, 3, 2).expect("resync"), 0);
+        txn.commit().expect("commit");
+        let st = state(&db).expect("state");
+        assert_eq!((st.last, st.acked, st.resync_after), (4, 0, None));
+        assert_eq!(read_after(&db, 0, 10).expect("read").len(), 4);
     }
 
     #[test]

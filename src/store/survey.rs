@@ -106,7 +106,7 @@ pub enum SurveyRefusal {
     Invalid(String),
 }
 
-fn day_key(day: NaiveDate) -> i32 {
+pub(super) fn day_key(day: NaiveDate) -> i32 {
     day.num_days_from_ce()
 }
 
@@ -117,7 +117,7 @@ fn encode(r: &Response) -> Result<Vec<u8>, StoreError> {
     })
 }
 
-fn decode(bytes: &[u8]) -> Result<Response, StoreError> {
+pub(super) fn decode(bytes: &[u8]) -> Result<Response, StoreError> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
         what: "survey response".to_string(),
         why: e.to_string(),
