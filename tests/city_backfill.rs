@@ -217,6 +217,8 @@ async fn history_from_before_the_city_section_reaches_the_server_in_order() {
         server_certificate: Some(pg.cert.clone()),
         batch_size: 100,
         retry_max_secs: 1,
+        round_timeout_secs: 60,
+        connect_timeout_secs: 15,
         personal: PersonalFields::default(),
     });
     clock.set(wib(2026, 12, 2, 10, 0));
@@ -450,6 +452,8 @@ async fn a_year_of_history_is_backfilled_in_short_steps() {
         server_certificate: None,
         batch_size: 500,
         retry_max_secs: 1,
+        round_timeout_secs: 60,
+        connect_timeout_secs: 15,
         personal: PersonalFields::default(),
     });
     let app = TestApp::spawn_in(&data, clock.clone(), config).await;

@@ -185,6 +185,7 @@ fn ticket_events(first_at: DateTime<Utc>, gap: i64, tickets: &[Ticket]) -> Vec<O
             event_seq: i as u64 + 1,
             at,
             change: serde_json::to_value(&change).expect("json"),
+            from_history: false,
         })
         .collect()
 }
@@ -1177,6 +1178,7 @@ async fn seed_pages(pg: &Cluster) {
         event_seq: 0,
         at,
         change: serde_json::to_value(&change).expect("json"),
+        from_history: false,
     })
     .collect();
     dpmptsp.extend(dpmptsp_day);
