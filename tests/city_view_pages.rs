@@ -666,7 +666,7 @@ fn bad_input_exits_2_naming_the_field() {
     let config = dir.path().join("view.toml");
     std::fs::write(
         &config,
-        "listen = [\"kota:80\"]\n[database]\nurl = \"postgresql://web:rahasia@kota.example/k\"\n\n[sessions]\nidle_minutes = 0\n",
+        "listen = [\"kota:80\"]\n[database]\nurl = \"postgresql://web:rahasia@kota.example/k\"\nconnect_timeout_seconds = 0\n[sessions]\nidle_minutes = 0\n",
     )
     .expect("write");
     let out = loket(&["city", "serve", "--config", config.to_str().expect("path")]);
@@ -676,6 +676,7 @@ fn bad_input_exits_2_naming_the_field() {
         "listen[0] (line 1)",
         "database.url (line 3)",
         "database.server_certificate",
+        "database.connect_timeout_seconds",
         "sessions.idle_minutes (line 6)",
     ] {
         assert!(err.contains(path), "{path}: {err}");
