@@ -37,6 +37,14 @@ const OFFICES: [(&str, &str); 3] = [
     ("3271-DPMPTSP", "loket_dpmptsp"),
     ("3271-MPP", "loket_mpp"),
 ];
+/// How the city's pages name each office (`add-office --name`), as a city would.
+fn office_name(code: &str) -> &'static str {
+    match code {
+        "3271-DUKCAPIL" => "Dinas Kependudukan dan Pencatatan Sipil",
+        "3271-DPMPTSP" => "DPMPTSP",
+        _ => "Mal Pelayanan Publik",
+    }
+}
 const WEB_ROLE: &str = "loket_kota_web";
 const PASSWORD: &str = "sepeda-hujan-kopi-42";
 
@@ -75,6 +83,8 @@ fn city() -> Cluster {
             &url,
             "--code",
             code,
+            "--name",
+            office_name(code),
             "--role",
             role,
             "--office-password-file",
@@ -656,7 +666,7 @@ fn bad_input_exits_2_naming_the_field() {
     let config = dir.path().join("view.toml");
     std::fs::write(
         &config,
-        "listen = [\"kota:80\"]\n[database]\nurl = \"postgresql://web:rahasia@kota.example/k\"\n\n[sessions]\nidle_minutes = 0\n",
+        "listen = [\"kota:80\"]\n[database]\nurl = \"postgresql://web:rahasia@kota.example/k\"\nconnect_timeout_seconds = 0\n[sessions]\nidle_minutes = 0\n",
     )
     .expect("write");
     let out = loket(&["city", "serve", "--config", config.to_str().expect("path")]);
@@ -666,6 +676,7 @@ fn bad_input_exits_2_naming_the_field() {
         "listen[0] (line 1)",
         "database.url (line 3)",
         "database.server_certificate",
+        "database.connect_timeout_seconds",
         "sessions.idle_minutes (line 6)",
     ] {
         assert!(err.contains(path), "{path}: {err}");
@@ -857,7 +868,7 @@ async fn hari_ini_in_chromium_at_1366x768() {
     let labels: Vec<String> = serde_json::from_value(labels).expect("labels");
     for (code, _) in OFFICES {
         assert!(
-            labels.iter().any(|l| l == code),
+            labels.iter().any(|l| l == office_name(code)),
             "{code} on the chart: {labels:?}"
         );
     }
@@ -1300,7 +1311,10 @@ async fn waits_overdue_and_ikm_in_chromium_at_1366x768() {
     fits(&b).await;
     let labels = chart_labels(&b).await;
     for (code, _) in OFFICES {
-        assert!(labels.iter().any(|l| l == code), "{code}: {labels:?}");
+        assert!(
+            labels.iter().any(|l| l == office_name(code)),
+            "{code}: {labels:?}"
+        );
     }
     assert!(labels.iter().any(|l| l == "3,0 (p90 20,0)"), "{labels:?}");
     b.script("document.getElementById('chart').scrollIntoView()")
@@ -1366,7 +1380,10 @@ async fn waits_overdue_and_ikm_in_chromium_at_1366x768() {
     fits(&b).await;
     let labels = chart_labels(&b).await;
     for (code, _) in OFFICES {
-        assert!(labels.iter().any(|l| l == code), "{code}: {labels:?}");
+        assert!(
+            labels.iter().any(|l| l == office_name(code)),
+            "{code}: {labels:?}"
+        );
     }
     shot("pengaduan-terlambat", b.screenshot().await);
     b.script("document.querySelector('section.office-steps').scrollIntoView()")
@@ -1516,4 +1533,77 @@ async fn waits_overdue_and_ikm_in_chromium_at_1366x768() {
     assert!(body.contains("20:00"));
 
     running.stop().await;
+}
+
+/// A server that accepts the connection and then says nothing (a hung PostgreSQL, a
+/// firewall that lets the handshake through): the attempt to connect is cut off after
+/// `connect_timeout_seconds`, the page says the database cannot be reached (503), and a
+/// request that waited behind it is answered at once instead of trying again. The forms
+/// refuse a body past the office's small limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_accepts_and_never_answers_gives_503_within_the_connect_timeout() {
+    let dir = tempfile::tempdir().expect("dir");
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = silent.local_addr().expect("addr").port();
+    // Accepted and held open, never read nor answered, until the test ends.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in silent.incoming().map_while(Result::ok) {
+            held.push(s);
+        }
+    });
+    let cert = dir.path().join("city.crt");
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).expect("certificate");
+    std::fs::write(&cert, certified.cert.pem()).expect("write cert");
+    let pw = dir.path().join("web.pw");
+    std::fs::write(&pw, "kata-sandi-peran-web-kota\n").expect("write pw");
+    let config = dir.path().join("city-view.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "name = \"Pemerintah Kota Contoh\"\nlisten = [\"127.0.0.1:0\"]\n[database]\n\
+             url = \"postgres://{WEB_ROLE}@127.0.0.1:{port}/{DB}\"\npassword_file = \"{}\"\n\
+             server_certificate = \"{}\"\nconnect_timeout_seconds = 2\n",
+            pw.display(),
+            cert.display()
+        ),
+    )
+    .expect("write config");
+    let view = View::start(&config);
+    let base = view.base.clone();
+
+    let began = std::time::Instant::now();
+    // Both at once: one attempts to connect, the other waits its turn behind it. Bounded
+    // here too, so a view that hangs fails the test instead of holding it.
+    let (first, second) = tokio::time::timeout(Duration::from_secs(10), async {
+        tokio::join!(
+            login(&base, "sekda", PASSWORD),
+            login(&base, "inspektorat", PASSWORD)
+        )
+    })
+    .await
+    .expect("answered within 10 s, not held by the silent server");
+    let took = began.elapsed();
+    for r in [first, second] {
+        let (status, body) = r.expect_err("no database");
+        assert_eq!(status, 503, "{body}");
+        assert!(
+            body.contains("Basis data kota sedang tidak dapat dihubungi"),
+            "{body}"
+        );
+    }
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(8),
+        "{took:?}"
+    );
+
+    let r = client()
+        .post(format!("{base}/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("username=sekda&password={}", "x".repeat(64 * 1024)))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 413);
 }

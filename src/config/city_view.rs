@@ -50,6 +50,9 @@ pub struct CityDatabase {
     pub server_certificate: Option<PathBuf>,
     /// The waits over a long range: the server cancels the query after this long.
     pub statement_timeout: std::time::Duration,
+    /// The whole attempt to connect (TCP, TLS, login): a server that accepts and then says
+    /// nothing fails the attempt after this long instead of holding every page.
+    pub connect_timeout: std::time::Duration,
 }
 
 impl CityViewConfig {
@@ -166,6 +169,10 @@ fn default_min_group() -> u64 {
 fn default_statement_timeout() -> u64 {
     30
 }
+/// The exporter's bound on an attempt to connect (`[city] connect_timeout_secs`).
+fn default_connect_timeout() -> u64 {
+    15
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -184,6 +191,8 @@ struct RawDatabase {
     server_certificate: Option<String>,
     #[serde(default = "default_statement_timeout")]
     statement_timeout_seconds: u64,
+    #[serde(default = "default_connect_timeout")]
+    connect_timeout_seconds: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -382,6 +391,12 @@ fn validate(raw: RawView, errs: &mut Collector) -> CityViewConfig {
             "harus antara 1 dan 600 / must be between 1 and 600",
         );
     }
+    if !(1..=60).contains(&raw.database.connect_timeout_seconds) {
+        errs.push(
+            "database.connect_timeout_seconds",
+            "harus antara 1 dan 60 / must be between 1 and 60",
+        );
+    }
     if !(1..=100).contains(&raw.survey.min_group_respondents) {
         errs.push(
             "survey.min_group_respondents",
@@ -429,6 +444,7 @@ fn validate(raw: RawView, errs: &mut Collector) -> CityViewConfig {
             statement_timeout: std::time::Duration::from_secs(
                 raw.database.statement_timeout_seconds,
             ),
+            connect_timeout: std::time::Duration::from_secs(raw.database.connect_timeout_seconds),
         },
         time_zone,
         sessions: SessionLimits {

@@ -5,8 +5,9 @@
 //! the Inspektorat, a few heads of office), each page is a few indexed queries of
 //! milliseconds, and one connection is one backend process on the city's server. A pool
 //! would add a dependency and hold idle backends for nobody. Queries wait their turn on the
-//! mutex; each page's work is cut off after `QUERY_TIMEOUT`, so a stuck server cannot hold
-//! the others for long.
+//! mutex; each page's work is cut off after `QUERY_TIMEOUT`, an attempt to connect after
+//! `[database] connect_timeout_seconds`, and no request waits its turn longer than a page may
+//! take, so a stuck server cannot hold the others for long.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -73,7 +74,13 @@ impl Db {
         limit: Duration,
         work: impl for<'c> FnOnce(&'c mut Client) -> Work<'c, T>,
     ) -> Result<T, DbError> {
-        let mut guard = self.client.lock().await;
+        // A request waits its turn no longer than a page may take: behind a page or an
+        // attempt to connect that hangs, the others are told at once that the database is
+        // busy instead of piling up until the listener's caps turn everyone away.
+        let Ok(mut guard) = tokio::time::timeout(QUERY_TIMEOUT, self.client.lock()).await else {
+            warn!("waited too long for the city database connection");
+            return Err(DbError::Down("busy".to_string()));
+        };
         if guard.as_ref().is_none_or(Client::is_closed) {
             *guard = None;
             let recent = self
@@ -85,13 +92,16 @@ impl Db {
             if recent {
                 return Err(DbError::Down("recently unreachable".to_string()));
             }
-            let target = crate::city::connect::Target {
-                url: &self.config.url,
-                password_file: self.config.password_file.as_deref(),
-                server_certificate: self.config.server_certificate.as_deref(),
-            };
             let began = Instant::now();
-            match crate::city::connect::connect(&target).await {
+            // The whole attempt is bounded, not only the TCP connect (tokio-postgres's
+            // `connect_timeout`): a server that accepts and then says nothing in the TLS
+            // handshake or the login would otherwise hold the mutex, and every page, forever.
+            let within = self.config.connect_timeout;
+            let attempt = match tokio::time::timeout(within, self.connect()).await {
+                Ok(r) => r.map_err(|e| e.to_string()),
+                Err(_) => Err(format!("no connection within {} s", within.as_secs())),
+            };
+            match attempt {
                 Ok(c) => {
                     info!("connected to the city database");
                     *guard = Some(c);
@@ -103,7 +113,7 @@ impl Db {
                     {
                         *f = Some(Instant::now());
                     }
-                    return Err(DbError::Down(e.to_string()));
+                    return Err(DbError::Down(e));
                 }
             }
         }
@@ -127,10 +137,34 @@ impl Db {
             }
             Err(_) => {
                 warn!("city database queries timed out: the connection is dropped");
+                // The session's `statement_timeout` ends the query on the server; dropping
+                // the client alone would leave it running there until it finished.
                 *guard = None;
                 Err(DbError::Down("timed out".to_string()))
             }
         }
+    }
+}
+
+impl Db {
+    /// Opens the connection and gives its session the pages' limit as `statement_timeout`:
+    /// a page's query that outlives the page (cut off after `QUERY_TIMEOUT`, its client
+    /// dropped) is then cancelled by the server rather than left running there. The waits
+    /// page sets its own, longer one with `SET LOCAL`.
+    async fn connect(&self) -> Result<Client, CityError> {
+        let target = crate::city::connect::Target {
+            url: &self.config.url,
+            password_file: self.config.password_file.as_deref(),
+            server_certificate: self.config.server_certificate.as_deref(),
+        };
+        let client = crate::city::connect::connect(&target).await?;
+        client
+            .batch_execute(&format!(
+                "SET statement_timeout = {}",
+                QUERY_TIMEOUT.as_millis()
+            ))
+            .await?;
+        Ok(client)
     }
 }
 

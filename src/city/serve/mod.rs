@@ -95,6 +95,9 @@ pub fn router(state: State) -> Router {
         .route(ikm::HREF, get(ikm::page))
         .route(accounts::HREF, get(accounts::page))
         .fallback(not_found)
+        // The forms are a few short fields, and /login and /logout are open to anyone: the
+        // office's small limit, not axum's 2 MB default.
+        .layer(axum::extract::DefaultBodyLimit::max(crate::web::BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limit_requests,
