@@ -320,6 +320,25 @@ async fn history_from_before_the_city_section_reaches_the_server_in_order() {
         ),
     );
     assert_eq!(from_history, "1");
+    // Each event type carries the ticket's state as live events do: the city's counts of
+    // served and no-show tickets read it.
+    let pairs = |history: bool| {
+        pg.psql(
+            DB,
+            &format!(
+                "SELECT DISTINCT type || ':' || coalesce(body->'change'->'ticket'->>'state', '-') \
+                 || ':' || coalesce(body->'change'->'ticket'->>'state_label', '-') \
+                 FROM loket.ticket_events WHERE office_code = '{CODE}' AND ticket_id IS NOT NULL \
+                 AND coalesce(body->>'from_history', 'false') = '{history}' ORDER BY 1"
+            ),
+        )
+    };
+    let (backfilled, live) = (pairs(true), pairs(false));
+    assert!(
+        backfilled.contains("finished:done:Selesai"),
+        "backfilled: {backfilled}"
+    );
+    assert_eq!(backfilled, live, "states of backfilled and live events");
 
     // The complaint's actions in their order, without the complainant; the survey answer.
     let versions: Vec<String> = pg

@@ -408,3 +408,30 @@ async fn complaints_and_survey_answers_go_without_personal_data() {
     assert_eq!(survey.len(), 1, "{text}");
     assert!(text.contains("\"jenis_kelamin\":\"Perempuan\""), "{text}");
 }
+
+/// An exporter round with nothing to send asks the store for no read: each read costs the
+/// store a thread, and an idle office has a round every few seconds all day.
+#[tokio::test]
+async fn a_round_with_nothing_to_send_reads_nothing() {
+    let app = TestApp::spawn().await;
+    let store = app.state().store;
+    let city = CityConfig {
+        url: "host=/nonexistent/loket-test user=loket_a dbname=kota".to_string(),
+        password_file: None,
+        server_certificate: None,
+        batch_size: 100,
+        retry_max_secs: 1,
+        round_timeout_secs: 60,
+        connect_timeout_secs: 1,
+        personal: PersonalFields::default(),
+    };
+    let mut client = None;
+    for _ in 0..3 {
+        let r = loket::city::export::round(&store, &city, "3201", &mut client)
+            .await
+            .expect("round");
+        assert_eq!(r, loket::city::export::Round::Empty);
+    }
+    assert_eq!(store.outbox_reads(), 0);
+    app.stop().await;
+}

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 
 use chrono::{DateTime, Utc};
@@ -337,6 +337,8 @@ pub struct StoreHandle {
     /// Set by the store when a request met a damaged page: a request whose answer was lost
     /// in the panic is told so, not that the store stopped.
     damaged: Arc<AtomicBool>,
+    /// Outbox reads asked of the store (`outbox_after`): each runs on a thread of its own.
+    outbox_reads: Arc<AtomicU64>,
 }
 
 /// The store's inbox, made before the store so the printer can report into it.
@@ -349,6 +351,7 @@ pub fn channel() -> (StoreHandle, Inbox) {
         StoreHandle {
             tx,
             damaged: damaged.clone(),
+            outbox_reads: Arc::new(AtomicU64::new(0)),
         },
         Inbox(rx, damaged),
     )
@@ -584,12 +587,18 @@ impl StoreHandle {
         after: u64,
         limit: usize,
     ) -> Result<Vec<(u64, super::outbox::Record)>, OpError> {
+        self.outbox_reads.fetch_add(1, Ordering::Relaxed);
         self.ask(|reply| Command::OutboxRead {
             after,
             limit,
             reply,
         })
         .await
+    }
+
+    /// How many outbox reads this handle and its clones asked for since the store began.
+    pub fn outbox_reads(&self) -> u64 {
+        self.outbox_reads.load(Ordering::Relaxed)
     }
 
     /// The city server committed every outbox row up to `seq`: recorded, and the rows go.

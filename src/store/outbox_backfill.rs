@@ -25,6 +25,7 @@ use serde_json::{Map, Value};
 use super::outbox::Record;
 use super::tables::{META, StoreError, TICKETS};
 use crate::config::PersonalFields;
+use crate::queue::TicketState;
 
 const K_AUDIT: &str = "outbox_backfill_audit";
 const K_COMPLAINT: &str = "outbox_backfill_complaint";
@@ -171,9 +172,11 @@ fn audit(
     let table = txn.open_table(super::accounts::AUDIT)?;
     let mut records = Vec::new();
     let mut last = after;
-    for row in table.range(after.saturating_add(1)..)?.take(limit + 1) {
+    // No row count is assumed: a row left out (it does not parse) adds no record, so a
+    // step stops on the records it holds, as the other sources do.
+    for row in table.range(after.saturating_add(1)..)? {
         let (k, v) = row?;
-        if records.len() == limit {
+        if records.len() >= limit {
             return Ok(Step {
                 key: K_AUDIT,
                 cursor: Some(last),
@@ -353,14 +356,35 @@ fn event_type(action: &str) -> Option<&'static str> {
     })
 }
 
+/// The ticket's state after a step, as the queue sets it (`queue::counter_ops`,
+/// `queue::print`); `None`: the step leaves the state as it was (a recall, a print failed,
+/// a reprint, and the steps without an event).
+fn state_after(action: &str) -> Option<TicketState> {
+    Some(match action {
+        "issued" | "requeued" => TicketState::Waiting,
+        "called" | "recalled" => TicketState::Called,
+        "serving" => TicketState::Serving,
+        "finished" => TicketState::Done,
+        "no_show" => TicketState::NoShow,
+        "transferred" => TicketState::Transferred,
+        "voided" => TicketState::Cancelled,
+        _ => return None,
+    })
+}
+
 /// A ticket's history as the events the lobby's stream carried, in their order: type, time,
-/// counter, the service it was in (and came from, for a transfer). The ticket's state at
-/// each step is not kept, so it is not given.
+/// counter, the service it was in (and came from, for a transfer), and the state the ticket
+/// had after the step, as live events carry it (the city reads served, no-show and service
+/// time from it). The state is not stored per step: it follows from the steps themselves.
 pub(super) fn ticket_events(t: &crate::queue::Ticket) -> Vec<Record> {
     let mut out = Vec::new();
     let mut service = t.issued_service.clone();
+    let mut state = TicketState::Waiting;
     for s in &t.history {
         let from = std::mem::replace(&mut service, s.service.clone());
+        if let Some(next) = state_after(&s.action) {
+            state = next;
+        }
         let Some(kind) = event_type(&s.action) else {
             continue;
         };
@@ -369,6 +393,12 @@ pub(super) fn ticket_events(t: &crate::queue::Ticket) -> Vec<Record> {
         ticket.insert("number".into(), Value::from(t.label.clone()));
         ticket.insert("service".into(), Value::from(s.service.clone()));
         ticket.insert("priority".into(), Value::from(t.priority));
+        // A unit variant always serialises (to its snake_case name).
+        ticket.insert(
+            "state".into(),
+            serde_json::to_value(state).unwrap_or_default(),
+        );
+        ticket.insert("state_label".into(), Value::from(state.label_id()));
         let mut change = Map::new();
         change.insert("type".into(), Value::from(kind));
         if let Some(c) = s.counter {
@@ -592,5 +622,128 @@ mod tests {
             .collect();
         assert_eq!(tickets, [1, 1, 1, 1, 3]);
         assert!(!super::super::outbox::state(&db).expect("state").backfilling);
+    }
+
+    #[test]
+    fn a_bad_audit_row_does_not_end_the_chain_early() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Database::create(dir.path().join("b.redb")).expect("db");
+        let txn = db.begin_write().expect("txn");
+        for seq in 2..=9 {
+            put_audit(&txn, seq);
+        }
+        txn.open_table(super::super::accounts::AUDIT)
+            .expect("t")
+            .insert(1, b"not json".as_slice())
+            .expect("insert");
+        txn.commit().expect("commit");
+        assert!(begin(&db).expect("begin"));
+        let txn = db.begin_write().expect("txn");
+        while step(&txn, &HashMap::new(), PersonalFields::default(), 2).expect("step") {}
+        txn.commit().expect("commit");
+        let rows = super::super::outbox::read_after(&db, 0, 100).expect("read");
+        let audit: Vec<u64> = rows
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Record::AuditHash { audit_seq, .. } => Some(*audit_seq),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(audit, (2..=9).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn backfilled_events_carry_the_state_live_events_carry() {
+        let step = |action: &str, counter: Option<u32>, service: &str| {
+            serde_json::json!({"at": "2026-11-30T02:00:00Z", "action": action,
+                "service": service, "counter": counter})
+        };
+        let history = vec![
+            step("issued", None, "A"),
+            step("print_failed", None, "A"),
+            step("reprint", None, "A"),
+            step("printed", None, "A"),
+            step("called", Some(1), "A"),
+            step("recalled", Some(1), "A"),
+            step("no_show", Some(1), "A"),
+            step("requeued", Some(1), "A"),
+            step("called", Some(1), "A"),
+            step("transferred", Some(1), "B"),
+            step("reprint", None, "B"),
+            step("called", Some(2), "B"),
+            step("serving", Some(2), "B"),
+            step("finished", Some(2), "B"),
+        ];
+        let t: crate::queue::Ticket = serde_json::from_value(serde_json::json!({
+            "id": 7, "service_day": "2026-11-30", "issued_service": "A", "service": "B",
+            "prefix": "A", "number": 7, "label": "A-007", "priority": false,
+            "state": "done", "issued_at": "2026-11-30T02:00:00Z", "history": history,
+        }))
+        .expect("ticket");
+        use TicketState::*;
+        // What `queue::Change` carries after each of these steps (`TicketSummary::from`).
+        let expect = [
+            ("issued", Waiting),
+            ("print_failed", Waiting),
+            ("reprinted", Waiting),
+            ("called", Called),
+            ("recalled", Called),
+            ("no_show", NoShow),
+            ("requeued", Waiting),
+            ("called", Called),
+            ("transferred", Transferred),
+            ("reprinted", Transferred),
+            ("called", Called),
+            ("serving", Serving),
+            ("finished", Done),
+        ];
+        let got: Vec<(String, Value, Value)> = ticket_events(&t)
+            .into_iter()
+            .map(|r| match r {
+                Record::TicketEvent { change, .. } => (
+                    change["type"].as_str().unwrap_or_default().to_string(),
+                    change["ticket"]["state"].clone(),
+                    change["ticket"]["state_label"].clone(),
+                ),
+                other => panic!("not a ticket event: {other:?}"),
+            })
+            .collect();
+        let want: Vec<(String, Value, Value)> = expect
+            .iter()
+            .map(|(kind, state)| {
+                let live = serde_json::to_value(crate::queue::TicketSummary {
+                    id: 7,
+                    number: "A-007".into(),
+                    service: "B".into(),
+                    priority: false,
+                    state: *state,
+                    state_label: state.label_id(),
+                    counter: None,
+                })
+                .expect("summary");
+                (
+                    kind.to_string(),
+                    live["state"].clone(),
+                    live["state_label"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(got, want);
+        // A voided ticket is cancelled, as the live event says.
+        let voided: crate::queue::Ticket = serde_json::from_value(serde_json::json!({
+            "id": 8, "service_day": "2026-11-30", "issued_service": "A", "service": "A",
+            "prefix": "A", "number": 8, "label": "A-008", "priority": false,
+            "state": "cancelled", "issued_at": "2026-11-30T02:00:00Z",
+            "history": [step("issued", None, "A"), step("voided", None, "A")],
+        }))
+        .expect("ticket");
+        let states: Vec<Value> = ticket_events(&voided)
+            .into_iter()
+            .map(|r| match r {
+                Record::TicketEvent { change, .. } => change["ticket"]["state"].clone(),
+                other => panic!("not a ticket event: {other:?}"),
+            })
+            .collect();
+        assert_eq!(states, [Value::from("waiting"), Value::from("cancelled")]);
     }
 }
