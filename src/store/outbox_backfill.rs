@@ -234,7 +234,7 @@ fn complaints(
             continue;
         };
         match serde_json::from_slice::<super::complaints::ActionRow>(v.value()) {
-            Ok(row) => records.push(super::outbox::complaint_action(c, &row.recorded, personal)?),
+            Ok(row) => records.push(super::outbox::complaint_action(c.seq(), &c.number, &c.workflow, &row.recorded, personal)?),
             Err(e) => skipped(&format!("complaint action {seq}-{version}"), &e),
         }
     }
