@@ -71,7 +71,9 @@ pub async fn run(
             _ = closing.wait_for(|c| *c) => return,
         };
         let pause = match outcome {
-            Ok(Round::Sent { full: true, rows, .. }) => {
+            Ok(Round::Sent {
+                full: true, rows, ..
+            }) => {
                 (failures, wait) = (0, FIRST_RETRY);
                 if rows == 0 {
                     // A resync step: nothing was sent, the next round follows at once.

@@ -234,7 +234,24 @@ fn complaints(
             continue;
         };
         match serde_json::from_slice::<super::complaints::ActionRow>(v.value()) {
-            Ok(row) => records.push(super::outbox::complaint_action(c.seq(), &c.number, &c.workflow, &row.recorded, personal)?),
+            Ok(row) => {
+                let mut record = super::outbox::complaint_action(
+                    c.seq(),
+                    &c.number,
+                    &c.workflow,
+                    &row.recorded,
+                    personal,
+                )?;
+                // Only the latest action's workflow is kept: an earlier action's open step is
+                // not known any more, so it ships as unknown rather than as today's step.
+                // The city reads a complaint's open step from its latest action.
+                if row.recorded.version != c.workflow.version()
+                    && let super::outbox::Record::ComplaintAction { open_step, .. } = &mut record
+                {
+                    *open_step = None;
+                }
+                records.push(record);
+            }
             Err(e) => skipped(&format!("complaint action {seq}-{version}"), &e),
         }
     }
