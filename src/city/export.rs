@@ -22,6 +22,15 @@ use crate::store::{OutboxRecord, StoreHandle};
 const IDLE: Duration = Duration::from_secs(2);
 /// The first wait after a failure.
 const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// After a full batch the exporter rests this many times as long as the round took before
+/// the next: draining a large backlog (a year's records, or after weeks offline) then takes
+/// at most a quarter of the box's time. Run back to back, the rounds (the read, the JSON,
+/// the acknowledging write, and the local PostgreSQL's share of 2 cores in a test) pushed
+/// the kiosk's issue p99 to 2.4-2.7x its idle figure; see docs/performance.md, *City
+/// export*. A year still drains in about a minute and a half.
+const REST_PER_ROUND: u32 = 3;
+/// The rest is bounded: a slow server makes slow rounds, and a backlog must still drain.
+const MAX_REST: Duration = Duration::from_secs(2);
 
 /// What one round did.
 #[derive(Debug, PartialEq, Eq)]
@@ -54,6 +63,7 @@ pub async fn run(
             return;
         }
         // A stop does not wait for the round: one cut off is sent again at the next start.
+        let started = tokio::time::Instant::now();
         let this_round =
             tokio::time::timeout(round_within, round(&store, &city, &office, &mut client));
         let outcome = tokio::select! {
@@ -61,9 +71,15 @@ pub async fn run(
             _ = closing.wait_for(|c| *c) => return,
         };
         let pause = match outcome {
-            Ok(Round::Sent { full: true, .. }) => {
+            Ok(Round::Sent {
+                full: true, rows, ..
+            }) => {
                 (failures, wait) = (0, FIRST_RETRY);
-                continue;
+                if rows == 0 {
+                    // A resync step: nothing was sent, the next round follows at once.
+                    continue;
+                }
+                (started.elapsed() * REST_PER_ROUND).min(MAX_REST)
             }
             Ok(r) => {
                 if failures > 0 {
@@ -135,13 +151,14 @@ pub async fn round(
     let Some(last) = rows.last().map(|r| r.0) else {
         return Ok(Round::Empty);
     };
+    let (count, full) = (rows.len(), rows.len() == limit);
     let c = connected(client, city).await?;
-    send(c, office, &rows).await?;
+    insert(c, office, encode(rows).await?).await?;
     store.outbox_ack(last).await?;
     Ok(Round::Sent {
         last,
-        rows: rows.len(),
-        full: rows.len() == limit,
+        rows: count,
+        full,
     })
 }
 
@@ -268,9 +285,31 @@ pub async fn send(
     office: &str,
     rows: &[(u64, OutboxRecord)],
 ) -> anyhow::Result<()> {
+    insert(client, office, encode(rows.to_vec()).await?).await
+}
+
+/// Each kind's rows as one JSON array (`INSERTS`' order), made on a blocking thread: a
+/// batch's JSON takes milliseconds of CPU, which on the runtime's threads would hold the
+/// HTTP requests behind it.
+async fn encode(rows: Vec<(u64, OutboxRecord)>) -> anyhow::Result<Vec<Option<String>>> {
+    tokio::task::spawn_blocking(move || {
+        INSERTS
+            .iter()
+            .map(|(kind, _)| array(&rows, kind))
+            .collect::<anyhow::Result<Vec<_>>>()
+    })
+    .await?
+}
+
+/// Sends the arrays `encode` made in one transaction; returns once the server committed.
+async fn insert(
+    client: &mut Client,
+    office: &str,
+    arrays: Vec<Option<String>>,
+) -> anyhow::Result<()> {
     let txn = client.transaction().await?;
-    for (kind, sql) in INSERTS {
-        if let Some(json) = array(rows, kind)? {
+    for ((_, sql), json) in INSERTS.iter().zip(arrays) {
+        if let Some(json) = json {
             txn.execute(*sql, &[&office, &json]).await?;
         }
     }
