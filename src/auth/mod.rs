@@ -8,7 +8,9 @@ mod throttle;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use password::{generate as generate_password, hash as hash_password, token, verify, weakness};
+pub use password::{
+    generate as generate_password, hash as hash_password, token, verify, verify_login, weakness,
+};
 pub use role::{ALL_ROLES, Role};
 pub use throttle::{LOCK_MINUTES, MAX_ADDRESS_FAILURES, MAX_FAILURES, Throttle, Verdict};
 

@@ -127,6 +127,23 @@ pub fn token() -> Result<String, String> {
     Ok(out)
 }
 
+/// A valid argon2id hash of a random password nobody knows, for unknown usernames.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4QpGDsNVnMgn/jnbqo3LGRL5XyNDyvW4GbXqNgI6f8M";
+
+/// Checks a login's password off the async threads, doing the same work whether or not the
+/// account exists (`hash` is `None` for an unknown name), so timing tells nothing.
+pub async fn verify_login(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || match hash {
+        Some(h) => verify(&password, &h),
+        None => {
+            let _ = verify(&password, DUMMY_HASH);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use super::extract::PageQuery;
 use super::flash::Flash;
 use super::page::{HtmlForm, Shell, render};
 use crate::audit::Who;
-use crate::auth::{Session, Verdict, sha256_hex, token, verify};
+use crate::auth::{Session, Verdict, sha256_hex, token, verify_login};
 use crate::store::OpError;
 
 #[derive(Deserialize, Default)]
@@ -121,16 +121,7 @@ pub async fn submit(
             Some("Gangguan sistem."),
         );
     };
-    // The same work whether or not the account exists: timing tells nothing.
-    let ok = tokio::task::spawn_blocking(move || match hash {
-        Some(h) => verify(&password, &h),
-        None => {
-            let _ = verify(&password, DUMMY_HASH);
-            false
-        }
-    })
-    .await
-    .unwrap_or(false);
+    let ok = verify_login(password, hash).await;
     let user = match user {
         Some(u) if ok && !u.disabled => u,
         other => {
@@ -231,6 +222,3 @@ pub async fn logout(State(app): State<AppState>, caller: Caller) -> Response {
     )
         .into_response()
 }
-
-/// A valid argon2id hash of a random password nobody knows, for unknown usernames.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4QpGDsNVnMgn/jnbqo3LGRL5XyNDyvW4GbXqNgI6f8M";
